@@ -1,0 +1,85 @@
+// Builds every bundle Plumbline ships, plus the integration-test bundles.
+//   node esbuild.mjs               development build (source maps)
+//   node esbuild.mjs --production  minified build for packaging
+//   node esbuild.mjs --watch       rebuild on change, reporting through the problem matcher
+//   node esbuild.mjs --tests       also bundle the tests that run inside VS Code
+import * as esbuild from 'esbuild';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+
+/** Prints esbuild's start and end in the shape the `$esbuild-watch` problem matcher reads. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+const shared = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: watch ? 'silent' : 'warning',
+  define: { PLUMBLINE_VERSION: JSON.stringify(version) },
+  plugins: watch ? [problemMatcher] : [],
+};
+
+const node = { ...shared, platform: 'node', target: 'node20', format: 'cjs' };
+
+const targets = [
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...shared,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    entryPoints: { sidebar: 'src/webview/sidebar.ts' },
+    outdir: 'dist/webview',
+  },
+];
+
+if (tests) {
+  const suite = readdirSync('test/vscode/suite').filter((name) => name.endsWith('.test.ts'));
+  targets.push({
+    ...node,
+    sourcemap: 'inline',
+    minify: false,
+    entryPoints: ['test/vscode/index.ts', ...suite.map((name) => join('test/vscode/suite', name))],
+    outbase: 'test/vscode',
+    outdir: 'out/test/vscode',
+    // vscode is provided by the extension host; mocha loads test files by path, so it stays a module.
+    external: ['vscode', 'mocha'],
+  });
+}
+
+/** Static webview assets that come from packages: the codicon font and its stylesheet. */
+function copyAssets() {
+  mkdirSync('dist/webview', { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) {
+    copyFileSync(join('node_modules/@vscode/codicons/dist', file), join('dist/webview', file));
+  }
+}
+
+copyAssets();
+if (watch) {
+  const contexts = await Promise.all(targets.map((options) => esbuild.context(options)));
+  await Promise.all(contexts.map((context) => context.watch()));
+} else {
+  await Promise.all(targets.map((options) => esbuild.build(options)));
+  chmodSync('dist/cli.js', 0o755);
+}

@@ -1,0 +1,112 @@
+import { statusRequest } from '../protocol/methods';
+import type { ServerStatus } from '../protocol/status';
+import { startServerSession } from './serverConnection';
+
+export type CheckLevel = 'ok' | 'warn' | 'fail';
+
+export interface DoctorCheck {
+  readonly name: string;
+  readonly level: CheckLevel;
+  readonly detail: string;
+}
+
+export interface DoctorReport {
+  readonly ok: boolean;
+  readonly checks: DoctorCheck[];
+  readonly status: ServerStatus | null;
+  readonly initializeMs: number | null;
+}
+
+export interface DoctorOptions {
+  readonly workspaceFolder: string;
+  readonly timeoutMs: number;
+  readonly serverPath?: string;
+  /** Receives the server's log lines (`--verbose`). */
+  readonly onLog?: (line: string) => void;
+}
+
+function providerChecks(status: ServerStatus): DoctorCheck[] {
+  const usable = status.providers.some((provider) => provider.keyPresent);
+  return status.providers
+    .filter((provider) => provider.id !== 'vscode-lm')
+    .map((provider): DoctorCheck => {
+      const base = provider.baseUrl !== null ? ` · base URL ${provider.baseUrl}` : '';
+      if (provider.keyPresent) {
+        return { name: provider.id, level: 'ok', detail: `key set (${provider.keySource ?? 'unknown source'})${base}` };
+      }
+      const variable = provider.id === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY';
+      return {
+        name: provider.id,
+        // One configured provider is enough; only warn about the others.
+        level: 'warn',
+        detail: `no key: set ${variable}${usable ? ' to use this provider' : ' (no model provider is configured yet)'}${base}`,
+      };
+    });
+}
+
+/**
+ * Starts the agent server over stdio, completes a real LSP initialize round trip, and reports what
+ * the server sees. `ok` is false only when something Plumbline needs is broken; a provider without
+ * a key is a warning.
+ */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [{ name: 'node', level: 'ok', detail: process.version }];
+  let session;
+  try {
+    session = await startServerSession({
+      workspaceFolder: options.workspaceFolder,
+      timeoutMs: options.timeoutMs,
+      ...(options.serverPath !== undefined ? { serverPath: options.serverPath } : {}),
+      ...(options.onLog !== undefined ? { onLog: options.onLog } : {}),
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    checks.unshift({ name: 'agent server', level: 'fail', detail: `${reason}. Run again with --verbose to see the server's log; reinstall Plumbline if it persists.` });
+    return { ok: false, checks, status: null, initializeMs: null };
+  }
+  try {
+    const info = session.initializeResult.serverInfo;
+    checks.unshift({
+      name: 'agent server',
+      level: 'ok',
+      detail: `${info?.name ?? 'unknown'} ${info?.version ?? '?'} (initialize round trip ${session.initializeMs.toFixed(0)} ms)`,
+    });
+    const status = await session.request(statusRequest, {});
+    checks.push({
+      name: 'git',
+      level: status.git.available ? 'ok' : 'warn',
+      detail: status.git.available
+        ? `git ${status.git.version ?? ''}`.trim()
+        : 'not found on PATH: install git; Plumbline then isolates verification in a git worktree',
+    });
+    for (const folder of status.workspaceFolders) {
+      checks.push({
+        name: 'workspace',
+        level: 'ok',
+        detail: `${folder.path ?? folder.uri}${folder.isGitRepository ? ' (git repository)' : ' (not a git repository)'}`,
+      });
+    }
+    checks.push(...providerChecks(status));
+    return { ok: !checks.some((check) => check.level === 'fail'), checks, status, initializeMs: session.initializeMs };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    checks.push({ name: 'status', level: 'fail', detail: `the server did not report its status: ${reason}` });
+    return { ok: false, checks, status: null, initializeMs: session.initializeMs };
+  } finally {
+    await session.close();
+  }
+}
+
+const marks: Record<CheckLevel, string> = { ok: '✓', warn: '!', fail: '✗' };
+
+export function formatDoctorReport(report: DoctorReport): string {
+  const width = Math.max(...report.checks.map((check) => check.name.length));
+  const lines = report.checks.map((check) => `  ${marks[check.level]} ${check.name.padEnd(width)}  ${check.detail}`);
+  const warned = report.checks.some((check) => check.level === 'warn');
+  const verdict = !report.ok
+    ? 'Plumbline is not ready: fix the items marked ✗ above.'
+    : warned
+      ? 'The agent server works; see the notes marked ! above.'
+      : 'Plumbline is ready.';
+  return ['Plumbline doctor', ...lines, '', verdict].join('\n');
+}

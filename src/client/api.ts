@@ -1,0 +1,13 @@
+import type { AgentServerController } from './serverController';
+import type { SidebarProvider } from './sidebarProvider';
+
+/**
+ * What `activate` returns. VS Code hands it to any extension that asks for Plumbline's exports;
+ * the integration tests use it to observe the server and the sidebar without reaching into internals.
+ */
+export interface PlumblineApi {
+  /** Wall-clock time `activate` took, in milliseconds. */
+  readonly activationMs: number;
+  readonly server: AgentServerController;
+  readonly sidebar: SidebarProvider;
+}

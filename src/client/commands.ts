@@ -1,0 +1,20 @@
+import * as vscode from 'vscode';
+import type { AgentServerController } from './serverController';
+
+/** The command ids this build registers; each matches a `contributes.commands` entry in package.json. */
+export const commandIds = {
+  showLog: 'plumbline.showLog',
+  restartServer: 'plumbline.restartServer',
+} as const;
+
+export function registerCommands(server: AgentServerController, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(commandIds.showLog, () => log.show(true)),
+    vscode.commands.registerCommand(commandIds.restartServer, () =>
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: 'Plumbline: restarting the agent server' },
+        () => server.restart(),
+      ),
+    ),
+  ];
+}

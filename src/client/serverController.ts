@@ -1,0 +1,153 @@
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  State,
+  TransportKind,
+  type CloseHandlerResult,
+  type ErrorHandlerResult,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import type * as z from 'zod';
+import { describeValidationError, type RequestMethod } from '../protocol/method';
+import type { ServerView } from '../protocol/webviewMessages';
+
+/** Crashes allowed within `crashWindowMs` before the client stops restarting the server. */
+export const maxRestarts = 4;
+const crashWindowMs = 3 * 60 * 1000;
+
+/**
+ * Owns the agent server process through `vscode-languageclient`: starts it in the background,
+ * restarts it after a crash (a bounded number of times), and publishes a `ServerView` that the
+ * sidebar and status report render.
+ */
+export class AgentServerController implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private crashTimes: number[] = [];
+  private current: ServerView = { phase: 'starting', version: null, message: null, crashes: 0, maxRestarts };
+  private readonly changed = new vscode.EventEmitter<ServerView>();
+  /** The state listener of the current client: one run of the server, one cleanup scope. */
+  private clientSubscription: { dispose(): void } | undefined;
+
+  /** Fires whenever the server's phase, version or message changes. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly serverModule: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get view(): ServerView {
+    return this.current;
+  }
+
+  /** Starts the server without blocking the caller; the returned promise settles when it is ready or failed. */
+  start(): Promise<void> {
+    const client = this.createClient();
+    this.client = client;
+    this.crashTimes = [];
+    this.update({ phase: 'starting', version: null, message: null, crashes: 0 });
+    return client.start().catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.log.error(`The agent server failed to start: ${reason}`);
+      this.update({
+        phase: 'failed',
+        message: `The agent server failed to start (${reason}). Run "Plumbline: Restart Agent Server", or "Plumbline: Show Log" for details.`,
+      });
+    });
+  }
+
+  /** Stops the current server (if any) and starts a fresh one; also the way out of `failed`. */
+  async restart(): Promise<void> {
+    const previous = this.client;
+    this.client = undefined;
+    if (previous !== undefined) {
+      this.update({ phase: 'restarting', message: 'Restarting on request.' });
+      await previous.dispose(2000).catch((error: unknown) => this.log.warn(`Stopping the agent server: ${String(error)}`));
+    }
+    this.log.info('Restarting the agent server.');
+    await this.start();
+  }
+
+  /** Sends a custom `plumbline/*` request, validating the answer before anyone trusts it. */
+  async request<P extends z.ZodType, R extends z.ZodType>(
+    descriptor: RequestMethod<P, R>,
+    params: z.infer<P>,
+    token?: vscode.CancellationToken,
+  ): Promise<z.infer<R>> {
+    const client = this.client;
+    if (client === undefined || !client.isRunning()) {
+      throw new Error('The Plumbline agent server is not running. Run "Plumbline: Restart Agent Server" and try again.');
+    }
+    const raw: unknown = await client.sendRequest(descriptor.method, params, token);
+    const parsed = descriptor.result.safeParse(raw);
+    if (!parsed.success) throw new Error(describeValidationError(descriptor.method, parsed.error));
+    return parsed.data;
+  }
+
+  async dispose(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.clientSubscription?.dispose();
+    this.changed.dispose();
+    if (client !== undefined) await client.dispose(2000).catch(() => undefined);
+  }
+
+  private createClient(): LanguageClient {
+    const serverOptions: ServerOptions = {
+      run: { module: this.serverModule, transport: TransportKind.ipc },
+      debug: {
+        module: this.serverModule,
+        transport: TransportKind.ipc,
+        options: { execArgv: ['--nolazy', '--inspect=6009'] },
+      },
+    };
+    const clientOptions: LanguageClientOptions = {
+      // Every text document, so the engine sees unsaved buffers wherever they are.
+      documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
+      outputChannel: this.log,
+      initializationOptions: { host: 'vscode' },
+      errorHandler: {
+        error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue, handled: true }),
+        closed: (): CloseHandlerResult => this.onServerClosed(),
+      },
+    };
+    const client = new LanguageClient('plumbline', 'Plumbline Agent Server', serverOptions, clientOptions);
+    this.clientSubscription?.dispose();
+    this.clientSubscription = client.onDidChangeState((event) => {
+        // A restarted controller may still hear from the client it replaced.
+        if (client !== this.client) return;
+        if (event.newState === State.Running) {
+          this.update({ phase: 'ready', version: client.initializeResult?.serverInfo?.version ?? null, message: null });
+        } else if (event.newState === State.Starting && this.current.phase !== 'restarting') {
+          this.update({ phase: 'starting', message: null });
+        }
+      });
+    return client;
+  }
+
+  private onServerClosed(): CloseHandlerResult {
+    const now = Date.now();
+    this.crashTimes = [...this.crashTimes.filter((time) => now - time < crashWindowMs), now];
+    const crashes = this.crashTimes.length;
+    if (crashes > maxRestarts) {
+      const message =
+        `The agent server stopped unexpectedly ${crashes} times in 3 minutes, so Plumbline stopped restarting it. ` +
+        'Run "Plumbline: Show Log" to see why, then "Plumbline: Restart Agent Server".';
+      this.log.error(message);
+      this.update({ phase: 'failed', message, crashes });
+      return { action: CloseAction.DoNotRestart, handled: true, message };
+    }
+    const message = `The agent server stopped unexpectedly; restarting it (crash ${crashes} of ${maxRestarts} allowed in 3 minutes).`;
+    this.log.warn(message);
+    this.update({ phase: 'restarting', message, crashes });
+    return { action: CloseAction.Restart, handled: true, message };
+  }
+
+  private update(change: Partial<ServerView>): void {
+    this.current = { ...this.current, ...change };
+    this.changed.fire(this.current);
+  }
+}

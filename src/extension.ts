@@ -1,0 +1,51 @@
+import * as vscode from 'vscode';
+import type { PlumblineApi } from './client/api';
+import { commandIds, registerCommands } from './client/commands';
+import { AgentServerController } from './client/serverController';
+import { SidebarProvider } from './client/sidebarProvider';
+import { plumblineVersion } from './protocol/version';
+
+let activeServer: AgentServerController | undefined;
+
+/**
+ * Wiring only: the output channel, the agent server (started in the background so activation never
+ * waits on a process), the sidebar and the commands. Everything registered here is disposed with
+ * the extension.
+ */
+export function activate(context: vscode.ExtensionContext): PlumblineApi {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Plumbline', { log: true });
+  const serverModule = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
+  const server = new AgentServerController(serverModule, log);
+  const sidebar = new SidebarProvider(
+    context.extensionUri,
+    server,
+    {
+      restartServer: async () => {
+        await vscode.commands.executeCommand(commandIds.restartServer);
+      },
+      showLog: () => log.show(true),
+    },
+    log,
+  );
+
+  context.subscriptions.push(
+    log,
+    sidebar,
+    vscode.window.registerWebviewViewProvider(SidebarProvider.viewId, sidebar),
+    ...registerCommands(server, log),
+  );
+
+  activeServer = server;
+  void server.start();
+  const activationMs = performance.now() - started;
+  log.info(`Plumbline ${plumblineVersion} activated in ${activationMs.toFixed(1)} ms.`);
+  return { activationMs, server, sidebar };
+}
+
+/** Stops the agent server cleanly; VS Code waits for the returned promise. */
+export async function deactivate(): Promise<void> {
+  const server = activeServer;
+  activeServer = undefined;
+  await server?.dispose();
+}

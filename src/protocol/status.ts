@@ -1,0 +1,46 @@
+import * as z from 'zod';
+
+/** How a model provider is configured, as far as can be said without ever revealing a key. */
+export const providerStatusSchema = z.object({
+  id: z.enum(['openai', 'anthropic', 'vscode-lm']),
+  label: z.string(),
+  keyPresent: z.boolean(),
+  /** Where the key comes from, e.g. `env:OPENAI_API_KEY`; never the key itself. */
+  keySource: z.string().nullable(),
+  baseUrl: z.string().nullable(),
+  note: z.string().optional(),
+});
+export type ProviderStatus = z.infer<typeof providerStatusSchema>;
+
+export const gitStatusSchema = z.object({
+  available: z.boolean(),
+  version: z.string().nullable(),
+});
+
+export const workspaceFolderStatusSchema = z.object({
+  uri: z.string(),
+  path: z.string().nullable(),
+  isGitRepository: z.boolean(),
+});
+
+export const syncedDocumentSchema = z.object({
+  uri: z.string(),
+  version: z.number().int(),
+  languageId: z.string(),
+});
+export type SyncedDocument = z.infer<typeof syncedDocumentSchema>;
+
+/** What `plumbline/status` reports: the server's identity and the environment it sees. */
+export const serverStatusSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  pid: z.number().int(),
+  node: z.string(),
+  platform: z.string(),
+  uptimeMs: z.number().nonnegative(),
+  git: gitStatusSchema,
+  workspaceFolders: z.array(workspaceFolderStatusSchema),
+  providers: z.array(providerStatusSchema),
+  documents: z.array(syncedDocumentSchema),
+});
+export type ServerStatus = z.infer<typeof serverStatusSchema>;

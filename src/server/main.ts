@@ -1,0 +1,77 @@
+import {
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { initializationOptionsSchema, type InitializationOptions } from '../protocol/initialization';
+import { statusRequest } from '../protocol/methods';
+import { plumblineVersion, serverName } from '../protocol/version';
+import { buildStatusReport } from './statusReport';
+import { handleRequest } from './typedConnection';
+
+/**
+ * The Plumbline agent server: a Node process speaking LSP. The extension starts it over IPC
+ * (`--node-ipc`); the CLI and other editors start it with `--stdio`.
+ */
+
+const transports = ['--node-ipc', '--stdio', '--socket=', '--pipe='];
+if (!process.argv.some((arg) => transports.some((flag) => arg.startsWith(flag)))) {
+  process.stderr.write(
+    `${serverName} ${plumblineVersion}: start it with --stdio (or --node-ipc from an LSP client).\n`,
+  );
+  process.exit(2);
+}
+
+const startedAt = Date.now();
+const connection = createConnection(ProposedFeatures.all);
+
+// Over stdio, stdout is the protocol stream: a stray console.log would corrupt it, so all
+// console output goes to the client's log instead.
+console.log = (...args: unknown[]) => connection.console.log(args.map(String).join(' '));
+console.info = console.log;
+console.warn = (...args: unknown[]) => connection.console.warn(args.map(String).join(' '));
+console.error = (...args: unknown[]) => connection.console.error(args.map(String).join(' '));
+
+// Full sync of every open document, so the engine sees the user's unsaved buffers.
+const documents = new TextDocuments(TextDocument);
+let workspaceFolderUris: string[] = [];
+let clientName = 'unknown client';
+let options: InitializationOptions = { host: 'other' };
+
+connection.onInitialize((params): InitializeResult => {
+  // Older LSP clients send only rootUri; it is deprecated but still the only folder they name.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  const legacyRoot = params.rootUri;
+  workspaceFolderUris = params.workspaceFolders?.map((folder) => folder.uri) ?? (legacyRoot !== null ? [legacyRoot] : []);
+  clientName = params.clientInfo?.name ?? clientName;
+  const parsed = initializationOptionsSchema.safeParse(params.initializationOptions ?? undefined);
+  // Unknown options from other LSP clients are not fatal: fall back to the defaults and say so.
+  if (parsed.success) options = parsed.data;
+  else connection.console.warn(`Ignoring invalid initializationOptions from ${clientName}.`);
+  return {
+    capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
+    serverInfo: { name: serverName, version: plumblineVersion },
+  };
+});
+
+connection.onInitialized(() => {
+  connection.console.info(
+    `${serverName} ${plumblineVersion} ready (pid ${process.pid}, Node ${process.version}, client: ${clientName}, ` +
+      `${workspaceFolderUris.length} workspace folder(s))`,
+  );
+});
+
+handleRequest(connection, statusRequest, () =>
+  buildStatusReport({
+    workspaceFolderUris,
+    documents,
+    startedAt,
+    insideVsCode: options.host === 'vscode',
+  }),
+);
+
+documents.listen(connection);
+connection.listen();

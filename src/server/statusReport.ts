@@ -1,0 +1,47 @@
+import { fileURLToPath } from 'node:url';
+import type { TextDocuments } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { detectProviders, providerEnvironmentFrom } from '../agent/providerDetection';
+import { isGitRepository, probeGit } from '../agent/gitProbe';
+import type { ServerStatus } from '../protocol/status';
+import { plumblineVersion, serverName } from '../protocol/version';
+
+export interface StatusContext {
+  readonly workspaceFolderUris: readonly string[];
+  readonly documents: TextDocuments<TextDocument>;
+  readonly startedAt: number;
+  readonly insideVsCode: boolean;
+}
+
+function filePathOf(uri: string): string | null {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Gathers what `plumbline/status` reports. Reads presence of keys only, never their values. */
+export async function buildStatusReport(context: StatusContext): Promise<ServerStatus> {
+  const [git, folders] = await Promise.all([
+    probeGit(),
+    Promise.all(
+      context.workspaceFolderUris.map(async (uri) => {
+        const path = filePathOf(uri);
+        return { uri, path, isGitRepository: path !== null && (await isGitRepository(path)) };
+      }),
+    ),
+  ]);
+  return {
+    name: serverName,
+    version: plumblineVersion,
+    pid: process.pid,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    uptimeMs: Date.now() - context.startedAt,
+    git,
+    workspaceFolders: folders,
+    providers: detectProviders(providerEnvironmentFrom(process.env), context.insideVsCode),
+    documents: context.documents.all().map((doc) => ({ uri: doc.uri, version: doc.version, languageId: doc.languageId })),
+  };
+}

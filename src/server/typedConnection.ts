@@ -1,0 +1,33 @@
+import { ResponseError, ErrorCodes, type CancellationToken, type Connection } from 'vscode-languageserver/node';
+import type * as z from 'zod';
+import { describeValidationError, type RequestMethod } from '../protocol/method';
+
+/**
+ * Registers a handler for a custom client → server request. Params are validated before the handler
+ * runs and the result after, so neither a buggy client nor a buggy handler can put malformed data
+ * on the wire; a bad request is answered with `InvalidParams` and a message naming the fields.
+ */
+export function handleRequest<P extends z.ZodType, R extends z.ZodType>(
+  connection: Connection,
+  descriptor: RequestMethod<P, R>,
+  handler: (params: z.infer<P>, signal: AbortSignal) => Promise<z.infer<R>> | z.infer<R>,
+): void {
+  connection.onRequest(descriptor.method, async (raw: unknown, token: CancellationToken) => {
+    const parsed = descriptor.params.safeParse(raw ?? {});
+    if (!parsed.success) {
+      throw new ResponseError(ErrorCodes.InvalidParams, describeValidationError(descriptor.method, parsed.error));
+    }
+    const controller = new AbortController();
+    const subscription = token.onCancellationRequested(() => controller.abort());
+    try {
+      const result = await handler(parsed.data, controller.signal);
+      const checked = descriptor.result.safeParse(result);
+      if (!checked.success) {
+        throw new ResponseError(ErrorCodes.InternalError, describeValidationError(descriptor.method, checked.error));
+      }
+      return checked.data;
+    } finally {
+      subscription.dispose();
+    }
+  });
+}

@@ -1,0 +1,84 @@
+import * as z from 'zod';
+
+/** What a tool's `run` receives besides its input: cancellation, and later the workspace port and policy. */
+export interface ToolContext {
+  readonly signal: AbortSignal;
+}
+
+/** What a tool hands back to the model: text it reads as data, and whether the call failed. */
+export interface ToolResult {
+  readonly content: string;
+  readonly isError: boolean;
+}
+
+/** A model-facing tool: a snake_case name, a description for the model, a zod input schema and `run`. */
+export interface ToolDefinition<I extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly description: string;
+  readonly input: I;
+  run(input: z.infer<I>, context: ToolContext): Promise<ToolResult>;
+}
+
+/** The provider-neutral form of a tool sent to a model: JSON Schema derived once from the zod schema. */
+export interface ToolSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly inputSchema: Record<string, unknown>;
+}
+
+const toolNamePattern = /^[a-z][a-z0-9_]{0,63}$/;
+
+export function defineTool<I extends z.ZodType>(definition: ToolDefinition<I>): ToolDefinition<I> {
+  if (!toolNamePattern.test(definition.name)) {
+    throw new Error(`Tool name "${definition.name}" must be snake_case: lowercase letters, digits and _, at most 64.`);
+  }
+  return definition;
+}
+
+export function toToolSpec(tool: ToolDefinition): ToolSpec {
+  const schema = z.toJSONSchema(tool.input, { target: 'draft-7', unrepresentable: 'any' });
+  // The $schema marker is noise to a model and costs prompt tokens on every request.
+  const { $schema: _ignored, ...inputSchema } = schema as Record<string, unknown>;
+  return { name: tool.name, description: tool.description, inputSchema };
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `- ${issue.path.length > 0 ? issue.path.join('.') : '(input)'}: ${issue.message}`)
+    .join('\n');
+}
+
+/**
+ * Runs a tool call exactly as a model made it. Invalid input, unknown tools and thrown errors all
+ * come back as an error result the model can read and correct: nothing escapes the agent loop.
+ */
+export async function invokeTool(
+  tools: ReadonlyMap<string, ToolDefinition>,
+  name: string,
+  rawInput: unknown,
+  context: ToolContext,
+): Promise<ToolResult> {
+  const tool = tools.get(name);
+  if (tool === undefined) {
+    return { isError: true, content: `Unknown tool "${name}". Available tools: ${[...tools.keys()].join(', ')}.` };
+  }
+  const parsed = tool.input.safeParse(rawInput);
+  if (!parsed.success) {
+    return { isError: true, content: `Invalid input for ${name}:\n${formatIssues(parsed.error)}` };
+  }
+  try {
+    return await tool.run(parsed.data, context);
+  } catch (error) {
+    return { isError: true, content: `${name} failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+/** Builds the name → tool map a worker or orchestrator is allowed to call. */
+export function toolRegistry(tools: readonly ToolDefinition[]): ReadonlyMap<string, ToolDefinition> {
+  const registry = new Map<string, ToolDefinition>();
+  for (const tool of tools) {
+    if (registry.has(tool.name)) throw new Error(`Two tools are named "${tool.name}".`);
+    registry.set(tool.name, tool);
+  }
+  return registry;
+}

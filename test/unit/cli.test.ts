@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { runDoctor } from '../../src/cli/doctor';
+import { bundle, packageVersion } from './support/bundles';
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  const clean = { ...process.env };
+  delete clean.OPENAI_API_KEY;
+  delete clean.ANTHROPIC_API_KEY;
+  return spawnSync(process.execPath, [bundle('cli.js'), ...args], { encoding: 'utf8', timeout: 30000, env: { ...clean, ...env } });
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'plumbline-cli-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('plumbline CLI', () => {
+  test('--version prints the package version', () => {
+    const result = cli(['--version']);
+    assert.equal(result.status, 0);
+    assert.equal(result.stdout.trim(), packageVersion);
+  });
+
+  test('--help lists the commands and the exit statuses', () => {
+    const result = cli(['--help']);
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /plumbline doctor/);
+    assert.match(result.stdout, /Exit status: 0 success, 1 a check failed, 2 a usage error/);
+  });
+
+  test('usage errors exit 2 with a hint', () => {
+    for (const args of [[], ['launch'], ['doctor', 'extra'], ['doctor', '--nope'], ['doctor', '--timeout', 'soon']]) {
+      const result = cli(args);
+      assert.equal(result.status, 2, args.join(' '));
+    }
+    const unknown = cli(['launch']);
+    assert.match(unknown.stderr, /unknown command "launch"/);
+    assert.match(unknown.stderr, /plumbline --help/);
+  });
+
+  test('doctor --cwd on a missing folder is a usage error', () => {
+    const result = cli(['doctor', '--cwd', join(scratch, 'nope')]);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /is not a folder/);
+  });
+
+  test('doctor completes a real initialize round trip and reports the environment', () => {
+    const result = cli(['doctor', '--cwd', scratch]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`✓ agent server +plumbline-agent-server ${packageVersion.replace(/\./g, '\\.')} \\(initialize round trip \\d+ ms\\)`));
+    assert.match(result.stdout, new RegExp(`✓ node +${process.version}`));
+    assert.match(result.stdout, /git +git \d+\.\d+/);
+    assert.match(result.stdout, new RegExp(`workspace +${scratch} \\(not a git repository\\)`));
+    assert.match(result.stdout, /! openai +no key: set OPENAI_API_KEY/);
+  });
+
+  test('doctor --json reports configured providers without ever printing a key', () => {
+    const key = 'sk-ant-test-0123456789-do-not-print';
+    const result = cli(['doctor', '--json', '--cwd', scratch], { ANTHROPIC_API_KEY: key });
+    assert.equal(result.status, 0, result.stderr);
+    assert.doesNotMatch(result.stdout + result.stderr, /do-not-print/);
+    const report = JSON.parse(result.stdout) as { ok: boolean; status: { providers: { id: string; keyPresent: boolean; keySource: string | null }[] } };
+    assert.equal(report.ok, true);
+    const anthropic = report.status.providers.find((provider) => provider.id === 'anthropic');
+    assert.deepEqual([anthropic?.keyPresent, anthropic?.keySource], [true, 'env:ANTHROPIC_API_KEY']);
+  });
+
+  test('doctor fails with exit 1 and says why when the server cannot start', async () => {
+    const broken = join(scratch, 'broken-server.js');
+    writeFileSync(broken, 'process.stderr.write("boom: cannot load engine\\n"); process.exit(3);\n');
+    const report = await runDoctor({ workspaceFolder: scratch, timeoutMs: 5000, serverPath: broken });
+    assert.equal(report.ok, false);
+    const server = report.checks.find((check) => check.name === 'agent server');
+    assert.equal(server?.level, 'fail');
+    assert.match(server?.detail ?? '', /exited \(code 3\): boom: cannot load engine/);
+  });
+
+  test('doctor fails when the server never answers, within the timeout', async () => {
+    const silent = join(scratch, 'silent-server.js');
+    writeFileSync(silent, 'setInterval(() => {}, 1000);\n');
+    const report = await runDoctor({ workspaceFolder: scratch, timeoutMs: 500, serverPath: silent });
+    assert.equal(report.ok, false);
+    assert.match(report.checks[0]?.detail ?? '', /did not answer within 500 ms/);
+  });
+});
