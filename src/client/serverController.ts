@@ -81,7 +81,11 @@ export class AgentServerController implements vscode.Disposable {
     if (client === undefined || !client.isRunning()) {
       throw new Error('The Plumbline agent server is not running. Run "Plumbline: Restart Agent Server" and try again.');
     }
-    const raw: unknown = await client.sendRequest(descriptor.method, params, token);
+    // Pass the token only when there is one: an explicit `undefined` would be sent as a second param.
+    const raw: unknown =
+      token === undefined
+        ? await client.sendRequest(descriptor.method, params)
+        : await client.sendRequest(descriptor.method, params, token);
     const parsed = descriptor.result.safeParse(raw);
     if (!parsed.success) throw new Error(describeValidationError(descriptor.method, parsed.error));
     return parsed.data;
@@ -136,12 +140,11 @@ export class AgentServerController implements vscode.Disposable {
       const message =
         `The agent server stopped unexpectedly ${crashes} times in 3 minutes, so Plumbline stopped restarting it. ` +
         'Run "Plumbline: Show Log" to see why, then "Plumbline: Restart Agent Server".';
-      this.log.error(message);
+      // The language client writes `message` to the log itself.
       this.update({ phase: 'failed', message, crashes });
       return { action: CloseAction.DoNotRestart, handled: true, message };
     }
     const message = `The agent server stopped unexpectedly; restarting it (crash ${crashes} of ${maxRestarts} allowed in 3 minutes).`;
-    this.log.warn(message);
     this.update({ phase: 'restarting', message, crashes });
     return { action: CloseAction.Restart, handled: true, message };
   }

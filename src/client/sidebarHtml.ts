@@ -41,9 +41,10 @@ export function renderSidebarHtml(input: SidebarHtmlInput): string {
       <p id="server-title" class="server-title">Starting the agent server…</p>
       <p id="server-message" class="server-message" hidden></p>
     </div>
-    <div class="server-actions">
-      <button id="restart" class="icon-button" type="button" title="Restart Agent Server" aria-label="Restart agent server"><span class="codicon codicon-debug-restart" aria-hidden="true"></span></button>
-      <button id="show-log" class="icon-button" type="button" title="Show Log" aria-label="Show Plumbline log"><span class="codicon codicon-output" aria-hidden="true"></span></button>
+      <div class="server-actions">
+        <button id="restart" class="text-button" type="button"><span class="codicon codicon-debug-restart" aria-hidden="true"></span> Restart Agent Server</button>
+        <button id="show-log" class="text-button secondary" type="button"><span class="codicon codicon-output" aria-hidden="true"></span> Show Log</button>
+      </div>
     </div>
   </section>
   <section class="transcript" aria-label="Conversation">

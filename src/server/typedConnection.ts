@@ -1,4 +1,11 @@
-import { ResponseError, ErrorCodes, type CancellationToken, type Connection } from 'vscode-languageserver/node';
+import {
+  ErrorCodes,
+  ParameterStructures,
+  RequestType,
+  ResponseError,
+  type CancellationToken,
+  type Connection,
+} from 'vscode-languageserver/node';
 import type * as z from 'zod';
 import { describeValidationError, type RequestMethod } from '../protocol/method';
 
@@ -12,7 +19,9 @@ export function handleRequest<P extends z.ZodType, R extends z.ZodType>(
   descriptor: RequestMethod<P, R>,
   handler: (params: z.infer<P>, signal: AbortSignal) => Promise<z.infer<R>> | z.infer<R>,
 ): void {
-  connection.onRequest(descriptor.method, async (raw: unknown, token: CancellationToken) => {
+  // byName: params arrive as one object whatever the sender did, so the token is always the second argument.
+  const type = new RequestType<unknown, unknown, unknown>(descriptor.method, ParameterStructures.byName);
+  connection.onRequest(type, async (raw: unknown, token: CancellationToken) => {
     const parsed = descriptor.params.safeParse(raw ?? {});
     if (!parsed.success) {
       throw new ResponseError(ErrorCodes.InvalidParams, describeValidationError(descriptor.method, parsed.error));

@@ -1,0 +1,60 @@
+// The package tier: builds the VSIX the way `npm run package` does and checks what ships in it.
+// Prints one line per check and a closing "package: N passed, N failed" line.
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import yauzl from 'yauzl';
+
+const maxBytes = 2 * 1024 * 1024;
+const vsix = join('dist', 'plumbline.vsix');
+// Exactly what may ship: the bundles, the webview assets, the icons and the documents.
+const allowed = new Set([
+  'extension.vsixmanifest',
+  '[Content_Types].xml',
+  'extension/package.json',
+  'extension/readme.md',
+  'extension/changelog.md',
+  'extension/LICENSE.txt',
+  'extension/dist/extension.js',
+  'extension/dist/server.js',
+  'extension/dist/cli.js',
+  'extension/dist/webview/sidebar.js',
+  'extension/dist/webview/codicon.css',
+  'extension/dist/webview/codicon.ttf',
+  'extension/media/icon.png',
+  'extension/media/plumbline.svg',
+  'extension/media/sidebar.css',
+]);
+const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/webview/sidebar.js', 'extension/readme.md', 'extension/LICENSE.txt'];
+
+function listEntries(path) {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true }, (error, zip) => {
+      if (error) return reject(error);
+      const names = [];
+      zip.on('entry', (entry) => { names.push(entry.fileName); zip.readEntry(); });
+      zip.on('end', () => resolve(names));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+// Exactly what a maintainer runs; vsce's prepublish step makes the minified production build.
+execFileSync('npm', ['run', '--silent', 'package'], { stdio: ['ignore', 'inherit', 'inherit'] });
+
+const entries = await listEntries(vsix);
+const size = statSync(vsix).size;
+const checks = [
+  [`VSIX is at most 2 MB (${(size / 1024).toFixed(0)} KB)`, size <= maxBytes],
+  [`only allowed files ship (${entries.length} entries)`, entries.every((name) => allowed.has(name)), entries.filter((name) => !allowed.has(name))],
+  ['every required file ships', required.every((name) => entries.includes(name)), required.filter((name) => !entries.includes(name))],
+  ['no source maps or sources ship', !entries.some((name) => /\.(map|ts)$/.test(name))],
+];
+let failed = 0;
+for (const [label, ok, extra] of checks) {
+  if (!ok) failed += 1;
+  console.log(`${ok ? '✔' : '✘'} ${label}${!ok && extra?.length ? `: ${extra.join(', ')}` : ''}`);
+}
+console.log(`package: ${checks.length - failed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,124 @@
+// Runs the integration suite inside a real VS Code: code-server's server and web workbench, driven by
+// headless Chromium through playwright-core. The suite is the same mocha suite `npm run test:electron`
+// runs with @vscode/test-electron on machines that can download a desktop VS Code.
+//   node test/vscode/runInVsCodeWeb.mjs          (after `node esbuild.mjs --tests`)
+// Environment: PLUMBLINE_VSCODE_WEB_DIR (install cache), VSCODE_TEST_VERBOSE=1 (all browser console),
+//              PLUMBLINE_TEST_TIMEOUT_MS (whole run, default 600000), PLUMBLINE_TEST_GREP (mocha grep).
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { format } from 'node:util';
+import { chromium } from 'playwright-core';
+import { startDriver } from './driver.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const artifacts = join(root, 'test-artifacts', 'vscode');
+const testsEntry = join(root, 'out', 'test', 'vscode', 'index.js');
+if (!existsSync(testsEntry)) {
+  console.error(`${testsEntry} is missing: run "node esbuild.mjs --tests" first (npm run test:vscode does).`);
+  process.exit(1);
+}
+
+const installDir = execFileSync('bash', [join(root, 'test', 'vscode', 'installVsCodeWeb.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+const codeServer = join(installDir, 'node_modules', '.bin', 'code-server');
+
+// A fresh copy of the fixture workspace and fresh profile folders for every run.
+const scratch = mkdtempSync(join(tmpdir(), 'plumbline-vscode-'));
+const workspace = join(scratch, 'workspace');
+cpSync(join(root, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+const userData = join(scratch, 'user-data');
+mkdirSync(join(userData, 'User'), { recursive: true });
+writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'update.mode': 'none',
+}, null, 2));
+
+let page;
+const driver = await startDriver(() => page, artifacts);
+const port = 20000 + Math.floor(Math.random() * 20000);
+const server = spawn(codeServer, [
+  '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+  '--disable-workspace-trust', '--user-data-dir', userData, '--extensions-dir', join(scratch, 'extensions'), workspace,
+], {
+  stdio: ['ignore', 'pipe', 'pipe'],
+  detached: true,
+  env: { ...process.env, PLUMBLINE_TEST_DRIVER: driver.url, PLUMBLINE_TEST_ARTIFACTS: artifacts },
+});
+let serverLog = '';
+const onServerOutput = (chunk) => {
+  serverLog += chunk;
+  if (process.env.VSCODE_TEST_VERBOSE) process.stderr.write(chunk);
+};
+server.stdout.on('data', onServerOutput);
+server.stderr.on('data', onServerOutput);
+
+let browser;
+const stopAll = async () => {
+  await browser?.close().catch(() => {});
+  try { process.kill(-server.pid, 'SIGKILL'); } catch { /* already gone */ }
+  await driver.close();
+  rmSync(scratch, { recursive: true, force: true });
+};
+
+let exitCode = 1;
+try {
+  await new Promise((resolveListening, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`code-server did not start within 60 s:\n${serverLog}`)), 60000);
+    const poll = setInterval(() => {
+      if (serverLog.includes('HTTP server listening')) { clearInterval(poll); clearTimeout(deadline); resolveListening(); }
+    }, 100);
+    server.once('exit', (code) => { clearInterval(poll); clearTimeout(deadline); reject(new Error(`code-server exited with ${code}:\n${serverLog}`)); });
+  });
+
+  browser = await chromium.launch({
+    executablePath: process.env.PLUMBLINE_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+
+  // The workbench calls this hook with the tests' exit code once run() settles.
+  let reportExit;
+  const reported = new Promise((resolveReport) => (reportExit = resolveReport));
+  await page.exposeFunction('codeAutomationExit', (code) => reportExit(code));
+  page.on('console', async (message) => {
+    // The extension host's console (mocha's reporter among it) arrives as
+    // ['%c INFO', 'color: …', format, ...args]: rebuild the line the way Node would have printed it.
+    const args = await Promise.all(message.args().map((arg) => arg.jsonValue().catch(() => '')));
+    const head = typeof args[0] === 'string' ? args[0] : '';
+    const fromExtensionHost = /^%c\s*(INFO|WARN|ERR)$/.test(head);
+    if (fromExtensionHost) {
+      console.log(format(...args.slice(2)));
+    } else if (process.env.VSCODE_TEST_VERBOSE) {
+      console.log(`[browser] ${message.text()}`);
+    }
+  });
+
+  const authority = `127.0.0.1:${port}`;
+  const payload = JSON.stringify([
+    ['extensionDevelopmentPath', `vscode-remote://${authority}${root}`],
+    ['extensionTestsPath', `vscode-remote://${authority}${testsEntry}`],
+  ]);
+  await page.goto(`http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
+  const limitMs = Number(process.env.PLUMBLINE_TEST_TIMEOUT_MS ?? 600000);
+  const outcome = await Promise.race([reported, new Promise((r) => setTimeout(() => r('timeout'), limitMs))]);
+  await page.screenshot({ path: join(artifacts, 'workbench-final.png') }).catch(() => {});
+  if (outcome === 'timeout') {
+    console.error(`The integration suite did not finish within ${limitMs / 1000} s.`);
+    exitCode = 1;
+  } else {
+    exitCode = outcome === 0 ? 0 : 1;
+  }
+} catch (error) {
+  console.error(`The VS Code harness failed: ${error?.message ?? error}`);
+  exitCode = 1;
+} finally {
+  await stopAll();
+}
+console.log(`vscode harness exit: ${exitCode}`);
+process.exit(exitCode);

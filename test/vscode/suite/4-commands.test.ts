@@ -1,0 +1,31 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { statusRequest } from '../../../src/protocol/methods';
+import { extensionId, plumbline, waitFor, waitForPhase } from '../support/plumbline';
+
+describe('commands', () => {
+  it('registers exactly the commands the manifest contributes', async () => {
+    await plumbline();
+    const manifest = vscode.extensions.getExtension(extensionId)?.packageJSON as { contributes: { commands: { command: string }[] } };
+    const contributed = manifest.contributes.commands.map((entry) => entry.command).sort();
+    // VS Code adds its own commands for the contributed view (plumbline.sidebar.focus, ...).
+    const registered = (await vscode.commands.getCommands(true))
+      .filter((id) => id.startsWith('plumbline.') && !id.startsWith('plumbline.sidebar.'))
+      .sort();
+    assert.deepEqual(registered, contributed);
+  });
+
+  it('Plumbline: Show Log runs', async () => {
+    await vscode.commands.executeCommand('plumbline.showLog');
+  });
+
+  it('Plumbline: Restart Agent Server replaces the server process', async () => {
+    const api = await plumbline();
+    await waitForPhase(api, 'ready');
+    const before = (await api.server.request(statusRequest, {})).pid;
+    await vscode.commands.executeCommand('plumbline.restartServer');
+    await waitForPhase(api, 'ready');
+    const after = await waitFor('the new server to answer', async () => (await api.server.request(statusRequest, {})).pid);
+    assert.notEqual(after, before);
+  });
+});

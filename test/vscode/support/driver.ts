@@ -1,0 +1,40 @@
+/**
+ * Client for the browser-side test driver (test/vscode/driver.mjs). Present only when the suite
+ * runs under the code-server harness; under @vscode/test-electron `driver` is undefined and the
+ * tests that need to see pixels or DOM are skipped there.
+ */
+export interface WebviewElement {
+  readonly found: boolean;
+  readonly exists?: boolean;
+  readonly text?: string;
+  readonly value?: string | null;
+  readonly attributes?: Record<string, string>;
+}
+
+export interface Driver {
+  screenshot(name: string): Promise<string>;
+  query(selector: string): Promise<WebviewElement>;
+  type(selector: string, text: string): Promise<void>;
+  click(selector: string): Promise<void>;
+  press(key: string): Promise<void>;
+}
+
+async function call<T>(base: string, route: string, body: object): Promise<T> {
+  const response = await fetch(`${base}/${route}`, { method: 'POST', body: JSON.stringify(body) });
+  const json = (await response.json()) as T & { error?: string };
+  if (!response.ok) throw new Error(`driver ${route}: ${json.error ?? response.status}`);
+  return json;
+}
+
+function createDriver(base: string): Driver {
+  return {
+    screenshot: async (name) => (await call<{ path: string }>(base, 'screenshot', { name })).path,
+    query: (selector) => call<WebviewElement>(base, 'webview/query', { selector }),
+    type: async (selector, text) => void (await call(base, 'webview/type', { selector, text })),
+    click: async (selector) => void (await call(base, 'webview/click', { selector })),
+    press: async (key) => void (await call(base, 'keyboard/press', { key })),
+  };
+}
+
+const base = process.env.PLUMBLINE_TEST_DRIVER;
+export const driver: Driver | undefined = base ? createDriver(base) : undefined;
