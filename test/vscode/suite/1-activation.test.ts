@@ -13,9 +13,10 @@ describe('activation and the agent server', () => {
 
   it('starts the agent server, which reports its name and the extension version', async () => {
     const api = await plumbline();
+    const phaseWhenAsked = api.server.view.phase;
     const started = Date.now();
     const view = await waitForPhase(api, 'ready');
-    console.log(`Agent server ready ${Date.now() - started} ms after the test asked (phase was already ${api.server.view.phase})`);
+    console.log(`Agent server was ${phaseWhenAsked} when first asked; ready ${Date.now() - started} ms later`);
     const version = (vscode.extensions.getExtension(extensionId)?.packageJSON as { version: string }).version;
     assert.equal(view.version, version);
   });
