@@ -12,17 +12,23 @@ const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
-/** Prints esbuild's start and end in the shape the `$esbuild-watch` problem matcher reads. */
+/**
+ * Prints one "build started" / "build finished" pair per rebuild across all bundles, in the shape
+ * the watch task's problem matcher reads, with errors as `✘ [ERROR] text` then `file:line:col:`.
+ */
+let building = 0;
 const problemMatcher = {
   name: 'problem-matcher',
   setup(build) {
-    build.onStart(() => console.log('[watch] build started'));
+    build.onStart(() => {
+      if (building++ === 0) console.log('[watch] build started');
+    });
     build.onEnd((result) => {
       for (const { text, location } of result.errors) {
         console.error(`✘ [ERROR] ${text}`);
         if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
       }
-      console.log('[watch] build finished');
+      if (--building === 0) console.log('[watch] build finished');
     });
   },
 };
