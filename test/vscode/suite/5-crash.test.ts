@@ -58,7 +58,7 @@ describe('when the agent server crashes', () => {
     assert.equal(ready.message, null);
     if (driver !== undefined) {
       await waitFor('the sidebar to show the server ready again', async () =>
-        (await driver!.query('#server-title')).text?.startsWith('Agent server ready') ? true : undefined);
+        (await driver.query('#server-title')).text?.startsWith('Agent server ready') ? true : undefined);
     }
   });
 });

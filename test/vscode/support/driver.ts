@@ -30,9 +30,15 @@ function createDriver(base: string): Driver {
   return {
     screenshot: async (name) => (await call<{ path: string }>(base, 'screenshot', { name })).path,
     query: (selector) => call<WebviewElement>(base, 'webview/query', { selector }),
-    type: async (selector, text) => void (await call(base, 'webview/type', { selector, text })),
-    click: async (selector) => void (await call(base, 'webview/click', { selector })),
-    press: async (key) => void (await call(base, 'keyboard/press', { key })),
+    type: async (selector, text) => {
+      await call(base, 'webview/type', { selector, text });
+    },
+    click: async (selector) => {
+      await call(base, 'webview/click', { selector });
+    },
+    press: async (key) => {
+      await call(base, 'keyboard/press', { key });
+    },
   };
 }
 

@@ -8,7 +8,8 @@ export const extensionId = 'plumbline.plumbline';
 export async function plumbline(): Promise<PlumblineApi> {
   const extension = vscode.extensions.getExtension<PlumblineApi>(extensionId);
   if (extension === undefined) throw new Error(`${extensionId} is not installed in this VS Code`);
-  return extension.isActive ? extension.exports : extension.activate();
+  if (extension.isActive) return extension.exports;
+  return extension.activate();
 }
 
 /** Polls `check` until it returns a value, or fails with `what` after `timeoutMs`. */
@@ -24,7 +25,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? ` (last error: ${lastError.message})` : ''}`);
 }
 
 export function waitForPhase(api: PlumblineApi, phase: ServerView['phase'], timeoutMs = 30000): Promise<ServerView> {
@@ -38,5 +39,10 @@ export function recordPhases(api: PlumblineApi): { phases: ServerView['phase'][]
   const subscription = api.server.onDidChange((view) => {
     if (phases[phases.length - 1] !== view.phase) phases.push(view.phase);
   });
-  return { phases, dispose: () => subscription.dispose() };
+  return {
+    phases,
+    dispose: () => {
+      subscription.dispose();
+    },
+  };
 }
