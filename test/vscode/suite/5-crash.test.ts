@@ -40,25 +40,26 @@ describe('when the agent server crashes', () => {
     const failed = await waitForPhase(api, 'failed');
     assert.match(failed.message ?? '', /stopped unexpectedly 5 times in 3 minutes.*Show Log/);
 
-    if (driver !== undefined) {
+    const page = driver;
+    if (page !== undefined) {
       await vscode.commands.executeCommand('workbench.view.extension.plumbline');
       const shown = await waitFor('the sidebar to show the failure', async () => {
-        const element = await driver!.query('#server-message');
+        const element = await page.query('#server-message');
         return element.text?.includes('stopped unexpectedly') ? element.text : undefined;
       });
       assert.match(shown, /Restart Agent Server/);
-      await driver.screenshot('sidebar-server-failed');
+      await page.screenshot('sidebar-server-failed');
       // The way out is in the card itself: its Restart button goes through the host to the command.
-      await driver.click('#restart');
+      await page.click('#restart');
     } else {
       await vscode.commands.executeCommand('plumbline.restartServer');
     }
     const ready = await waitForPhase(api, 'ready');
     assert.equal(ready.crashes, 0);
     assert.equal(ready.message, null);
-    if (driver !== undefined) {
+    if (page !== undefined) {
       await waitFor('the sidebar to show the server ready again', async () =>
-        (await driver.query('#server-title')).text?.startsWith('Agent server ready') ? true : undefined);
+        (await page.query('#server-title')).text?.startsWith('Agent server ready') ? true : undefined);
     }
   });
 });
