@@ -1,0 +1,72 @@
+import type { PlumblineSettings, ProviderChoice } from '../../protocol/settings';
+import type { ModelRole, ProviderId } from './modelTypes';
+
+/** The keys the engine can use; they come from the server's environment and are never logged. */
+export interface ApiKeys {
+  readonly openai?: string | undefined;
+  readonly anthropic?: string | undefined;
+}
+
+export function apiKeysFrom(env: NodeJS.ProcessEnv): ApiKeys {
+  const clean = (value: string | undefined): string | undefined => (value !== undefined && value.trim() !== '' ? value.trim() : undefined);
+  return { openai: clean(env.OPENAI_API_KEY), anthropic: clean(env.ANTHROPIC_API_KEY) };
+}
+
+/** A strong planner and cheaper workers, per provider. */
+export const defaultModels: Record<Exclude<ProviderId, 'vscode-lm'>, Record<ModelRole, string>> = {
+  openai: { orchestrator: 'gpt-5.1', worker: 'gpt-5-mini' },
+  anthropic: { orchestrator: 'claude-sonnet-4-5', worker: 'claude-haiku-4-5' },
+};
+
+/** Everything needed to talk to one role's model. */
+export interface ResolvedEndpoint {
+  readonly role: ModelRole;
+  readonly provider: ProviderId;
+  /** For `vscode-lm`, a model id or family; empty means the first model VS Code offers. */
+  readonly model: string;
+  readonly baseUrl: string | undefined;
+}
+
+export class ModelConfigError extends Error {
+  override readonly name = 'ModelConfigError';
+}
+
+function isLocal(baseUrl: string | undefined): boolean {
+  if (baseUrl === undefined) return false;
+  const host = new URL(baseUrl).hostname;
+  return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+}
+
+function chooseProvider(choice: ProviderChoice, keys: ApiKeys, insideVsCode: boolean, role: ModelRole): ProviderId {
+  if (choice !== 'auto') return choice;
+  if (keys.anthropic !== undefined) return 'anthropic';
+  if (keys.openai !== undefined) return 'openai';
+  if (insideVsCode) return 'vscode-lm';
+  throw new ModelConfigError(
+    `No model provider is configured for the ${role}: set ANTHROPIC_API_KEY or OPENAI_API_KEY ` +
+      '(in VS Code: "Plumbline: Set API Key…"), or point an OpenAI-compatible base URL at a local server.',
+  );
+}
+
+/** Picks provider, model and base URL for a role from the settings and the keys available. */
+export function resolveEndpoint(settings: PlumblineSettings, role: ModelRole, keys: ApiKeys, insideVsCode: boolean): ResolvedEndpoint {
+  const roleSettings = settings[role];
+  // A local OpenAI-compatible server needs no key, so `auto` with a local base URL means openai.
+  const provider =
+    roleSettings.provider === 'auto' && isLocal(roleSettings.baseUrl) ? 'openai' : chooseProvider(roleSettings.provider, keys, insideVsCode, role);
+  const model = roleSettings.model ?? (provider === 'vscode-lm' ? '' : defaultModels[provider][role]);
+  return { role, provider, model, baseUrl: roleSettings.baseUrl };
+}
+
+/** The key for an endpoint, or a clear error; local OpenAI-compatible servers get a placeholder. */
+export function keyFor(endpoint: ResolvedEndpoint, keys: ApiKeys): string {
+  if (endpoint.provider === 'vscode-lm') return '';
+  const key = keys[endpoint.provider];
+  if (key !== undefined) return key;
+  if (endpoint.provider === 'openai' && isLocal(endpoint.baseUrl)) return 'not-needed';
+  const variable = endpoint.provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY';
+  throw new ModelConfigError(
+    `No API key for ${endpoint.provider === 'openai' ? 'OpenAI' : 'Anthropic'} (the ${endpoint.role}'s provider): ` +
+      `run "Plumbline: Set API Key…" in VS Code or set ${variable}.`,
+  );
+}

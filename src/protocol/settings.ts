@@ -1,0 +1,66 @@
+import * as z from 'zod';
+
+/**
+ * The `plumbline.*` settings the agent server reads, as VS Code's `workspace/configuration` returns
+ * them for the section `plumbline` (and as the CLI builds them from its flags). Everything has a
+ * default, so an empty object is valid; anything malformed is rejected with the setting's name.
+ * Secrets are not settings: keys come from SecretStorage or the environment.
+ */
+
+const secretHeaderNames = new Set(['authorization', 'api-key', 'x-api-key', 'proxy-authorization']);
+
+const headersSchema = z
+  .record(z.string(), z.string())
+  .default({})
+  .refine((headers) => Object.keys(headers).every((name) => !secretHeaderNames.has(name.toLowerCase())), {
+    message: 'API keys do not belong in settings: use "Plumbline: Set API Key…" or the environment, and apiKeyHeader for a custom header name',
+  });
+
+export const providerChoiceSchema = z.enum(['auto', 'openai', 'anthropic', 'vscode-lm']);
+export type ProviderChoice = z.infer<typeof providerChoiceSchema>;
+
+const emptyToUndefined = (value: unknown): unknown => (value === '' || value === null ? undefined : value);
+
+export const roleSettingsSchema = z.object({
+  /** `auto`: Anthropic if it has a key, else OpenAI, else VS Code's models. */
+  provider: providerChoiceSchema.default('auto'),
+  /** Empty: the provider's default for the role. */
+  model: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
+  /** Empty: the provider's own endpoint. Any OpenAI-compatible server for `openai`. */
+  baseUrl: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+});
+export type RoleSettings = z.infer<typeof roleSettingsSchema>;
+
+export const priceSettingSchema = z
+  .object({
+    input: z.number().nonnegative(),
+    output: z.number().nonnegative(),
+    cacheRead: z.number().nonnegative().optional(),
+    cacheWrite: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+export const plumblineSettingsSchema = z.object({
+  orchestrator: roleSettingsSchema.default({ provider: 'auto' }),
+  worker: roleSettingsSchema.default({ provider: 'auto' }),
+  openai: z
+    .object({
+      headers: headersSchema,
+      /** Send the key in this header instead of `Authorization: Bearer` (Azure OpenAI: `api-key`). */
+      apiKeyHeader: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9-]+$/).optional()),
+      reasoningEffort: z.preprocess(emptyToUndefined, z.enum(['minimal', 'low', 'medium', 'high']).optional()),
+    })
+    .default({ headers: {} }),
+  anthropic: z
+    .object({
+      headers: headersSchema,
+      /** Extended-thinking budget in tokens; 0 turns it off. */
+      thinkingBudgetTokens: z.number().int().min(0).default(0),
+    })
+    .default({ headers: {}, thinkingBudgetTokens: 0 }),
+  maxOutputTokens: z.number().int().min(256).max(128000).default(8192),
+  requestTimeoutSeconds: z.number().int().min(5).max(600).default(60),
+  /** USD per million tokens, by model id or id prefix; overrides the built-in table. */
+  prices: z.record(z.string(), priceSettingSchema).default({}),
+});
+export type PlumblineSettings = z.infer<typeof plumblineSettingsSchema>;
