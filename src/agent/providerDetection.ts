@@ -6,6 +6,17 @@ export interface ProviderEnvironment {
   readonly OPENAI_BASE_URL?: string | undefined;
   readonly ANTHROPIC_API_KEY?: string | undefined;
   readonly ANTHROPIC_BASE_URL?: string | undefined;
+  /** Names (never values) of keys the VS Code extension took from SecretStorage, comma-separated. */
+  readonly PLUMBLINE_SECRET_STORAGE_KEYS?: string | undefined;
+}
+
+/** Variable that tells the server which of its keys came from VS Code's SecretStorage. */
+export const secretStorageKeysVariable = 'PLUMBLINE_SECRET_STORAGE_KEYS';
+
+function keySource(env: ProviderEnvironment, provider: 'openai' | 'anthropic', variable: string, value: string | undefined): string | null {
+  if (!present(value)) return null;
+  const fromSecrets = (env.PLUMBLINE_SECRET_STORAGE_KEYS ?? '').split(',').includes(provider);
+  return fromSecrets ? 'VS Code SecretStorage' : `env:${variable}`;
 }
 
 const openaiDefaultBaseUrl = 'https://api.openai.com/v1';
@@ -25,14 +36,14 @@ export function detectProviders(env: ProviderEnvironment, insideVsCode: boolean)
       id: 'openai',
       label: 'OpenAI or OpenAI-compatible',
       keyPresent: present(env.OPENAI_API_KEY),
-      keySource: present(env.OPENAI_API_KEY) ? 'env:OPENAI_API_KEY' : null,
+      keySource: keySource(env, 'openai', 'OPENAI_API_KEY', env.OPENAI_API_KEY),
       baseUrl: present(env.OPENAI_BASE_URL) ? (env.OPENAI_BASE_URL ?? null) : openaiDefaultBaseUrl,
     },
     {
       id: 'anthropic',
       label: 'Anthropic',
       keyPresent: present(env.ANTHROPIC_API_KEY),
-      keySource: present(env.ANTHROPIC_API_KEY) ? 'env:ANTHROPIC_API_KEY' : null,
+      keySource: keySource(env, 'anthropic', 'ANTHROPIC_API_KEY', env.ANTHROPIC_API_KEY),
       baseUrl: present(env.ANTHROPIC_BASE_URL) ? (env.ANTHROPIC_BASE_URL ?? null) : anthropicDefaultBaseUrl,
     },
     {
@@ -56,5 +67,6 @@ export function providerEnvironmentFrom(env: NodeJS.ProcessEnv): ProviderEnviron
     OPENAI_BASE_URL: env.OPENAI_BASE_URL,
     ANTHROPIC_API_KEY: env.ANTHROPIC_API_KEY,
     ANTHROPIC_BASE_URL: env.ANTHROPIC_BASE_URL,
+    PLUMBLINE_SECRET_STORAGE_KEYS: env.PLUMBLINE_SECRET_STORAGE_KEYS,
   };
 }

@@ -1,4 +1,4 @@
-import { statusRequest } from '../protocol/methods';
+import { pingModelsRequest, statusRequest, type PingResult } from '../protocol/methods';
 import type { ServerStatus } from '../protocol/status';
 import { startServerSession } from './serverConnection';
 
@@ -15,6 +15,7 @@ export interface DoctorReport {
   readonly checks: DoctorCheck[];
   readonly status: ServerStatus | null;
   readonly initializeMs: number | null;
+  readonly pings: PingResult[] | null;
 }
 
 export interface DoctorOptions {
@@ -23,6 +24,8 @@ export interface DoctorOptions {
   readonly serverPath?: string;
   /** Receives the server's log lines (`--verbose`). */
   readonly onLog?: (line: string) => void;
+  /** Make a one-token call to each configured model. */
+  readonly ping?: boolean;
 }
 
 function providerChecks(status: ServerStatus): DoctorCheck[] {
@@ -39,9 +42,27 @@ function providerChecks(status: ServerStatus): DoctorCheck[] {
         name: provider.id,
         // One configured provider is enough; only warn about the others.
         level: 'warn',
-        detail: `no key: set ${variable}${usable ? ' to use this provider' : ' (no model provider is configured yet)'}${base}`,
+        detail: `no key: set ${variable}${usable ? ' to use this provider' : ''}${base}`,
       };
     });
+}
+
+function describeEndpoint(provider: string, model: string, baseUrl: string | null): string {
+  return `${provider} · ${model === '' ? 'first available model' : model}${baseUrl !== null ? ` at ${baseUrl}` : ''}`;
+}
+
+function modelChecks(status: ServerStatus): DoctorCheck[] {
+  const checks = status.models.map((model): DoctorCheck => ({ name: model.role, level: 'ok', detail: describeEndpoint(model.provider, model.model, model.baseUrl) }));
+  if (status.modelsError !== null) checks.push({ name: 'models', level: 'warn', detail: status.modelsError });
+  return checks;
+}
+
+function pingCheck(result: PingResult): DoctorCheck {
+  const usedBy = result.roles.length > 0 ? result.roles.join(', ') : 'not used by a role';
+  const target = `${describeEndpoint(result.provider, result.model, result.baseUrl)} (${usedBy})`;
+  return result.ok
+    ? { name: 'ping', level: 'ok', detail: `${target} answered in ${result.latencyMs.toFixed(0)} ms` }
+    : { name: 'ping', level: 'fail', detail: `${target}: ${result.error ?? 'failed'}` };
 }
 
 /**
@@ -62,7 +83,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     checks.unshift({ name: 'agent server', level: 'fail', detail: `${reason}. Run again with --verbose to see the server's log; reinstall Plumbline if it persists.` });
-    return { ok: false, checks, status: null, initializeMs: null };
+    return { ok: false, checks, status: null, initializeMs: null, pings: null };
   }
   try {
     const info = session.initializeResult.serverInfo;
@@ -87,11 +108,18 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       });
     }
     checks.push(...providerChecks(status));
-    return { ok: !checks.some((check) => check.level === 'fail'), checks, status, initializeMs: session.initializeMs };
+    checks.push(...modelChecks(status));
+    let pings: PingResult[] | null = null;
+    if (options.ping === true) {
+      pings = (await session.request(pingModelsRequest, {})).results;
+      checks.push(...pings.map(pingCheck));
+      if (pings.length === 0) checks.push({ name: 'ping', level: 'fail', detail: 'nothing to ping: no role has a usable model (see above)' });
+    }
+    return { ok: !checks.some((check) => check.level === 'fail'), checks, status, initializeMs: session.initializeMs, pings };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     checks.push({ name: 'status', level: 'fail', detail: `the server did not report its status: ${reason}` });
-    return { ok: false, checks, status: null, initializeMs: session.initializeMs };
+    return { ok: false, checks, status: null, initializeMs: session.initializeMs, pings: null };
   } finally {
     await session.close();
   }

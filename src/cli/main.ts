@@ -10,16 +10,19 @@ export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 const help = `Plumbline ${plumblineVersion}: a coding agent that plans, delegates and verifies.
 
 Usage:
-  plumbline doctor [--cwd DIR] [--json] [--timeout MS] [--verbose]
+  plumbline doctor [--cwd DIR] [--ping] [--json] [--timeout MS] [--verbose]
   plumbline --version
   plumbline --help
 
 Commands:
   doctor     Start the agent server, complete an LSP initialize round trip, and report the server
-             version, Node, git, the workspace folder and which model providers have a key.
+             version, Node, git, the workspace folder, which model providers have a key
+             and which model each role uses. Keys come from OPENAI_API_KEY and
+             ANTHROPIC_API_KEY, base URLs from OPENAI_BASE_URL and ANTHROPIC_BASE_URL.
 
 Options:
   --cwd DIR      Workspace folder (default: the current directory)
+  --ping         Also make a one-token call to each configured model
   --json         Print the report as JSON
   --timeout MS   How long to wait for the agent server (default: 15000)
   --verbose      Copy the agent server's log to stderr
@@ -47,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         verbose: { type: 'boolean' },
+        ping: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -73,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usageError('--timeout takes a positive whole number of milliseconds');
 
   const onLog = values.verbose === true ? (line: string) => process.stderr.write(`[server] ${line}\n`) : undefined;
-  const report = await runDoctor({ workspaceFolder, timeoutMs, ...(onLog !== undefined ? { onLog } : {}) });
+  const report = await runDoctor({ workspaceFolder, timeoutMs, ping: values.ping === true, ...(onLog !== undefined ? { onLog } : {}) });
   process.stdout.write(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatDoctorReport(report)}\n`);
   return report.ok ? exitCodes.ok : exitCodes.failed;
 }

@@ -36,6 +36,8 @@ export interface StartOptions {
   readonly timeoutMs: number;
   /** Receives the server's `window/logMessage` lines. */
   readonly onLog?: (message: string) => void;
+  /** What the CLI answers when the server asks for the `plumbline` settings section. */
+  readonly settings?: Readonly<Record<string, unknown>>;
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
@@ -82,6 +84,10 @@ export async function startServerSession(options: StartOptions): Promise<ServerS
   connection.onNotification('window/logMessage', (params: { message?: unknown }) => {
     if (typeof params.message === 'string') options.onLog?.(params.message);
   });
+  // The server pulls settings the way it does from VS Code; the CLI answers from its flags.
+  connection.onRequest('workspace/configuration', (params: { items?: { section?: string }[] }) =>
+    (params.items ?? []).map((item) => (item.section === 'plumbline' ? (options.settings ?? {}) : null)),
+  );
   connection.listen();
 
   const folderUri = pathToFileURL(options.workspaceFolder).toString();
@@ -99,7 +105,7 @@ export async function startServerSession(options: StartOptions): Promise<ServerS
           clientInfo: { name: 'plumbline-cli', version: plumblineVersion },
           rootUri: folderUri,
           workspaceFolders: [{ uri: folderUri, name: options.workspaceFolder }],
-          capabilities: {},
+          capabilities: { workspace: { configuration: true } },
           initializationOptions: { host: 'cli' },
         }),
         exited,

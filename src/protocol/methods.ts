@@ -16,5 +16,25 @@ export const statusRequest = defineRequest(
   serverStatusSchema,
 );
 
+export const pingResultSchema = z.object({
+  provider: z.enum(['openai', 'anthropic', 'vscode-lm']),
+  model: z.string(),
+  baseUrl: z.string().nullable(),
+  roles: z.array(z.enum(['orchestrator', 'worker'])),
+  ok: z.boolean(),
+  latencyMs: z.number().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  error: z.string().optional(),
+});
+export type PingResult = z.infer<typeof pingResultSchema>;
+
+/** client → server: a one-token call to each configured model (`plumbline doctor --ping`). */
+export const pingModelsRequest = defineRequest(
+  'plumbline/models/ping',
+  'clientToServer',
+  z.object({}).strict(),
+  z.object({ results: z.array(pingResultSchema) }),
+);
+
 /** Every custom method, for documentation and for tests that check the table is consistent. */
-export const allMethods = [statusRequest] as const;
+export const allMethods = [statusRequest, pingModelsRequest] as const;

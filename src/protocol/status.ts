@@ -30,6 +30,15 @@ export const syncedDocumentSchema = z.object({
 });
 export type SyncedDocument = z.infer<typeof syncedDocumentSchema>;
 
+/** The model a role will use, resolved from settings and available keys. */
+export const roleModelSchema = z.object({
+  role: z.enum(['orchestrator', 'worker']),
+  provider: z.enum(['openai', 'anthropic', 'vscode-lm']),
+  model: z.string(),
+  baseUrl: z.string().nullable(),
+});
+export type RoleModel = z.infer<typeof roleModelSchema>;
+
 /** What `plumbline/status` reports: the server's identity and the environment it sees. */
 export const serverStatusSchema = z.object({
   name: z.string(),
@@ -41,6 +50,9 @@ export const serverStatusSchema = z.object({
   git: gitStatusSchema,
   workspaceFolders: z.array(workspaceFolderStatusSchema),
   providers: z.array(providerStatusSchema),
+  models: z.array(roleModelSchema),
+  /** Why a role has no usable model (no key, invalid settings), as the user should read it. */
+  modelsError: z.string().nullable(),
   documents: z.array(syncedDocumentSchema),
 });
 export type ServerStatus = z.infer<typeof serverStatusSchema>;

@@ -7,7 +7,9 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initializationOptionsSchema, type InitializationOptions } from '../protocol/initialization';
-import { statusRequest } from '../protocol/methods';
+import { pingModelsRequest, statusRequest } from '../protocol/methods';
+import { ModelRegistry } from './modelRegistry';
+import { SettingsSource } from './settingsSource';
 import { plumblineVersion, serverName } from '../protocol/version';
 import { buildStatusReport } from './statusReport';
 import { handleRequest } from './typedConnection';
@@ -40,6 +42,9 @@ const documents = new TextDocuments(TextDocument);
 let workspaceFolderUris: string[] = [];
 let clientName = 'unknown client';
 let options: InitializationOptions = { host: 'other' };
+let clientAnswersConfiguration = false;
+const settings = new SettingsSource(connection, () => clientAnswersConfiguration);
+const models = new ModelRegistry(settings, () => options.host === 'vscode');
 
 connection.onInitialize((params): InitializeResult => {
   // Older LSP clients send only rootUri; it is deprecated but still the only folder they name.
@@ -47,6 +52,7 @@ connection.onInitialize((params): InitializeResult => {
   const legacyRoot = params.rootUri;
   workspaceFolderUris = params.workspaceFolders?.map((folder) => folder.uri) ?? (legacyRoot !== null ? [legacyRoot] : []);
   clientName = params.clientInfo?.name ?? clientName;
+  clientAnswersConfiguration = params.capabilities.workspace?.configuration === true;
   const parsed = initializationOptionsSchema.safeParse(params.initializationOptions ?? undefined);
   // Unknown options from other LSP clients are not fatal: fall back to the defaults and say so.
   if (parsed.success) options = parsed.data;
@@ -58,20 +64,31 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
+  void settings.refresh();
   connection.console.info(
     `${serverName} ${plumblineVersion} ready (pid ${process.pid}, Node ${process.version}, client: ${clientName}, ` +
       `${workspaceFolderUris.length} workspace folder(s))`,
   );
 });
 
-handleRequest(connection, statusRequest, () =>
-  buildStatusReport({
+// The client only says "changed"; the settings themselves are pulled, validated, then applied.
+connection.onDidChangeConfiguration(() => void settings.refresh());
+
+handleRequest(connection, pingModelsRequest, async (_params, signal) => {
+  await settings.refresh();
+  return { results: await models.ping(signal) };
+});
+
+handleRequest(connection, statusRequest, async () => {
+  await settings.settled();
+  return buildStatusReport({
+    models,
     workspaceFolderUris,
     documents,
     startedAt,
     insideVsCode: options.host === 'vscode',
-  }),
-);
+  });
+});
 
 documents.listen(connection);
 connection.listen();

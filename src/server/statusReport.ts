@@ -4,6 +4,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { detectProviders, providerEnvironmentFrom } from '../agent/providerDetection';
 import { isGitRepository, probeGit } from '../agent/gitProbe';
 import type { ServerStatus } from '../protocol/status';
+import type { ModelRegistry } from './modelRegistry';
 import { plumblineVersion, serverName } from '../protocol/version';
 
 export interface StatusContext {
@@ -11,6 +12,7 @@ export interface StatusContext {
   readonly documents: TextDocuments<TextDocument>;
   readonly startedAt: number;
   readonly insideVsCode: boolean;
+  readonly models: ModelRegistry;
 }
 
 function filePathOf(uri: string): string | null {
@@ -42,6 +44,10 @@ export async function buildStatusReport(context: StatusContext): Promise<ServerS
     git,
     workspaceFolders: folders,
     providers: detectProviders(providerEnvironmentFrom(process.env), context.insideVsCode),
+    ...(() => {
+      const resolved = context.models.resolve();
+      return { models: resolved.models, modelsError: resolved.error };
+    })(),
     documents: context.documents.all().map((doc) => ({ uri: doc.uri, version: doc.version, languageId: doc.languageId })),
   };
 }

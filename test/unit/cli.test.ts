@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { runDoctor } from '../../src/cli/doctor';
+import { startFakeModelServer, type FakeModelServer } from '../fake-model/index';
 import { bundle, packageVersion } from './support/bundles';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
   const clean = { ...process.env };
-  delete clean.OPENAI_API_KEY;
-  delete clean.ANTHROPIC_API_KEY;
+  for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL']) delete clean[name];
   return spawnSync(process.execPath, [bundle('cli.js'), ...args], { encoding: 'utf8', timeout: 30000, env: { ...clean, ...env } });
 }
 
@@ -84,5 +84,60 @@ describe('plumbline CLI', () => {
     const report = await runDoctor({ workspaceFolder: scratch, timeoutMs: 500, serverPath: silent });
     assert.equal(report.ok, false);
     assert.match(report.checks[0]?.detail ?? '', /did not answer within 500 ms/);
+  });
+});
+
+describe('plumbline doctor --ping against a model server', () => {
+  let server: FakeModelServer;
+  const anthropicKey = 'sk-ant-doctor-ping-key-0123456789';
+
+  // spawnSync would block the fake server's event loop, so these runs are asynchronous.
+  async function cliAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const { spawn } = await import('node:child_process');
+    const clean = { ...process.env };
+    for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL']) delete clean[name];
+    const child = spawn(process.execPath, [bundle('cli.js'), ...args], { env: { ...clean, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { status, stdout, stderr };
+  }
+
+  test('pings each role and each keyed provider with a one-token call', async () => {
+    server = await startFakeModelServer({ scenario: { name: 'ping', roles: { default: { turns: ['ok'] } } } });
+    try {
+      const result = await cliAsync(['doctor', '--ping', '--cwd', scratch], {
+        ANTHROPIC_API_KEY: anthropicKey,
+        ANTHROPIC_BASE_URL: server.anthropicBaseUrl,
+        OPENAI_API_KEY: 'sk-openai-doctor-0123456789',
+        OPENAI_BASE_URL: server.openaiBaseUrl,
+      });
+      assert.equal(result.status, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, /✓ orchestrator +anthropic · claude-sonnet-4-5/);
+      assert.match(result.stdout, /✓ ping +anthropic · claude-sonnet-4-5 .*\(orchestrator\) answered in \d+ ms/);
+      assert.match(result.stdout, /✓ ping +anthropic · claude-haiku-4-5 .*\(worker\) answered/);
+      assert.match(result.stdout, /✓ ping +openai · gpt-5-mini .*\(not used by a role\) answered/);
+      const bodies = server.requests().map((request) => request.body as { max_tokens?: number; max_completion_tokens?: number });
+      assert.equal(bodies.length, 3);
+      for (const body of bodies) assert.equal(body.max_tokens ?? body.max_completion_tokens, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a rejected key fails the ping with exit 1, says what to do, and never prints the key', async () => {
+    server = await startFakeModelServer({ scenario: { name: 'ping', roles: { default: { turns: ['ok'] } } } });
+    try {
+      server.injectFault({ type: 'invalid_api_key' }, { count: 10 });
+      const result = await cliAsync(['doctor', '--ping', '--cwd', scratch], { ANTHROPIC_API_KEY: anthropicKey, ANTHROPIC_BASE_URL: server.anthropicBaseUrl });
+      assert.equal(result.status, 1);
+      assert.match(result.stdout, /✗ ping +anthropic · claude-sonnet-4-5 .*Anthropic: HTTP 401.*Check the API key/);
+      assert.doesNotMatch(result.stdout + result.stderr, /doctor-ping-key/);
+      assert.equal(server.requests().length, 2, 'one request per role; auth errors are not retried');
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -16,6 +16,12 @@ describe('provider detection', () => {
     assert.doesNotMatch(JSON.stringify(statuses), /sk-live-secret-value/);
   });
 
+  test('keys the extension passed from SecretStorage are reported as such', () => {
+    const statuses = detectProviders({ OPENAI_API_KEY: 'a', ANTHROPIC_API_KEY: 'b', PLUMBLINE_SECRET_STORAGE_KEYS: 'anthropic' }, true);
+    assert.equal(statuses.find((s) => s.id === 'anthropic')?.keySource, 'VS Code SecretStorage');
+    assert.equal(statuses.find((s) => s.id === 'openai')?.keySource, 'env:OPENAI_API_KEY');
+  });
+
   test('base URLs default to the public endpoints and follow the environment', () => {
     const defaults = detectProviders({}, false);
     assert.equal(defaults.find((s) => s.id === 'openai')?.baseUrl, 'https://api.openai.com/v1');
@@ -30,6 +36,6 @@ describe('provider detection', () => {
 
   test('only the provider variables are picked from the environment', () => {
     const picked = providerEnvironmentFrom({ OPENAI_API_KEY: 'a', HOME: '/root', AWS_SECRET_ACCESS_KEY: 'b' });
-    assert.deepEqual(Object.keys(picked).sort(), ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL']);
+    assert.deepEqual(Object.keys(picked).sort(), ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'PLUMBLINE_SECRET_STORAGE_KEYS']);
   });
 });

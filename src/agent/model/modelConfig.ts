@@ -42,20 +42,39 @@ function chooseProvider(choice: ProviderChoice, keys: ApiKeys, insideVsCode: boo
   if (keys.anthropic !== undefined) return 'anthropic';
   if (keys.openai !== undefined) return 'openai';
   if (insideVsCode) return 'vscode-lm';
+  void role;
   throw new ModelConfigError(
-    `No model provider is configured for the ${role}: set ANTHROPIC_API_KEY or OPENAI_API_KEY ` +
+    'No model provider is configured: set ANTHROPIC_API_KEY or OPENAI_API_KEY ' +
       '(in VS Code: "Plumbline: Set API Key…"), or point an OpenAI-compatible base URL at a local server.',
   );
 }
 
+/** Base URLs from the environment (`OPENAI_BASE_URL`, `ANTHROPIC_BASE_URL`), used when settings name none. */
+export interface EnvironmentBaseUrls {
+  readonly openai?: string | undefined;
+  readonly anthropic?: string | undefined;
+}
+
+export function baseUrlsFrom(env: NodeJS.ProcessEnv): EnvironmentBaseUrls {
+  const clean = (value: string | undefined): string | undefined => (value !== undefined && value.trim() !== '' ? value.trim() : undefined);
+  return { openai: clean(env.OPENAI_BASE_URL), anthropic: clean(env.ANTHROPIC_BASE_URL) };
+}
+
 /** Picks provider, model and base URL for a role from the settings and the keys available. */
-export function resolveEndpoint(settings: PlumblineSettings, role: ModelRole, keys: ApiKeys, insideVsCode: boolean): ResolvedEndpoint {
+export function resolveEndpoint(
+  settings: PlumblineSettings,
+  role: ModelRole,
+  keys: ApiKeys,
+  insideVsCode: boolean,
+  envBaseUrls: EnvironmentBaseUrls = {},
+): ResolvedEndpoint {
   const roleSettings = settings[role];
   // A local OpenAI-compatible server needs no key, so `auto` with a local base URL means openai.
   const provider =
     roleSettings.provider === 'auto' && isLocal(roleSettings.baseUrl) ? 'openai' : chooseProvider(roleSettings.provider, keys, insideVsCode, role);
   const model = roleSettings.model ?? (provider === 'vscode-lm' ? '' : defaultModels[provider][role]);
-  return { role, provider, model, baseUrl: roleSettings.baseUrl };
+  const baseUrl = roleSettings.baseUrl ?? (provider === 'vscode-lm' ? undefined : envBaseUrls[provider]);
+  return { role, provider, model, baseUrl };
 }
 
 /** The key for an endpoint, or a clear error; local OpenAI-compatible servers get a placeholder. */
