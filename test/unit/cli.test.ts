@@ -8,10 +8,14 @@ import { runDoctor } from '../../src/cli/doctor';
 import { startFakeModelServer, type FakeModelServer } from '../fake-model/index';
 import { bundle, packageVersion } from './support/bundles';
 
+/** The test process's environment without any provider configuration, plus `extra`. */
+function providerFreeEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const providerVariables = new Set(['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL']);
+  return { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !providerVariables.has(name))), ...extra };
+}
+
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  const clean = { ...process.env };
-  for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL']) delete clean[name];
-  return spawnSync(process.execPath, [bundle('cli.js'), ...args], { encoding: 'utf8', timeout: 30000, env: { ...clean, ...env } });
+  return spawnSync(process.execPath, [bundle('cli.js'), ...args], { encoding: 'utf8', timeout: 30000, env: providerFreeEnv(env) });
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'plumbline-cli-'));
@@ -94,9 +98,7 @@ describe('plumbline doctor --ping against a model server', () => {
   // spawnSync would block the fake server's event loop, so these runs are asynchronous.
   async function cliAsync(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
     const { spawn } = await import('node:child_process');
-    const clean = { ...process.env };
-    for (const name of ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_BASE_URL']) delete clean[name];
-    const child = spawn(process.execPath, [bundle('cli.js'), ...args], { env: { ...clean, ...env } });
+    const child = spawn(process.execPath, [bundle('cli.js'), ...args], { env: providerFreeEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

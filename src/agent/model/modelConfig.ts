@@ -37,12 +37,11 @@ function isLocal(baseUrl: string | undefined): boolean {
   return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
 }
 
-function chooseProvider(choice: ProviderChoice, keys: ApiKeys, insideVsCode: boolean, role: ModelRole): ProviderId {
+function chooseProvider(choice: ProviderChoice, keys: ApiKeys, insideVsCode: boolean): ProviderId {
   if (choice !== 'auto') return choice;
   if (keys.anthropic !== undefined) return 'anthropic';
   if (keys.openai !== undefined) return 'openai';
   if (insideVsCode) return 'vscode-lm';
-  void role;
   throw new ModelConfigError(
     'No model provider is configured: set ANTHROPIC_API_KEY or OPENAI_API_KEY ' +
       '(in VS Code: "Plumbline: Set API Key…"), or point an OpenAI-compatible base URL at a local server.',
@@ -71,7 +70,7 @@ export function resolveEndpoint(
   const roleSettings = settings[role];
   // A local OpenAI-compatible server needs no key, so `auto` with a local base URL means openai.
   const provider =
-    roleSettings.provider === 'auto' && isLocal(roleSettings.baseUrl) ? 'openai' : chooseProvider(roleSettings.provider, keys, insideVsCode, role);
+    roleSettings.provider === 'auto' && isLocal(roleSettings.baseUrl) ? 'openai' : chooseProvider(roleSettings.provider, keys, insideVsCode);
   const model = roleSettings.model ?? (provider === 'vscode-lm' ? '' : defaultModels[provider][role]);
   const baseUrl = roleSettings.baseUrl ?? (provider === 'vscode-lm' ? undefined : envBaseUrls[provider]);
   return { role, provider, model, baseUrl };
