@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { PlumblineApi } from './client/api';
+import { ApiKeyStore } from './client/apiKeys';
 import { commandIds, registerCommands } from './client/commands';
 import { AgentServerController } from './client/serverController';
 import { SidebarProvider } from './client/sidebarProvider';
@@ -16,7 +17,8 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Plumbline', { log: true });
   const serverModule = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
-  const server = new AgentServerController(serverModule, log);
+  const keys = new ApiKeyStore(context.secrets);
+  const server = new AgentServerController(serverModule, log, () => keys.serverEnvironment());
   const sidebar = new SidebarProvider(
     context.extensionUri,
     server,
@@ -33,7 +35,9 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
     log,
     sidebar,
     vscode.window.registerWebviewViewProvider(SidebarProvider.viewId, sidebar),
-    ...registerCommands(server, log),
+    ...registerCommands(server, log, keys),
+    // Keys reach the server only through its environment, so a new key means a fresh server.
+    keys.onDidChange(() => void server.restart()),
   );
 
   activeServer = server;

@@ -13,6 +13,8 @@ import {
 import type * as z from 'zod';
 import { describeValidationError, type RequestMethod } from '../protocol/method';
 import type { ServerView } from '../protocol/webviewMessages';
+import { lmChatRequest, lmEventNotification } from '../protocol/methods';
+import { runLmChat } from './lmBridge';
 
 /** Crashes allowed within `crashWindowMs` before the client stops restarting the server. */
 export const maxRestarts = 4;
@@ -37,6 +39,8 @@ export class AgentServerController implements vscode.Disposable {
   constructor(
     private readonly serverModule: string,
     private readonly log: vscode.LogOutputChannel,
+    /** The server's environment, read at each start: it carries the keys from SecretStorage. */
+    private readonly environment: () => Promise<Record<string, string>>,
   ) {}
 
   get view(): ServerView {
@@ -44,11 +48,11 @@ export class AgentServerController implements vscode.Disposable {
   }
 
   /** Starts the server without blocking the caller; the returned promise settles when it is ready or failed. */
-  start(): Promise<void> {
-    const client = this.createClient();
-    this.client = client;
+  async start(): Promise<void> {
     this.crashTimes = [];
     this.update({ phase: 'starting', version: null, message: null, crashes: 0 });
+    const client = this.createClient(await this.environment());
+    this.client = client;
     return client.start().catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
       this.log.error(`The agent server failed to start: ${reason}`);
@@ -99,13 +103,13 @@ export class AgentServerController implements vscode.Disposable {
     if (client !== undefined) await client.dispose(2000).catch(() => undefined);
   }
 
-  private createClient(): LanguageClient {
+  private createClient(env: Record<string, string>): LanguageClient {
     const serverOptions: ServerOptions = {
-      run: { module: this.serverModule, transport: TransportKind.ipc },
+      run: { module: this.serverModule, transport: TransportKind.ipc, options: { env } },
       debug: {
         module: this.serverModule,
         transport: TransportKind.ipc,
-        options: { execArgv: ['--nolazy', '--inspect=6009'] },
+        options: { env, execArgv: ['--nolazy', '--inspect=6009'] },
       },
     };
     const clientOptions: LanguageClientOptions = {
@@ -119,6 +123,10 @@ export class AgentServerController implements vscode.Disposable {
       },
     };
     const client = new LanguageClient('plumbline', 'Plumbline Agent Server', serverOptions, clientOptions);
+    // The engine may run its model calls on VS Code's own language models through this bridge.
+    client.onRequest(lmChatRequest.method, (params: unknown, token: vscode.CancellationToken) =>
+      runLmChat(params, token, (requestId, event) => client.sendNotification(lmEventNotification.method, { requestId, event })),
+    );
     this.clientSubscription?.dispose();
     this.clientSubscription = client.onDidChangeState((event) => {
         // A restarted controller may still hear from the client it replaced.

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { defineRequest } from './method';
+import { defineNotification, defineRequest } from './method';
+import { bridgedModelEventSchema, lmChatParamsSchema, lmChatResultSchema } from './modelWire';
 import { serverStatusSchema } from './status';
 
 /**
@@ -36,5 +37,19 @@ export const pingModelsRequest = defineRequest(
   z.object({ results: z.array(pingResultSchema) }),
 );
 
+/**
+ * server → client: run a request on one of VS Code's language models (`vscode.lm`). The answer
+ * streams back as `plumbline/lm/event` notifications carrying the same `requestId`; the response
+ * arrives after the last of them. Cancelling the request cancels the model call.
+ */
+export const lmChatRequest = defineRequest('plumbline/lm/chat', 'serverToClient', lmChatParamsSchema, lmChatResultSchema);
+
+/** client → server: one streamed event of a `plumbline/lm/chat` request. */
+export const lmEventNotification = defineNotification(
+  'plumbline/lm/event',
+  'clientToServer',
+  z.object({ requestId: z.string().min(1), event: bridgedModelEventSchema }),
+);
+
 /** Every custom method, for documentation and for tests that check the table is consistent. */
-export const allMethods = [statusRequest, pingModelsRequest] as const;
+export const allMethods = [statusRequest, pingModelsRequest, lmChatRequest, lmEventNotification] as const;

@@ -1,5 +1,6 @@
 import {
   createConnection,
+  DidChangeConfigurationNotification,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -10,6 +11,7 @@ import { initializationOptionsSchema, type InitializationOptions } from '../prot
 import { pingModelsRequest, statusRequest } from '../protocol/methods';
 import { ModelRegistry } from './modelRegistry';
 import { SettingsSource } from './settingsSource';
+import { VsCodeLmBridge } from './vscodeLmBridge';
 import { plumblineVersion, serverName } from '../protocol/version';
 import { buildStatusReport } from './statusReport';
 import { handleRequest } from './typedConnection';
@@ -43,8 +45,9 @@ let workspaceFolderUris: string[] = [];
 let clientName = 'unknown client';
 let options: InitializationOptions = { host: 'other' };
 let clientAnswersConfiguration = false;
+let clientRegistersConfigurationChanges = false;
 const settings = new SettingsSource(connection, () => clientAnswersConfiguration);
-const models = new ModelRegistry(settings, () => options.host === 'vscode');
+const models = new ModelRegistry(settings, () => options.host === 'vscode', new VsCodeLmBridge(connection).clientFor);
 
 connection.onInitialize((params): InitializeResult => {
   // Older LSP clients send only rootUri; it is deprecated but still the only folder they name.
@@ -53,6 +56,7 @@ connection.onInitialize((params): InitializeResult => {
   workspaceFolderUris = params.workspaceFolders?.map((folder) => folder.uri) ?? (legacyRoot !== null ? [legacyRoot] : []);
   clientName = params.clientInfo?.name ?? clientName;
   clientAnswersConfiguration = params.capabilities.workspace?.configuration === true;
+  clientRegistersConfigurationChanges = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
   const parsed = initializationOptionsSchema.safeParse(params.initializationOptions ?? undefined);
   // Unknown options from other LSP clients are not fatal: fall back to the defaults and say so.
   if (parsed.success) options = parsed.data;
@@ -65,6 +69,8 @@ connection.onInitialize((params): InitializeResult => {
 
 connection.onInitialized(() => {
   void settings.refresh();
+  // Pull model: once registered, the client sends an empty didChangeConfiguration on every change.
+  if (clientRegistersConfigurationChanges) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
   connection.console.info(
     `${serverName} ${plumblineVersion} ready (pid ${process.pid}, Node ${process.version}, client: ${clientName}, ` +
       `${workspaceFolderUris.length} workspace folder(s))`,

@@ -1,5 +1,5 @@
 import { apiKeysFrom, baseUrlsFrom, defaultModels, resolveEndpoint, type ResolvedEndpoint } from '../agent/model/modelConfig';
-import { createModelClient } from '../agent/model/createModelClient';
+import { createModelClient, type VsCodeModelFactory } from '../agent/model/createModelClient';
 import { pingModel } from '../agent/model/ping';
 import type { ModelRole } from '../agent/model/modelTypes';
 import type { PingResult } from '../protocol/methods';
@@ -13,6 +13,7 @@ export class ModelRegistry {
   constructor(
     private readonly settings: SettingsSource,
     private readonly insideVsCode: () => boolean,
+    private readonly vscodeModels: VsCodeModelFactory,
   ) {}
 
   resolve(): { models: RoleModel[]; error: string | null } {
@@ -60,7 +61,7 @@ export class ModelRegistry {
       [...byKey.values()].map(async ({ endpoint, roles: usedBy }): Promise<PingResult> => {
         const base = { provider: endpoint.provider, model: endpoint.model, baseUrl: endpoint.baseUrl ?? null, roles: usedBy };
         try {
-          const client = createModelClient(endpoint, this.settings.current, apiKeysFrom(process.env));
+          const client = createModelClient(endpoint, this.settings.current, apiKeysFrom(process.env), this.insideVsCode() ? this.vscodeModels : undefined);
           const result = await pingModel(client, signal);
           return { ...base, ...result };
         } catch (error) {

@@ -46,6 +46,14 @@ const handlers = {
     await frame.click(selector);
     return {};
   },
+  async 'keyboard/type'(page, { text }) {
+    await page.keyboard.type(text);
+    return {};
+  },
+  async 'workbench/waitFor'(page, { selector, timeoutMs }) {
+    await page.waitForSelector(selector, { timeout: timeoutMs ?? 10000 });
+    return {};
+  },
   async 'keyboard/press'(page, { key }) {
     await page.keyboard.press(key);
     return {};

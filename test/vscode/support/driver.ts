@@ -17,6 +17,10 @@ export interface Driver {
   type(selector: string, text: string): Promise<void>;
   click(selector: string): Promise<void>;
   press(key: string): Promise<void>;
+  /** Types into whatever has focus in the workbench (a quick pick, an input box). */
+  typeText(text: string): Promise<void>;
+  /** Waits for a workbench element, e.g. '.quick-input-widget'. */
+  waitForWorkbench(selector: string, timeoutMs?: number): Promise<void>;
 }
 
 async function call<T>(base: string, route: string, body: object): Promise<T> {
@@ -38,6 +42,12 @@ function createDriver(base: string): Driver {
     },
     press: async (key) => {
       await call(base, 'keyboard/press', { key });
+    },
+    typeText: async (text) => {
+      await call(base, 'keyboard/type', { text });
+    },
+    waitForWorkbench: async (selector, timeoutMs) => {
+      await call(base, 'workbench/waitFor', { selector, timeoutMs });
     },
   };
 }
