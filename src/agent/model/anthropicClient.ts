@@ -135,8 +135,10 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
           }
         }
       } catch (error) {
-        throw classifyError('anthropic', error, request.signal);
+        throw classifyError('anthropic', error, request.signal, [options.apiKey]);
       }
+      // On abort the SDK ends the stream quietly; without this a cancel would look like a cut stream (and be retried).
+      if (request.signal.aborted) throw new ModelError('cancelled', 'anthropic', 'The request was cancelled.');
       if (!stopped) throw new ModelError('stream_cut', 'anthropic', 'The response stream ended before the model finished.');
       yield { type: 'usage', usage };
       yield { type: 'stop', reason: reason ?? 'other' };

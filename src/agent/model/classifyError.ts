@@ -49,12 +49,13 @@ function kindFor(status: number, details: { type: string; code: string; message:
   return 'invalid_request';
 }
 
-export function classifyError(provider: ProviderId, error: unknown, signal?: AbortSignal): ModelError {
+/** `secrets` (the API key in use) are masked wherever they appear in the error text. */
+export function classifyError(provider: ProviderId, error: unknown, signal?: AbortSignal, secrets: readonly string[] = []): ModelError {
   if (error instanceof ModelError) return error;
   if (signal?.aborted === true) return new ModelError('cancelled', provider, 'The request was cancelled.');
   const like: HttpErrorLike = typeof error === 'object' && error !== null ? error : {};
   const name = text(like.name);
-  const message = redactSecrets(text(like.message) || String(error));
+  const message = redactSecrets(text(like.message) || String(error), secrets);
   if (name === 'APIUserAbortError' || name === 'AbortError') return new ModelError('cancelled', provider, 'The request was cancelled.');
   if (name === 'APIConnectionTimeoutError') return new ModelError('timeout', provider, 'The request timed out.');
   if (name === 'APIConnectionError') return new ModelError('connection', provider, `Could not connect: ${message}`);
@@ -62,7 +63,7 @@ export function classifyError(provider: ProviderId, error: unknown, signal?: Abo
     const details = bodyDetails(like.error);
     const kind = kindFor(like.status, details);
     const headers = like.headers instanceof Headers ? like.headers : undefined;
-    const said = redactSecrets(details.message || message);
+    const said = redactSecrets(details.message || message, secrets);
     return new ModelError(kind, provider, `HTTP ${like.status}: ${said}`, like.status, retryAfterFromHeaders(headers));
   }
   // Errors thrown while reading a stream body (socket closed, premature end) carry no status.

@@ -69,8 +69,8 @@ export function resolveEndpoint(
 ): ResolvedEndpoint {
   const roleSettings = settings[role];
   // A local OpenAI-compatible server needs no key, so `auto` with a local base URL means openai.
-  const provider =
-    roleSettings.provider === 'auto' && isLocal(roleSettings.baseUrl) ? 'openai' : chooseProvider(roleSettings.provider, keys, insideVsCode);
+  const localOpenAi = isLocal(roleSettings.baseUrl) || (roleSettings.baseUrl === undefined && keys.openai === undefined && keys.anthropic === undefined && isLocal(envBaseUrls.openai));
+  const provider = roleSettings.provider === 'auto' && localOpenAi ? 'openai' : chooseProvider(roleSettings.provider, keys, insideVsCode);
   const model = roleSettings.model ?? (provider === 'vscode-lm' ? '' : defaultModels[provider][role]);
   const baseUrl = roleSettings.baseUrl ?? (provider === 'vscode-lm' ? undefined : envBaseUrls[provider]);
   return { role, provider, model, baseUrl };

@@ -98,7 +98,11 @@ export function retryAfterFromHeaders(headers: Headers | undefined, now = Date.n
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Secrets must not leak through error text echoed by a server: mask anything that looks like a key. */
-export function redactSecrets(text: string): string {
-  return text.replace(/\b(sk|pk|rk|key|sess)-[A-Za-z0-9_-]{8,}/g, '$1-***').replace(/Bearer\s+[A-Za-z0-9._-]+/g, 'Bearer ***');
+/**
+ * Secrets must not leak through error text echoed by a server: mask the known keys exactly (they
+ * need not look like keys: Azure's are bare hex), then anything that looks like a key.
+ */
+export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+  const exact = secrets.filter((secret) => secret.length >= 8).reduce((out, secret) => out.split(secret).join('***'), text);
+  return exact.replace(/\b(sk|pk|rk|key|sess)-[A-Za-z0-9_-]{8,}/g, '$1-***').replace(/Bearer\s+[A-Za-z0-9._-]+/g, 'Bearer ***');
 }

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from 'openai';
 import { classifyError } from './classifyError';
 import { ModelError } from './modelErrors';
 import type { ModelClient, ModelEvent, ModelRequest, StopReason } from './modelTypes';
@@ -48,6 +48,17 @@ function stopReason(reason: string | null | undefined): StopReason {
   }
 }
 
+/**
+ * The openai SDK's error classes all keep `name === 'Error'` (unlike Anthropic's), so classifyError,
+ * which recognises connection, timeout and abort errors by name, would see them as server errors.
+ */
+function withSdkName(error: unknown): unknown {
+  if (error instanceof APIConnectionTimeoutError) error.name = 'APIConnectionTimeoutError';
+  else if (error instanceof APIConnectionError) error.name = 'APIConnectionError';
+  else if (error instanceof APIUserAbortError) error.name = 'APIUserAbortError';
+  return error;
+}
+
 interface PendingCall {
   id: string;
   name: string;
@@ -55,8 +66,12 @@ interface PendingCall {
 }
 
 export function createOpenAiClient(options: OpenAiClientOptions): ModelClient {
-  const headers: Record<string, string> = { ...(options.headers ?? {}) };
-  if (options.apiKeyHeader !== undefined) headers[options.apiKeyHeader] = options.apiKey;
+  const headers: Record<string, string | null> = { ...(options.headers ?? {}) };
+  if (options.apiKeyHeader !== undefined) {
+    headers[options.apiKeyHeader] = options.apiKey;
+    // Instead of the Bearer header, not besides it (null removes the SDK's): Azure must not see a second credential.
+    if (options.apiKeyHeader.toLowerCase() !== 'authorization') headers.Authorization = null;
+  }
   const sdk = new OpenAI({
     apiKey: options.apiKey,
     ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
@@ -119,8 +134,10 @@ export function createOpenAiClient(options: OpenAiClientOptions): ModelClient {
           }
         }
       } catch (error) {
-        throw classifyError('openai', error, request.signal);
+        throw classifyError('openai', withSdkName(error), request.signal, [options.apiKey]);
       }
+      // On abort the SDK ends the stream quietly; without this a cancel would look like a cut stream (and be retried).
+      if (request.signal.aborted) throw new ModelError('cancelled', 'openai', 'The request was cancelled.');
       if (finish === undefined) {
         throw new ModelError('stream_cut', 'openai', 'The response stream ended before the model finished.');
       }

@@ -29,6 +29,7 @@ export const defaultPrices: Readonly<Record<string, Price>> = {
   'gpt-4o-mini': { input: 0.15, output: 0.6, cacheRead: 0.075 },
   'gpt-4o': { input: 2.5, output: 10, cacheRead: 1.25 },
   'o4-mini': { input: 1.1, output: 4.4, cacheRead: 0.275 },
+  'o3-mini': { input: 1.1, output: 4.4, cacheRead: 0.55 },
   o3: { input: 2, output: 8, cacheRead: 0.5 },
   // Anthropic: 5-minute cache writes cost 1.25x input, cache reads 0.1x.
   'claude-opus-4-5': { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 },
