@@ -1,40 +1,68 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { approveModeSchema } from '../protocol/run';
 import { plumblineVersion } from '../protocol/version';
 import { formatDoctorReport, runDoctor } from './doctor';
+import { runCommand } from './runCommand';
+import { runsCommand } from './runsCommand';
+import { createTerminal } from './terminal';
 
 /** Exit statuses scripts can rely on; documented in the README. */
-export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+export const exitCodes = { ok: 0, failed: 1, usage: 2, cancelled: 3 } as const;
 
 const help = `Plumbline ${plumblineVersion}: a coding agent that plans, delegates and verifies.
 
 Usage:
+  plumbline run "<task>" [--cwd DIR] [--provider openai|anthropic] [--model M] [--worker-model M]
+                [--base-url URL] [--approve step|end|auto|never] [--max-cost USD] [--parallel N]
+                [--yes] [--json]
+  plumbline runs [--cwd DIR] [--json]
   plumbline doctor [--cwd DIR] [--ping] [--json] [--timeout MS] [--verbose]
-  plumbline --version
-  plumbline --help
+  plumbline --version | --help
 
 Commands:
+  run        Plan the task in the open, run its steps with parallel workers that may write only
+             the files their step owns, show the live plan and the diffs, and apply what the
+             approval mode allows. The plan is kept in .plumbline/runs/<run-id>/plan.md; edit it
+             while the run goes on and the run follows your edit.
+  runs       List the workspace's past runs.
   doctor     Start the agent server, complete an LSP initialize round trip, and report the server
              version, Node, git, the workspace folder, which model providers have a key
              and which model each role uses. Keys come from OPENAI_API_KEY and
              ANTHROPIC_API_KEY, base URLs from OPENAI_BASE_URL and ANTHROPIC_BASE_URL.
 
 Options:
-  --cwd DIR      Workspace folder (default: the current directory)
-  --ping         Also make a one-token call to each configured model
-  --json         Print the report as JSON
-  --timeout MS   How long to wait for the agent server (default: 15000)
-  --verbose      Copy the agent server's log to stderr
-  -v, --version  Print the version
-  -h, --help     Print this help
+  --cwd DIR          Workspace folder (default: the current directory)
+  --provider P       openai (or any OpenAI-compatible server) or anthropic, for both roles
+  --model M          Model for the orchestrator (and the workers, unless --worker-model)
+  --worker-model M   Model for the workers
+  --base-url URL     Endpoint, e.g. http://localhost:11434/v1 for Ollama
+  --approve MODE     step: review each step's changes; end: review once at the end; auto: apply
+                     them; never: dry run, apply nothing. Default: step on a terminal, never otherwise
+  --max-cost USD     Stop the run when it has cost this much
+  --parallel N       Workers at once (default 4)
+  --yes              Run the plan without asking for approval first
+  --json             One JSON event per line (run), or JSON output (runs, doctor)
+  --ping             (doctor) also make a one-token call to each configured model
+  --timeout MS       How long to wait for the agent server to start (default: 15000)
+  --verbose          (doctor) copy the agent server's log to stderr
+  -v, --version      Print the version
+  -h, --help         Print this help
 
-Exit status: 0 success, 1 a check failed, 2 a usage error.
+Exit status: 0 success (run: the task was completed), 1 a check failed or the run did not
+complete, 2 a usage error, 3 the run was cancelled.
 `;
 
 function usageError(message: string): number {
   process.stderr.write(`plumbline: ${message}\nRun "plumbline --help" for usage.\n`);
   return exitCodes.usage;
+}
+
+function positiveNumber(value: string | undefined, flag: string): number | undefined | Error {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) && number > 0 ? number : new Error(`${flag} takes a positive number`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -51,6 +79,14 @@ async function main(argv: string[]): Promise<number> {
         timeout: { type: 'string' },
         verbose: { type: 'boolean' },
         ping: { type: 'boolean' },
+        provider: { type: 'string' },
+        model: { type: 'string' },
+        'worker-model': { type: 'string' },
+        'base-url': { type: 'string' },
+        approve: { type: 'string' },
+        'max-cost': { type: 'string' },
+        parallel: { type: 'string' },
+        yes: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -66,20 +102,64 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(help);
     return command === undefined && values.help !== true ? exitCodes.usage : exitCodes.ok;
   }
-  if (command !== 'doctor') return usageError(`unknown command "${command}"`);
-  if (rest.length > 0) return usageError(`unexpected argument "${rest[0] ?? ''}"`);
-
   const workspaceFolder = resolve(values.cwd ?? process.cwd());
-  if (!existsSync(workspaceFolder) || !statSync(workspaceFolder).isDirectory()) {
-    return usageError(`--cwd ${workspaceFolder} is not a folder`);
-  }
+  if (!existsSync(workspaceFolder) || !statSync(workspaceFolder).isDirectory()) return usageError(`--cwd ${workspaceFolder} is not a folder`);
   const timeoutMs = values.timeout === undefined ? 15000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usageError('--timeout takes a positive whole number of milliseconds');
+  const terminal = createTerminal();
+  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'parallel', 'yes'] as const;
+  if (command !== 'run') {
+    const misplaced = runOnly.find((flag) => values[flag] !== undefined);
+    if (misplaced !== undefined) return usageError(`--${misplaced} goes with "plumbline run"`);
+  }
 
-  const onLog = values.verbose === true ? (line: string) => process.stderr.write(`[server] ${line}\n`) : undefined;
-  const report = await runDoctor({ workspaceFolder, timeoutMs, ping: values.ping === true, ...(onLog !== undefined ? { onLog } : {}) });
-  process.stdout.write(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatDoctorReport(report)}\n`);
-  return report.ok ? exitCodes.ok : exitCodes.failed;
+  switch (command) {
+    case 'doctor': {
+      if (rest.length > 0) return usageError(`unexpected argument "${rest[0] ?? ''}"`);
+      const onLog = values.verbose === true ? (line: string) => process.stderr.write(`[server] ${line}\n`) : undefined;
+      const report = await runDoctor({ workspaceFolder, timeoutMs, ping: values.ping === true, ...(onLog !== undefined ? { onLog } : {}) });
+      process.stdout.write(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatDoctorReport(report)}\n`);
+      return report.ok ? exitCodes.ok : exitCodes.failed;
+    }
+    case 'runs':
+      if (rest.length > 0) return usageError(`unexpected argument "${rest[0] ?? ''}"`);
+      return runsCommand({ cwd: workspaceFolder, json: values.json === true, timeoutMs }, terminal);
+    case 'run': {
+      const task = rest.join(' ').trim();
+      if (task === '') return usageError('run needs a task, e.g. plumbline run "rename loadConfig to readConfig"');
+      const provider = values.provider;
+      if (provider !== undefined && provider !== 'openai' && provider !== 'anthropic') return usageError('--provider is openai or anthropic');
+      const interactive = terminal.interactive && process.stdin.isTTY && values.json !== true;
+      const approve = approveModeSchema.safeParse(values.approve ?? (interactive ? 'step' : 'never'));
+      if (!approve.success) return usageError('--approve is one of step, end, auto, never');
+      if ((approve.data === 'step' || approve.data === 'end') && !interactive) {
+        return usageError(`--approve ${approve.data} reviews changes interactively, which needs a terminal (and no --json); use --approve auto to apply them or --approve never for a dry run`);
+      }
+      const maxCost = positiveNumber(values['max-cost'], '--max-cost');
+      const parallel = positiveNumber(values.parallel, '--parallel');
+      if (maxCost instanceof Error) return usageError(maxCost.message);
+      if (parallel instanceof Error || (parallel !== undefined && (!Number.isInteger(parallel) || parallel > 16))) return usageError('--parallel takes a whole number from 1 to 16');
+      return runCommand(
+        {
+          task,
+          cwd: workspaceFolder,
+          approve: approve.data,
+          json: values.json === true,
+          yes: values.yes === true,
+          timeoutMs,
+          ...(provider !== undefined ? { provider } : {}),
+          ...(values.model !== undefined ? { model: values.model } : {}),
+          ...(values['worker-model'] !== undefined ? { workerModel: values['worker-model'] } : {}),
+          ...(values['base-url'] !== undefined ? { baseUrl: values['base-url'] } : {}),
+          ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),
+          ...(parallel !== undefined ? { parallel } : {}),
+        },
+        terminal,
+      );
+    }
+    default:
+      return usageError(`unknown command "${command}"`);
+  }
 }
 
 main(process.argv.slice(2)).then(
@@ -87,7 +167,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`plumbline: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`plumbline: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = exitCodes.failed;
   },
 );

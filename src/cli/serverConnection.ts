@@ -25,7 +25,7 @@ export interface ServerSession {
   readonly connection: MessageConnection;
   /** What the server wrote to stderr, for error messages when it dies. */
   stderr(): string;
-  request<P extends z.ZodType, R extends z.ZodType>(descriptor: RequestMethod<P, R>, params: z.infer<P>): Promise<z.infer<R>>;
+  request<P extends z.ZodType, R extends z.ZodType>(descriptor: RequestMethod<P, R>, params: z.input<P>): Promise<z.infer<R>>;
   /** LSP shutdown + exit, then make sure the process is gone. */
   close(): Promise<void>;
 }

@@ -78,7 +78,7 @@ export class AgentServerController implements vscode.Disposable {
   /** Sends a custom `plumbline/*` request, validating the answer before anyone trusts it. */
   async request<P extends z.ZodType, R extends z.ZodType>(
     descriptor: RequestMethod<P, R>,
-    params: z.infer<P>,
+    params: z.input<P>,
     token?: vscode.CancellationToken,
   ): Promise<z.infer<R>> {
     const client = this.client;

@@ -1,6 +1,15 @@
 import * as z from 'zod';
 import { defineNotification, defineRequest } from './method';
 import { bridgedModelEventSchema, lmChatParamsSchema, lmChatResultSchema } from './modelWire';
+import {
+  planApprovalParamsSchema,
+  planApprovalResultSchema,
+  reviewParamsSchema,
+  reviewResultSchema,
+  runEventSchema,
+  runMetaSchema,
+  runStartParamsSchema,
+} from './run';
 import { serverStatusSchema } from './status';
 
 /**
@@ -51,5 +60,44 @@ export const lmEventNotification = defineNotification(
   z.object({ requestId: z.string().min(1), event: bridgedModelEventSchema }),
 );
 
+/** client → server: start a run on the first workspace folder; one run at a time per workspace. */
+export const runStartRequest = defineRequest(
+  'plumbline/run/start',
+  'clientToServer',
+  runStartParamsSchema,
+  z.object({ runId: z.string(), planPath: z.string() }),
+);
+
+/** client → server: cancel the active run (every worker stops; nothing more is applied). */
+export const runCancelRequest = defineRequest(
+  'plumbline/run/cancel',
+  'clientToServer',
+  z.strictObject({ runId: z.string().optional() }),
+  z.object({ cancelled: z.boolean() }),
+);
+
+/** client → server: past runs of the workspace, newest first. */
+export const runsListRequest = defineRequest('plumbline/runs/list', 'clientToServer', z.strictObject({}), z.object({ runs: z.array(runMetaSchema) }));
+
+/** server → client: everything a run reports, in order. */
+export const runEventNotification = defineNotification('plumbline/run/event', 'serverToClient', z.object({ event: runEventSchema }));
+
+/** server → client: the plan is ready; the user approves it (after editing plan.md, perhaps) or cancels. */
+export const planApprovalRequest = defineRequest('plumbline/plan/approve', 'serverToClient', planApprovalParamsSchema, planApprovalResultSchema);
+
+/** server → client: changes ready to land; the answer lists the paths the user accepted. */
+export const reviewRequest = defineRequest('plumbline/review', 'serverToClient', reviewParamsSchema, reviewResultSchema);
+
 /** Every custom method, for documentation and for tests that check the table is consistent. */
-export const allMethods = [statusRequest, pingModelsRequest, lmChatRequest, lmEventNotification] as const;
+export const allMethods = [
+  statusRequest,
+  pingModelsRequest,
+  lmChatRequest,
+  lmEventNotification,
+  runStartRequest,
+  runCancelRequest,
+  runsListRequest,
+  runEventNotification,
+  planApprovalRequest,
+  reviewRequest,
+] as const;

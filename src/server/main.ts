@@ -8,7 +8,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initializationOptionsSchema, type InitializationOptions } from '../protocol/initialization';
-import { pingModelsRequest, statusRequest } from '../protocol/methods';
+import { pingModelsRequest, runCancelRequest, runStartRequest, runsListRequest, statusRequest } from '../protocol/methods';
+import { firstFolderPath, RunService } from './runService';
 import { ModelRegistry } from './modelRegistry';
 import { SettingsSource } from './settingsSource';
 import { VsCodeLmBridge } from './vscodeLmBridge';
@@ -47,7 +48,17 @@ let options: InitializationOptions = { host: 'other' };
 let clientAnswersConfiguration = false;
 let clientRegistersConfigurationChanges = false;
 const settings = new SettingsSource(connection, () => clientAnswersConfiguration);
-const models = new ModelRegistry(settings, () => options.host === 'vscode', new VsCodeLmBridge(connection).clientFor);
+const vscodeModels = new VsCodeLmBridge(connection).clientFor;
+const models = new ModelRegistry(settings, () => options.host === 'vscode', vscodeModels);
+const runs = new RunService({
+  connection,
+  documents,
+  settings,
+  models,
+  vscodeModels,
+  workspaceRoot: () => firstFolderPath(workspaceFolderUris),
+  host: () => options.host,
+});
 
 connection.onInitialize((params): InitializeResult => {
   // Older LSP clients send only rootUri; it is deprecated but still the only folder they name.
@@ -84,6 +95,12 @@ handleRequest(connection, pingModelsRequest, async (_params, signal) => {
   await settings.refresh();
   return { results: await models.ping(signal) };
 });
+
+handleRequest(connection, runStartRequest, (params) => runs.start(params));
+handleRequest(connection, runCancelRequest, async (params) => ({ cancelled: await runs.cancel(params.runId) }));
+handleRequest(connection, runsListRequest, async () => ({ runs: await runs.list() }));
+// A run in progress is cancelled, not abandoned, when the client shuts the server down.
+connection.onShutdown(() => runs.dispose());
 
 handleRequest(connection, statusRequest, async () => {
   await settings.settled();

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 
-/** What a tool's `run` receives besides its input: cancellation, and later the workspace port and policy. */
+/** What every tool's `run` receives besides its input; tool families extend it (workspace, owned files). */
 export interface ToolContext {
   readonly signal: AbortSignal;
 }
@@ -9,14 +9,16 @@ export interface ToolContext {
 export interface ToolResult {
   readonly content: string;
   readonly isError: boolean;
+  /** Set by a terminal tool (submit_plan, finish) that was accepted: the agent loop ends after this turn. */
+  readonly stop?: boolean;
 }
 
 /** A model-facing tool: a snake_case name, a description for the model, a zod input schema and `run`. */
-export interface ToolDefinition<I extends z.ZodType = z.ZodType> {
+export interface ToolDefinition<I extends z.ZodType = z.ZodType, C extends ToolContext = ToolContext> {
   readonly name: string;
   readonly description: string;
   readonly input: I;
-  run(input: z.infer<I>, context: ToolContext): Promise<ToolResult>;
+  run(input: z.infer<I>, context: C): Promise<ToolResult>;
 }
 
 /** The provider-neutral form of a tool sent to a model: JSON Schema derived once from the zod schema. */
@@ -28,15 +30,16 @@ export interface ToolSpec {
 
 const toolNamePattern = /^[a-z][a-z0-9_]{0,63}$/;
 
-export function defineTool<I extends z.ZodType>(definition: ToolDefinition<I>): ToolDefinition<I> {
+export function defineTool<I extends z.ZodType, C extends ToolContext = ToolContext>(definition: ToolDefinition<I, C>): ToolDefinition<I, C> {
   if (!toolNamePattern.test(definition.name)) {
     throw new Error(`Tool name "${definition.name}" must be snake_case: lowercase letters, digits and _, at most 64.`);
   }
   return definition;
 }
 
-export function toToolSpec(tool: ToolDefinition): ToolSpec {
-  const schema = z.toJSONSchema(tool.input, { target: 'draft-7', unrepresentable: 'any' });
+export function toToolSpec<C extends ToolContext>(tool: ToolDefinition<z.ZodType, C>): ToolSpec {
+  // Input mode: a field with a default is optional to the model, as it is to the parser.
+  const schema = z.toJSONSchema(tool.input, { target: 'draft-7', unrepresentable: 'any', io: 'input' });
   // The $schema marker is noise to a model and costs prompt tokens on every request.
   const { $schema: _ignored, ...inputSchema } = schema as Record<string, unknown>;
   return { name: tool.name, description: tool.description, inputSchema };
@@ -52,11 +55,11 @@ function formatIssues(error: z.ZodError): string {
  * Runs a tool call exactly as a model made it. Invalid input, unknown tools and thrown errors all
  * come back as an error result the model can read and correct: nothing escapes the agent loop.
  */
-export async function invokeTool(
-  tools: ReadonlyMap<string, ToolDefinition>,
+export async function invokeTool<C extends ToolContext>(
+  tools: ReadonlyMap<string, ToolDefinition<z.ZodType, C>>,
   name: string,
   rawInput: unknown,
-  context: ToolContext,
+  context: C,
 ): Promise<ToolResult> {
   const tool = tools.get(name);
   if (tool === undefined) {
@@ -74,8 +77,8 @@ export async function invokeTool(
 }
 
 /** Builds the name → tool map a worker or orchestrator is allowed to call. */
-export function toolRegistry(tools: readonly ToolDefinition[]): ReadonlyMap<string, ToolDefinition> {
-  const registry = new Map<string, ToolDefinition>();
+export function toolRegistry<C extends ToolContext>(tools: readonly ToolDefinition<z.ZodType, C>[]): ReadonlyMap<string, ToolDefinition<z.ZodType, C>> {
+  const registry = new Map<string, ToolDefinition<z.ZodType, C>>();
   for (const tool of tools) {
     if (registry.has(tool.name)) throw new Error(`Two tools are named "${tool.name}".`);
     registry.set(tool.name, tool);

@@ -75,7 +75,10 @@ export function parseAnthropicRequest(body: unknown, roleHeader: string | null):
 
   const systemText = typeof b.system === 'string' ? b.system : blocksText(b.system ?? [], '\n');
   const lastUser = b.messages.filter((m) => m.role === 'user').at(-1);
-  const lastUserText = lastUser === undefined ? '' : typeof lastUser.content === 'string' ? lastUser.content : blocksText(lastUser.content, '');
+  const userText = (m: (typeof b.messages)[number] | undefined): string =>
+    m === undefined ? '' : typeof m.content === 'string' ? m.content : blocksText(m.content, '');
+  const lastUserText = userText(lastUser);
+  const firstUserText = userText(b.messages.find((m) => m.role === 'user'));
 
   return {
     ok: true,
@@ -87,6 +90,7 @@ export function parseAnthropicRequest(body: unknown, roleHeader: string | null):
       maxTokens: b.max_tokens,
       systemText,
       lastUserText,
+      firstUserText,
       roleHeader,
       promptSegments: segments,
     },

@@ -59,6 +59,7 @@ export function parseOpenAIRequest(body: unknown, roleHeader: string | null): Pa
       maxTokens: b.max_completion_tokens ?? b.max_tokens ?? null,
       systemText,
       lastUserText: lastUser ? messageText(lastUser) : '',
+      firstUserText: ((first) => (first ? messageText(first) : ''))(b.messages.find((m) => m.role === 'user')),
       roleHeader,
       promptSegments: segments,
     },

@@ -40,6 +40,7 @@ const MatchSchema = z
   .object({
     system: MatcherSchema.optional(),
     lastUser: MatcherSchema.optional(),
+    firstUser: MatcherSchema.optional(),
     model: MatcherSchema.optional(),
     provider: z.enum(['openai', 'anthropic']).optional(),
   })

@@ -26,6 +26,7 @@ function matchHolds(match: Match, req: ModelRequest): boolean {
   if (match.provider !== undefined && match.provider !== req.provider) return false;
   if (match.system && !matcherHolds(match.system, req.systemText)) return false;
   if (match.lastUser && !matcherHolds(match.lastUser, req.lastUserText)) return false;
+  if (match.firstUser && !matcherHolds(match.firstUser, req.firstUserText)) return false;
   if (match.model && !matcherHolds(match.model, req.model)) return false;
   return true;
 }

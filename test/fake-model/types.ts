@@ -27,6 +27,8 @@ export interface ModelRequest {
   systemText: string;
   /** Text of the last user message (text parts only, tool results ignored). */
   lastUserText: string;
+  /** Text of the first user message: the brief that tells one agent conversation from another. */
+  firstUserText: string;
   /** The role header value, if the client sent one. */
   roleHeader: string | null;
   promptSegments: PromptSegment[];

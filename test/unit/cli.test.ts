@@ -32,7 +32,9 @@ describe('plumbline CLI', () => {
     const result = cli(['--help']);
     assert.equal(result.status, 0);
     assert.match(result.stdout, /plumbline doctor/);
-    assert.match(result.stdout, /Exit status: 0 success, 1 a check failed, 2 a usage error/);
+    assert.match(result.stdout, /plumbline run "<task>"/);
+    assert.match(result.stdout, /plumbline runs/);
+    assert.match(result.stdout, /Exit status: 0 success \(run: the task was completed\), 1 a check failed or the run did not\ncomplete, 2 a usage error, 3 the run was cancelled/);
   });
 
   test('usage errors exit 2 with a hint', () => {

@@ -1,0 +1,77 @@
+// The tool result a worker model reads after an edit: one line per block, the exact reason and the
+// file's real lines for every failure, and a no-op called a no-op (never "edited successfully").
+import type { AppliedBlock, EditOutcome, FailedBlock } from './searchReplace';
+
+export interface EditReportOptions {
+  /** The file's workspace-relative path, as the model named it. */
+  readonly path: string;
+  /** Longest run of candidate lines quoted back; long blocks would otherwise flood the context. */
+  readonly maxQuotedLines?: number;
+}
+
+export function formatEditReport(outcome: EditOutcome, options: EditReportOptions): string {
+  const maxQuoted = options.maxQuotedLines ?? 30;
+  const lines = [headline(outcome, options.path)];
+  for (const block of outcome.blocks) {
+    if (block.status === 'applied') lines.push(describeApplied(block, outcome.blocks.length));
+    else lines.push(...describeFailed(block, maxQuoted));
+  }
+  if (outcome.failedCount > 0) {
+    lines.push(outcome.appliedCount > 0
+      ? 'The applied blocks are already in the file: resend only the failed blocks, matched against the file as it is now.'
+      : 'Nothing was written. Fix the failed blocks and resend them.');
+  }
+  return lines.join('\n');
+}
+
+function headline(outcome: EditOutcome, path: string): string {
+  const total = outcome.blocks.length;
+  if (total === 0) return `No change to ${path}: no edit blocks were given.`;
+  if (!outcome.changed) {
+    if (outcome.appliedCount === 0) return `No change to ${path}: no block could be applied.`;
+    return `No change to ${path}: the ${plural(outcome.appliedCount, 'block')} that matched replaced text with identical text.`;
+  }
+  if (outcome.failedCount === 0) return `Edited ${path}: ${total === 1 ? 'the block was' : `all ${total} blocks were`} applied.`;
+  return `Edited ${path} partially: ${outcome.appliedCount} of ${total} blocks applied, ${outcome.failedCount} failed.`;
+}
+
+function describeApplied(block: AppliedBlock, total: number): string {
+  const name = total === 1 ? 'Block' : `Block ${block.index + 1}`;
+  const where = span(block.startLine, block.endLine);
+  if (block.noOp) return `${name}: matched ${where} but changed nothing (the new text equals the old).`;
+  const how = block.match === 'exact' ? 'exact match' : 'matched ignoring leading/trailing whitespace';
+  const reindent = block.reindent === undefined ? '' : `, re-indented from ${describeIndent(block.reindent.from)} to ${describeIndent(block.reindent.to)}`;
+  const now = block.newEndLine < block.newStartLine ? 'removed' : `now ${span(block.newStartLine, block.newEndLine)}`;
+  return `${name}: applied (${how}${reindent}) at ${where}; ${now}.`;
+}
+
+function describeFailed(block: FailedBlock, maxQuoted: number): string[] {
+  const out = [`Block ${block.index + 1} FAILED: ${block.message}`];
+  const candidate = block.candidate;
+  if (candidate === undefined) return out;
+  out.push(`  Closest lines in the file (${Math.round(candidate.similarity * 100)}% similar), ${span(candidate.startLine, candidate.endLine)}:`);
+  const width = String(candidate.endLine).length;
+  const shown = candidate.lines.slice(0, maxQuoted);
+  shown.forEach((line, i) => out.push(`  ${String(candidate.startLine + i).padStart(width)} | ${line}`));
+  if (candidate.lines.length > shown.length) out.push(`  … ${candidate.lines.length - shown.length} more lines`);
+  const diff = candidate.firstDifference;
+  if (diff !== undefined) {
+    out.push(`  First difference at line ${diff.line}: the file has ${JSON.stringify(diff.file)} where old_text has ${JSON.stringify(diff.block)}.`);
+  }
+  return out;
+}
+
+function span(start: number, end: number): string {
+  return start === end ? `line ${start}` : `lines ${start}-${end}`;
+}
+
+function describeIndent(indent: string): string {
+  if (indent === '') return 'no indentation';
+  const tabs = indent.split('\t').length - 1;
+  const spaces = indent.length - tabs;
+  return [tabs > 0 ? plural(tabs, 'tab') : '', spaces > 0 ? plural(spaces, 'space') : ''].filter((part) => part !== '').join(' + ');
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,18 @@
+// The edit engine's public surface: decode a file, apply a worker's blocks, report, diff, encode.
+export { decodeFile, encodeFile, type BinaryOrUnsupported, type DecodedFile, type FileFormat, type TextEncoding } from './fileCodec';
+export {
+  applySearchReplace,
+  type AppliedBlock,
+  type ApplyOptions,
+  type BlockResult,
+  type CandidateRegion,
+  type EditBlock,
+  type EditOutcome,
+  type FailedBlock,
+  type FailureReason,
+  type LineRange,
+  type MatchKind,
+} from './searchReplace';
+export { formatEditReport, type EditReportOptions } from './formatEditReport';
+export { diffHunks, unifiedDiff, type DiffHunk, type DiffLine, type UnifiedDiffOptions } from './unifiedDiff';
+export type { LineEnding } from './lines';

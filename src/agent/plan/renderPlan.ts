@@ -1,0 +1,85 @@
+import { blockedSteps } from './planGraph';
+import { escapeFreeText, quoteLines, renderField, renderFiles, renderHeader, renderIds, stepMarker, stepsEndMarker, stepsStartMarker } from './planFormat';
+import type { Attempt, Plan, PlanStep, StepStatus } from './planTypes';
+
+/**
+ * Renders the live plan as `.plumbline/runs/<run-id>/plan.md`: readable as a document, and
+ * parseable back by `parsePlanEdit` after the user edits it. The output depends only on the
+ * plan (no clock), so the same state always renders the same bytes.
+ */
+
+const userGuide = `Plumbline rewrites this file after every change and reads your edits back when you save it.
+
+You may edit PENDING steps: the title (after the second "·"), the Files, Depends on and Verify
+lines, the instructions (the "> " lines under "- Instructions:"), and the order of the step blocks.
+Depends on takes step ids separated by commas; Files takes workspace-relative paths in backticks.
+To remove a pending step, delete its block: from its "plumbline:step" marker down to the next step.
+To add a step, copy this template between two steps; the id "new" is replaced with u1, u2, ...
+
+- [ ] **new** · pending · Title of the new step
+  - Files: \`path/to/file.ts\`
+  - Depends on: none
+  - Instructions:
+    > What the worker should do.
+
+Steps that have started (running, verifying, done, failed, skipped, cancelled) are read-only:
+edits to them are ignored and reported. Keep the plumbline markers; the title, status, notes and
+summary of changes are rewritten by Plumbline.`;
+
+export function renderPlanMarkdown(plan: Plan): string {
+  // `-->` inside the run id would end the guide comment early.
+  const runId = plan.runId.replace(/-->/g, '');
+  const [firstLine = '', ...moreTaskLines] = plan.task.trim().split(/\r?\n/);
+  const lines: string[] = [`<!-- plumbline:plan ${runId}`, userGuide, '-->', '', `# Plan: ${escapeFreeText(firstLine)}`, ''];
+  if (moreTaskLines.length > 0) lines.push(...plan.task.trim().split(/\r?\n/).map((line) => `> ${escapeFreeText(line)}`.trimEnd()), '');
+  lines.push(escapeFreeText(plan.summary.trim()), '', statusLine(plan), '', '## Steps', '', stepsStartMarker, '');
+
+  const blocked = new Map(blockedSteps(plan).map((entry) => [entry.step.id, entry.blockedBy]));
+  for (const step of plan.steps) lines.push(...renderStep(step, blocked.get(step.id)), '');
+  lines.push(stepsEndMarker);
+
+  if (plan.notes.length > 0) {
+    lines.push('', '## Notes', '');
+    for (const note of plan.notes) {
+      const [first = '', ...rest] = escapeFreeText(note.trim()).split(/\r?\n/);
+      lines.push(`- ${first}`, ...rest.map((line) => `  ${line}`.trimEnd()));
+    }
+  }
+  if (plan.summaryOfChanges !== undefined) lines.push('', '## Summary of changes', '', escapeFreeText(plan.summaryOfChanges.trim()));
+  return `${lines.join('\n')}\n`;
+}
+
+const statusHints: Partial<Record<Plan['status'], string>> = {
+  draft: ' (waiting for approval: edit the steps below if needed)',
+};
+
+function statusLine(plan: Plan): string {
+  const done = plan.steps.filter((step) => step.status === 'done').length;
+  const unpriced = plan.cost.unpricedCalls;
+  const unpricedNote = unpriced > 0 ? ` (+${unpriced} unpriced ${unpriced === 1 ? 'call' : 'calls'})` : '';
+  return `**Status:** ${plan.status}${statusHints[plan.status] ?? ''} · ${done}/${plan.steps.length} steps done · cost $${plan.cost.usd.toFixed(4)}${unpricedNote}`;
+}
+
+function renderStep(step: PlanStep, blockedBy: readonly string[] | undefined): string[] {
+  const lines = [stepMarker(step.id), renderHeader(step), ...renderField('Files', renderFiles(step.files)), ...renderField('Depends on', renderIds(step.dependsOn))];
+  if (step.verify !== undefined) lines.push(...renderField('Verify', step.verify));
+  if (blockedBy !== undefined) lines.push(...renderField('Blocked by', `${renderIds(blockedBy)} (it will not run unless you remove the dependency)`));
+  if (step.model !== undefined) lines.push(...renderField('Model', step.model));
+  for (const attempt of step.attempts) {
+    lines.push(`  - Attempt ${attempt.number}: ${describeAttempt(attempt, step.status)}`);
+    if (attempt.detail !== undefined && attempt.detail.trim() !== '') lines.push(...quoteLines(attempt.detail.trim()));
+  }
+  if (step.workerSummary !== undefined) lines.push(...renderField('Worker summary', step.workerSummary.trim()));
+  if (step.changedFiles.length > 0) lines.push(...renderField('Changed files', renderFiles(step.changedFiles)));
+  if (step.error !== undefined) lines.push(...renderField('Error', step.error.trim()));
+  lines.push('  - Instructions:', ...quoteLines(step.instructions));
+  return lines;
+}
+
+function describeAttempt(attempt: Attempt, status: StepStatus): string {
+  // An attempt left open by a step that was cancelled (or otherwise ended) was cut short, not still running.
+  const unended = status === 'running' || status === 'verifying' ? 'in progress' : 'interrupted';
+  const outcome = attempt.outcome ?? (attempt.endedAt === undefined ? unended : 'ended');
+  const time = attempt.endedAt === undefined ? `started ${attempt.startedAt}` : `${attempt.startedAt} → ${attempt.endedAt}`;
+  return `${outcome} · ${time}`;
+}

@@ -1,0 +1,26 @@
+import { decodeFile, unifiedDiff } from '../edits';
+import type { StagedChange } from '../workspace/stagedWorkspace';
+import type { FileChange } from './runEvents';
+
+/** Turns staged changes into what a reviewer reads: a unified diff per file (none for binary content). */
+export function describeChanges(changes: readonly StagedChange[], stepsByFile: ReadonlyMap<string, readonly string[]>): FileChange[] {
+  return changes.map((change) => {
+    const before = change.before === undefined ? { kind: 'text' as const, text: '' } : decodeFile(change.before);
+    const after = change.after === undefined ? { kind: 'text' as const, text: '' } : decodeFile(change.after);
+    const diff = before.kind === 'text' && after.kind === 'text' ? unifiedDiff(before.text, after.text, { path: change.path }) : '';
+    return { path: change.path, kind: change.kind, diff, stepIds: [...(stepsByFile.get(change.path) ?? [])] };
+  });
+}
+
+/** "3 files changed, 12 insertions(+), 4 deletions(-)" from unified diffs. */
+export function diffStat(files: readonly FileChange[]): string {
+  let added = 0;
+  let removed = 0;
+  for (const file of files) {
+    for (const line of file.diff.split('\n')) {
+      if (line.startsWith('+') && !line.startsWith('+++')) added += 1;
+      else if (line.startsWith('-') && !line.startsWith('---')) removed += 1;
+    }
+  }
+  return `${files.length} file${files.length === 1 ? '' : 's'} changed, ${added} insertion${added === 1 ? '' : 's'}(+), ${removed} deletion${removed === 1 ? '' : 's'}(-)`;
+}

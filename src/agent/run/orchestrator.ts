@@ -1,0 +1,72 @@
+import * as z from 'zod';
+import { toolRegistry, toToolSpec, type ToolDefinition } from '../../tools/defineTool';
+import { listFilesTool } from '../../tools/listFiles';
+import { readFileTool } from '../../tools/readFile';
+import { searchTextTool } from '../../tools/searchText';
+import { submitPlanTool } from '../../tools/submitPlan';
+import type { PlanningContext } from '../../tools/toolContexts';
+import type { ModelMessage } from '../model/modelTypes';
+import { submittedPlanSchema, type Plan, type SubmittedPlan, type ValidationContext } from '../plan/planTypes';
+import { validatePlan, validateReplan } from '../plan/validatePlan';
+import { runAgentLoop, type AgentLoopOptions } from './agentLoop';
+import { orchestratorNudge, orchestratorSystemPrompt } from './prompts';
+import { exploreContext } from './toolContexts';
+import type { WorkspaceReader } from '../workspace/workspacePort';
+
+const tools: ToolDefinition<z.ZodType, PlanningContext>[] = [listFilesTool, readFileTool, searchTextTool, submitPlanTool];
+const registry = toolRegistry(tools);
+/** Derived once: the same bytes in every orchestrator request of every run. */
+export const orchestratorToolSpecs = tools.map(toToolSpec);
+
+export type OrchestratorLoopOptions = Omit<AgentLoopOptions<PlanningContext>, 'role' | 'system' | 'tools' | 'toolSpecs' | 'context' | 'nudge'>;
+
+export class PlanningFailedError extends Error {
+  override readonly name = 'PlanningFailedError';
+}
+
+/**
+ * The orchestrator keeps one conversation for the whole run: exploring, planning, and later
+ * re-planning when a step fails, so every request extends the cached prefix of the last.
+ */
+export class Orchestrator {
+  private readonly messages: ModelMessage[] = [];
+
+  constructor(
+    private readonly workspace: WorkspaceReader,
+    private readonly validation: ValidationContext,
+    private readonly loop: OrchestratorLoopOptions,
+  ) {}
+
+  /** Explores and returns a validated plan for the task. */
+  async plan(task: string, overview: string): Promise<SubmittedPlan> {
+    this.messages.push({ role: 'user', content: [{ type: 'text', text: `<task>\n${task}\n</task>\n\n${overview}` }] });
+    return this.run((submitted) => validatePlan(submitted, this.validation));
+  }
+
+  /** Asks for a revised plan for the remaining work; the current plan's finished steps stay as they are. */
+  async replan(current: Plan, report: string): Promise<SubmittedPlan> {
+    this.messages.push({ role: 'user', content: [{ type: 'text', text: report }] });
+    return this.run((submitted) => validateReplan(current, submitted, this.validation));
+  }
+
+  private async run(validate: (plan: SubmittedPlan) => { ok: true; plan: SubmittedPlan } | { ok: false; errors: readonly string[] }): Promise<SubmittedPlan> {
+    let accepted: SubmittedPlan | undefined;
+    const context: PlanningContext = {
+      ...exploreContext(this.workspace, this.loop.signal),
+      submitPlan: (raw: unknown) => {
+        const parsed = submittedPlanSchema.safeParse(raw);
+        if (!parsed.success) return Promise.resolve(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+        const result = validate(parsed.data);
+        if (!result.ok) return Promise.resolve(result.errors);
+        accepted = result.plan;
+        return Promise.resolve([]);
+      },
+    };
+    const end = await runAgentLoop(
+      { ...this.loop, role: 'orchestrator', system: orchestratorSystemPrompt, tools: registry, toolSpecs: orchestratorToolSpecs, context, nudge: orchestratorNudge },
+      this.messages,
+    );
+    if (accepted === undefined) throw new PlanningFailedError(end.kind === 'gave_up' ? `The orchestrator did not produce a valid plan: ${end.reason}.` : 'The orchestrator did not produce a valid plan.');
+    return accepted;
+  }
+}

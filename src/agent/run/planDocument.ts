@@ -1,0 +1,70 @@
+import { parsePlanEdit } from '../plan/parsePlanEdit';
+import { renderPlanMarkdown } from '../plan/renderPlan';
+import type { Plan, ValidationContext } from '../plan/planTypes';
+import { readPlanFile, writeFileAtomic, planPath, writePlanFile } from './runStore';
+
+export type PlanSync =
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'edited'; readonly plan: Plan; readonly changes: readonly string[] }
+  | { readonly kind: 'rejected'; readonly errors: readonly string[]; readonly keptAt: string };
+
+/**
+ * The live plan document: written after every change, and read back at every scheduling point so
+ * an edit the user made (in an editor or by hand) is what the engine follows. `readEdit` may be
+ * given the editor's unsaved buffer, which wins over the file on disk.
+ */
+export class PlanDocument {
+  private lastWritten = '';
+  /** Writes and reads run one at a time, so a slower write never lands after a newer one. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly root: string,
+    private readonly runId: string,
+    private readonly validation: ValidationContext,
+    private readonly unsavedBuffer: () => string | undefined = () => undefined,
+  ) {}
+
+  get path(): string {
+    return planPath(this.root, this.runId);
+  }
+
+  write(plan: Plan): Promise<string> {
+    return this.serial(async () => {
+      const markdown = renderPlanMarkdown(plan);
+      if (markdown !== this.lastWritten) {
+        await writePlanFile(this.root, this.runId, markdown);
+        this.lastWritten = markdown;
+      }
+      return markdown;
+    });
+  }
+
+  /** Reads the user's edit, if any. A rejected edit is kept beside the plan so no text is lost. */
+  sync(current: Plan): Promise<PlanSync> {
+    return this.serial(() => this.readEdit(current));
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readEdit(current: Plan): Promise<PlanSync> {
+    const text = this.unsavedBuffer() ?? (await readPlanFile(this.root, this.runId));
+    if (text === undefined || normalize(text) === normalize(this.lastWritten)) return { kind: 'unchanged' };
+    const result = parsePlanEdit(text, current, this.validation);
+    if (result.ok) {
+      if (result.changes.length === 0) return { kind: 'unchanged' };
+      return { kind: 'edited', plan: result.plan, changes: result.changes };
+    }
+    const keptAt = `${this.path.replace(/\.md$/, '')}.rejected-edit.md`;
+    await writeFileAtomic(keptAt, text);
+    return { kind: 'rejected', errors: result.errors, keptAt };
+  }
+}
+
+function normalize(text: string): string {
+  return text.replace(/\r\n?/g, '\n').replace(/[ \t]+$/gm, '').trimEnd();
+}

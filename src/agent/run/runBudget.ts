@@ -1,0 +1,51 @@
+import type { Usage } from '../model/modelTypes';
+
+export interface BudgetLimits {
+  readonly maxCalls?: number;
+  readonly maxTokens?: number;
+  readonly maxCostUsd?: number;
+  readonly maxWallClockMs?: number;
+}
+
+export class BudgetExceededError extends Error {
+  override readonly name = 'BudgetExceededError';
+}
+
+/**
+ * The run's budget, checked before every model request (never only between turns) and across all
+ * roles and workers together, so a runaway loop stops at the limit, not after it.
+ */
+export class RunBudget {
+  private calls = 0;
+  private tokens = 0;
+  private costUsd = 0;
+
+  constructor(
+    readonly limits: BudgetLimits,
+    private readonly startedAt: number = Date.now(),
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Throws `BudgetExceededError` naming the limit when the next request may not be made. */
+  check(): void {
+    const { maxCalls, maxTokens, maxCostUsd, maxWallClockMs } = this.limits;
+    if (maxCalls !== undefined && this.calls >= maxCalls) throw new BudgetExceededError(`the run reached its limit of ${maxCalls} model calls`);
+    if (maxTokens !== undefined && this.tokens >= maxTokens) throw new BudgetExceededError(`the run reached its limit of ${maxTokens} tokens`);
+    if (maxCostUsd !== undefined && this.costUsd >= maxCostUsd) {
+      throw new BudgetExceededError(`the run reached its cost limit of $${maxCostUsd.toFixed(2)} (spent $${this.costUsd.toFixed(4)})`);
+    }
+    if (maxWallClockMs !== undefined && this.now() - this.startedAt >= maxWallClockMs) {
+      throw new BudgetExceededError(`the run reached its time limit of ${Math.round(maxWallClockMs / 1000)} s`);
+    }
+  }
+
+  record(usage: Usage, costUsd: number | null): void {
+    this.calls += 1;
+    this.tokens += usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+    this.costUsd += costUsd ?? 0;
+  }
+
+  get spent(): { calls: number; tokens: number; costUsd: number } {
+    return { calls: this.calls, tokens: this.tokens, costUsd: this.costUsd };
+  }
+}

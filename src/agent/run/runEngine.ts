@@ -1,0 +1,294 @@
+import type { ModelClient, ModelRole } from '../model/modelTypes';
+import type { Price } from '../model/pricing';
+import { UsageLedger } from '../model/usageLedger';
+import type { Plan, PlanStep, ValidationContext } from '../plan/planTypes';
+import { addNote, createPlan, finishStep, replacePendingSteps, setCost, setStatus, setSummaryOfChanges, skipStep, startStep } from '../plan/planState';
+import { blockedSteps, readySteps } from '../plan/validatePlan';
+import { StagedWorkspace } from '../workspace/stagedWorkspace';
+import type { StagedChange } from '../workspace/stagedWorkspace';
+import type { WorkspaceReader } from '../workspace/workspacePort';
+import type { LoopEvent } from './agentLoop';
+import { describeChanges } from './changeSet';
+import { Orchestrator } from './orchestrator';
+import { PlanDocument } from './planDocument';
+import { projectOverview } from './projectOverview';
+import { BudgetExceededError, RunBudget, type BudgetLimits } from './runBudget';
+import type { FileChange, RunEvent, RunStatus } from './runEvents';
+import { acquireRunLock, writeRunMeta, type RunMeta } from './runStore';
+import { summarizeRun } from './runSummary';
+import { runWorker } from './worker';
+
+export type { ApproveMode } from '../../protocol/run';
+import type { ApproveMode } from '../../protocol/run';
+
+export interface RunOptions {
+  readonly runId: string;
+  readonly task: string;
+  readonly approve: ApproveMode;
+  readonly maxParallel: number;
+  readonly budget: BudgetLimits;
+  readonly maxOutputTokens: number;
+  readonly prices: Readonly<Record<string, Price>>;
+}
+
+export type PlanDecision = { readonly kind: 'approve' } | { readonly kind: 'cancel' };
+export interface ReviewDecision {
+  /** Paths whose change the user accepted; the rest are discarded. */
+  readonly accepted: readonly string[];
+}
+
+/** What a run needs from its host (the server for VS Code and the CLI, or a test). */
+export interface RunHost {
+  readonly workspace: WorkspaceReader;
+  readonly validation: ValidationContext;
+  readonly clients: Readonly<Record<ModelRole, ModelClient>>;
+  emit(event: RunEvent): void;
+  /** The plan is ready: the user approves it (possibly after editing plan.md) or cancels. */
+  approvePlan(plan: Plan, markdown: string, signal: AbortSignal): Promise<PlanDecision>;
+  review(files: readonly FileChange[], signal: AbortSignal): Promise<ReviewDecision>;
+  /** Lands approved changes in the user's files. */
+  apply(changes: readonly StagedChange[]): Promise<void>;
+  /** The editor's unsaved text of the plan document, if it is open and modified. */
+  planBuffer?(): string | undefined;
+}
+
+export interface RunResult {
+  readonly status: RunStatus;
+  readonly reason?: string;
+  readonly plan: Plan | undefined;
+  readonly applied: readonly string[];
+}
+
+class RunCancelled extends Error {}
+
+/**
+ * One run: plan in the open, execute steps in parallel on a staged copy, keep the plan document
+ * live (and follow the user's edits to it), then land what the approval mode allows.
+ */
+export class RunEngine {
+  private plan: Plan | undefined;
+  private readonly staged: StagedWorkspace;
+  private readonly budget: RunBudget;
+  private readonly ledger: UsageLedger;
+  private readonly document: PlanDocument;
+  private readonly stepsByFile = new Map<string, string[]>();
+  private applied: string[] = [];
+
+  constructor(
+    private readonly options: RunOptions,
+    private readonly host: RunHost,
+    private readonly signal: AbortSignal,
+  ) {
+    this.staged = new StagedWorkspace(host.workspace);
+    this.budget = new RunBudget(options.budget);
+    this.ledger = new UsageLedger((event) => {
+      host.emit({ type: 'usage', runId: options.runId, role: event.call.role, model: event.call.model, costUsd: event.call.costUsd, run: event.run });
+      if (this.plan !== undefined) this.plan = setCost(this.plan, { usd: event.run.costUsd, unpricedCalls: event.run.unpricedCalls });
+    });
+    this.document = new PlanDocument(host.workspace.root, options.runId, host.validation, () => host.planBuffer?.());
+  }
+
+  private release: (() => Promise<void>) | undefined;
+
+  /** Takes the workspace's run lock; `run` does it too, but a host may want the refusal before starting. */
+  async lock(): Promise<void> {
+    this.release ??= await acquireRunLock(this.host.workspace.root, this.options.runId);
+  }
+
+  async run(): Promise<RunResult> {
+    const { runId, task } = this.options;
+    await this.lock();
+    const createdAt = new Date().toISOString();
+    try {
+      this.host.emit({ type: 'run/started', runId, task, planPath: this.document.path });
+      await this.saveMeta('planning', createdAt);
+      const result = await this.execute();
+      await this.finish(result, createdAt);
+      return result;
+    } finally {
+      await this.release?.();
+      this.release = undefined;
+    }
+  }
+
+  private async execute(): Promise<RunResult> {
+    try {
+      this.phase('exploring');
+      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'));
+      const submitted = await orchestrator.plan(this.options.task, await projectOverview(this.host.workspace));
+      await this.update(createPlan(this.options.runId, this.options.task, submitted));
+
+      this.phase('awaiting_approval');
+      await this.saveMeta('awaiting_approval');
+      const decision = await this.host.approvePlan(this.current(), await this.document.write(this.current()), this.signal);
+      await this.followUserEdits();
+      if (decision.kind === 'cancel') return this.ended('cancelled', 'The plan was not approved.');
+      await this.update(setStatus(this.current(), 'running'));
+
+      this.phase('executing');
+      await this.saveMeta('running');
+      await this.schedule(orchestrator);
+      return await this.land();
+    } catch (error) {
+      if (this.signal.aborted || error instanceof RunCancelled) return this.ended('cancelled', 'The run was cancelled.');
+      if (error instanceof BudgetExceededError) return this.ended('failed', `Stopped: ${error.message}.`);
+      return this.ended('failed', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** Runs ready steps in parallel (up to the setting), re-planning when one fails. */
+  private async schedule(orchestrator: Orchestrator): Promise<void> {
+    const running = new Map<string, Promise<void>>();
+    for (;;) {
+      if (this.signal.aborted) throw new RunCancelled();
+      await this.followUserEdits();
+      const startable = readySteps(this.current()).filter((step) => !running.has(step.id));
+      for (const step of startable.slice(0, Math.max(0, this.options.maxParallel - running.size))) {
+        running.set(step.id, this.runStep(step, orchestrator).finally(() => running.delete(step.id)));
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
+    }
+    for (const blocked of blockedSteps(this.current())) {
+      await this.update(skipStep(this.current(), blocked.step.id, `blocked by ${blocked.blockedBy.join(', ')}`));
+    }
+  }
+
+  private async runStep(step: PlanStep, orchestrator: Orchestrator): Promise<void> {
+    const model = this.host.clients.worker.model;
+    await this.update(startStep(this.current(), step.id, { startedAt: new Date().toISOString(), model }));
+    this.host.emit({ type: 'step/started', runId: this.options.runId, stepId: step.id, model });
+    const fork = this.staged.fork();
+    const outcome = await runWorker(this.current().steps.find((s) => s.id === step.id) ?? step, this.current(), fork, this.loopOptions('worker', step.id));
+    if (this.signal.aborted) throw new RunCancelled();
+    if (outcome.status === 'done') {
+      await fork.commitTo(this.staged);
+      for (const path of outcome.changedFiles) this.stepsByFile.set(path, [...(this.stepsByFile.get(path) ?? []), step.id]);
+      await this.update(finishStep(this.current(), step.id, { status: 'done', summary: outcome.summary, changedFiles: [...outcome.changedFiles] }));
+      this.host.emit({ type: 'step/finished', runId: this.options.runId, stepId: step.id, status: 'done', summary: outcome.summary, changedFiles: [...outcome.changedFiles] });
+      if (this.options.approve === 'step') await this.reviewStaged([step.id]);
+      return;
+    }
+    await this.update(finishStep(this.current(), step.id, { status: 'failed', error: outcome.error, changedFiles: [] }));
+    this.host.emit({ type: 'step/finished', runId: this.options.runId, stepId: step.id, status: 'failed', error: outcome.error, changedFiles: [] });
+    const revised = await orchestrator.replan(
+      this.current(),
+      `Step ${step.id} (${step.title}) failed: ${outcome.error}\nIts edits were discarded. Submit a revised plan for the remaining work (keep finished steps out of it), or the same pending steps if they still make sense.`,
+    );
+    await this.update(addNote(replacePendingSteps(this.current(), revised), `Re-planned after ${step.id} failed.`));
+  }
+
+  /** Shows the staged changes (of some steps, or all) for review and lands the accepted ones. */
+  private async reviewStaged(stepIds?: readonly string[]): Promise<void> {
+    const changes = this.staged
+      .changes()
+      .filter((change) => stepIds === undefined || (this.stepsByFile.get(change.path) ?? []).some((id) => stepIds.includes(id)));
+    if (changes.length === 0) return;
+    const files = describeChanges(changes, this.stepsByFile);
+    this.host.emit({ type: 'changes', runId: this.options.runId, files });
+    let accepted: readonly string[] = [];
+    if (this.options.approve === 'auto') accepted = files.map((file) => file.path);
+    else if (this.options.approve !== 'never') {
+      this.phase('reviewing');
+      accepted = (await this.host.review(files, this.signal)).accepted;
+      this.phase('executing');
+    }
+    const landing = changes.filter((change) => accepted.includes(change.path));
+    if (landing.length > 0) await this.host.apply(landing);
+    this.applied = [...this.applied, ...landing.map((change) => change.path)];
+    // What landed is now in the base; what was rejected is dropped. Either way it leaves the overlay.
+    if (this.options.approve !== 'never') for (const change of changes) await this.staged.discard(change.path);
+  }
+
+  private async land(): Promise<RunResult> {
+    await this.reviewStaged();
+    const failed = this.current().steps.filter((step) => step.status === 'failed' || step.status === 'skipped');
+    if (failed.length > 0) return this.ended('failed', `${failed.length} step(s) did not complete: ${failed.map((step) => step.id).join(', ')}.`);
+    return this.ended('completed');
+  }
+
+  private ended(status: RunStatus, reason?: string): RunResult {
+    return { status, ...(reason !== undefined ? { reason } : {}), plan: this.plan, applied: this.applied };
+  }
+
+  private async finish(result: RunResult, createdAt: string): Promise<void> {
+    if (this.plan !== undefined) {
+      let plan = this.plan;
+      for (const step of plan.steps.filter((s) => s.status === 'running' || s.status === 'pending' || s.status === 'verifying')) plan = skipStep(plan, step.id, result.reason ?? 'the run ended', 'cancelled');
+      const summary = summarizeRun(plan, result, this.ledger.totals, this.options.approve);
+      plan = setSummaryOfChanges(setStatus(plan, result.status), summary);
+      await this.update(plan);
+    }
+    const summary = this.plan?.summaryOfChanges ?? result.reason ?? '';
+    await this.saveMeta(result.status, createdAt, result.reason);
+    this.phase('finished');
+    this.host.emit({ type: 'run/finished', runId: this.options.runId, status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}), summary, applied: [...result.applied], costUsd: this.ledger.totals.costUsd });
+  }
+
+  private async followUserEdits(): Promise<void> {
+    if (this.plan === undefined) return;
+    const sync = await this.document.sync(this.plan);
+    if (sync.kind === 'unchanged') return;
+    if (sync.kind === 'edited') {
+      this.host.emit({ type: 'plan/edited', runId: this.options.runId, changes: [...sync.changes], errors: [] });
+      await this.update(addNote(sync.plan, `Followed your edit: ${sync.changes.join('; ')}.`));
+    } else {
+      this.host.emit({ type: 'plan/edited', runId: this.options.runId, changes: [], errors: [...sync.errors] });
+      await this.update(addNote(this.current(), `Your edit could not be applied (${sync.errors.join(' ')}); it is kept in ${sync.keptAt}.`));
+    }
+  }
+
+  private current(): Plan {
+    if (this.plan === undefined) throw new Error('No plan yet.');
+    return this.plan;
+  }
+
+  private async update(plan: Plan): Promise<void> {
+    const totals = this.ledger.totals;
+    this.plan = setCost(plan, { usd: totals.costUsd, unpricedCalls: totals.unpricedCalls });
+    const markdown = await this.document.write(this.plan);
+    this.host.emit({ type: 'plan/updated', runId: this.options.runId, plan: this.plan, markdown });
+  }
+
+  private phase(phase: 'exploring' | 'awaiting_approval' | 'executing' | 'reviewing' | 'finished'): void {
+    this.host.emit({ type: 'run/phase', runId: this.options.runId, phase });
+  }
+
+  private loopOptions(role: ModelRole, stepId?: string): Parameters<typeof runWorker>[3] {
+    const runId = this.options.runId;
+    const step = stepId !== undefined ? { stepId } : {};
+    return {
+      client: this.host.clients[role],
+      maxOutputTokens: this.options.maxOutputTokens,
+      maxTurns: role === 'orchestrator' ? 40 : 30,
+      budget: this.budget,
+      ledger: this.ledger,
+      prices: this.options.prices,
+      signal: this.signal,
+      onEvent: (event: LoopEvent) => {
+        if (event.type === 'model' && event.event.type === 'text') this.host.emit({ type: 'model/text', runId, role, ...step, delta: event.event.delta });
+        else if (event.type === 'tool') this.host.emit({ type: 'tool/result', runId, role, ...step, tool: event.name, ok: !event.result.isError, detail: event.result.content.slice(0, 500) });
+        else if (event.type === 'retry') this.host.emit({ type: 'model/retry', runId, role, ...step, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
+      },
+    };
+  }
+
+  private async saveMeta(status: RunMeta['status'], createdAt?: string, error?: string): Promise<void> {
+    const plan = this.plan;
+    await writeRunMeta(this.host.workspace.root, {
+      runId: this.options.runId,
+      task: this.options.task,
+      status,
+      createdAt: createdAt ?? this.createdAt,
+      updatedAt: new Date().toISOString(),
+      costUsd: this.ledger.totals.costUsd,
+      stepsDone: plan?.steps.filter((step) => step.status === 'done').length ?? 0,
+      stepsTotal: plan?.steps.length ?? 0,
+      ...(plan?.summaryOfChanges !== undefined ? { summary: plan.summaryOfChanges } : {}),
+      ...(error !== undefined ? { error } : {}),
+    });
+    if (createdAt !== undefined) this.createdAt = createdAt;
+  }
+
+  private createdAt = new Date().toISOString();
+}

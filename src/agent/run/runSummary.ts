@@ -1,0 +1,28 @@
+import type { UsageTotals } from '../model/usageLedger';
+import type { Plan } from '../plan/planTypes';
+
+/**
+ * The synthesis written into the plan when a run ends: what changed, where, what it cost. Built
+ * from the workers' own summaries and the run's totals, so it needs no extra model call.
+ */
+export function summarizeRun(
+  plan: Plan,
+  result: { readonly status: string; readonly reason?: string; readonly applied: readonly string[] },
+  totals: UsageTotals,
+  approve: string,
+): string {
+  const lines: string[] = [];
+  const done = plan.steps.filter((step) => step.status === 'done');
+  lines.push(`${result.status === 'completed' ? 'Completed' : result.status === 'cancelled' ? 'Cancelled' : 'Failed'}: ${done.length} of ${plan.steps.length} steps done.${result.reason !== undefined ? ` ${result.reason}` : ''}`);
+  for (const step of done) {
+    const files = step.changedFiles.length > 0 ? step.changedFiles.join(', ') : 'no files';
+    lines.push(`- ${step.id} ${step.title} (${files}): ${step.workerSummary ?? 'done'}`);
+  }
+  const changed = [...new Set(done.flatMap((step) => step.changedFiles))];
+  if (approve === 'never') lines.push(`Dry run: nothing was written to your files (${changed.length} file(s) would change).`);
+  else if (result.applied.length > 0) lines.push(`Applied to your files: ${result.applied.join(', ')}.`);
+  else if (changed.length > 0) lines.push('Nothing was applied to your files.');
+  const priced = totals.unpricedCalls > 0 ? ` (+${totals.unpricedCalls} unpriced calls)` : '';
+  lines.push(`Cost: $${totals.costUsd.toFixed(4)}${priced} over ${totals.calls} model calls, ${totals.usage.inputTokens + totals.usage.cacheReadTokens + totals.usage.cacheWriteTokens} input and ${totals.usage.outputTokens} output tokens.`);
+  return lines.join('\n');
+}

@@ -1,0 +1,97 @@
+import type { ToolResult } from '../../tools/defineTool';
+import type { EditBlock, ExploreContext, TextRead, WorkerContext } from '../../tools/toolContexts';
+import { applySearchReplace, decodeFile, encodeFile, formatEditReport } from '../edits';
+import type { StagedWorkspace } from '../workspace/stagedWorkspace';
+import { resolveWorkspacePath } from '../workspace/workspacePaths';
+import type { WorkspaceReader } from '../workspace/workspacePort';
+
+const encoder = new TextEncoder();
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function readText(workspace: WorkspaceReader, path: string): Promise<TextRead> {
+  let content;
+  try {
+    content = await workspace.readFile(path);
+  } catch (error) {
+    return { kind: 'unreadable', path, reason: message(error) };
+  }
+  if (content === undefined) return { kind: 'missing', path };
+  const decoded = decodeFile(content.bytes);
+  if (decoded.kind === 'unsupported') return { kind: 'unreadable', path: content.path, reason: decoded.message };
+  return { kind: 'text', path: content.path, text: decoded.text, fromBuffer: content.fromBuffer };
+}
+
+export function exploreContext(workspace: WorkspaceReader, signal: AbortSignal): ExploreContext {
+  return { signal, workspace, readText: (path) => readText(workspace, path) };
+}
+
+export interface WorkerRecorder {
+  summary: string | undefined;
+  blocked: boolean;
+}
+
+/**
+ * A worker's tools act on its own fork of the run's staged workspace. Ownership is checked by the
+ * tools and again here, so a bug in one layer still cannot write another step's file.
+ */
+export function workerContext(
+  staged: StagedWorkspace,
+  ownedFiles: readonly string[],
+  signal: AbortSignal,
+  recorder: WorkerRecorder,
+): WorkerContext {
+  const guard = (path: string): ToolResult | undefined =>
+    ownedFiles.includes(path) ? undefined : { isError: true, content: `Refused: ${path} is not owned by this step; it was not changed.` };
+  const attempt = async (work: () => Promise<ToolResult>): Promise<ToolResult> => {
+    try {
+      return await work();
+    } catch (error) {
+      return { isError: true, content: message(error) };
+    }
+  };
+  return {
+    ...exploreContext(staged, signal),
+    ownedFiles,
+    async normalizePath(path) {
+      try {
+        return (await resolveWorkspacePath(staged.root, path, { forWrite: true })).relative;
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    },
+    editFile: (path: string, blocks: readonly EditBlock[]) =>
+      attempt(async () => {
+        const refused = guard(path);
+        if (refused) return refused;
+        const content = await staged.readFile(path);
+        if (content === undefined) return { isError: true, content: `${path} does not exist. Use create_file to create it.` };
+        const decoded = decodeFile(content.bytes);
+        if (decoded.kind === 'unsupported') return { isError: true, content: decoded.message };
+        const outcome = applySearchReplace(decoded.text, blocks, { lineEnding: decoded.format.lineEnding });
+        if (outcome.changed) await staged.write(path, encodeFile(outcome.text, decoded.format));
+        return { isError: outcome.failedCount > 0 && outcome.appliedCount === 0, content: formatEditReport(outcome, { path }) };
+      }),
+    createFile: (path: string, content: string) =>
+      attempt(async () => {
+        const refused = guard(path);
+        if (refused) return refused;
+        if ((await staged.readFile(path)) !== undefined) return { isError: true, content: `${path} already exists. Use edit_file to change it.` };
+        await staged.write(path, encoder.encode(content));
+        return { isError: false, content: `Created ${path} (${content.split('\n').length} lines).` };
+      }),
+    deleteFile: (path: string) =>
+      attempt(async () => {
+        const refused = guard(path);
+        if (refused) return refused;
+        await staged.delete(path);
+        return { isError: false, content: `Deleted ${path}.` };
+      }),
+    finish(summary: string, blocked: boolean) {
+      recorder.summary = summary;
+      recorder.blocked = blocked;
+    },
+  };
+}

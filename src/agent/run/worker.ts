@@ -1,0 +1,77 @@
+import type * as z from 'zod';
+import { createFileTool } from '../../tools/createFile';
+import { toolRegistry, toToolSpec, type ToolDefinition } from '../../tools/defineTool';
+import { deleteFileTool } from '../../tools/deleteFile';
+import { editFileTool } from '../../tools/editFile';
+import { finishTool } from '../../tools/finish';
+import { listFilesTool } from '../../tools/listFiles';
+import { readFileTool } from '../../tools/readFile';
+import { searchTextTool } from '../../tools/searchText';
+import type { WorkerContext } from '../../tools/toolContexts';
+import type { ModelMessage } from '../model/modelTypes';
+import type { Plan, PlanStep } from '../plan/planTypes';
+import type { StagedWorkspace } from '../workspace/stagedWorkspace';
+import { runAgentLoop, type AgentLoopOptions } from './agentLoop';
+import { workerNudge, workerSystemPrompt } from './prompts';
+import { exploreContext, workerContext, type WorkerRecorder } from './toolContexts';
+
+const tools: ToolDefinition<z.ZodType, WorkerContext>[] = [readFileTool, searchTextTool, listFilesTool, editFileTool, createFileTool, deleteFileTool, finishTool];
+const registry = toolRegistry(tools);
+/** One tool list for every worker of every run: part of the prefix all workers share. */
+export const workerToolSpecs = tools.map(toToolSpec);
+
+export type WorkerLoopOptions = Omit<AgentLoopOptions<WorkerContext>, 'role' | 'system' | 'tools' | 'toolSpecs' | 'context' | 'nudge'>;
+
+export type WorkerOutcome =
+  | { readonly status: 'done'; readonly summary: string; readonly changedFiles: readonly string[] }
+  | { readonly status: 'failed'; readonly error: string; readonly changedFiles: readonly string[] };
+
+/** The step's brief: instructions, the current content of its files, and what its dependencies did. */
+async function brief(step: PlanStep, plan: Plan, staged: StagedWorkspace, signal: AbortSignal): Promise<string> {
+  const explore = exploreContext(staged, signal);
+  const files = await Promise.all(
+    step.files.map(async (path) => {
+      const read = await explore.readText(path);
+      if (read.kind === 'missing') return `<file path="${path}" status="does not exist yet: create it if the step needs it"/>`;
+      if (read.kind === 'unreadable') return `<file path="${path}" status="not text: ${read.reason}"/>`;
+      return `<file path="${path}">\n${read.text}\n</file>`;
+    }),
+  );
+  const dependencies = step.dependsOn.flatMap((id) => {
+    const done = plan.steps.find((candidate) => candidate.id === id);
+    return done === undefined ? [] : [`- ${done.id} (${done.title}): ${done.workerSummary ?? 'done'}`];
+  });
+  return [
+    `<step id="${step.id}">\n${step.title}\n\n${step.instructions}\n</step>`,
+    `Files you own (only these may be written): ${step.files.length > 0 ? step.files.join(', ') : 'none'}`,
+    dependencies.length > 0 ? `Steps this one builds on:\n${dependencies.join('\n')}` : '',
+    `Current content of your files:\n${files.join('\n')}`,
+  ]
+    .filter((part) => part !== '')
+    .join('\n\n');
+}
+
+/**
+ * Runs one step on its own fork of the staged workspace. The worker always ends with a structured
+ * outcome, failure included; a failed step's fork is simply dropped by the caller.
+ */
+export async function runWorker(step: PlanStep, plan: Plan, fork: StagedWorkspace, loop: WorkerLoopOptions): Promise<WorkerOutcome> {
+  const recorder: WorkerRecorder = { summary: undefined, blocked: false };
+  const messages: ModelMessage[] = [{ role: 'user', content: [{ type: 'text', text: await brief(step, plan, fork, loop.signal) }] }];
+  const context = workerContext(fork, step.files, loop.signal, recorder);
+  const changedFiles = (): string[] => fork.changes().map((change) => change.path);
+  try {
+    const end = await runAgentLoop(
+      { ...loop, role: 'worker', system: workerSystemPrompt, tools: registry, toolSpecs: workerToolSpecs, context, nudge: workerNudge },
+      messages,
+    );
+    if (recorder.summary === undefined) {
+      return { status: 'failed', error: end.kind === 'gave_up' ? `The worker stopped: ${end.reason}.` : 'The worker stopped without finishing.', changedFiles: changedFiles() };
+    }
+    if (recorder.blocked) return { status: 'failed', error: `The worker is blocked: ${recorder.summary}`, changedFiles: changedFiles() };
+    return { status: 'done', summary: recorder.summary, changedFiles: changedFiles() };
+  } catch (error) {
+    if (loop.signal.aborted) return { status: 'failed', error: 'cancelled', changedFiles: changedFiles() };
+    throw error;
+  }
+}

@@ -1,0 +1,28 @@
+import type { Plan, PlanStep } from '../agent/plan/planTypes';
+import { paint, type Terminal } from './terminal';
+
+const marks: Record<PlanStep['status'], { mark: string; color: 'green' | 'red' | 'yellow' | 'gray' | 'cyan' }> = {
+  pending: { mark: '○', color: 'gray' },
+  running: { mark: '◐', color: 'cyan' },
+  verifying: { mark: '◑', color: 'cyan' },
+  done: { mark: '●', color: 'green' },
+  failed: { mark: '✗', color: 'red' },
+  skipped: { mark: '–', color: 'yellow' },
+  cancelled: { mark: '–', color: 'yellow' },
+};
+
+/** The live plan as the terminal shows it: one line per step, redrawn in place on a TTY. */
+export function renderPlanForTerminal(plan: Plan, terminal: Pick<Terminal, 'colors'>, width = 100): string {
+  const done = plan.steps.filter((step) => step.status === 'done').length;
+  const cost = `$${plan.cost.usd.toFixed(4)}${plan.cost.unpricedCalls > 0 ? ` (+${plan.cost.unpricedCalls} unpriced)` : ''}`;
+  const header = `${paint(terminal, 'bold', 'Plan')} ${plan.summary.split('\n')[0] ?? ''}`.slice(0, width + 20);
+  const status = paint(terminal, 'dim', `${plan.status} · ${done}/${plan.steps.length} steps · ${cost}`);
+  const lines = plan.steps.map((step) => {
+    const { mark, color } = marks[step.status];
+    const files = step.files.length > 0 ? paint(terminal, 'dim', ` [${step.files.join(', ')}]`) : '';
+    const after = step.dependsOn.length > 0 ? paint(terminal, 'dim', ` after ${step.dependsOn.join(', ')}`) : '';
+    const note = step.status === 'failed' && step.error !== undefined ? paint(terminal, 'red', `\n      ${step.error.split('\n')[0] ?? ''}`) : '';
+    return `  ${paint(terminal, color, mark)} ${step.id} ${step.title}${files}${after}${note}`;
+  });
+  return [header, status, ...lines].join('\n');
+}

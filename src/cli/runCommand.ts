@@ -1,0 +1,151 @@
+import { spawnSync } from 'node:child_process';
+import { planApprovalRequest, reviewRequest, runEventNotification, runStartRequest, runCancelRequest } from '../protocol/methods';
+import type { ApproveMode, RunEvent } from '../protocol/run';
+import { ask } from './ask';
+import { renderPlanForTerminal } from './planView';
+import { startServerSession } from './serverConnection';
+import { paint, paintDiff, type Terminal } from './terminal';
+
+export interface RunCommandOptions {
+  readonly task: string;
+  readonly cwd: string;
+  readonly provider?: 'openai' | 'anthropic';
+  readonly model?: string;
+  readonly workerModel?: string;
+  readonly baseUrl?: string;
+  readonly approve: ApproveMode;
+  readonly maxCostUsd?: number;
+  readonly parallel?: number;
+  readonly json: boolean;
+  /** Approve the plan without asking. */
+  readonly yes: boolean;
+  readonly timeoutMs: number;
+}
+
+/** Exit statuses of `plumbline run`, documented in --help and the README. */
+export const runExitCodes = { completed: 0, failed: 1, usage: 2, cancelled: 3 } as const;
+
+function settingsFrom(options: RunCommandOptions): Record<string, unknown> {
+  const role = (model: string | undefined) => ({
+    ...(options.provider !== undefined ? { provider: options.provider } : {}),
+    ...(model !== undefined ? { model } : {}),
+    ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
+  });
+  return { orchestrator: role(options.model), worker: role(options.workerModel ?? options.model) };
+}
+
+function describe(event: RunEvent, terminal: Terminal): string | undefined {
+  switch (event.type) {
+    case 'run/started':
+      return `${paint(terminal, 'bold', 'Plumbline')} run ${event.runId}\nPlan: ${event.planPath}`;
+    case 'step/started':
+      return `${paint(terminal, 'cyan', '▶')} ${event.stepId} started (${event.model})`;
+    case 'step/finished':
+      return event.status === 'done'
+        ? `${paint(terminal, 'green', '✓')} ${event.stepId} done: ${event.summary ?? ''} ${paint(terminal, 'dim', event.changedFiles.join(', '))}`
+        : `${paint(terminal, 'red', '✗')} ${event.stepId} ${event.status}: ${event.error ?? ''}`;
+    case 'model/retry':
+      return paint(terminal, 'yellow', `! ${event.role}${event.stepId !== undefined ? ` ${event.stepId}` : ''}: retrying in ${(event.delayMs / 1000).toFixed(1)} s (${event.reason})`);
+    case 'plan/edited':
+      return event.errors.length > 0 ? paint(terminal, 'red', `Your plan edit was not applied: ${event.errors.join(' ')}`) : `Following your plan edit: ${event.changes.join('; ')}`;
+    case 'run/finished':
+      return `\n${event.summary}`;
+    default:
+      return undefined;
+  }
+}
+
+/** `plumbline run`: starts a run on the agent server and follows it in the terminal. */
+export async function runCommand(options: RunCommandOptions, terminal: Terminal): Promise<number> {
+  const session = await startServerSession({ workspaceFolder: options.cwd, timeoutMs: options.timeoutMs, settings: settingsFrom(options) });
+  const controller = new AbortController();
+  let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
+  let resolveFinished: () => void = () => undefined;
+  const finishedPromise = new Promise<void>((resolve) => (resolveFinished = resolve));
+  let livePlan = '';
+
+  const print = (text: string): void => {
+    if (livePlan !== '' && terminal.interactive) terminal.settle();
+    terminal.write(`${text}\n`);
+    if (livePlan !== '' && terminal.interactive) terminal.redraw(livePlan);
+  };
+
+  session.connection.onNotification(runEventNotification.method, (raw: unknown) => {
+    const parsed = runEventNotification.params.safeParse(raw);
+    if (!parsed.success) return;
+    const { event } = parsed.data;
+    if (options.json) process.stdout.write(`${JSON.stringify(event)}\n`);
+    else if (event.type === 'plan/updated') {
+      livePlan = renderPlanForTerminal(event.plan, terminal);
+      if (terminal.interactive) terminal.redraw(livePlan);
+    } else if (event.type === 'changes') {
+      print(event.files.map((file) => paintDiff(terminal, file.diff || `${file.kind} ${file.path} (binary)`)).join('\n'));
+    } else {
+      const line = describe(event, terminal);
+      if (line !== undefined) print(line);
+    }
+    if (event.type === 'run/finished') {
+      finished = event;
+      resolveFinished();
+    }
+  });
+
+  session.connection.onRequest(planApprovalRequest.method, async (raw: unknown) => {
+    const parsed = planApprovalRequest.params.safeParse(raw);
+    if (!parsed.success || options.yes || options.json || !terminal.interactive) return { decision: 'approve' };
+    if (!terminal.interactive) terminal.write(`${renderPlanForTerminal(parsed.data.plan, terminal)}\n`);
+    for (;;) {
+      const answer = await ask(`Run this plan? [Y]es / [n]o / [e]dit ${parsed.data.planPath} `, 'y', controller.signal, 'n');
+      if (answer.startsWith('n')) return { decision: 'cancel' };
+      if (!answer.startsWith('e')) return { decision: 'approve' };
+      const editor = process.env.VISUAL ?? process.env.EDITOR ?? 'vi';
+      spawnSync(editor, [parsed.data.planPath], { stdio: 'inherit', shell: process.platform === 'win32' });
+    }
+  });
+
+  session.connection.onRequest(reviewRequest.method, async (raw: unknown) => {
+    const parsed = reviewRequest.params.safeParse(raw);
+    if (!parsed.success) return { accepted: [] };
+    const accepted: string[] = [];
+    let all = false;
+    for (const file of parsed.data.files) {
+      if (all) {
+        accepted.push(file.path);
+        continue;
+      }
+      const answer = await ask(`Apply ${file.kind} ${file.path}? [y]es / [n]o / [a]ll / [q]uit `, 'n', controller.signal, 'n');
+      if (answer.startsWith('q')) break;
+      if (answer.startsWith('a')) all = true;
+      if (answer.startsWith('y') || answer.startsWith('a')) accepted.push(file.path);
+    }
+    return { accepted };
+  });
+
+  let interrupts = 0;
+  const onInterrupt = (): void => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(runExitCodes.cancelled);
+    terminal.write(paint(terminal, 'yellow', '\nCancelling the run (Ctrl+C again to quit at once)…\n'));
+    controller.abort();
+    void session.request(runCancelRequest, {}).catch(() => undefined);
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    await session.request(runStartRequest, {
+      task: options.task,
+      approve: options.approve,
+      ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}),
+      ...(options.parallel !== undefined ? { maxParallel: options.parallel } : {}),
+    });
+    await finishedPromise;
+  } catch (error) {
+    process.stderr.write(`plumbline: ${error instanceof Error ? error.message : String(error)}\n`);
+    return runExitCodes.failed;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    await session.close();
+  }
+  const result: Extract<RunEvent, { type: 'run/finished' }> | undefined = finished;
+  if (result === undefined) return runExitCodes.failed;
+  return result.status === 'completed' ? runExitCodes.completed : result.status === 'cancelled' ? runExitCodes.cancelled : runExitCodes.failed;
+}

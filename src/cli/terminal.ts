@@ -1,0 +1,62 @@
+/**
+ * Terminal output for the CLI: colour only on a TTY that wants it (NO_COLOR, FORCE_COLOR), and a
+ * region that can be redrawn in place for the live plan.
+ */
+export interface Terminal {
+  readonly interactive: boolean;
+  readonly colors: boolean;
+  write(text: string): void;
+  /** Replaces what the previous `redraw` printed (on a TTY); elsewhere prints only when it changed. */
+  redraw(text: string): void;
+  /** Ends the live region so later output follows it. */
+  settle(): void;
+}
+
+export function createTerminal(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): Terminal {
+  const interactive = stream.isTTY;
+  const colors = env.NO_COLOR === undefined && (env.FORCE_COLOR !== undefined || interactive);
+  let previousLines = 0;
+  let previousText = '';
+  return {
+    interactive,
+    colors,
+    write: (text) => stream.write(text),
+    redraw(text) {
+      if (text === previousText) return;
+      if (interactive) {
+        // Move up over the previous region and clear it, then print the new one.
+        if (previousLines > 0) stream.write(`\x1b[${previousLines}A\x1b[0J`);
+        stream.write(`${text}\n`);
+        previousLines = text.split('\n').length;
+      } else {
+        stream.write(`${text}\n`);
+      }
+      previousText = text;
+    },
+    settle() {
+      previousLines = 0;
+      previousText = '';
+    },
+  };
+}
+
+const codes = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1, dim: 2 } as const;
+export type Color = keyof typeof codes;
+
+export function paint(terminal: Pick<Terminal, 'colors'>, color: Color, text: string): string {
+  return terminal.colors ? `\x1b[${codes[color]}m${text}\x1b[0m` : text;
+}
+
+/** Colours a unified diff line by line. */
+export function paintDiff(terminal: Pick<Terminal, 'colors'>, diff: string): string {
+  return diff
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('+++') || line.startsWith('---')) return paint(terminal, 'bold', line);
+      if (line.startsWith('@@')) return paint(terminal, 'cyan', line);
+      if (line.startsWith('+')) return paint(terminal, 'green', line);
+      if (line.startsWith('-')) return paint(terminal, 'red', line);
+      return line;
+    })
+    .join('\n');
+}

@@ -1,0 +1,100 @@
+import * as z from 'zod';
+import { planSchema } from './plan';
+
+/**
+ * A run as it crosses the process boundary: the options a client starts it with, the events the
+ * server streams back (`plumbline/run/event`), and the questions the server asks the client
+ * (approve the plan, review changes). `plumbline run --json` prints the same events, one per line.
+ */
+
+export const approveModeSchema = z.enum(['step', 'end', 'auto', 'never']);
+export type ApproveMode = z.infer<typeof approveModeSchema>;
+
+export const runStartParamsSchema = z.strictObject({
+  task: z.string().trim().min(1, 'the task is empty'),
+  approve: approveModeSchema.default('step'),
+  maxParallel: z.number().int().min(1).max(16).default(4),
+  maxCostUsd: z.number().positive().optional(),
+  maxCalls: z.number().int().positive().optional(),
+  maxTokens: z.number().int().positive().optional(),
+  maxMinutes: z.number().positive().optional(),
+  /** Ask the client to approve the plan before it runs (`false`: run it as submitted). */
+  reviewPlan: z.boolean().default(true),
+});
+export type RunStartParams = z.input<typeof runStartParamsSchema>;
+
+const usageSchema = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
+});
+
+const usageTotalsSchema = z.object({ calls: z.number(), usage: usageSchema, costUsd: z.number(), unpricedCalls: z.number() });
+
+export const fileChangeSchema = z.object({
+  path: z.string(),
+  kind: z.enum(['create', 'modify', 'delete']),
+  /** Unified diff; empty for binary content. */
+  diff: z.string(),
+  stepIds: z.array(z.string()),
+});
+export type FileChange = z.infer<typeof fileChangeSchema>;
+
+const role = z.enum(['orchestrator', 'worker']);
+const base = { runId: z.string() };
+const stepRef = { stepId: z.string().optional() };
+
+export const runEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run/started'), ...base, task: z.string(), planPath: z.string() }),
+  z.object({ type: z.literal('run/phase'), ...base, phase: z.enum(['exploring', 'awaiting_approval', 'executing', 'reviewing', 'finished']) }),
+  z.object({ type: z.literal('plan/updated'), ...base, plan: planSchema, markdown: z.string() }),
+  z.object({ type: z.literal('plan/edited'), ...base, changes: z.array(z.string()), errors: z.array(z.string()) }),
+  z.object({ type: z.literal('model/text'), ...base, role, ...stepRef, delta: z.string() }),
+  z.object({ type: z.literal('tool/result'), ...base, role, ...stepRef, tool: z.string(), ok: z.boolean(), detail: z.string() }),
+  z.object({ type: z.literal('model/retry'), ...base, role, ...stepRef, attempt: z.number(), delayMs: z.number(), reason: z.string() }),
+  z.object({ type: z.literal('step/started'), ...base, stepId: z.string(), model: z.string() }),
+  z.object({
+    type: z.literal('step/finished'),
+    ...base,
+    stepId: z.string(),
+    status: z.enum(['done', 'failed', 'cancelled']),
+    summary: z.string().optional(),
+    error: z.string().optional(),
+    changedFiles: z.array(z.string()),
+  }),
+  z.object({ type: z.literal('usage'), ...base, role, model: z.string(), costUsd: z.number().nullable(), run: usageTotalsSchema }),
+  z.object({ type: z.literal('changes'), ...base, files: z.array(fileChangeSchema) }),
+  z.object({
+    type: z.literal('run/finished'),
+    ...base,
+    status: z.enum(['completed', 'failed', 'cancelled']),
+    reason: z.string().optional(),
+    summary: z.string(),
+    applied: z.array(z.string()),
+    costUsd: z.number(),
+  }),
+]);
+export type RunEvent = z.infer<typeof runEventSchema>;
+export type RunStatus = Extract<RunEvent, { type: 'run/finished' }>['status'];
+export type RunPhase = Extract<RunEvent, { type: 'run/phase' }>['phase'];
+
+export const planApprovalParamsSchema = z.object({ runId: z.string(), plan: planSchema, markdown: z.string(), planPath: z.string() });
+export const planApprovalResultSchema = z.object({ decision: z.enum(['approve', 'cancel']) });
+
+export const reviewParamsSchema = z.object({ runId: z.string(), files: z.array(fileChangeSchema) });
+export const reviewResultSchema = z.object({ accepted: z.array(z.string()) });
+
+export const runMetaSchema = z.object({
+  runId: z.string(),
+  task: z.string(),
+  status: z.enum(['planning', 'awaiting_approval', 'running', 'completed', 'failed', 'cancelled']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  costUsd: z.number().nonnegative(),
+  stepsDone: z.number().int().nonnegative(),
+  stepsTotal: z.number().int().nonnegative(),
+  summary: z.string().optional(),
+  error: z.string().optional(),
+});
+export type RunMeta = z.infer<typeof runMetaSchema>;

@@ -1,0 +1,157 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CancellationTokenSource, ErrorCodes, ResponseError, type Connection, type TextDocuments } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type * as z from 'zod';
+import { createModelClient, type VsCodeModelFactory } from '../agent/model/createModelClient';
+import { apiKeysFrom } from '../agent/model/modelConfig';
+import { RunEngine, type RunHost, type RunResult } from '../agent/run/runEngine';
+import { listRuns, newRunId, planPath } from '../agent/run/runStore';
+import { createDiskWorkspace } from '../agent/workspace/diskWorkspace';
+import { checkPathSyntax } from '../agent/workspace/workspacePaths';
+import { describeValidationError, type RequestMethod } from '../protocol/method';
+import { planApprovalRequest, reviewRequest, runEventNotification } from '../protocol/methods';
+import type { RunStartParams } from '../protocol/run';
+import { runStartParamsSchema } from '../protocol/run';
+import { applyThroughEditor, applyToDisk } from './applyChanges';
+import type { ModelRegistry } from './modelRegistry';
+import type { SettingsSource } from './settingsSource';
+
+export interface RunServiceDeps {
+  readonly connection: Connection;
+  readonly documents: TextDocuments<TextDocument>;
+  readonly settings: SettingsSource;
+  readonly models: ModelRegistry;
+  readonly workspaceRoot: () => string | undefined;
+  readonly host: () => 'vscode' | 'cli' | 'other';
+  readonly vscodeModels: VsCodeModelFactory;
+}
+
+/** Sends a server → client request tied to the run's signal, validating the answer. */
+async function ask<P extends z.ZodType, R extends z.ZodType>(
+  connection: Connection,
+  method: RequestMethod<P, R>,
+  params: z.infer<P>,
+  signal: AbortSignal,
+): Promise<z.infer<R>> {
+  const cancellation = new CancellationTokenSource();
+  const onAbort = (): void => cancellation.cancel();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const raw: unknown = await connection.sendRequest(method.method, params, cancellation.token);
+    const parsed = method.result.safeParse(raw);
+    if (!parsed.success) throw new Error(describeValidationError(method.method, parsed.error));
+    return parsed.data;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    cancellation.dispose();
+  }
+}
+
+/** Starts, tracks and cancels the workspace's run. One at a time, as the run lock also enforces across processes. */
+export class RunService {
+  private active: { runId: string; controller: AbortController; done: Promise<RunResult> } | undefined;
+
+  constructor(private readonly deps: RunServiceDeps) {}
+
+  async start(raw: RunStartParams): Promise<{ runId: string; planPath: string }> {
+    const parsed = runStartParamsSchema.safeParse(raw);
+    if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, describeValidationError('plumbline/run/start', parsed.error));
+    const params = parsed.data;
+    if (this.active !== undefined) throw new ResponseError(ErrorCodes.InvalidRequest, `Run ${this.active.runId} is in progress; cancel it or wait for it to finish.`);
+    const root = this.deps.workspaceRoot();
+    if (root === undefined) throw new ResponseError(ErrorCodes.InvalidRequest, 'Open a folder first: a run works on the first workspace folder.');
+    await this.deps.settings.settled();
+    const settings = this.deps.settings.current;
+    const keys = apiKeysFrom(process.env);
+    const vscodeModels = this.deps.host() === 'vscode' ? this.deps.vscodeModels : undefined;
+    let clients;
+    try {
+      clients = {
+        orchestrator: createModelClient(this.deps.models.endpoint('orchestrator'), settings, keys, vscodeModels),
+        worker: createModelClient(this.deps.models.endpoint('worker'), settings, keys, vscodeModels),
+      };
+    } catch (error) {
+      throw new ResponseError(ErrorCodes.InvalidRequest, error instanceof Error ? error.message : String(error));
+    }
+    const runId = newRunId();
+    const controller = new AbortController();
+    const { connection, documents } = this.deps;
+    const bufferFor = (absolute: string): string | undefined => documents.get(pathToFileURL(absolute).toString())?.getText();
+    const host: RunHost = {
+      workspace: createDiskWorkspace(root, { buffers: (relative) => bufferFor(`${root}/${relative}`) }),
+      validation: {
+        normalizePath: (path) => {
+          try {
+            return checkPathSyntax(path).join('/');
+          } catch (error) {
+            return error instanceof Error ? error : new Error(String(error));
+          }
+        },
+      },
+      clients,
+      emit: (event) => void connection.sendNotification(runEventNotification.method, { event }),
+      approvePlan: async (plan, markdown, signal) =>
+        params.reviewPlan ? { kind: (await ask(connection, planApprovalRequest, { runId, plan, markdown, planPath: planPath(root, runId) }, signal)).decision } : { kind: 'approve' },
+      review: (files, signal) => ask(connection, reviewRequest, { runId, files: [...files] }, signal),
+      apply: (changes) => (this.deps.host() === 'vscode' ? applyThroughEditor(connection, root, documents, changes) : applyToDisk(root, changes)),
+      planBuffer: () => bufferFor(planPath(root, runId)),
+    };
+    const engine = new RunEngine(
+      {
+        runId,
+        task: params.task,
+        approve: params.approve,
+        maxParallel: params.maxParallel,
+        budget: {
+          ...(params.maxCostUsd !== undefined ? { maxCostUsd: params.maxCostUsd } : {}),
+          ...(params.maxCalls !== undefined ? { maxCalls: params.maxCalls } : {}),
+          ...(params.maxTokens !== undefined ? { maxTokens: params.maxTokens } : {}),
+          ...(params.maxMinutes !== undefined ? { maxWallClockMs: params.maxMinutes * 60000 } : {}),
+        },
+        maxOutputTokens: settings.maxOutputTokens,
+        prices: settings.prices,
+      },
+      host,
+      controller.signal,
+    );
+    try {
+      await engine.lock();
+    } catch (error) {
+      throw new ResponseError(ErrorCodes.InvalidRequest, error instanceof Error ? error.message : String(error));
+    }
+    const done = engine.run().catch((error: unknown): RunResult => {
+      connection.console.error(`Run ${runId} ended with an internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      return { status: 'failed', reason: 'internal error', plan: undefined, applied: [] };
+    });
+    this.active = { runId, controller, done };
+    void done.finally(() => {
+      if (this.active?.runId === runId) this.active = undefined;
+    });
+    return { runId, planPath: planPath(root, runId) };
+  }
+
+  /** Cancels the active run (if it is the one named); resolves once it has wound down. */
+  async cancel(runId?: string): Promise<boolean> {
+    const active = this.active;
+    if (active === undefined || (runId !== undefined && runId !== active.runId)) return false;
+    active.controller.abort();
+    await active.done;
+    return true;
+  }
+
+  async list(): Promise<Awaited<ReturnType<typeof listRuns>>> {
+    const root = this.deps.workspaceRoot();
+    return root === undefined ? [] : listRuns(root);
+  }
+
+  /** Stops the active run when the server shuts down. */
+  async dispose(): Promise<void> {
+    await this.cancel();
+  }
+}
+
+export function firstFolderPath(uris: readonly string[]): string | undefined {
+  const first = uris[0];
+  if (first === undefined || !first.startsWith('file:')) return undefined;
+  return fileURLToPath(first);
+}

@@ -1,0 +1,42 @@
+import type { ToolContext, ToolResult } from './defineTool';
+import type { WorkspaceReader } from './workspacePort';
+
+/** A file read as text, or why it cannot be shown as text. */
+export type TextRead =
+  | { readonly kind: 'text'; readonly path: string; readonly text: string; readonly fromBuffer: boolean }
+  | { readonly kind: 'missing'; readonly path: string }
+  | { readonly kind: 'unreadable'; readonly path: string; readonly reason: string };
+
+/** Read-only exploration: what the orchestrator and every worker get. */
+export interface ExploreContext extends ToolContext {
+  readonly workspace: WorkspaceReader;
+  /** Decodes a file for display (BOM, encodings, binary detection live in the engine). */
+  readText(path: string): Promise<TextRead>;
+}
+
+/** The orchestrator's context while planning. */
+export interface PlanningContext extends ExploreContext {
+  /** Validates and accepts a plan; returns the problems to send back, empty when accepted. */
+  submitPlan(plan: unknown): Promise<readonly string[]>;
+}
+
+export interface EditBlock {
+  readonly oldText: string;
+  readonly newText: string;
+}
+
+/**
+ * A worker's context. The write operations act on the run's staged view, never on the user's files;
+ * the tools check ownership before calling them, and the engine checks again.
+ */
+export interface WorkerContext extends ExploreContext {
+  /** Workspace-relative paths this worker's step owns. */
+  readonly ownedFiles: readonly string[];
+  /** The workspace-relative form of a path, or an Error saying why it is not allowed. */
+  normalizePath(path: string): Promise<string | Error>;
+  editFile(path: string, blocks: readonly EditBlock[]): Promise<ToolResult>;
+  createFile(path: string, content: string): Promise<ToolResult>;
+  deleteFile(path: string): Promise<ToolResult>;
+  /** Records the worker's closing summary (and whether it is blocked); the loop ends after this turn. */
+  finish(summary: string, blocked: boolean): void;
+}
