@@ -29,6 +29,12 @@ describe('tool definitions', () => {
     assert.deepEqual(spec.inputSchema.required, ['text']);
     assert.equal('$schema' in spec.inputSchema, false);
     assert.equal(spec.inputSchema.additionalProperties, false);
+    assert.doesNotMatch(JSON.stringify(spec.inputSchema), /9007199254740991/, 'no safe-integer noise');
+  });
+
+  test('a field with a default is optional to the model', () => {
+    const withDefault = defineTool({ ...echo, name: 'with_default', input: z.object({ text: z.string(), tags: z.array(z.string()).default([]) }) });
+    assert.deepEqual(toToolSpec(withDefault).inputSchema.required, ['text']);
   });
 
   test('valid calls run; invalid input comes back as an error result naming the field', async () => {
