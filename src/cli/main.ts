@@ -5,7 +5,7 @@ import { approveModeSchema } from '../protocol/run';
 import { plumblineVersion } from '../protocol/version';
 import { formatDoctorReport, runDoctor } from './doctor';
 import { runCommand } from './runCommand';
-import { runsCommand } from './runsCommand';
+import { runsCommand, undoCommand } from './runsCommand';
 import { createTerminal } from './terminal';
 
 /** Exit statuses scripts can rely on; documented in the README. */
@@ -18,6 +18,7 @@ Usage:
                 [--base-url URL] [--approve step|end|auto|never] [--max-cost USD] [--parallel N]
                 [--yes] [--json]
   plumbline runs [--cwd DIR] [--json]
+  plumbline undo <run-id> [--cwd DIR] [--json]
   plumbline doctor [--cwd DIR] [--ping] [--json] [--timeout MS] [--verbose]
   plumbline --version | --help
 
@@ -27,6 +28,8 @@ Commands:
              approval mode allows. The plan is kept in .plumbline/runs/<run-id>/plan.md; edit it
              while the run goes on and the run follows your edit.
   runs       List the workspace's past runs.
+  undo       Restore the files a run changed to their bytes before the run. A file edited since
+             the run wrote it is left as it is and reported (exit 1). Git history is not touched.
   doctor     Start the agent server, complete an LSP initialize round trip, and report the server
              version, Node, git, the workspace folder, which model providers have a key
              and which model each role uses. Keys come from OPENAI_API_KEY and
@@ -124,6 +127,11 @@ async function main(argv: string[]): Promise<number> {
     case 'runs':
       if (rest.length > 0) return usageError(`unexpected argument "${rest[0] ?? ''}"`);
       return runsCommand({ cwd: workspaceFolder, json: values.json === true, timeoutMs }, terminal);
+    case 'undo': {
+      const [runId, extra] = rest;
+      if (runId === undefined || extra !== undefined) return usageError('undo takes one run id, as "plumbline runs" lists it');
+      return undoCommand({ cwd: workspaceFolder, runId, json: values.json === true, timeoutMs }, terminal);
+    }
     case 'run': {
       const task = rest.join(' ').trim();
       if (task === '') return usageError('run needs a task, e.g. plumbline run "rename loadConfig to readConfig"');

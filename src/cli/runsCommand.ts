@@ -1,4 +1,4 @@
-import { runsListRequest } from '../protocol/methods';
+import { runsListRequest, runUndoRequest } from '../protocol/methods';
 import { startServerSession } from './serverConnection';
 import { paint, type Terminal } from './terminal';
 
@@ -22,6 +22,26 @@ export async function runsCommand(options: { cwd: string; json: boolean; timeout
       );
     }
     return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+/** `plumbline undo <run-id>`: restores the files a run changed, except ones edited since. */
+export async function undoCommand(options: { cwd: string; runId: string; json: boolean; timeoutMs: number }, terminal: Terminal): Promise<number> {
+  const session = await startServerSession({ workspaceFolder: options.cwd, timeoutMs: options.timeoutMs });
+  try {
+    const report = await session.request(runUndoRequest, { runId: options.runId });
+    if (options.json) terminal.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      for (const path of report.restored) terminal.write(`${paint(terminal, 'green', 'restored')} ${path}\n`);
+      for (const { path, reason } of report.skipped) terminal.write(`${paint(terminal, 'yellow', 'kept')}     ${path}: ${reason}\n`);
+      if (report.restored.length === 0 && report.skipped.length === 0) terminal.write('The run changed no files.\n');
+    }
+    return report.skipped.length > 0 ? 1 : 0;
+  } catch (error) {
+    process.stderr.write(`plumbline: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
   } finally {
     await session.close();
   }

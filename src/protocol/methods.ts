@@ -79,6 +79,17 @@ export const runCancelRequest = defineRequest(
 /** client → server: past runs of the workspace, newest first. */
 export const runsListRequest = defineRequest('plumbline/runs/list', 'clientToServer', z.strictObject({}), z.object({ runs: z.array(runMetaSchema) }));
 
+/**
+ * client → server: undo a finished run: restore every file it changed to its pre-run bytes, except
+ * files changed since the run wrote them (the user's edits are never overwritten).
+ */
+export const runUndoRequest = defineRequest(
+  'plumbline/run/undo',
+  'clientToServer',
+  z.strictObject({ runId: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a run id as plumbline runs lists it') }),
+  z.object({ restored: z.array(z.string()), skipped: z.array(z.object({ path: z.string(), reason: z.string() })) }),
+);
+
 /** server → client: everything a run reports, in order. */
 export const runEventNotification = defineNotification('plumbline/run/event', 'serverToClient', z.object({ event: runEventSchema }));
 
@@ -97,6 +108,7 @@ export const allMethods = [
   runStartRequest,
   runCancelRequest,
   runsListRequest,
+  runUndoRequest,
   runEventNotification,
   planApprovalRequest,
   reviewRequest,

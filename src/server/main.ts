@@ -8,7 +8,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initializationOptionsSchema, type InitializationOptions } from '../protocol/initialization';
-import { pingModelsRequest, runCancelRequest, runStartRequest, runsListRequest, statusRequest } from '../protocol/methods';
+import { pingModelsRequest, runCancelRequest, runStartRequest, runsListRequest, runUndoRequest, statusRequest } from '../protocol/methods';
 import { firstFolderPath, RunService } from './runService';
 import { ModelRegistry } from './modelRegistry';
 import { SettingsSource } from './settingsSource';
@@ -99,6 +99,10 @@ handleRequest(connection, pingModelsRequest, async (_params, signal) => {
 handleRequest(connection, runStartRequest, (params) => runs.start(params));
 handleRequest(connection, runCancelRequest, async (params) => ({ cancelled: await runs.cancel(params.runId) }));
 handleRequest(connection, runsListRequest, async () => ({ runs: await runs.list() }));
+handleRequest(connection, runUndoRequest, async (params) => {
+  const report = await runs.undo(params.runId);
+  return { restored: [...report.restored], skipped: [...report.skipped] };
+});
 // A run in progress is cancelled, not abandoned, when the client shuts the server down.
 connection.onShutdown(() => runs.dispose());
 

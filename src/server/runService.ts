@@ -4,6 +4,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type * as z from 'zod';
 import { createModelClient, type VsCodeModelFactory } from '../agent/model/createModelClient';
 import { apiKeysFrom } from '../agent/model/modelConfig';
+import { Checkpoint, type UndoReport } from '../agent/run/checkpoint';
 import { RunEngine, type RunHost, type RunResult } from '../agent/run/runEngine';
 import { listRuns, newRunId, planPath } from '../agent/run/runStore';
 import { createDiskWorkspace } from '../agent/workspace/diskWorkspace';
@@ -137,6 +138,16 @@ export class RunService {
     active.controller.abort();
     await active.done;
     return true;
+  }
+
+  async undo(runId: string): Promise<UndoReport> {
+    const root = this.deps.workspaceRoot();
+    if (root === undefined) throw new ResponseError(ErrorCodes.InvalidRequest, 'Open a folder first.');
+    if (this.active?.runId === runId) throw new ResponseError(ErrorCodes.InvalidRequest, `Run ${runId} is still in progress; cancel it first.`);
+    if (!(await listRuns(root)).some((run) => run.runId === runId)) {
+      throw new ResponseError(ErrorCodes.InvalidParams, `There is no run ${runId} in this workspace; "plumbline runs" lists them.`);
+    }
+    return new Checkpoint(root, runId).undo();
   }
 
   async list(): Promise<Awaited<ReturnType<typeof listRuns>>> {

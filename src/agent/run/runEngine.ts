@@ -9,6 +9,7 @@ import type { StagedChange } from '../workspace/stagedWorkspace';
 import type { WorkspaceReader } from '../workspace/workspacePort';
 import type { LoopEvent } from './agentLoop';
 import { describeChanges } from './changeSet';
+import { Checkpoint } from './checkpoint';
 import { Orchestrator } from './orchestrator';
 import { PlanDocument } from './planDocument';
 import { projectOverview } from './projectOverview';
@@ -16,7 +17,7 @@ import { BudgetExceededError, RunBudget, type BudgetLimits } from './runBudget';
 import type { FileChange, RunEvent, RunStatus } from './runEvents';
 import { acquireRunLock, writeRunMeta, type RunMeta } from './runStore';
 import { summarizeRun } from './runSummary';
-import { runWorker } from './worker';
+import { WorkerSession, type WorkerLoopOptions } from './worker';
 
 export type { ApproveMode } from '../../protocol/run';
 import type { ApproveMode } from '../../protocol/run';
@@ -71,6 +72,7 @@ export class RunEngine {
   private readonly budget: RunBudget;
   private readonly ledger: UsageLedger;
   private readonly document: PlanDocument;
+  private readonly checkpoint: Checkpoint;
   private readonly stepsByFile = new Map<string, string[]>();
   private applied: string[] = [];
 
@@ -85,6 +87,7 @@ export class RunEngine {
       host.emit({ type: 'usage', runId: options.runId, role: event.call.role, model: event.call.model, costUsd: event.call.costUsd, run: event.run });
       if (this.plan !== undefined) this.plan = setCost(this.plan, { usd: event.run.costUsd, unpricedCalls: event.run.unpricedCalls });
     });
+    this.checkpoint = new Checkpoint(host.workspace.root, options.runId);
     this.document = new PlanDocument(host.workspace.root, options.runId, host.validation, () => host.planBuffer?.());
   }
 
@@ -159,7 +162,8 @@ export class RunEngine {
     await this.update(startStep(this.current(), step.id, { startedAt: new Date().toISOString(), model }));
     this.host.emit({ type: 'step/started', runId: this.options.runId, stepId: step.id, model });
     const fork = this.staged.fork();
-    const outcome = await runWorker(this.current().steps.find((s) => s.id === step.id) ?? step, this.current(), fork, this.loopOptions('worker', step.id));
+    const session = new WorkerSession(this.current().steps.find((s) => s.id === step.id) ?? step, this.current(), fork, this.loopOptions('worker', step.id));
+    const outcome = await session.run();
     if (this.signal.aborted) throw new RunCancelled();
     if (outcome.status === 'done') {
       await fork.commitTo(this.staged);
@@ -194,7 +198,11 @@ export class RunEngine {
       this.phase('executing');
     }
     const landing = changes.filter((change) => accepted.includes(change.path));
-    if (landing.length > 0) await this.host.apply(landing);
+    if (landing.length > 0) {
+      // The checkpoint is written before the first byte lands, so `plumbline undo` always works.
+      await this.checkpoint.before(landing.map((change) => ({ path: change.path, bytes: change.after })));
+      await this.host.apply(landing);
+    }
     this.applied = [...this.applied, ...landing.map((change) => change.path)];
     // What landed is now in the base; what was rejected is dropped. Either way it leaves the overlay.
     if (this.options.approve !== 'never') for (const change of changes) await this.staged.discard(change.path);
@@ -254,7 +262,7 @@ export class RunEngine {
     this.host.emit({ type: 'run/phase', runId: this.options.runId, phase });
   }
 
-  private loopOptions(role: ModelRole, stepId?: string): Parameters<typeof runWorker>[3] {
+  private loopOptions(role: ModelRole, stepId?: string): WorkerLoopOptions {
     const runId = this.options.runId;
     const step = stepId !== undefined ? { stepId } : {};
     return {

@@ -52,26 +52,51 @@ async function brief(step: PlanStep, plan: Plan, staged: StagedWorkspace, signal
 }
 
 /**
- * Runs one step on its own fork of the staged workspace. The worker always ends with a structured
- * outcome, failure included; a failed step's fork is simply dropped by the caller.
+ * One step's worker: its own fork of the staged workspace and its own conversation. `run` starts it
+ * from the step's brief; `retry` continues the same conversation with feedback (a failed
+ * verification), so the worker keeps what it learned and the request prefix stays cached. It always
+ * ends with a structured outcome, failure included.
  */
-export async function runWorker(step: PlanStep, plan: Plan, fork: StagedWorkspace, loop: WorkerLoopOptions): Promise<WorkerOutcome> {
-  const recorder: WorkerRecorder = { summary: undefined, blocked: false };
-  const messages: ModelMessage[] = [{ role: 'user', content: [{ type: 'text', text: await brief(step, plan, fork, loop.signal) }] }];
-  const context = workerContext(fork, step.files, loop.signal, recorder);
-  const changedFiles = (): string[] => fork.changes().map((change) => change.path);
-  try {
-    const end = await runAgentLoop(
-      { ...loop, role: 'worker', system: workerSystemPrompt, tools: registry, toolSpecs: workerToolSpecs, context, nudge: workerNudge },
-      messages,
-    );
-    if (recorder.summary === undefined) {
-      return { status: 'failed', error: end.kind === 'gave_up' ? `The worker stopped: ${end.reason}.` : 'The worker stopped without finishing.', changedFiles: changedFiles() };
+export class WorkerSession {
+  private readonly messages: ModelMessage[] = [];
+  private readonly recorder: WorkerRecorder = { summary: undefined, blocked: false };
+
+  constructor(
+    private readonly step: PlanStep,
+    private readonly plan: Plan,
+    readonly fork: StagedWorkspace,
+    private readonly loop: WorkerLoopOptions,
+  ) {}
+
+  async run(): Promise<WorkerOutcome> {
+    this.messages.push({ role: 'user', content: [{ type: 'text', text: await brief(this.step, this.plan, this.fork, this.loop.signal) }] });
+    return this.continue();
+  }
+
+  async retry(feedback: string): Promise<WorkerOutcome> {
+    this.messages.push({ role: 'user', content: [{ type: 'text', text: feedback }] });
+    return this.continue();
+  }
+
+  private async continue(): Promise<WorkerOutcome> {
+    this.recorder.summary = undefined;
+    this.recorder.blocked = false;
+    const context = workerContext(this.fork, this.step.files, this.loop.signal, this.recorder);
+    const changedFiles = (): string[] => this.fork.changes().map((change) => change.path);
+    try {
+      const end = await runAgentLoop(
+        { ...this.loop, role: 'worker', system: workerSystemPrompt, tools: registry, toolSpecs: workerToolSpecs, context, nudge: workerNudge },
+        this.messages,
+      );
+      const summary = this.recorder.summary;
+      if (summary === undefined) {
+        return { status: 'failed', error: end.kind === 'gave_up' ? `The worker stopped: ${end.reason}.` : 'The worker stopped without finishing.', changedFiles: changedFiles() };
+      }
+      if (this.recorder.blocked) return { status: 'failed', error: `The worker is blocked: ${summary}`, changedFiles: changedFiles() };
+      return { status: 'done', summary, changedFiles: changedFiles() };
+    } catch (error) {
+      if (this.loop.signal.aborted) return { status: 'failed', error: 'cancelled', changedFiles: changedFiles() };
+      throw error;
     }
-    if (recorder.blocked) return { status: 'failed', error: `The worker is blocked: ${recorder.summary}`, changedFiles: changedFiles() };
-    return { status: 'done', summary: recorder.summary, changedFiles: changedFiles() };
-  } catch (error) {
-    if (loop.signal.aborted) return { status: 'failed', error: 'cancelled', changedFiles: changedFiles() };
-    throw error;
   }
 }

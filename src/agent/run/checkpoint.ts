@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import * as z from 'zod';
+import { resolveWorkspacePath } from '../workspace/workspacePaths';
+import { runDir, writeFileAtomic } from './runStore';
+
+const entrySchema = z.object({
+  path: z.string(),
+  /** Whether the file existed before the run first changed it. */
+  existed: z.boolean(),
+  /** Where its pre-run bytes are kept, relative to the checkpoint folder. */
+  saved: z.string().nullable(),
+  /** sha256 of the pre-run bytes (null: it did not exist). */
+  preSha: z.string().nullable(),
+  /** sha256 of every content the run wrote or was about to write (null: deleted). */
+  writtenShas: z.array(z.string().nullable()),
+});
+const manifestSchema = z.object({ version: z.literal(1), entries: z.array(entrySchema) });
+type Manifest = z.infer<typeof manifestSchema>;
+
+export interface UndoReport {
+  readonly restored: readonly string[];
+  /** Files left alone because they changed after the run wrote them: the user's edits win. */
+  readonly skipped: readonly { readonly path: string; readonly reason: string }[];
+}
+
+const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+async function readOptional(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The run's checkpoint: the bytes of every user file as they were before the run first wrote it,
+ * and a fingerprint of what the run wrote. Undo restores exactly those files, and only where the
+ * file still holds what the run wrote; it never touches git history or anything else.
+ */
+export class Checkpoint {
+  private readonly folder: string;
+
+  constructor(private readonly root: string, runId: string) {
+    this.folder = join(runDir(root, runId), 'checkpoint');
+  }
+
+  private async load(): Promise<Manifest> {
+    const text = await readOptional(join(this.folder, 'manifest.json'));
+    if (text === undefined) return { version: 1, entries: [] };
+    return manifestSchema.parse(JSON.parse(new TextDecoder().decode(text)));
+  }
+
+  private async save(manifest: Manifest): Promise<void> {
+    await mkdir(this.folder, { recursive: true });
+    await writeFileAtomic(join(this.folder, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+
+  /**
+   * Call before changing user files, with what is about to be written: keeps each file's pre-run
+   * bytes the first time it is touched, and the fingerprint of the new content. Saved before any
+   * write, so a crash in the middle of applying still leaves a checkpoint that undoes it.
+   */
+  async before(writes: readonly { readonly path: string; readonly bytes: Uint8Array | undefined }[]): Promise<void> {
+    const manifest = await this.load();
+    for (const { path, bytes: next } of writes) {
+      let entry = manifest.entries.find((candidate) => candidate.path === path);
+      if (entry === undefined) {
+        const { absolute } = await resolveWorkspacePath(this.root, path);
+        const bytes = await readOptional(absolute);
+        let saved: string | null = null;
+        if (bytes !== undefined) {
+          saved = `files/${manifest.entries.length}`;
+          await mkdir(join(this.folder, 'files'), { recursive: true });
+          await writeFileAtomic(join(this.folder, saved), Buffer.from(bytes).toString('base64'));
+        }
+        entry = { path, existed: bytes !== undefined, saved, preSha: bytes === undefined ? null : sha(bytes), writtenShas: [] };
+        manifest.entries.push(entry);
+      }
+      entry.writtenShas.push(next === undefined ? null : sha(next));
+    }
+    await this.save(manifest);
+  }
+
+  async undo(): Promise<UndoReport> {
+    const manifest = await this.load();
+    const restored: string[] = [];
+    const skipped: { path: string; reason: string }[] = [];
+    for (const entry of manifest.entries) {
+      const { absolute } = await resolveWorkspacePath(this.root, entry.path);
+      const current = await readOptional(absolute);
+      const currentSha = current === undefined ? null : sha(current);
+      if (currentSha === entry.preSha) continue; // never written (a crash before the write), or already restored
+      // Only the run's own last write may be replaced: anything else is an edit made since.
+      const written = entry.writtenShas[entry.writtenShas.length - 1];
+      if (currentSha !== written) {
+        skipped.push({ path: entry.path, reason: 'it changed after the run wrote it; your edits are kept' });
+        continue;
+      }
+      if (!entry.existed) {
+        await rm(absolute, { force: true });
+      } else if (entry.saved !== null) {
+        const saved = await readFile(join(this.folder, entry.saved), 'utf8');
+        await mkdir(dirname(absolute), { recursive: true });
+        const temporary = `${absolute}.plumbline-undo.tmp`;
+        await writeFile(temporary, Buffer.from(saved, 'base64'));
+        await rename(temporary, absolute);
+      }
+      restored.push(entry.path);
+    }
+    return { restored, skipped };
+  }
+}
