@@ -79,8 +79,9 @@ export class WorkerSession {
   }
 
   private async continue(): Promise<WorkerOutcome> {
-    this.recorder.summary = undefined;
-    this.recorder.blocked = false;
+    // Object.assign, not plain assignments: the tools set these fields, which control-flow
+    // narrowing cannot see, so a narrowed `undefined` here would be wrong below.
+    Object.assign(this.recorder, { summary: undefined, blocked: false });
     const context = workerContext(this.fork, this.step.files, this.loop.signal, this.recorder);
     const changedFiles = (): string[] => this.fork.changes().map((change) => change.path);
     try {
