@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { planApprovalRequest, reviewRequest, runEventNotification, runStartRequest, runCancelRequest } from '../protocol/methods';
-import type { ApproveMode, RunEvent } from '../protocol/run';
+import type { ApproveMode, FileChange, RunEvent } from '../protocol/run';
 import { ask } from './ask';
 import { renderPlanForTerminal } from './planView';
 import { startServerSession } from './serverConnection';
@@ -48,6 +48,11 @@ function describe(event: RunEvent, terminal: Terminal): string | undefined {
       return paint(terminal, 'yellow', `! ${event.role}${event.stepId !== undefined ? ` ${event.stepId}` : ''}: retrying in ${(event.delayMs / 1000).toFixed(1)} s (${event.reason})`);
     case 'plan/edited':
       return event.errors.length > 0 ? paint(terminal, 'red', `Your plan edit was not applied: ${event.errors.join(' ')}`) : `Following your plan edit: ${event.changes.join('; ')}`;
+    case 'review/decided':
+      return [
+        ...event.applied.map((entry) => `${paint(terminal, 'green', 'applied')} ${entry.path} (${entry.hunks} of ${entry.of} hunks)`),
+        ...event.conflicts.map((entry) => paint(terminal, 'yellow', `kept your version of ${entry.path}: ${entry.reason}`)),
+      ].join('\n') || undefined;
     case 'run/finished':
       return `\n${event.summary}`;
     default:
@@ -79,7 +84,8 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
       livePlan = renderPlanForTerminal(event.plan, terminal);
       if (terminal.interactive) terminal.redraw(livePlan);
     } else if (event.type === 'changes') {
-      print(event.files.map((file) => paintDiff(terminal, file.diff || `${file.kind} ${file.path} (binary)`)).join('\n'));
+      // In step and end modes the review shows every hunk itself.
+      if (options.approve === 'auto' || options.approve === 'never') print(event.files.map((file) => paintDiff(terminal, file.diff || `${file.kind} ${file.path} (binary)`)).join('\n'));
     } else {
       const line = describe(event, terminal);
       if (line !== undefined) print(line);
@@ -95,7 +101,7 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
     if (!parsed.success || options.yes || options.json || !terminal.interactive) return { decision: 'approve' };
     if (!terminal.interactive) terminal.write(`${renderPlanForTerminal(parsed.data.plan, terminal)}\n`);
     for (;;) {
-      const answer = await ask(`Run this plan? [Y]es / [n]o / [e]dit ${parsed.data.planPath} `, 'y', controller.signal, 'n');
+      const answer = (await ask(`Run this plan? [Y]es / [n]o / [e]dit ${parsed.data.planPath} `, 'y', controller.signal, 'n')).toLowerCase();
       if (answer.startsWith('n')) return { decision: 'cancel' };
       if (!answer.startsWith('e')) return { decision: 'approve' };
       const editor = process.env.VISUAL ?? process.env.EDITOR ?? 'vi';
@@ -105,20 +111,8 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
 
   session.connection.onRequest(reviewRequest.method, async (raw: unknown) => {
     const parsed = reviewRequest.params.safeParse(raw);
-    if (!parsed.success) return { accepted: [] };
-    const accepted: string[] = [];
-    let all = false;
-    for (const file of parsed.data.files) {
-      if (all) {
-        accepted.push(file.path);
-        continue;
-      }
-      const answer = await ask(`Apply ${file.kind} ${file.path}? [y]es / [n]o / [a]ll / [q]uit `, 'n', controller.signal, 'n');
-      if (answer.startsWith('q')) break;
-      if (answer.startsWith('a')) all = true;
-      if (answer.startsWith('y') || answer.startsWith('a')) accepted.push(file.path);
-    }
-    return { accepted };
+    if (!parsed.success) return { decisions: [] };
+    return { decisions: await reviewInTerminal(parsed.data.files, terminal, controller.signal) };
   });
 
   let interrupts = 0;
@@ -148,4 +142,49 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
   const result: Extract<RunEvent, { type: 'run/finished' }> | undefined = finished;
   if (result === undefined) return runExitCodes.failed;
   return result.status === 'completed' ? runExitCodes.completed : result.status === 'cancelled' ? runExitCodes.cancelled : runExitCodes.failed;
+}
+
+type Decision = { path: string; hunks: 'all' | number[] };
+
+/** Asks hunk by hunk (y/n), with shortcuts for the rest of a file (a/d) or of the review (A/q). */
+async function reviewInTerminal(files: readonly FileChange[], terminal: Terminal, signal: AbortSignal): Promise<Decision[]> {
+  const decisions: Decision[] = [];
+  let rest: 'accept' | 'reject' | undefined;
+  for (const file of files) {
+    if (rest !== undefined) {
+      if (rest === 'accept') decisions.push({ path: file.path, hunks: 'all' });
+      continue;
+    }
+    terminal.write(`\n${paint(terminal, 'bold', `${file.kind} ${file.path}`)}\n`);
+    if (file.hunks.length === 0) {
+      const answer = await ask(`Apply this ${file.kind}? [y]es / [n]o / [A]ll files / [q]uit `, 'n', signal, 'q');
+      if (answer === 'A') rest = 'accept';
+      if (answer.toLowerCase().startsWith('q')) rest = 'reject';
+      if (answer.toLowerCase().startsWith('y') || rest === 'accept') decisions.push({ path: file.path, hunks: 'all' });
+      continue;
+    }
+    const accepted: number[] = [];
+    let fileRest: 'accept' | 'reject' | undefined;
+    for (const hunk of file.hunks) {
+      if (fileRest !== undefined || rest !== undefined) {
+        if (fileRest === 'accept' || rest === 'accept') accepted.push(hunk.index);
+        continue;
+      }
+      terminal.write(`${paintDiff(terminal, hunk.diff)}\n`);
+      const answer = await ask(
+        `Hunk ${hunk.index + 1}/${file.hunks.length}: [y]es / [n]o / [a]ll in file / [d]rop rest of file / [A]ll files / [q]uit `,
+        'n',
+        signal,
+        'q',
+      );
+      const raw = answer.trim();
+      if (raw === 'A') rest = 'accept';
+      else if (raw.toLowerCase().startsWith('q')) rest = 'reject';
+      else if (raw.startsWith('a')) fileRest = 'accept';
+      else if (raw.startsWith('d')) fileRest = 'reject';
+      if (raw.startsWith('y') || fileRest === 'accept' || rest === 'accept') accepted.push(hunk.index);
+    }
+    if (accepted.length > 0) decisions.push({ path: file.path, hunks: accepted.length === file.hunks.length ? 'all' : accepted });
+  }
+  return decisions;
 }

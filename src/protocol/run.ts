@@ -32,11 +32,25 @@ const usageSchema = z.object({
 
 const usageTotalsSchema = z.object({ calls: z.number(), usage: usageSchema, costUsd: z.number(), unpricedCalls: z.number() });
 
+export const hunkSchema = z.object({
+  /** 0-based position in the file's hunk list: what a review decision names. */
+  index: z.number().int().nonnegative(),
+  oldStart: z.number().int().nonnegative(),
+  oldLines: z.number().int().nonnegative(),
+  newStart: z.number().int().nonnegative(),
+  newLines: z.number().int().nonnegative(),
+  /** The hunk in unified diff form, header included. */
+  diff: z.string(),
+});
+export type Hunk = z.infer<typeof hunkSchema>;
+
 export const fileChangeSchema = z.object({
   path: z.string(),
   kind: z.enum(['create', 'modify', 'delete']),
   /** Unified diff; empty for binary content. */
   diff: z.string(),
+  /** Empty for binary content, which is reviewed as a whole (decide with `all`). */
+  hunks: z.array(hunkSchema),
   stepIds: z.array(z.string()),
 });
 export type FileChange = z.infer<typeof fileChangeSchema>;
@@ -66,6 +80,15 @@ export const runEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('usage'), ...base, role, model: z.string(), costUsd: z.number().nullable(), run: usageTotalsSchema }),
   z.object({ type: z.literal('changes'), ...base, files: z.array(fileChangeSchema) }),
   z.object({
+    type: z.literal('review/decided'),
+    ...base,
+    /** Paths written, with how many of their hunks were accepted. */
+    applied: z.array(z.object({ path: z.string(), hunks: z.number().int(), of: z.number().int() })),
+    rejected: z.array(z.string()),
+    /** Files the user changed meanwhile in a way the accepted hunks no longer fit: left as the user has them. */
+    conflicts: z.array(z.object({ path: z.string(), reason: z.string() })),
+  }),
+  z.object({
     type: z.literal('run/finished'),
     ...base,
     status: z.enum(['completed', 'failed', 'cancelled']),
@@ -83,7 +106,11 @@ export const planApprovalParamsSchema = z.object({ runId: z.string(), plan: plan
 export const planApprovalResultSchema = z.object({ decision: z.enum(['approve', 'cancel']) });
 
 export const reviewParamsSchema = z.object({ runId: z.string(), files: z.array(fileChangeSchema) });
-export const reviewResultSchema = z.object({ accepted: z.array(z.string()) });
+/** Per file, the accepted hunks (`all` for the whole file); a file not listed is rejected. */
+export const reviewResultSchema = z.object({
+  decisions: z.array(z.object({ path: z.string(), hunks: z.union([z.literal('all'), z.array(z.number().int().nonnegative())]) })),
+});
+export type ReviewDecisions = z.infer<typeof reviewResultSchema>;
 
 export const runMetaSchema = z.object({
   runId: z.string(),

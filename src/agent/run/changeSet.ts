@@ -1,4 +1,5 @@
-import { decodeFile, unifiedDiff } from '../edits';
+import { decodeFile, unifiedDiff, type DiffHunk } from '../edits';
+import { hunksOf } from '../review/selectHunks';
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import type { FileChange } from './runEvents';
 
@@ -8,8 +9,23 @@ export function describeChanges(changes: readonly StagedChange[], stepsByFile: R
     const before = change.before === undefined ? { kind: 'text' as const, text: '' } : decodeFile(change.before);
     const after = change.after === undefined ? { kind: 'text' as const, text: '' } : decodeFile(change.after);
     const diff = before.kind === 'text' && after.kind === 'text' ? unifiedDiff(before.text, after.text, { path: change.path }) : '';
-    return { path: change.path, kind: change.kind, diff, stepIds: [...(stepsByFile.get(change.path) ?? [])] };
+    const hunks = (hunksOf(change) ?? []).map((hunk, index) => ({
+      index,
+      oldStart: hunk.oldStart,
+      oldLines: hunk.oldLines,
+      newStart: hunk.newStart,
+      newLines: hunk.newLines,
+      diff: hunkText(hunk),
+    }));
+    return { path: change.path, kind: change.kind, diff, hunks, stepIds: [...(stepsByFile.get(change.path) ?? [])] };
   });
+}
+
+function hunkText(hunk: DiffHunk): string {
+  const range = (start: number, count: number): string => (count === 1 ? `${start}` : `${start},${count}`);
+  const header = `@@ -${range(hunk.oldStart, hunk.oldLines)} +${range(hunk.newStart, hunk.newLines)} @@`;
+  const marks = { context: ' ', add: '+', remove: '-' } as const;
+  return [header, ...hunk.lines.map((line) => `${marks[line.kind]}${line.text}`)].join('\n');
 }
 
 /** "3 files changed, 12 insertions(+), 4 deletions(-)" from unified diffs. */

@@ -9,6 +9,7 @@ import type { StagedChange } from '../workspace/stagedWorkspace';
 import type { WorkspaceReader } from '../workspace/workspacePort';
 import type { LoopEvent } from './agentLoop';
 import { describeChanges } from './changeSet';
+import { selectHunks } from '../review/selectHunks';
 import { Checkpoint } from './checkpoint';
 import { Orchestrator } from './orchestrator';
 import { PlanDocument } from './planDocument';
@@ -20,7 +21,7 @@ import { summarizeRun } from './runSummary';
 import { WorkerSession, type WorkerLoopOptions } from './worker';
 
 export type { ApproveMode } from '../../protocol/run';
-import type { ApproveMode } from '../../protocol/run';
+import type { ApproveMode, ReviewDecisions } from '../../protocol/run';
 
 export interface RunOptions {
   readonly runId: string;
@@ -33,10 +34,7 @@ export interface RunOptions {
 }
 
 export type PlanDecision = { readonly kind: 'approve' } | { readonly kind: 'cancel' };
-export interface ReviewDecision {
-  /** Paths whose change the user accepted; the rest are discarded. */
-  readonly accepted: readonly string[];
-}
+export type { ReviewDecisions } from '../../protocol/run';
 
 /** What a run needs from its host (the server for VS Code and the CLI, or a test). */
 export interface RunHost {
@@ -46,7 +44,8 @@ export interface RunHost {
   emit(event: RunEvent): void;
   /** The plan is ready: the user approves it (possibly after editing plan.md) or cancels. */
   approvePlan(plan: Plan, markdown: string, signal: AbortSignal): Promise<PlanDecision>;
-  review(files: readonly FileChange[], signal: AbortSignal): Promise<ReviewDecision>;
+  /** The user's per-hunk decisions; a file not listed is rejected. */
+  review(files: readonly FileChange[], signal: AbortSignal): Promise<ReviewDecisions>;
   /** Lands approved changes in the user's files. */
   apply(changes: readonly StagedChange[]): Promise<void>;
   /** The editor's unsaved text of the plan document, if it is open and modified. */
@@ -170,7 +169,17 @@ export class RunEngine {
       for (const path of outcome.changedFiles) this.stepsByFile.set(path, [...(this.stepsByFile.get(path) ?? []), step.id]);
       await this.update(finishStep(this.current(), step.id, { status: 'done', summary: outcome.summary, changedFiles: [...outcome.changedFiles] }));
       this.host.emit({ type: 'step/finished', runId: this.options.runId, stepId: step.id, status: 'done', summary: outcome.summary, changedFiles: [...outcome.changedFiles] });
-      if (this.options.approve === 'step') await this.reviewStaged([step.id]);
+      if (this.options.approve === 'step') {
+        const declined = await this.reviewStaged([step.id]);
+        if (declined.length > 0 && readySteps(this.current()).length + this.current().steps.filter((s) => s.status === 'pending').length > 0) {
+          const revised = await orchestrator.replan(
+            this.current(),
+            `The user did not accept all of step ${step.id}'s changes (${declined.join(', ')}); the files are as the user left them. ` +
+              'Submit the remaining plan, adjusted if later steps relied on the rejected changes.',
+          );
+          await this.update(addNote(replacePendingSteps(this.current(), revised), `Re-planned after the review of ${step.id}.`));
+        }
+      }
       return;
     }
     await this.update(finishStep(this.current(), step.id, { status: 'failed', error: outcome.error, changedFiles: [] }));
@@ -182,30 +191,55 @@ export class RunEngine {
     await this.update(addNote(replacePendingSteps(this.current(), revised), `Re-planned after ${step.id} failed.`));
   }
 
-  /** Shows the staged changes (of some steps, or all) for review and lands the accepted ones. */
-  private async reviewStaged(stepIds?: readonly string[]): Promise<void> {
+  /**
+   * Shows the staged changes (of some steps, or all) for review and lands exactly the accepted
+   * hunks, onto the files as they are now. Returns the paths with rejected hunks or conflicts.
+   */
+  private async reviewStaged(stepIds?: readonly string[]): Promise<string[]> {
     const changes = this.staged
       .changes()
       .filter((change) => stepIds === undefined || (this.stepsByFile.get(change.path) ?? []).some((id) => stepIds.includes(id)));
-    if (changes.length === 0) return;
+    if (changes.length === 0) return [];
     const files = describeChanges(changes, this.stepsByFile);
     this.host.emit({ type: 'changes', runId: this.options.runId, files });
-    let accepted: readonly string[] = [];
-    if (this.options.approve === 'auto') accepted = files.map((file) => file.path);
-    else if (this.options.approve !== 'never') {
+    if (this.options.approve === 'never') return [];
+    let decisions: ReviewDecisions = { decisions: files.map((file) => ({ path: file.path, hunks: 'all' as const })) };
+    if (this.options.approve !== 'auto') {
       this.phase('reviewing');
-      accepted = (await this.host.review(files, this.signal)).accepted;
+      decisions = await this.host.review(files, this.signal);
       this.phase('executing');
     }
-    const landing = changes.filter((change) => accepted.includes(change.path));
+    const landing: StagedChange[] = [];
+    const applied: { path: string; hunks: number; of: number }[] = [];
+    const rejected: string[] = [];
+    const conflicts: { path: string; reason: string }[] = [];
+    for (const [index, change] of changes.entries()) {
+      const file = files[index];
+      const decision = decisions.decisions.find((entry) => entry.path === change.path);
+      const count = Math.max(1, file?.hunks.length ?? 1);
+      const accepted = new Set(decision === undefined ? [] : decision.hunks === 'all' ? Array.from({ length: count }, (_, i) => i) : decision.hunks);
+      if (accepted.size < count) rejected.push(change.path);
+      const current = (await this.host.workspace.readFile(change.path))?.bytes;
+      const selection = selectHunks(change, accepted, current);
+      if (selection.kind === 'conflict') conflicts.push({ path: change.path, reason: selection.reason });
+      else if (selection.kind !== 'unchanged') {
+        landing.push({ ...change, before: current, after: selection.kind === 'write' ? selection.bytes : undefined, kind: selection.kind === 'delete' ? 'delete' : current === undefined ? 'create' : 'modify' });
+        applied.push({ path: change.path, hunks: Math.min(accepted.size, count), of: count });
+      }
+    }
     if (landing.length > 0) {
       // The checkpoint is written before the first byte lands, so `plumbline undo` always works.
       await this.checkpoint.before(landing.map((change) => ({ path: change.path, bytes: change.after })));
       await this.host.apply(landing);
     }
-    this.applied = [...this.applied, ...landing.map((change) => change.path)];
+    this.applied = [...new Set([...this.applied, ...landing.map((change) => change.path)])];
+    this.host.emit({ type: 'review/decided', runId: this.options.runId, applied, rejected, conflicts });
     // What landed is now in the base; what was rejected is dropped. Either way it leaves the overlay.
-    if (this.options.approve !== 'never') for (const change of changes) await this.staged.discard(change.path);
+    for (const change of changes) await this.staged.discard(change.path);
+    if (rejected.length > 0 || conflicts.length > 0) {
+      await this.update(addNote(this.current(), `Review: ${rejected.length > 0 ? `not accepted in ${rejected.join(', ')}` : ''}${conflicts.length > 0 ? ` kept your version of ${conflicts.map((c) => c.path).join(', ')}` : ''}.`));
+    }
+    return [...new Set([...rejected, ...conflicts.map((conflict) => conflict.path)])];
   }
 
   private async land(): Promise<RunResult> {
