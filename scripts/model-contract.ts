@@ -3,6 +3,8 @@
 // test/unit/modelContract.test.ts fails when the document is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { orchestratorToolSpecs } from '../src/agent/run/orchestrator';
+import { toToolSpec } from '../src/tools/defineTool';
+import { findReferencesTool, findSymbolsTool } from '../src/tools/findSymbols';
 import { workerToolSpecs } from '../src/agent/run/worker';
 import type { ToolSpec } from '../src/tools/defineTool';
 
@@ -15,7 +17,13 @@ function section(title: string, specs: readonly ToolSpec[]): string {
 }
 
 export function generatedToolReference(): string {
-  return [begin, section('Orchestrator tools', orchestratorToolSpecs), section('Worker tools', workerToolSpecs), end].join('\n\n');
+  return [
+    begin,
+    section('Orchestrator tools', orchestratorToolSpecs),
+    section('Orchestrator tools added in VS Code (before submit_plan), from the editor\'s language servers', [toToolSpec(findSymbolsTool), toToolSpec(findReferencesTool)]),
+    section('Worker tools', workerToolSpecs),
+    end,
+  ].join('\n\n');
 }
 
 export function withToolReference(document: string): string {

@@ -13,7 +13,8 @@ import {
 import type * as z from 'zod';
 import { describeValidationError, type RequestMethod } from '../protocol/method';
 import type { ServerView } from '../protocol/webviewMessages';
-import { lmChatRequest, lmEventNotification } from '../protocol/methods';
+import { lmChatRequest, lmEventNotification, symbolsRequest } from '../protocol/methods';
+import { answerSymbolQuery } from './symbolQueries';
 import { runLmChat } from './lmBridge';
 
 /** Crashes allowed within `crashWindowMs` before the client stops restarting the server. */
@@ -127,6 +128,7 @@ export class AgentServerController implements vscode.Disposable {
     client.onRequest(lmChatRequest.method, (params: unknown, token: vscode.CancellationToken) =>
       runLmChat(params, token, (requestId, event) => client.sendNotification(lmEventNotification.method, { requestId, event })),
     );
+    client.onRequest(symbolsRequest.method, (params: unknown) => answerSymbolQuery(params));
     this.clientSubscription?.dispose();
     this.clientSubscription = client.onDidChangeState((event) => {
         // A restarted controller may still hear from the client it replaced.

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { defineNotification, defineRequest } from './method';
+import { symbolQuerySchema, symbolResultSchema } from './symbols';
 import { bridgedModelEventSchema, lmChatParamsSchema, lmChatResultSchema } from './modelWire';
 import {
   planApprovalParamsSchema,
@@ -99,6 +100,9 @@ export const planApprovalRequest = defineRequest('plumbline/plan/approve', 'serv
 /** server → client: changes ready to land; the answer lists the paths the user accepted. */
 export const reviewRequest = defineRequest('plumbline/review', 'serverToClient', reviewParamsSchema, reviewResultSchema);
 
+/** server → client: workspace symbols or references from the editor's language servers (VS Code only). */
+export const symbolsRequest = defineRequest('plumbline/symbols', 'serverToClient', symbolQuerySchema, symbolResultSchema);
+
 /** Every custom method, for documentation and for tests that check the table is consistent. */
 export const allMethods = [
   statusRequest,
@@ -112,4 +116,5 @@ export const allMethods = [
   runEventNotification,
   planApprovalRequest,
   reviewRequest,
+  symbolsRequest,
 ] as const;

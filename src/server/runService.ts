@@ -10,7 +10,8 @@ import { listRuns, newRunId, planPath } from '../agent/run/runStore';
 import { createDiskWorkspace } from '../agent/workspace/diskWorkspace';
 import { checkPathSyntax } from '../agent/workspace/workspacePaths';
 import { describeValidationError, type RequestMethod } from '../protocol/method';
-import { planApprovalRequest, reviewRequest, runEventNotification } from '../protocol/methods';
+import { planApprovalRequest, reviewRequest, runEventNotification, symbolsRequest } from '../protocol/methods';
+import type { SymbolQuery } from '../protocol/symbols';
 import type { RunStartParams } from '../protocol/run';
 import { runStartParamsSchema } from '../protocol/run';
 import { applyThroughEditor, applyToDisk } from './applyChanges';
@@ -96,6 +97,9 @@ export class RunService {
       review: (files, signal) => ask(connection, reviewRequest, { runId, files: [...files] }, signal),
       apply: (changes) => (this.deps.host() === 'vscode' ? applyThroughEditor(connection, root, documents, changes) : applyToDisk(root, changes)),
       planBuffer: () => bufferFor(planPath(root, runId)),
+      ...(this.deps.host() === 'vscode'
+        ? { symbols: { query: (query: SymbolQuery) => ask(connection, symbolsRequest, query, controller.signal) } }
+        : {}),
     };
     const engine = new RunEngine(
       {

@@ -1,4 +1,5 @@
 import type { ToolContext, ToolResult } from './defineTool';
+import type { SymbolLocation, SymbolQuery } from '../protocol/symbols';
 import type { WorkspaceReader } from './workspacePort';
 
 /** A file read as text, or why it cannot be shown as text. */
@@ -7,9 +8,15 @@ export type TextRead =
   | { readonly kind: 'missing'; readonly path: string }
   | { readonly kind: 'unreadable'; readonly path: string; readonly reason: string };
 
+/** The editor's code intelligence; present only when the engine runs under VS Code. */
+export interface SymbolPort {
+  query(query: SymbolQuery): Promise<{ locations: readonly SymbolLocation[]; truncated: boolean }>;
+}
+
 /** Read-only exploration: what the orchestrator and every worker get. */
 export interface ExploreContext extends ToolContext {
   readonly workspace: WorkspaceReader;
+  readonly symbols?: SymbolPort;
   /** Decodes a file for display (BOM, encodings, binary detection live in the engine). */
   readText(path: string): Promise<TextRead>;
 }

@@ -39,6 +39,8 @@ writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
   'update.mode': 'none',
 }, null, 2));
 
+const workbenchNoise = /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|\[Service Worker\]|ChatSessionStore|getaddrinfo ENOTFOUND)|workbench\.js:\d+/;
+
 let page;
 const driver = await startDriver(() => page, artifacts);
 const port = 20000 + Math.floor(Math.random() * 20000);
@@ -93,7 +95,10 @@ try {
     const head = typeof args[0] === 'string' ? args[0] : '';
     const fromExtensionHost = /^%c\s*(INFO|WARN|ERR)$/.test(head);
     if (fromExtensionHost) {
-      console.log(format(...args.slice(2)));
+      const line = format(...args.slice(2));
+      // The workbench logs through the same channel; its connection chatter is noise in a test log.
+      if (!process.env.VSCODE_TEST_VERBOSE && workbenchNoise.test(line)) return;
+      console.log(line);
     } else if (process.env.VSCODE_TEST_VERBOSE) {
       console.log(`[browser] ${message.text()}`);
     }

@@ -1,10 +1,11 @@
 import * as z from 'zod';
 import { toolRegistry, toToolSpec, type ToolDefinition } from '../../tools/defineTool';
+import { findReferencesTool, findSymbolsTool } from '../../tools/findSymbols';
 import { listFilesTool } from '../../tools/listFiles';
 import { readFileTool } from '../../tools/readFile';
 import { searchTextTool } from '../../tools/searchText';
 import { submitPlanTool } from '../../tools/submitPlan';
-import type { PlanningContext } from '../../tools/toolContexts';
+import type { PlanningContext, SymbolPort } from '../../tools/toolContexts';
 import type { ModelMessage } from '../model/modelTypes';
 import { submittedPlanSchema, type Plan, type SubmittedPlan, type ValidationContext } from '../plan/planTypes';
 import { validatePlan, validateReplan } from '../plan/validatePlan';
@@ -13,10 +14,13 @@ import { orchestratorNudge, orchestratorSystemPrompt } from './prompts';
 import { exploreContext } from './toolContexts';
 import type { WorkspaceReader } from '../workspace/workspacePort';
 
-const tools: ToolDefinition<z.ZodType, PlanningContext>[] = [listFilesTool, readFileTool, searchTextTool, submitPlanTool];
-const registry = toolRegistry(tools);
-/** Derived once: the same bytes in every orchestrator request of every run. */
-export const orchestratorToolSpecs = tools.map(toToolSpec);
+const baseTools: ToolDefinition<z.ZodType, PlanningContext>[] = [listFilesTool, readFileTool, searchTextTool, submitPlanTool];
+/** In VS Code the editor's language servers add two precise lookups, before submit_plan. */
+const symbolTools: ToolDefinition<z.ZodType, PlanningContext>[] = [listFilesTool, readFileTool, searchTextTool, findSymbolsTool, findReferencesTool, submitPlanTool];
+const registries = { base: toolRegistry(baseTools), symbols: toolRegistry(symbolTools) };
+/** Derived once: the same bytes in every orchestrator request of every run (per host kind). */
+export const orchestratorToolSpecs = baseTools.map(toToolSpec);
+const symbolToolSpecs = symbolTools.map(toToolSpec);
 
 export type OrchestratorLoopOptions = Omit<AgentLoopOptions<PlanningContext>, 'role' | 'system' | 'tools' | 'toolSpecs' | 'context' | 'nudge'>;
 
@@ -35,6 +39,7 @@ export class Orchestrator {
     private readonly workspace: WorkspaceReader,
     private readonly validation: ValidationContext,
     private readonly loop: OrchestratorLoopOptions,
+    private readonly symbols?: SymbolPort,
   ) {}
 
   /** Explores and returns a validated plan for the task. */
@@ -52,7 +57,7 @@ export class Orchestrator {
   private async run(validate: (plan: SubmittedPlan) => { ok: true; plan: SubmittedPlan } | { ok: false; errors: readonly string[] }): Promise<SubmittedPlan> {
     let accepted: SubmittedPlan | undefined;
     const context: PlanningContext = {
-      ...exploreContext(this.workspace, this.loop.signal),
+      ...exploreContext(this.workspace, this.loop.signal, this.symbols),
       submitPlan: (raw: unknown) => {
         const parsed = submittedPlanSchema.safeParse(raw);
         if (!parsed.success) return Promise.resolve(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
@@ -63,7 +68,15 @@ export class Orchestrator {
       },
     };
     const end = await runAgentLoop(
-      { ...this.loop, role: 'orchestrator', system: orchestratorSystemPrompt, tools: registry, toolSpecs: orchestratorToolSpecs, context, nudge: orchestratorNudge },
+      {
+        ...this.loop,
+        role: 'orchestrator',
+        system: orchestratorSystemPrompt,
+        tools: this.symbols !== undefined ? registries.symbols : registries.base,
+        toolSpecs: this.symbols !== undefined ? symbolToolSpecs : orchestratorToolSpecs,
+        context,
+        nudge: orchestratorNudge,
+      },
       this.messages,
     );
     if (accepted === undefined) throw new PlanningFailedError(end.kind === 'gave_up' ? `The orchestrator did not produce a valid plan: ${end.reason}.` : 'The orchestrator did not produce a valid plan.');

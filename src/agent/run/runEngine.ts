@@ -7,6 +7,7 @@ import { blockedSteps, readySteps } from '../plan/validatePlan';
 import { StagedWorkspace } from '../workspace/stagedWorkspace';
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import type { WorkspaceReader } from '../workspace/workspacePort';
+import type { SymbolPort } from '../../tools/toolContexts';
 import type { LoopEvent } from './agentLoop';
 import { describeChanges } from './changeSet';
 import { selectHunks } from '../review/selectHunks';
@@ -50,6 +51,8 @@ export interface RunHost {
   apply(changes: readonly StagedChange[]): Promise<void>;
   /** The editor's unsaved text of the plan document, if it is open and modified. */
   planBuffer?(): string | undefined;
+  /** The editor's code intelligence (VS Code only). */
+  readonly symbols?: SymbolPort;
 }
 
 export interface RunResult {
@@ -116,7 +119,7 @@ export class RunEngine {
   private async execute(): Promise<RunResult> {
     try {
       this.phase('exploring');
-      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'));
+      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols);
       const submitted = await orchestrator.plan(this.options.task, await projectOverview(this.host.workspace));
       await this.update(createPlan(this.options.runId, this.options.task, submitted));
 

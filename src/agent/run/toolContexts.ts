@@ -1,5 +1,5 @@
 import type { ToolResult } from '../../tools/defineTool';
-import type { EditBlock, ExploreContext, TextRead, WorkerContext } from '../../tools/toolContexts';
+import type { EditBlock, ExploreContext, SymbolPort, TextRead, WorkerContext } from '../../tools/toolContexts';
 import { applySearchReplace, decodeFile, encodeFile, formatEditReport } from '../edits';
 import type { StagedWorkspace } from '../workspace/stagedWorkspace';
 import { resolveWorkspacePath } from '../workspace/workspacePaths';
@@ -24,8 +24,8 @@ async function readText(workspace: WorkspaceReader, path: string): Promise<TextR
   return { kind: 'text', path: content.path, text: decoded.text, fromBuffer: content.fromBuffer };
 }
 
-export function exploreContext(workspace: WorkspaceReader, signal: AbortSignal): ExploreContext {
-  return { signal, workspace, readText: (path) => readText(workspace, path) };
+export function exploreContext(workspace: WorkspaceReader, signal: AbortSignal, symbols?: SymbolPort): ExploreContext {
+  return { signal, workspace, readText: (path) => readText(workspace, path), ...(symbols !== undefined ? { symbols } : {}) };
 }
 
 export interface WorkerRecorder {

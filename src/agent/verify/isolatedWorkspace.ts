@@ -1,0 +1,213 @@
+import { lstat, mkdir, readdir, realpath, rm, unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { StagedChange } from '../workspace/stagedWorkspace';
+import { copyListed, copyWalk, createCopyContext, foldersHolding, linkCandidates, type CopyContext } from './isolationCopy';
+import { addWorktree, forgetAdminDir, listFiles, listIgnored, listWorktrees, probeRepo, removeWorktree, worktreeAdminDir, type RepoInfo } from './isolationGit';
+import { FileJournal } from './isolationJournal';
+import { checkRelativePath, createScratch, defaultLinkFolders, defaultScratchDir, isolationPid, isProcessAlive, IsolationError } from './isolationPaths';
+
+export { IsolationError, defaultLinkFolders } from './isolationPaths';
+
+/**
+ * Where an increment is verified: a copy of the workspace as the user has it now (uncommitted
+ * edits, untracked files, unsaved buffers), in which the project's tests may run and write freely
+ * while the user's folder, branch, index and stash stay exactly as they are.
+ *
+ * Inside a git work tree the copy is a detached worktree of HEAD added with --no-checkout (no hook,
+ * no smudge filter runs) whose files are then copied from the user's working tree: what git lists
+ * (tracked files, and under the workspace folder untracked ones it does not ignore), so the copy
+ * has the working-tree bytes the user sees. Tracked files outside a workspace subfolder are copied
+ * too; untracked ones there are not (the walk could be a home folder). Elsewhere it is a plain copy.
+ */
+
+export interface IsolationOptions {
+  /** The user's workspace folder. */
+  readonly root: string;
+  /** Unsaved editor buffers: relative path → text. Their content is what gets verified. */
+  readonly buffers?: ReadonlyMap<string, string>;
+  /** Folders to link rather than copy (default: defaultLinkFolders). */
+  readonly linkFolders?: readonly string[];
+  /** Where to put copies (default os.tmpdir()/plumbline-verify). */
+  readonly scratchDir?: string;
+}
+
+export interface IsolatedWorkspace {
+  /** Run commands here: the copy of the workspace root. */
+  readonly path: string;
+  readonly kind: 'git-worktree' | 'copy';
+  /** Makes the copy's files equal to base state + these changes (idempotent; call before each verification). */
+  apply(changes: readonly StagedChange[]): Promise<void>;
+  /** Resets the files previous `apply` calls changed to the base state (the workspace at creation, buffers included). */
+  reset(): Promise<void>;
+  /** Removes the copy and its worktree registration; linked folders lose the link, never their content. */
+  dispose(): Promise<void>;
+}
+
+interface Worktree {
+  readonly top: string;
+  adminDir: string | undefined;
+}
+
+/** Removes a copy: first the links (so nothing can reach through them), then the folder and registration. */
+async function discard(scratch: string, links: readonly string[], worktree: Worktree | undefined): Promise<void> {
+  for (const link of links) await unlink(link).catch(() => undefined);
+  if (worktree !== undefined) await removeWorktree(worktree.top, scratch, worktree.adminDir);
+  await rm(scratch, { recursive: true, force: true });
+}
+
+function relativeTo(prefix: string, path: string): string | undefined {
+  if (prefix === '') return path;
+  return path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : undefined;
+}
+
+/** The folders from the top down to the workspace root, each with every link-folder name under it. */
+function ancestorCandidates(prefix: string, names: Iterable<string>): string[] {
+  const segments = prefix.split('/');
+  const candidates: string[] = [];
+  for (let depth = 0; depth < segments.length; depth++) {
+    const base = segments.slice(0, depth).join('/');
+    for (const name of names) candidates.push(base === '' ? name : `${base}/${name}`);
+  }
+  return candidates;
+}
+
+async function populateWorktree(repo: RepoInfo & { head: string }, inside: readonly string[], context: CopyContext, worktree: Worktree): Promise<void> {
+  const [, outside, ignored] = await Promise.all([
+    addWorktree(repo.top, context.copyScope, repo.head),
+    repo.prefix === '' ? [] : listFiles(repo.top, false).then((paths) => paths.filter((path) => relativeTo(repo.prefix, path) === undefined)),
+    listIgnored(join(repo.top, repo.prefix)),
+  ]);
+  worktree.adminDir = await worktreeAdminDir(context.copyScope);
+  const files = [...outside, ...inside];
+  await copyListed(context, repo.top, context.copyScope, files);
+  const candidates = repo.prefix === '' ? ignored : [...ancestorCandidates(repo.prefix, context.linkNames), ...ignored];
+  await linkCandidates(context, candidates, foldersHolding(files));
+}
+
+/** A repository without commits: a copy of the workspace root holding what git lists there. */
+async function populateFromListing(repo: RepoInfo, inside: readonly string[], context: CopyContext): Promise<void> {
+  const strip = (paths: readonly string[]): string[] => paths.flatMap((path) => relativeTo(repo.prefix, path) ?? []);
+  const files = strip(inside);
+  await copyListed(context, context.sourceScope, context.copyScope, files);
+  await linkCandidates(context, strip(await listIgnored(context.sourceScope)), foldersHolding(files));
+}
+
+/** Writes unsaved buffers into the copy; one inside a linked folder (or replacing a link) is left out. */
+async function writeBuffers(path: string, buffers: readonly (readonly [string, string])[]): Promise<void> {
+  const journal = new FileJournal(path);
+  for (const [relative, text] of buffers) {
+    const target = join(path, relative);
+    try {
+      await journal.check(relative);
+    } catch (error) {
+      if (error instanceof IsolationError) continue;
+      throw error;
+    }
+    if ((await lstat(target).catch(() => undefined))?.isSymbolicLink() === true) continue;
+    await mkdir(join(target, '..'), { recursive: true });
+    await writeFile(target, text);
+  }
+}
+
+export async function createIsolatedWorkspace(options: IsolationOptions): Promise<IsolatedWorkspace> {
+  const root = await realpath(resolve(options.root));
+  const buffers = [...(options.buffers ?? new Map<string, string>())].map(([path, text]) => [checkRelativePath(path), text] as const);
+  const linkNames = new Set(options.linkFolders ?? defaultLinkFolders);
+  const repo = await probeRepo(root);
+  const inside = repo === undefined ? [] : await listFiles(root, true);
+  const scratch = await createScratch(options.scratchDir);
+  const links: string[] = [];
+  let worktree: Worktree | undefined;
+  try {
+    let path = scratch;
+    if (repo?.head !== undefined && inside.length > 0) {
+      worktree = { top: repo.top, adminDir: undefined };
+      await populateWorktree({ ...repo, head: repo.head }, inside, createCopyContext(repo.top, scratch, linkNames, links), worktree);
+      path = join(scratch, repo.prefix);
+      await mkdir(path, { recursive: true });
+    } else if (repo !== undefined && inside.length > 0) {
+      await populateFromListing(repo, inside, createCopyContext(root, scratch, linkNames, links));
+    } else {
+      // Not in a repository, or one that lists nothing here (say, a home folder under git that ignores it).
+      await copyWalk(createCopyContext(root, scratch, linkNames, links), root, scratch);
+    }
+    await writeBuffers(path, buffers);
+    return new Isolation(path, worktree === undefined ? 'copy' : 'git-worktree', () => discard(scratch, links, worktree));
+  } catch (error) {
+    await discard(scratch, links, worktree).catch(() => undefined);
+    throw error;
+  }
+}
+
+class Isolation implements IsolatedWorkspace {
+  readonly #journal: FileJournal;
+  readonly #discard: () => Promise<void>;
+  /** One operation at a time: an apply must not interleave with a reset or the disposal. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #disposal: Promise<void> | undefined;
+
+  constructor(readonly path: string, readonly kind: 'git-worktree' | 'copy', discardCopy: () => Promise<void>) {
+    this.#journal = new FileJournal(path);
+    this.#discard = discardCopy;
+  }
+
+  apply(changes: readonly StagedChange[]): Promise<void> {
+    return this.#run(async () => {
+      // Every path is checked before anything is written: a refused batch changes nothing.
+      const writes = changes.map((change) => ({ path: checkRelativePath(change.path), bytes: change.kind === 'delete' ? undefined : change.after }));
+      for (const write of writes) await this.#journal.check(write.path);
+      await this.#journal.restore();
+      for (const write of writes) await this.#journal.write(write.path, write.bytes);
+    });
+  }
+
+  reset(): Promise<void> {
+    return this.#run(() => this.#journal.restore());
+  }
+
+  dispose(): Promise<void> {
+    this.#disposal ??= this.#queue.then(this.#discard);
+    return this.#disposal;
+  }
+
+  #run(task: () => Promise<void>): Promise<void> {
+    if (this.#disposal !== undefined) return Promise.reject(new IsolationError('This isolated workspace has been disposed.'));
+    const result = this.#queue.then(task);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function isStale(path: string): boolean {
+  const pid = isolationPid(path);
+  return pid !== undefined && pid !== process.pid && !isProcessAlive(pid);
+}
+
+/**
+ * Removes copies a crashed process left: worktrees of `root`'s repository and folders in the
+ * scratch folder named `plumbline-verify-<pid>-…` whose process is gone (and, for a folder that was
+ * another repository's worktree, that repository's registration of it). Links inside are removed,
+ * never followed. Returns the paths removed.
+ */
+export async function cleanupStaleIsolations(root: string, options: { readonly scratchDir?: string } = {}): Promise<string[]> {
+  const removed: string[] = [];
+  const repo = await probeRepo(resolve(root));
+  if (repo !== undefined) {
+    for (const path of await listWorktrees(repo.top).catch(() => [])) {
+      if (!isStale(path)) continue;
+      await removeWorktree(repo.top, path, await worktreeAdminDir(path));
+      removed.push(path);
+    }
+  }
+  const given = resolve(options.scratchDir ?? defaultScratchDir());
+  const parent = await realpath(given).catch(() => given);
+  for (const name of await readdir(parent).catch(() => [])) {
+    const path = join(parent, name);
+    if (!isStale(name) || removed.includes(path)) continue;
+    const adminDir = await worktreeAdminDir(path);
+    await rm(path, { recursive: true, force: true });
+    if (adminDir !== undefined) await forgetAdminDir(adminDir);
+    removed.push(path);
+  }
+  return removed;
+}
