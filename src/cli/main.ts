@@ -15,8 +15,8 @@ const help = `Plumbline ${plumblineVersion}: a coding agent that plans, delegate
 
 Usage:
   plumbline run "<task>" [--cwd DIR] [--provider openai|anthropic] [--model M] [--worker-model M]
-                [--base-url URL] [--approve step|end|auto|never] [--max-cost USD] [--parallel N]
-                [--yes] [--json]
+                [--base-url URL] [--approve step|end|auto|never] [--test-cmd CMD] [--max-cost USD]
+                [--parallel N] [--yes] [--json]
   plumbline runs [--cwd DIR] [--json]
   plumbline undo <run-id> [--cwd DIR] [--json]
   plumbline doctor [--cwd DIR] [--ping] [--json] [--timeout MS] [--verbose]
@@ -43,6 +43,8 @@ Options:
   --base-url URL     Endpoint, e.g. http://localhost:11434/v1 for Ollama
   --approve MODE     step: review each step's changes; end: review once at the end; auto: apply
                      them; never: dry run, apply nothing. Default: step on a terminal, never otherwise
+  --test-cmd CMD     The command that runs the project's tests (default: detected, e.g. npm test);
+                     every step is verified with it in an isolated copy, from its exit status
   --max-cost USD     Stop the run when it has cost this much
   --parallel N       Workers at once (default 4)
   --yes              Run the plan without asking for approval first
@@ -90,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
         'max-cost': { type: 'string' },
         parallel: { type: 'string' },
         yes: { type: 'boolean' },
+        'test-cmd': { type: 'string' },
       },
     });
   } catch (error) {
@@ -110,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = values.timeout === undefined ? 15000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usageError('--timeout takes a positive whole number of milliseconds');
   const terminal = createTerminal();
-  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'parallel', 'yes'] as const;
+  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'parallel', 'yes', 'test-cmd'] as const;
   if (command !== 'run') {
     const misplaced = runOnly.find((flag) => values[flag] !== undefined);
     if (misplaced !== undefined) return usageError(`--${misplaced} goes with "plumbline run"`);
@@ -159,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
           ...(values.model !== undefined ? { model: values.model } : {}),
           ...(values['worker-model'] !== undefined ? { workerModel: values['worker-model'] } : {}),
           ...(values['base-url'] !== undefined ? { baseUrl: values['base-url'] } : {}),
+          ...(values['test-cmd'] !== undefined && values['test-cmd'].trim() !== '' ? { testCommand: values['test-cmd'] } : {}),
           ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),
           ...(parallel !== undefined ? { parallel } : {}),
         },

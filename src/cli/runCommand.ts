@@ -16,6 +16,7 @@ export interface RunCommandOptions {
   readonly approve: ApproveMode;
   readonly maxCostUsd?: number;
   readonly parallel?: number;
+  readonly testCommand?: string;
   readonly json: boolean;
   /** Approve the plan without asking. */
   readonly yes: boolean;
@@ -48,6 +49,12 @@ function describe(event: RunEvent, terminal: Terminal): string | undefined {
       return paint(terminal, 'yellow', `! ${event.role}${event.stepId !== undefined ? ` ${event.stepId}` : ''}: retrying in ${(event.delayMs / 1000).toFixed(1)} s (${event.reason})`);
     case 'plan/edited':
       return event.errors.length > 0 ? paint(terminal, 'red', `Your plan edit was not applied: ${event.errors.join(' ')}`) : `Following your plan edit: ${event.changes.join('; ')}`;
+    case 'verification': {
+      const what = event.stepId === undefined ? 'baseline' : `${event.stepId} attempt ${String(event.attempt ?? 1)}`;
+      const counts = event.evidence.total !== undefined ? ` · ${String(event.evidence.passed ?? 0)} passed, ${String(event.evidence.failed ?? 0)} failed` : '';
+      const mark = event.evidence.verdict === 'passed' ? paint(terminal, 'green', '✓ tests') : event.evidence.verdict === 'failed' ? paint(terminal, 'red', '✗ tests') : paint(terminal, 'yellow', '! tests');
+      return `${mark} ${what}: ${event.evidence.reason}${counts} ${paint(terminal, 'dim', `(${(event.evidence.durationMs / 1000).toFixed(1)} s)`)}`;
+    }
     case 'review/decided':
       return [
         ...event.applied.map((entry) => `${paint(terminal, 'green', 'applied')} ${entry.path} (${entry.hunks} of ${entry.of} hunks)`),
@@ -130,6 +137,7 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
       approve: options.approve,
       ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}),
       ...(options.parallel !== undefined ? { maxParallel: options.parallel } : {}),
+      ...(options.testCommand !== undefined ? { testCommand: options.testCommand } : {}),
     });
     await finishedPromise;
   } catch (error) {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { planSchema } from './plan';
+import { testEvidenceSchema } from './testEvidence';
 
 /**
  * A run as it crosses the process boundary: the options a client starts it with, the events the
@@ -20,6 +21,8 @@ export const runStartParamsSchema = z.strictObject({
   maxMinutes: z.number().positive().optional(),
   /** Ask the client to approve the plan before it runs (`false`: run it as submitted). */
   reviewPlan: z.boolean().default(true),
+  /** Overrides the plumbline.testCommand setting for this run (the CLI's --test-cmd). */
+  testCommand: z.string().trim().min(1).max(1000).optional(),
 });
 export type RunStartParams = z.input<typeof runStartParamsSchema>;
 
@@ -79,6 +82,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('usage'), ...base, role, model: z.string(), costUsd: z.number().nullable(), run: usageTotalsSchema }),
   z.object({ type: z.literal('changes'), ...base, files: z.array(fileChangeSchema) }),
+  /** A verification's result: the baseline (no stepId) or a step's attempt. */
+  z.object({ type: z.literal('verification'), ...base, stepId: z.string().optional(), attempt: z.number().int().optional(), evidence: testEvidenceSchema }),
   z.object({
     type: z.literal('review/decided'),
     ...base,

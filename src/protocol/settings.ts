@@ -60,6 +60,15 @@ export const plumblineSettingsSchema = z.object({
     .default({ headers: {}, thinkingBudgetTokens: 0 }),
   maxOutputTokens: z.number().int().min(256).max(128000).default(8192),
   requestTimeoutSeconds: z.number().int().min(5).max(600).default(60),
+  /** The project's test command; empty: detected (package.json test script, pytest, cargo test, …). */
+  testCommand: z.preprocess(emptyToUndefined, z.string().max(1000).optional()),
+  verification: z
+    .object({
+      timeoutSeconds: z.number().int().min(10).max(7200).default(600),
+      /** Attempts per step (the first included) before the step fails. */
+      maxAttempts: z.number().int().min(1).max(10).default(3),
+    })
+    .default({ timeoutSeconds: 600, maxAttempts: 3 }),
   /** USD per million tokens, by model id or id prefix; overrides the built-in table. */
   prices: z.record(z.string(), priceSettingSchema).default({}),
 });

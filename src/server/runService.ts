@@ -76,6 +76,7 @@ export class RunService {
       throw new ResponseError(ErrorCodes.InvalidRequest, error instanceof Error ? error.message : String(error));
     }
     const runId = newRunId();
+    const testCommand = params.testCommand ?? settings.testCommand;
     const controller = new AbortController();
     const { connection, documents } = this.deps;
     const bufferFor = (absolute: string): string | undefined => documents.get(pathToFileURL(absolute).toString())?.getText();
@@ -97,6 +98,7 @@ export class RunService {
       review: (files, signal) => ask(connection, reviewRequest, { runId, files: [...files] }, signal),
       apply: (changes) => (this.deps.host() === 'vscode' ? applyThroughEditor(connection, root, documents, changes) : applyToDisk(root, changes)),
       planBuffer: () => bufferFor(planPath(root, runId)),
+      unsavedBuffers: () => unsavedUnder(root, documents),
       ...(this.deps.host() === 'vscode'
         ? { symbols: { query: (query: SymbolQuery) => ask(connection, symbolsRequest, query, controller.signal) } }
         : {}),
@@ -115,6 +117,11 @@ export class RunService {
         },
         maxOutputTokens: settings.maxOutputTokens,
         prices: settings.prices,
+        verification: {
+          timeoutMs: settings.verification.timeoutSeconds * 1000,
+          maxAttempts: settings.verification.maxAttempts,
+          ...(testCommand !== undefined ? { command: testCommand } : {}),
+        },
       },
       host,
       controller.signal,
@@ -163,6 +170,18 @@ export class RunService {
   async dispose(): Promise<void> {
     await this.cancel();
   }
+}
+
+/** Open documents under the root, as relative path → text: what the user sees is what gets verified. */
+function unsavedUnder(root: string, documents: TextDocuments<TextDocument>): Map<string, string> {
+  const buffers = new Map<string, string>();
+  const prefix = pathToFileURL(root).toString().replace(/\/?$/, '/');
+  for (const document of documents.all()) {
+    if (!document.uri.startsWith(prefix)) continue;
+    const relative = decodeURIComponent(document.uri.slice(prefix.length));
+    if (!relative.startsWith('.plumbline/')) buffers.set(relative, document.getText());
+  }
+  return buffers;
 }
 
 export function firstFolderPath(uris: readonly string[]): string | undefined {

@@ -1,6 +1,6 @@
 import { parsePlanEdit } from '../plan/parsePlanEdit';
 import { renderPlanMarkdown } from '../plan/renderPlan';
-import type { Plan, ValidationContext } from '../plan/planTypes';
+import { finishedPlanStatuses, type Plan, type ValidationContext } from '../plan/planTypes';
 import { readPlanFile, writeFileAtomic, planPath, writePlanFile } from './runStore';
 
 export type PlanSync =
@@ -15,6 +15,8 @@ export type PlanSync =
  */
 export class PlanDocument {
   private lastWritten = '';
+  /** The text the last `sync` read (normalized), whatever came of it: an edit already handled. */
+  private lastRead: string | undefined;
   /** Writes and reads run one at a time, so a slower write never lands after a newer one. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -32,7 +34,10 @@ export class PlanDocument {
   write(plan: Plan): Promise<string> {
     return this.serial(async () => {
       const markdown = renderPlanMarkdown(plan);
-      if (markdown !== this.lastWritten) {
+      // A saved edit no sync has read yet stays until the next scheduling point reads it (the write
+      // after that renders the plan again); overwriting it now would drop it without a word. Once
+      // the plan has ended no edit can be followed, so the final state is always written.
+      if (markdown !== this.lastWritten && (finishedPlanStatuses.has(plan.status) || !(await this.hasUnreadEdit()))) {
         await writePlanFile(this.root, this.runId, markdown);
         this.lastWritten = markdown;
       }
@@ -51,8 +56,17 @@ export class PlanDocument {
     return next;
   }
 
+  private async hasUnreadEdit(): Promise<boolean> {
+    if (this.lastWritten === '') return false;
+    const text = await readPlanFile(this.root, this.runId);
+    if (text === undefined) return false;
+    const onDisk = normalize(text);
+    return onDisk !== normalize(this.lastWritten) && onDisk !== this.lastRead;
+  }
+
   private async readEdit(current: Plan): Promise<PlanSync> {
     const text = this.unsavedBuffer() ?? (await readPlanFile(this.root, this.runId));
+    if (text !== undefined) this.lastRead = normalize(text);
     if (text === undefined || normalize(text) === normalize(this.lastWritten)) return { kind: 'unchanged' };
     const result = parsePlanEdit(text, current, this.validation);
     if (result.ok) {

@@ -2,7 +2,7 @@ import type { ModelClient, ModelRole } from '../model/modelTypes';
 import type { Price } from '../model/pricing';
 import { UsageLedger } from '../model/usageLedger';
 import type { Plan, PlanStep, ValidationContext } from '../plan/planTypes';
-import { addNote, createPlan, finishStep, replacePendingSteps, setCost, setStatus, setSummaryOfChanges, skipStep, startStep } from '../plan/planState';
+import { addNote, createPlan, finishStep, markVerifying, recordAttempt, replacePendingSteps, setCost, setStatus, setSummaryOfChanges, skipStep, startAttempt, startStep } from '../plan/planState';
 import { blockedSteps, readySteps } from '../plan/validatePlan';
 import { StagedWorkspace } from '../workspace/stagedWorkspace';
 import type { StagedChange } from '../workspace/stagedWorkspace';
@@ -19,7 +19,9 @@ import { BudgetExceededError, RunBudget, type BudgetLimits } from './runBudget';
 import type { FileChange, RunEvent, RunStatus } from './runEvents';
 import { acquireRunLock, writeRunMeta, type RunMeta } from './runStore';
 import { summarizeRun } from './runSummary';
-import { WorkerSession, type WorkerLoopOptions } from './worker';
+import { WorkerSession, type WorkerLoopOptions, type WorkerOutcome } from './worker';
+import { StepVerifier } from '../verify/stepVerifier';
+import type { TestEvidence } from '../verify/testEvidence';
 
 export type { ApproveMode } from '../../protocol/run';
 import type { ApproveMode, ReviewDecisions } from '../../protocol/run';
@@ -32,6 +34,13 @@ export interface RunOptions {
   readonly budget: BudgetLimits;
   readonly maxOutputTokens: number;
   readonly prices: Readonly<Record<string, Price>>;
+  readonly verification: {
+    /** The user's test command; detected from the project when absent. */
+    readonly command?: string;
+    readonly timeoutMs: number;
+    /** Attempts per step, the first included, before the step fails. */
+    readonly maxAttempts: number;
+  };
 }
 
 export type PlanDecision = { readonly kind: 'approve' } | { readonly kind: 'cancel' };
@@ -53,6 +62,8 @@ export interface RunHost {
   planBuffer?(): string | undefined;
   /** The editor's code intelligence (VS Code only). */
   readonly symbols?: SymbolPort;
+  /** Unsaved editor buffers under the workspace (relative path → text): what verification tests. */
+  unsavedBuffers?(): ReadonlyMap<string, string>;
 }
 
 export interface RunResult {
@@ -77,6 +88,9 @@ export class RunEngine {
   private readonly checkpoint: Checkpoint;
   private readonly stepsByFile = new Map<string, string[]>();
   private applied: string[] = [];
+  private verifier: StepVerifier | undefined;
+  /** The latest verification of each step: the test evidence shown beside its changes. */
+  private readonly evidence = new Map<string, TestEvidence>();
 
   constructor(
     private readonly options: RunOptions,
@@ -111,6 +125,7 @@ export class RunEngine {
       await this.finish(result, createdAt);
       return result;
     } finally {
+      await this.verifier?.dispose();
       await this.release?.();
       this.release = undefined;
     }
@@ -132,6 +147,21 @@ export class RunEngine {
 
       this.phase('executing');
       await this.saveMeta('running');
+      this.verifier = await StepVerifier.create({
+        root: this.host.workspace.root,
+        timeoutMs: this.options.verification.timeoutMs,
+        signal: this.signal,
+        ...(this.options.verification.command !== undefined ? { command: this.options.verification.command } : {}),
+        ...(this.host.unsavedBuffers !== undefined ? { buffers: this.host.unsavedBuffers() } : {}),
+      });
+      await this.update(addNote(this.current(), this.verifier.describeCommand()));
+      if (this.verifier.command !== undefined) {
+        const baseline = await this.verifier.runBaseline();
+        this.host.emit({ type: 'verification', runId: this.options.runId, evidence: baseline });
+        if (baseline.preexistingFailures.length > 0 || baseline.verdict === 'failed') {
+          await this.update(addNote(this.current(), `Before the run: ${baseline.reason}${baseline.preexistingFailures.length > 0 ? ` (${baseline.preexistingFailures.join(', ')})` : ''}`));
+        }
+      }
       await this.schedule(orchestrator);
       return await this.land();
     } catch (error) {
@@ -165,12 +195,13 @@ export class RunEngine {
     this.host.emit({ type: 'step/started', runId: this.options.runId, stepId: step.id, model });
     const fork = this.staged.fork();
     const session = new WorkerSession(this.current().steps.find((s) => s.id === step.id) ?? step, this.current(), fork, this.loopOptions('worker', step.id));
-    const outcome = await session.run();
+    let outcome = await session.run();
     if (this.signal.aborted) throw new RunCancelled();
+    outcome = await this.verifyStep(step, session, outcome);
     if (outcome.status === 'done') {
       await fork.commitTo(this.staged);
       for (const path of outcome.changedFiles) this.stepsByFile.set(path, [...(this.stepsByFile.get(path) ?? []), step.id]);
-      await this.update(finishStep(this.current(), step.id, { status: 'done', summary: outcome.summary, changedFiles: [...outcome.changedFiles] }));
+      await this.update(finishStep(this.current(), step.id, { status: 'done', summary: outcome.summary, changedFiles: [...outcome.changedFiles], ...(this.attemptClosed(step.id) ? {} : { attempt: { endedAt: new Date().toISOString(), outcome: 'passed' as const } }) }));
       this.host.emit({ type: 'step/finished', runId: this.options.runId, stepId: step.id, status: 'done', summary: outcome.summary, changedFiles: [...outcome.changedFiles] });
       if (this.options.approve === 'step') {
         const declined = await this.reviewStaged([step.id]);
@@ -185,13 +216,54 @@ export class RunEngine {
       }
       return;
     }
-    await this.update(finishStep(this.current(), step.id, { status: 'failed', error: outcome.error, changedFiles: [] }));
+    await this.update(finishStep(this.current(), step.id, { status: 'failed', error: outcome.error, changedFiles: [], ...(this.attemptClosed(step.id) ? {} : { attempt: { endedAt: new Date().toISOString(), outcome: 'error' as const, detail: outcome.error } }) }));
     this.host.emit({ type: 'step/finished', runId: this.options.runId, stepId: step.id, status: 'failed', error: outcome.error, changedFiles: [] });
     const revised = await orchestrator.replan(
       this.current(),
       `Step ${step.id} (${step.title}) failed: ${outcome.error}\nIts edits were discarded. Submit a revised plan for the remaining work (keep finished steps out of it), or the same pending steps if they still make sense.`,
     );
     await this.update(addNote(replacePendingSteps(this.current(), revised), `Re-planned after ${step.id} failed.`));
+  }
+
+  /**
+   * The fix loop: the step's increment is verified in isolation; a failure goes back to the same
+   * worker with the part of the log that matters, up to the attempt limit. The verdict comes from
+   * the test command's exit status, never from the worker.
+   */
+  private async verifyStep(step: PlanStep, session: WorkerSession, first: WorkerOutcome): Promise<WorkerOutcome> {
+    let outcome = first;
+    const verifier = this.verifier;
+    if (verifier === undefined) return outcome;
+    for (let attempt = 1; outcome.status === 'done'; attempt++) {
+      await this.update(markVerifying(this.current(), step.id));
+      const combined = [...this.staged.changes().filter((change) => !session.fork.changes().some((own) => own.path === change.path)), ...session.fork.changes()];
+      const evidence = await verifier.verify(combined, testFilesOf(step));
+      if (this.signal.aborted) throw new RunCancelled();
+      this.host.emit({ type: 'verification', runId: this.options.runId, stepId: step.id, attempt, evidence });
+      this.evidence.set(step.id, evidence);
+      if (evidence.verdict !== 'failed') {
+        await this.update(recordAttempt(this.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'passed', detail: evidence.reason }));
+        return outcome;
+      }
+      await this.update(recordAttempt(this.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'failed', detail: `${evidence.reason}\n${evidence.excerpt.slice(0, 1500)}` }));
+      if (attempt >= this.options.verification.maxAttempts) {
+        return { status: 'failed', error: `The step still failed verification after ${attempt} attempts: ${evidence.reason}`, changedFiles: outcome.changedFiles };
+      }
+      await this.update(startAttempt(this.current(), step.id, new Date().toISOString()));
+      outcome = await session.retry(
+        `Verification failed (attempt ${attempt} of ${this.options.verification.maxAttempts}): ${evidence.reason}\n` +
+          `Command: ${evidence.command ?? ''} (exit code ${String(evidence.exitCode)})\n<test-output>\n${evidence.excerpt}\n</test-output>\n` +
+          'Fix your files so the tests pass, then call finish. Failures that existed before the run are not yours to fix.',
+      );
+      if (this.signal.aborted) throw new RunCancelled();
+    }
+    return outcome;
+  }
+
+  private attemptClosed(stepId: string): boolean {
+    const step = this.current().steps.find((candidate) => candidate.id === stepId);
+    const last = step?.attempts[step.attempts.length - 1];
+    return last === undefined || last.outcome !== undefined;
   }
 
   /**
@@ -234,6 +306,7 @@ export class RunEngine {
       // The checkpoint is written before the first byte lands, so `plumbline undo` always works.
       await this.checkpoint.before(landing.map((change) => ({ path: change.path, bytes: change.after })));
       await this.host.apply(landing);
+      this.verifier?.recordLanded(landing);
     }
     this.applied = [...new Set([...this.applied, ...landing.map((change) => change.path)])];
     this.host.emit({ type: 'review/decided', runId: this.options.runId, applied, rejected, conflicts });
@@ -336,4 +409,10 @@ export class RunEngine {
   }
 
   private createdAt = new Date().toISOString();
+}
+
+/** Test files a step names in `verify` (space or comma separated), to run before the full suite. */
+function testFilesOf(step: PlanStep): string[] {
+  if (step.verify === undefined) return [];
+  return step.verify.split(/[\s,]+/).filter((part) => /\.(test|spec)\.[cm]?[jt]sx?$|^tests?\/|_test\.(py|go)$|^test_.*\.py$/.test(part));
 }

@@ -37,7 +37,14 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
   await rename(temporary, path);
 }
 
+/** `.plumbline/` keeps itself out of git with its own .gitignore: the user's files stay untouched. */
+async function ensurePlumblineDir(root: string): Promise<void> {
+  await mkdir(plumblineDir(root), { recursive: true });
+  await writeFile(join(plumblineDir(root), '.gitignore'), '# Plumbline run data: plans, journals, checkpoints.\n*\n', { flag: 'wx' }).catch(() => undefined);
+}
+
 export async function writeRunMeta(root: string, meta: RunMeta): Promise<void> {
+  await ensurePlumblineDir(root);
   await mkdir(runDir(root, meta.runId), { recursive: true });
   await writeFileAtomic(join(runDir(root, meta.runId), 'run.json'), `${JSON.stringify(meta, null, 2)}\n`);
 }

@@ -1,7 +1,7 @@
 import { lstat, mkdir, readdir, realpath, rm, unlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { StagedChange } from '../workspace/stagedWorkspace';
-import { copyListed, copyWalk, createCopyContext, foldersHolding, linkCandidates, type CopyContext } from './isolationCopy';
+import { copyListed, copyWalk, createCopyContext, foldersHolding, isInside, linkCandidates, type CopyContext } from './isolationCopy';
 import { addWorktree, forgetAdminDir, listFiles, listIgnored, listWorktrees, probeRepo, removeWorktree, worktreeAdminDir, type RepoInfo } from './isolationGit';
 import { FileJournal } from './isolationJournal';
 import { checkRelativePath, createScratch, defaultLinkFolders, defaultScratchDir, isolationPid, isProcessAlive, IsolationError } from './isolationPaths';
@@ -72,11 +72,18 @@ function ancestorCandidates(prefix: string, names: Iterable<string>): string[] {
 }
 
 async function populateWorktree(repo: RepoInfo & { head: string }, inside: readonly string[], context: CopyContext, worktree: Worktree): Promise<void> {
-  const [, outside, ignored] = await Promise.all([
+  // Listing runs while git adds the worktree; both settle before anything else, so a failure is
+  // never cleaned up while git is still writing.
+  const [added, listed] = await Promise.allSettled([
     addWorktree(repo.top, context.copyScope, repo.head),
-    repo.prefix === '' ? [] : listFiles(repo.top, false).then((paths) => paths.filter((path) => relativeTo(repo.prefix, path) === undefined)),
-    listIgnored(join(repo.top, repo.prefix)),
+    Promise.all([
+      repo.prefix === '' ? [] : listFiles(repo.top, false).then((paths) => paths.filter((path) => relativeTo(repo.prefix, path) === undefined)),
+      listIgnored(join(repo.top, repo.prefix)),
+    ]),
   ]);
+  if (added.status === 'rejected') throw added.reason;
+  if (listed.status === 'rejected') throw listed.reason;
+  const [outside, ignored] = listed.value;
   worktree.adminDir = await worktreeAdminDir(context.copyScope);
   const files = [...outside, ...inside];
   await copyListed(context, repo.top, context.copyScope, files);
@@ -104,7 +111,7 @@ async function writeBuffers(path: string, buffers: readonly (readonly [string, s
       throw error;
     }
     if ((await lstat(target).catch(() => undefined))?.isSymbolicLink() === true) continue;
-    await mkdir(join(target, '..'), { recursive: true });
+    await mkdir(dirname(target), { recursive: true });
     await writeFile(target, text);
   }
 }
@@ -119,6 +126,8 @@ export async function createIsolatedWorkspace(options: IsolationOptions): Promis
   const links: string[] = [];
   let worktree: Worktree | undefined;
   try {
+    // A copy inside what it copies would copy itself, and git would see it as untracked files.
+    if (isInside(repo?.top ?? root, scratch)) throw new IsolationError(`scratchDir must lie outside the workspace and its repository: ${scratch}`);
     let path = scratch;
     if (repo?.head !== undefined && inside.length > 0) {
       worktree = { top: repo.top, adminDir: undefined };

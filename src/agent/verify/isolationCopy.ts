@@ -1,5 +1,5 @@
-import { constants, type Stats } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, lstat, mkdir, readdir, readlink, stat, symlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { listFiles } from './isolationGit';
 import { errorCode } from './isolationPaths';
@@ -11,7 +11,6 @@ import { errorCode } from './isolationPaths';
  */
 
 const parallel = 32;
-const smallFile = 256 * 1024;
 const windows = process.platform === 'win32';
 
 export interface CopyContext {
@@ -104,22 +103,8 @@ async function copyEntry(context: CopyContext, source: string, target: string): 
   await ensureFolder(context, dirname(target));
   if (info.isSymbolicLink()) await context.limit(() => copyLink(context, source, target));
   else if (info.isDirectory()) await copyNested(context, source, target);
-  else if (info.isFile()) await context.limit(() => copyRegular(source, target, info));
+  else if (info.isFile()) await context.limit(() => copyFile(source, target, constants.COPYFILE_FICLONE));
   // Sockets, pipes and devices are not project content.
-}
-
-/**
- * Small files are read and written: measured faster than the kernel copy libuv's copyFile makes
- * (0.2 against 0.5 ms a file here). Big ones are cloned where the file system can (reflink; APFS
- * clonefile on macOS, which is fast at any size) and copied in the kernel otherwise. The mode
- * comes along, less the umask, as with a git checkout.
- */
-async function copyRegular(source: string, target: string, info: Stats): Promise<void> {
-  if (process.platform === 'darwin' || info.size > smallFile) {
-    await copyFile(source, target, constants.COPYFILE_FICLONE);
-    return;
-  }
-  await writeFile(target, await readFile(source), { mode: info.mode & 0o777 });
 }
 
 function skipped(segment: string): boolean {

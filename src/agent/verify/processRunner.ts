@@ -222,9 +222,12 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
     return Promise.resolve({ exitCode: null, signal: null, ...base, cancelled: true, durationMs: 0, output: '', truncatedBytes: 0 });
   }
   const { file, args } = shellInvocation(options.command);
+  // NODE_TEST_CONTEXT (set when this process runs under `node --test`) would turn the project's own
+  // `node --test` into a sub-reporter that exits 0 on failures.
+  const { NODE_TEST_CONTEXT: _testContext, ...env } = scrubEnvironment(options.env ?? process.env);
   const child = spawn(file, args, {
     cwd: options.cwd,
-    env: scrubEnvironment(options.env ?? process.env),
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: !isWindows,
     windowsHide: true,

@@ -1,0 +1,149 @@
+import type { StagedChange } from '../workspace/stagedWorkspace';
+import { detectTestCommand, narrowCommand, type DetectedCommand } from './detectTestCommand';
+import { createIsolatedWorkspace, type IsolatedWorkspace } from './isolatedWorkspace';
+import { excerptFailure, parseTestOutput, type TestSummary } from './parseTestOutput';
+import { runProcess, type ProcessResult } from './processRunner';
+import type { TestEvidence } from './testEvidence';
+
+export interface VerifierOptions {
+  readonly root: string;
+  /** The user's setting or --test-cmd; detected from the project when absent. */
+  readonly command?: string;
+  readonly timeoutMs: number;
+  readonly buffers?: ReadonlyMap<string, string>;
+  readonly signal: AbortSignal;
+}
+
+interface Baseline {
+  readonly exitCode: number | null;
+  readonly failing: ReadonlySet<string>;
+  readonly total: number | undefined;
+}
+
+/**
+ * Runs the project's tests on a step's increment in an isolated copy of the workspace and decides
+ * the verdict from the exit status. A baseline run before the first step records tests that already
+ * fail; they are reported but do not block. Zero tests run is never a pass when the suite has tests.
+ * Verifications are serialised: parallel steps share one copy.
+ */
+export class StepVerifier {
+  private isolated: IsolatedWorkspace | undefined;
+  private baseline: Baseline | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly landed = new Map<string, StagedChange>();
+
+  private constructor(
+    private readonly options: VerifierOptions,
+    readonly detected: DetectedCommand | undefined,
+    readonly command: string | undefined,
+  ) {}
+
+  static async create(options: VerifierOptions): Promise<StepVerifier> {
+    const detected = await detectTestCommand(options.root);
+    return new StepVerifier(options, detected, options.command ?? detected?.command);
+  }
+
+  /** Where the command came from, for the plan's notes. */
+  describeCommand(): string {
+    if (this.command === undefined) return 'No test command was found, so steps cannot be verified: set plumbline.testCommand (or pass --test-cmd).';
+    const source = this.options.command !== undefined ? 'your setting' : (this.detected?.source ?? 'detected');
+    return `Verifying with \`${this.command}\` (from ${source}).`;
+  }
+
+  /** Runs the suite once on the workspace as it is, before any step. */
+  async runBaseline(): Promise<TestEvidence> {
+    return this.serial(async () => {
+      const run = await this.run([], this.command);
+      if (run === undefined) return this.unverified();
+      const summary = parseTestOutput(run.output, this.detected?.runner);
+      this.baseline = { exitCode: run.exitCode, failing: new Set(summary.failures.map((failure) => failure.name)), total: summary.total };
+      const evidence = this.evidence(run, summary, [], [...this.baseline.failing]);
+      return { ...evidence, verdict: run.exitCode === 0 ? 'passed' : 'failed', reason: run.exitCode === 0 ? 'The suite passes before the run.' : 'Some tests fail before the run; they will not block steps.' };
+    });
+  }
+
+  /** Verifies base + landed + `changes` (the run's staged state with this step's edits). */
+  async verify(changes: readonly StagedChange[], testFiles: readonly string[] = []): Promise<TestEvidence> {
+    return this.serial(async () => {
+      if (this.command === undefined) return this.unverified();
+      const narrow = testFiles.length > 0 && this.detected !== undefined && this.options.command === undefined ? narrowCommand(this.detected, testFiles) : undefined;
+      const run = await this.run(changes, narrow ?? this.command);
+      if (run === undefined) return this.unverified();
+      return this.judge(run, parseTestOutput(run.output, this.detected?.runner));
+    });
+  }
+
+  /** Changes now in the user's files: later verifications build on them. */
+  recordLanded(changes: readonly StagedChange[]): void {
+    for (const change of changes) this.landed.set(change.path, change);
+  }
+
+  async dispose(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    await this.isolated?.dispose();
+    this.isolated = undefined;
+  }
+
+  private judge(run: ProcessResult & { command: string }, summary: TestSummary): TestEvidence {
+    const baseline = this.baseline;
+    const failing = summary.failures.map((failure) => failure.name);
+    const preexisting = failing.filter((name) => baseline?.failing.has(name) === true);
+    const fresh = failing.filter((name) => baseline?.failing.has(name) !== true);
+    const evidence = this.evidence(run, summary, fresh, preexisting);
+    if (run.cancelled) return { ...evidence, verdict: 'failed', reason: 'The verification was cancelled.' };
+    if (run.timedOut) return { ...evidence, verdict: 'failed', reason: `The tests did not finish within ${Math.round(this.options.timeoutMs / 1000)} s and were stopped.` };
+    if (run.exitCode === 0) {
+      if (summary.total === 0 && (baseline?.total ?? 0) > 0) return { ...evidence, verdict: 'failed', reason: 'No tests ran, though the suite has tests: that is not a pass.' };
+      if (summary.total === 0) return { ...evidence, verdict: 'unverified', reason: 'The command ran no tests: the project has none to prove this step.' };
+      return { ...evidence, verdict: 'passed', reason: `The tests pass (exit code 0${summary.passed !== undefined ? `, ${summary.passed} passed` : ''}).` };
+    }
+    if (failing.length > 0 && fresh.length === 0) {
+      return { ...evidence, verdict: 'passed', reason: `Only tests that failed before the run fail: ${preexisting.join(', ')}.` };
+    }
+    if (failing.length === 0 && baseline !== undefined && baseline.exitCode === run.exitCode && baseline.failing.size === 0 && baseline.exitCode !== 0) {
+      return { ...evidence, verdict: 'passed', reason: `The suite fails the same way it did before the run (exit code ${String(run.exitCode)}).` };
+    }
+    return { ...evidence, verdict: 'failed', reason: fresh.length > 0 ? `New failures: ${fresh.join(', ')}.` : `The tests failed (exit code ${String(run.exitCode)}).` };
+  }
+
+  private evidence(run: ProcessResult & { command: string }, summary: TestSummary, fresh: readonly string[], preexisting: readonly string[]): TestEvidence {
+    return {
+      verdict: 'failed',
+      reason: '',
+      command: run.command,
+      exitCode: run.exitCode,
+      ...(summary.passed !== undefined ? { passed: summary.passed } : {}),
+      ...(summary.failed !== undefined ? { failed: summary.failed } : {}),
+      ...(summary.skipped !== undefined ? { skipped: summary.skipped } : {}),
+      ...(summary.total !== undefined ? { total: summary.total } : {}),
+      durationMs: run.durationMs,
+      excerpt: run.exitCode === 0 ? run.output.slice(-1500) : excerptFailure(run.output, summary),
+      newFailures: [...fresh],
+      preexistingFailures: [...preexisting],
+      locations: summary.failures.flatMap((failure) =>
+        failure.file === undefined ? [] : [{ name: failure.name, file: failure.file, ...(failure.line !== undefined ? { line: failure.line } : {}), ...(failure.message !== undefined ? { message: failure.message } : {}) }],
+      ),
+    };
+  }
+
+  private unverified(): TestEvidence {
+    return { verdict: 'unverified', reason: this.describeCommand(), command: null, exitCode: null, durationMs: 0, excerpt: '', newFailures: [], preexistingFailures: [], locations: [] };
+  }
+
+  private async run(changes: readonly StagedChange[], command: string | undefined): Promise<(ProcessResult & { command: string }) | undefined> {
+    if (command === undefined) return undefined;
+    this.isolated ??= await createIsolatedWorkspace({ root: this.options.root, ...(this.options.buffers !== undefined ? { buffers: this.options.buffers } : {}) });
+    const merged = new Map(this.landed);
+    for (const change of changes) merged.set(change.path, change);
+    await this.isolated.reset();
+    await this.isolated.apply([...merged.values()]);
+    const result = await runProcess({ command, cwd: this.isolated.path, timeoutMs: this.options.timeoutMs, signal: this.options.signal });
+    return { ...result, command };
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,1 @@
+export { testEvidenceSchema, type TestEvidence } from '../../protocol/testEvidence';
