@@ -18,6 +18,7 @@ Usage:
                 [--base-url URL] [--approve step|end|auto|never] [--test-cmd CMD] [--max-cost USD]
                 [--parallel N] [--yes] [--json]
   plumbline runs [--cwd DIR] [--json]
+  plumbline resume <run-id> [--cwd DIR] [--yes] [--json]
   plumbline undo <run-id> [--cwd DIR] [--json]
   plumbline doctor [--cwd DIR] [--ping] [--json] [--timeout MS] [--verbose]
   plumbline --version | --help
@@ -28,6 +29,8 @@ Commands:
              approval mode allows. The plan is kept in .plumbline/runs/<run-id>/plan.md; edit it
              while the run goes on and the run follows your edit.
   runs       List the workspace's past runs.
+  resume     Continue a run that stopped before it finished (the editor closed, the machine
+             crashed) from its journal: its plan, approved and verified work are kept.
   undo       Restore the files a run changed to their bytes before the run. A file edited since
              the run wrote it is left as it is and reported (exit 1). Git history is not touched.
   doctor     Start the agent server, complete an LSP initialize round trip, and report the server
@@ -115,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
   const terminal = createTerminal();
   const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'parallel', 'yes', 'test-cmd'] as const;
   if (command !== 'run') {
-    const misplaced = runOnly.find((flag) => values[flag] !== undefined);
+    const misplaced = runOnly.find((flag) => values[flag] !== undefined && !(command === 'resume' && flag === 'yes'));
     if (misplaced !== undefined) return usageError(`--${misplaced} goes with "plumbline run"`);
   }
 
@@ -130,6 +133,11 @@ async function main(argv: string[]): Promise<number> {
     case 'runs':
       if (rest.length > 0) return usageError(`unexpected argument "${rest[0] ?? ''}"`);
       return runsCommand({ cwd: workspaceFolder, json: values.json === true, timeoutMs }, terminal);
+    case 'resume': {
+      const [runId, extra] = rest;
+      if (runId === undefined || extra !== undefined) return usageError('resume takes one run id, as "plumbline runs" lists it');
+      return runCommand({ task: '', resumeRunId: runId, cwd: workspaceFolder, approve: 'step', json: values.json === true, yes: values.yes === true, timeoutMs }, terminal);
+    }
     case 'undo': {
       const [runId, extra] = rest;
       if (runId === undefined || extra !== undefined) return usageError('undo takes one run id, as "plumbline runs" lists it');

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { planApprovalRequest, reviewRequest, runEventNotification, runStartRequest, runCancelRequest } from '../protocol/methods';
+import { planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest } from '../protocol/methods';
 import type { ApproveMode, FileChange, RunEvent } from '../protocol/run';
 import { ask } from './ask';
 import { renderPlanForTerminal } from './planView';
@@ -8,6 +8,8 @@ import { paint, paintDiff, type Terminal } from './terminal';
 
 export interface RunCommandOptions {
   readonly task: string;
+  /** Continue this stopped run instead of starting a new one (`plumbline resume`). */
+  readonly resumeRunId?: string;
   readonly cwd: string;
   readonly provider?: 'openai' | 'anthropic';
   readonly model?: string;
@@ -132,7 +134,8 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
   };
   process.on('SIGINT', onInterrupt);
   try {
-    await session.request(runStartRequest, {
+    if (options.resumeRunId !== undefined) await session.request(runResumeRequest, { runId: options.resumeRunId, ...(options.yes ? { reviewPlan: false } : {}) });
+    else await session.request(runStartRequest, {
       task: options.task,
       approve: options.approve,
       ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}),

@@ -69,6 +69,14 @@ export const runStartRequest = defineRequest(
   z.object({ runId: z.string(), planPath: z.string() }),
 );
 
+/** client → server: continue a run that stopped before it finished (a crash, a killed server) from its journal. */
+export const runResumeRequest = defineRequest(
+  'plumbline/run/resume',
+  'clientToServer',
+  z.strictObject({ runId: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a run id as plumbline runs lists it'), reviewPlan: z.boolean().optional() }),
+  z.object({ runId: z.string(), planPath: z.string() }),
+);
+
 /** client → server: cancel the active run (every worker stops; nothing more is applied). */
 export const runCancelRequest = defineRequest(
   'plumbline/run/cancel',
@@ -111,6 +119,7 @@ export const allMethods = [
   lmEventNotification,
   runStartRequest,
   runCancelRequest,
+  runResumeRequest,
   runsListRequest,
   runUndoRequest,
   runEventNotification,

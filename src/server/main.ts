@@ -8,7 +8,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initializationOptionsSchema, type InitializationOptions } from '../protocol/initialization';
-import { pingModelsRequest, runCancelRequest, runStartRequest, runsListRequest, runUndoRequest, statusRequest } from '../protocol/methods';
+import { pingModelsRequest, runCancelRequest, runResumeRequest, runStartRequest, runsListRequest, runUndoRequest, statusRequest } from '../protocol/methods';
 import { firstFolderPath, RunService } from './runService';
 import { ModelRegistry } from './modelRegistry';
 import { SettingsSource } from './settingsSource';
@@ -97,6 +97,7 @@ handleRequest(connection, pingModelsRequest, async (_params, signal) => {
 });
 
 handleRequest(connection, runStartRequest, (params) => runs.start(params));
+handleRequest(connection, runResumeRequest, (params) => runs.resume(params.runId, params.reviewPlan !== undefined ? { reviewPlan: params.reviewPlan } : {}));
 handleRequest(connection, runCancelRequest, async (params) => ({ cancelled: await runs.cancel(params.runId) }));
 handleRequest(connection, runsListRequest, async () => ({ runs: await runs.list() }));
 handleRequest(connection, runUndoRequest, async (params) => {

@@ -5,6 +5,7 @@ import type * as z from 'zod';
 import { createModelClient, type VsCodeModelFactory } from '../agent/model/createModelClient';
 import { apiKeysFrom } from '../agent/model/modelConfig';
 import { Checkpoint, type UndoReport } from '../agent/run/checkpoint';
+import { RunJournal, type RecoveredRun } from '../agent/run/journal';
 import { RunEngine, type RunHost, type RunResult } from '../agent/run/runEngine';
 import { listRuns, newRunId, planPath } from '../agent/run/runStore';
 import { createDiskWorkspace } from '../agent/workspace/diskWorkspace';
@@ -58,7 +59,27 @@ export class RunService {
   async start(raw: RunStartParams): Promise<{ runId: string; planPath: string }> {
     const parsed = runStartParamsSchema.safeParse(raw);
     if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, describeValidationError('plumbline/run/start', parsed.error));
-    const params = parsed.data;
+    return this.launch(parsed.data, newRunId(), undefined);
+  }
+
+  /** Continues a run that stopped (a crash, a killed server) from its journal. */
+  async resume(runId: string, overrides: { reviewPlan?: boolean }): Promise<{ runId: string; planPath: string }> {
+    const root = this.deps.workspaceRoot();
+    if (root === undefined) throw new ResponseError(ErrorCodes.InvalidRequest, 'Open a folder first.');
+    let recovered: RecoveredRun;
+    try {
+      recovered = await RunJournal.recover(root, runId);
+    } catch (error) {
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new ResponseError(ErrorCodes.InvalidParams, missing ? `There is no run ${runId} to resume here; "plumbline runs" lists them.` : error instanceof Error ? error.message : String(error));
+    }
+    if (recovered.finished) throw new ResponseError(ErrorCodes.InvalidRequest, `Run ${runId} has already finished; there is nothing to resume.`);
+    const parsed = runStartParamsSchema.safeParse({ ...recovered.options, ...overrides });
+    if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, `Run ${runId}'s saved options are not valid any more: ${parsed.error.message}`);
+    return this.launch(parsed.data, runId, recovered);
+  }
+
+  private async launch(params: z.output<typeof runStartParamsSchema>, runId: string, recovered: RecoveredRun | undefined): Promise<{ runId: string; planPath: string }> {
     if (this.active !== undefined) throw new ResponseError(ErrorCodes.InvalidRequest, `Run ${this.active.runId} is in progress; cancel it or wait for it to finish.`);
     const root = this.deps.workspaceRoot();
     if (root === undefined) throw new ResponseError(ErrorCodes.InvalidRequest, 'Open a folder first: a run works on the first workspace folder.');
@@ -75,7 +96,6 @@ export class RunService {
     } catch (error) {
       throw new ResponseError(ErrorCodes.InvalidRequest, error instanceof Error ? error.message : String(error));
     }
-    const runId = newRunId();
     const testCommand = params.testCommand ?? settings.testCommand;
     const controller = new AbortController();
     const { connection, documents } = this.deps;
@@ -107,6 +127,7 @@ export class RunService {
       {
         runId,
         task: params.task,
+        startParams: params,
         approve: params.approve,
         maxParallel: params.maxParallel,
         budget: {
@@ -125,6 +146,7 @@ export class RunService {
       },
       host,
       controller.signal,
+      recovered,
     );
     try {
       await engine.lock();

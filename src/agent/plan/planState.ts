@@ -181,3 +181,20 @@ export function replacePendingSteps(plan: Plan, submitted: SubmittedPlan): Plan 
   if (clash !== undefined) throw new PlanStateError(`Cannot re-plan: step ${clash.id} already exists and has started; validateReplan reports this.`);
   return next(plan, { summary: submitted.summary.trim(), steps: [...kept, ...submitted.steps.map(toPlanStep)] });
 }
+
+/**
+ * After a crash: steps that were running or verifying go back to pending (their open attempt closed
+ * as interrupted), so a resumed run starts them again from their last settled state.
+ */
+export function requeueInterrupted(plan: Plan, endedAt: string): Plan {
+  let changed = false;
+  const steps = plan.steps.map((step) => {
+    if (step.status !== 'running' && step.status !== 'verifying') return step;
+    changed = true;
+    const attempts = step.attempts.map((attempt, index) =>
+      index === step.attempts.length - 1 && attempt.outcome === undefined ? { ...attempt, endedAt, outcome: 'error' as const, detail: 'interrupted: the agent server stopped' } : attempt,
+    );
+    return { ...step, status: 'pending' as const, attempts };
+  });
+  return changed ? { ...plan, steps, revision: plan.revision + 1 } : plan;
+}

@@ -48,6 +48,15 @@ export class Orchestrator {
     return this.run((submitted) => validatePlan(submitted, this.validation));
   }
 
+  /** After a crash the conversation is gone: start a new one that knows the task and the plan so far. */
+  resumeFrom(task: string, plan: Plan): void {
+    const steps = plan.steps.map((step) => `- ${step.id} [${step.status}] ${step.title} (${step.files.join(', ')})`).join('\n');
+    this.messages.push(
+      { role: 'user', content: [{ type: 'text', text: `<task>\n${task}\n</task>\n\nThis run was interrupted and resumed. The plan so far:\n${steps}` }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'Understood: I will revise the remaining plan when asked.' }] },
+    );
+  }
+
   /** Asks for a revised plan for the remaining work; the current plan's finished steps stay as they are. */
   async replan(current: Plan, report: string): Promise<SubmittedPlan> {
     this.messages.push({ role: 'user', content: [{ type: 'text', text: report }] });

@@ -2,7 +2,21 @@ import type { ModelClient, ModelRole } from '../model/modelTypes';
 import type { Price } from '../model/pricing';
 import { UsageLedger } from '../model/usageLedger';
 import type { Plan, PlanStep, ValidationContext } from '../plan/planTypes';
-import { addNote, createPlan, finishStep, markVerifying, recordAttempt, replacePendingSteps, setCost, setStatus, setSummaryOfChanges, skipStep, startAttempt, startStep } from '../plan/planState';
+import {
+  addNote,
+  createPlan,
+  finishStep,
+  markVerifying,
+  recordAttempt,
+  replacePendingSteps,
+  requeueInterrupted,
+  setCost,
+  setStatus,
+  setSummaryOfChanges,
+  skipStep,
+  startAttempt,
+  startStep,
+} from '../plan/planState';
 import { blockedSteps, readySteps } from '../plan/validatePlan';
 import { StagedWorkspace } from '../workspace/stagedWorkspace';
 import type { StagedChange } from '../workspace/stagedWorkspace';
@@ -12,6 +26,7 @@ import type { LoopEvent } from './agentLoop';
 import { describeChanges } from './changeSet';
 import { selectHunks } from '../review/selectHunks';
 import { Checkpoint } from './checkpoint';
+import { RunJournal, stagedEntry, type RecoveredRun } from './journal';
 import { Orchestrator } from './orchestrator';
 import { PlanDocument } from './planDocument';
 import { projectOverview } from './projectOverview';
@@ -29,6 +44,8 @@ import type { ApproveMode, ReviewDecisions } from '../../protocol/run';
 export interface RunOptions {
   readonly runId: string;
   readonly task: string;
+  /** What the run was started with, journaled so `resume` can start it the same way. */
+  readonly startParams?: Readonly<Record<string, unknown>>;
   readonly approve: ApproveMode;
   readonly maxParallel: number;
   readonly budget: BudgetLimits;
@@ -92,11 +109,16 @@ export class RunEngine {
   /** The latest verification of each step: the test evidence shown beside its changes. */
   private readonly evidence = new Map<string, TestEvidence>();
 
+  private readonly journal: RunJournal;
+
   constructor(
     private readonly options: RunOptions,
     private readonly host: RunHost,
     private readonly signal: AbortSignal,
+    /** A crashed run's journal, to resume from its last settled point instead of planning anew. */
+    private readonly recovered?: RecoveredRun,
   ) {
+    this.journal = new RunJournal(host.workspace.root, options.runId);
     this.staged = new StagedWorkspace(host.workspace);
     this.budget = new RunBudget(options.budget);
     this.ledger = new UsageLedger((event) => {
@@ -121,10 +143,14 @@ export class RunEngine {
     try {
       this.host.emit({ type: 'run/started', runId, task, planPath: this.document.path });
       await this.saveMeta('planning', createdAt);
-      const result = await this.execute();
+      if (this.recovered === undefined) {
+        await this.journal.append({ kind: 'started', at: createdAt, task, options: { ...(this.options.startParams ?? { task }) } });
+      }
+      const result = this.recovered !== undefined ? await this.resumeExecution(this.recovered) : await this.execute();
       await this.finish(result, createdAt);
       return result;
     } finally {
+      await this.journal.close();
       await this.verifier?.dispose();
       await this.release?.();
       this.release = undefined;
@@ -144,7 +170,37 @@ export class RunEngine {
       await this.followUserEdits();
       if (decision.kind === 'cancel') return this.ended('cancelled', 'The plan was not approved.');
       await this.update(setStatus(this.current(), 'running'));
+      return await this.executeApproved(orchestrator);
+    } catch (error) {
+      return this.failure(error);
+    }
+  }
 
+  /** Continues a crashed run: its plan, its approved and staged work, from the journal. */
+  private async resumeExecution(recovered: RecoveredRun): Promise<RunResult> {
+    try {
+      if (recovered.plan === undefined) return this.ended('failed', 'The run stopped before it had a plan; start it again.');
+      let plan = requeueInterrupted(recovered.plan, new Date().toISOString());
+      if (plan.status === 'draft') plan = setStatus(plan, 'approved');
+      if (plan.status === 'approved') plan = setStatus(plan, 'running');
+      await this.update(addNote(plan, 'Resumed after the agent server stopped; interrupted steps start again.'));
+      for (const change of recovered.staged.values()) {
+        if (change.after === undefined) await this.staged.delete(change.path).catch(() => undefined);
+        else await this.staged.write(change.path, change.after);
+        this.stepsByFile.set(change.path, [...(this.stepsByFile.get(change.path) ?? []), change.stepId]);
+      }
+      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols);
+      orchestrator.resumeFrom(this.options.task, this.current());
+      // Step mode: what was verified but not yet reviewed is reviewed before anything builds on it.
+      if (this.options.approve === 'step') await this.reviewStaged();
+      return await this.executeApproved(orchestrator);
+    } catch (error) {
+      return this.failure(error);
+    }
+  }
+
+  private async executeApproved(orchestrator: Orchestrator): Promise<RunResult> {
+    try {
       this.phase('executing');
       await this.saveMeta('running');
       this.verifier = await StepVerifier.create({
@@ -165,10 +221,14 @@ export class RunEngine {
       await this.schedule(orchestrator);
       return await this.land();
     } catch (error) {
-      if (this.signal.aborted || error instanceof RunCancelled) return this.ended('cancelled', 'The run was cancelled.');
-      if (error instanceof BudgetExceededError) return this.ended('failed', `Stopped: ${error.message}.`);
-      return this.ended('failed', error instanceof Error ? error.message : String(error));
+      return this.failure(error);
     }
+  }
+
+  private failure(error: unknown): RunResult {
+    if (this.signal.aborted || error instanceof RunCancelled) return this.ended('cancelled', 'The run was cancelled.');
+    if (error instanceof BudgetExceededError) return this.ended('failed', `Stopped: ${error.message}.`);
+    return this.ended('failed', error instanceof Error ? error.message : String(error));
   }
 
   /** Runs ready steps in parallel (up to the setting), re-planning when one fails. */
@@ -199,6 +259,7 @@ export class RunEngine {
     if (this.signal.aborted) throw new RunCancelled();
     outcome = await this.verifyStep(step, session, outcome);
     if (outcome.status === 'done') {
+      await this.journal.append(stagedEntry(step.id, fork.changes()));
       await fork.commitTo(this.staged);
       for (const path of outcome.changedFiles) this.stepsByFile.set(path, [...(this.stepsByFile.get(path) ?? []), step.id]);
       await this.update(finishStep(this.current(), step.id, { status: 'done', summary: outcome.summary, changedFiles: [...outcome.changedFiles], ...(this.attemptClosed(step.id) ? {} : { attempt: { endedAt: new Date().toISOString(), outcome: 'passed' as const } }) }));
@@ -311,6 +372,7 @@ export class RunEngine {
     this.applied = [...new Set([...this.applied, ...landing.map((change) => change.path)])];
     this.host.emit({ type: 'review/decided', runId: this.options.runId, applied, rejected, conflicts });
     // What landed is now in the base; what was rejected is dropped. Either way it leaves the overlay.
+    await this.journal.append({ kind: 'unstaged', paths: changes.map((change) => change.path) });
     for (const change of changes) await this.staged.discard(change.path);
     if (rejected.length > 0 || conflicts.length > 0) {
       await this.update(addNote(this.current(), `Review: ${rejected.length > 0 ? `not accepted in ${rejected.join(', ')}` : ''}${conflicts.length > 0 ? ` kept your version of ${conflicts.map((c) => c.path).join(', ')}` : ''}.`));
@@ -339,6 +401,7 @@ export class RunEngine {
     }
     const summary = this.plan?.summaryOfChanges ?? result.reason ?? '';
     await this.saveMeta(result.status, createdAt, result.reason);
+    await this.journal.append({ kind: 'finished', status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}) });
     this.phase('finished');
     this.host.emit({ type: 'run/finished', runId: this.options.runId, status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}), summary, applied: [...result.applied], costUsd: this.ledger.totals.costUsd });
   }
@@ -364,6 +427,7 @@ export class RunEngine {
   private async update(plan: Plan): Promise<void> {
     const totals = this.ledger.totals;
     this.plan = setCost(plan, { usd: totals.costUsd, unpricedCalls: totals.unpricedCalls });
+    await this.journal.append({ kind: 'plan', plan: this.plan });
     const markdown = await this.document.write(this.plan);
     this.host.emit({ type: 'plan/updated', runId: this.options.runId, plan: this.plan, markdown });
   }

@@ -61,6 +61,16 @@ function score(lines: readonly string[], index: number): number {
   return /FAIL/.test(line) ? 1 : 0;
 }
 
+/** Whether `line` names `needle` as a whole: "case 1" is not in "case 10". */
+function names(line: string, needle: string): boolean {
+  for (let at = line.indexOf(needle); at >= 0; at = line.indexOf(needle, at + 1)) {
+    const before = line[at - 1] ?? ' ';
+    const after = line[at + needle.length] ?? ' ';
+    if (!(/\w/.test(before) && /^\w/.test(needle)) && !(/\w/.test(after) && /\w$/.test(needle))) return true;
+  }
+  return false;
+}
+
 interface Section {
   readonly failure: TestFailure;
   readonly start: number;
@@ -79,7 +89,7 @@ function sectionStart(lines: readonly string[], failure: TestFailure): Section |
     if (needle === '' || (best?.score ?? 0) >= 3) break;
     const fromThisNeedle = best;
     lines.forEach((line, index) => {
-      if (!line.includes(needle)) return;
+      if (!names(line, needle)) return;
       const value = score(lines, index);
       if (best === undefined || (best === fromThisNeedle ? value > best.score : value >= best.score)) best = { index, score: value, needle };
     });
@@ -106,7 +116,7 @@ function sectionLines(lines: readonly string[], { failure, start, needle }: Sect
     const line = lines[i] ?? '';
     if (SECTION_END.test(line)) break;
     if (/^test at /.test(lines[start] ?? '') && i === start + 1) headIndent = indentOf(line);
-    else if (line.trim() !== '' && indentOf(line) <= headIndent && NEXT_ENTRY.test(line) && !line.includes(needle)) break;
+    else if (line.trim() !== '' && indentOf(line) <= headIndent && NEXT_ENTRY.test(line) && !names(line, needle)) break;
     const frame = /^\s+(?:at .*?\(?|\S.*\()([^()\s]+?):\d+:\d+\)?\s*$/.exec(line);
     if (frame !== null && isForeignFrame(frame[1] ?? '')) {
       if (foreignFrames++ === 0) section.push(line.replace(/\S.*$/, '…'));
@@ -156,15 +166,16 @@ export function excerptFailure(output: string, summary: TestSummary, maxChars = 
   const each = Math.max(600, Math.floor(room / starts.length));
   const parts: string[] = [];
   let used = 0;
-  for (const [position, start] of starts.entries()) {
-    const part = clip(sectionLines(lines, start, starts[position + 1]?.start).join('\n'), Math.min(each, room - used));
-    if (part.length < 80 && position > 0) {
+  for (const [position, section] of starts.entries()) {
+    const remaining = room - used - 40; // keeps room to say what was left out
+    const full = sectionLines(lines, section, starts[position + 1]?.start).join('\n');
+    if (position > 0 && remaining < Math.min(full.length, 200)) {
       parts.push(`… ${starts.length - position} more failing tests`);
       break;
     }
+    const part = clip(full, Math.min(each, Math.max(0, remaining)));
     parts.push(part);
     used += part.length + 2;
-    if (used >= room) break;
   }
   return clip([...parts, counts].filter((part) => part !== '').join('\n\n'), maxChars);
 }

@@ -240,6 +240,7 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
   return new Promise<ProcessResult>((resolve) => {
     let exit: { code: number | null; signal: string | null } | undefined;
     let settled = false;
+    let pipesClosed = false;
     let killTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
     let lastResort: NodeJS.Timeout | undefined;
@@ -256,11 +257,14 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
       lastResort = setTimeout(() => finish(), KILL_GRACE_MS + DRAIN_MS + 1000);
     };
 
+    // Once the shell has exited, the command is done: the drain settles it whatever comes now.
     const timeout = setTimeout(() => {
+      if (exit !== undefined) return;
       base.timedOut = true;
       terminate();
     }, Math.min(Math.max(0, options.timeoutMs), 2_147_483_647));
     const onAbort = (): void => {
+      if (exit !== undefined) return;
       base.cancelled = true;
       terminate();
     };
@@ -274,9 +278,10 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
       clearTimeout(lastResort);
       options.signal?.removeEventListener('abort', onAbort);
       // Whatever is left of the command's processes (a daemon, a forgotten server) goes too; a
-      // pending SIGKILL stays scheduled.
-      if (pid !== undefined && killTimer === undefined && !isWindows && signalTree(pid, pipes, 'SIGTERM', signalled)) {
-        killTimer = setTimeout(() => signalTree(pid, pipes, 'SIGKILL', signalled), KILL_GRACE_MS);
+      // pending SIGKILL stays scheduled. Closed pipes have no holders left to look for.
+      const holders = pipesClosed ? new Set<string>() : pipes;
+      if (pid !== undefined && killTimer === undefined && !isWindows && signalTree(pid, holders, 'SIGTERM', signalled)) {
+        killTimer = setTimeout(() => signalTree(pid, holders, 'SIGKILL', signalled), KILL_GRACE_MS);
       }
       child.stdout.destroy();
       child.stderr.destroy();
@@ -298,6 +303,9 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
       // A daemon may hold the pipes open forever: wait briefly for them, then settle.
       drainTimer = setTimeout(() => finish(), DRAIN_MS);
     });
-    child.on('close', () => finish());
+    child.on('close', () => {
+      pipesClosed = true;
+      finish();
+    });
   });
 }

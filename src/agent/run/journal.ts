@@ -1,0 +1,103 @@
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { planSchema, type Plan } from '../../protocol/plan';
+import { runDir } from './runStore';
+
+const bytesSchema = z.string().nullable();
+const changeSchema = z.object({ path: z.string(), kind: z.enum(['create', 'modify', 'delete']), before: bytesSchema, after: bytesSchema });
+
+/** One line of `journal.jsonl`. Written (and flushed to disk) before what it records takes effect. */
+export const journalEntrySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('started'), at: z.string(), task: z.string(), options: z.record(z.string(), z.unknown()) }),
+  z.object({ kind: z.literal('plan'), plan: planSchema }),
+  /** A step's verified increment joins the run's staged state. */
+  z.object({ kind: z.literal('staged'), stepId: z.string(), changes: z.array(changeSchema) }),
+  /** Changes left the staged state: landed in the user's files, or rejected. */
+  z.object({ kind: z.literal('unstaged'), paths: z.array(z.string()) }),
+  z.object({ kind: z.literal('finished'), status: z.enum(['completed', 'failed', 'cancelled']), reason: z.string().optional() }),
+]);
+export type JournalEntry = z.infer<typeof journalEntrySchema>;
+
+export interface StagedBytes {
+  readonly path: string;
+  readonly kind: 'create' | 'modify' | 'delete';
+  readonly before: Uint8Array | undefined;
+  readonly after: Uint8Array | undefined;
+}
+
+const encode = (bytes: Uint8Array | undefined): string | null => (bytes === undefined ? null : Buffer.from(bytes).toString('base64'));
+const decode = (text: string | null): Uint8Array | undefined => (text === null ? undefined : new Uint8Array(Buffer.from(text, 'base64')));
+
+export function stagedEntry(stepId: string, changes: readonly StagedBytes[]): JournalEntry {
+  return { kind: 'staged', stepId, changes: changes.map((change) => ({ path: change.path, kind: change.kind, before: encode(change.before), after: encode(change.after) })) };
+}
+
+/** What a journal says about a run: enough to resume it from its last settled point. */
+export interface RecoveredRun {
+  readonly task: string;
+  readonly options: Record<string, unknown>;
+  readonly plan: Plan | undefined;
+  /** Staged changes not yet landed or rejected, by path (the latest wins). */
+  readonly staged: ReadonlyMap<string, StagedBytes & { readonly stepId: string }>;
+  readonly finished: boolean;
+}
+
+/**
+ * The run's append-only journal. Each entry is flushed to disk before the change it describes is
+ * made, so after a crash the journal is never behind what happened.
+ */
+export class RunJournal {
+  private handle: FileHandle | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly root: string, private readonly runId: string) {}
+
+  get path(): string {
+    return join(runDir(this.root, this.runId), 'journal.jsonl');
+  }
+
+  append(entry: JournalEntry): Promise<void> {
+    const next = this.queue.then(async () => {
+      this.handle ??= await open(this.path, 'a');
+      await this.handle.write(`${JSON.stringify(entry)}\n`);
+      await this.handle.sync();
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  /** Reads a journal back; a torn last line (a crash mid-write) is ignored, anything else invalid is an error. */
+  static async recover(root: string, runId: string): Promise<RecoveredRun> {
+    const text = await readFile(join(runDir(root, runId), 'journal.jsonl'), 'utf8');
+    const lines = text.split('\n').filter((line) => line.trim() !== '');
+    let started: Extract<JournalEntry, { kind: 'started' }> | undefined;
+    let plan: Plan | undefined;
+    let finished = false;
+    const staged = new Map<string, StagedBytes & { stepId: string }>();
+    for (const [index, line] of lines.entries()) {
+      let parsed;
+      try {
+        parsed = journalEntrySchema.safeParse(JSON.parse(line));
+      } catch {
+        if (index === lines.length - 1) break;
+        throw new Error(`The journal of run ${runId} is damaged at line ${index + 1}; it cannot be resumed.`);
+      }
+      if (!parsed.success) throw new Error(`The journal of run ${runId} has an unknown entry at line ${index + 1}; it cannot be resumed.`);
+      const entry = parsed.data;
+      if (entry.kind === 'started') started = entry;
+      else if (entry.kind === 'plan') plan = entry.plan;
+      else if (entry.kind === 'finished') finished = true;
+      else if (entry.kind === 'unstaged') for (const path of entry.paths) staged.delete(path);
+      else for (const change of entry.changes) staged.set(change.path, { path: change.path, kind: change.kind, before: decode(change.before), after: decode(change.after), stepId: entry.stepId });
+    }
+    if (started === undefined) throw new Error(`Run ${runId} has no journal start: it cannot be resumed.`);
+    return { task: started.task, options: started.options, plan, staged, finished };
+  }
+}
