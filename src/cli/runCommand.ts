@@ -77,6 +77,14 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
   let resolveFinished: () => void = () => undefined;
   const finishedPromise = new Promise<void>((resolve) => (resolveFinished = resolve));
   let livePlan = '';
+  let runId: string | undefined;
+  let serverDied: string | undefined;
+  // If the server dies mid-run, say so and how to continue, instead of waiting forever.
+  session.process.once('exit', (code, signal) => {
+    if (finished !== undefined) return;
+    serverDied = `The agent server stopped unexpectedly (${signal ?? `exit code ${String(code)}`}).${runId !== undefined ? ` Continue with: plumbline resume ${runId}` : ''}`;
+    resolveFinished();
+  });
 
   const print = (text: string): void => {
     if (livePlan !== '' && terminal.interactive) terminal.settle();
@@ -99,6 +107,7 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
       const line = describe(event, terminal);
       if (line !== undefined) print(line);
     }
+    if (event.type === 'run/started') runId = event.runId;
     if (event.type === 'run/finished') {
       finished = event;
       resolveFinished();
@@ -151,6 +160,10 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
     await session.close();
   }
   const result: Extract<RunEvent, { type: 'run/finished' }> | undefined = finished;
+  if (serverDied !== undefined && result === undefined) {
+    process.stderr.write(`plumbline: ${serverDied}\n`);
+    return runExitCodes.failed;
+  }
   if (result === undefined) return runExitCodes.failed;
   return result.status === 'completed' ? runExitCodes.completed : result.status === 'cancelled' ? runExitCodes.cancelled : runExitCodes.failed;
 }

@@ -17,6 +17,8 @@ export class BudgetExceededError extends Error {
  */
 export class RunBudget {
   private calls = 0;
+  /** Requests `check` has let through, answered or not: parallel workers cannot all take the last one. */
+  private allowed = 0;
   private tokens = 0;
   private costUsd = 0;
 
@@ -26,10 +28,10 @@ export class RunBudget {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Throws `BudgetExceededError` naming the limit when the next request may not be made. */
+  /** Throws `BudgetExceededError` naming the limit when the next request may not be made; otherwise counts it as made. */
   check(): void {
     const { maxCalls, maxTokens, maxCostUsd, maxWallClockMs } = this.limits;
-    if (maxCalls !== undefined && this.calls >= maxCalls) throw new BudgetExceededError(`the run reached its limit of ${maxCalls} model calls`);
+    if (maxCalls !== undefined && Math.max(this.calls, this.allowed) >= maxCalls) throw new BudgetExceededError(`the run reached its limit of ${maxCalls} model calls`);
     if (maxTokens !== undefined && this.tokens >= maxTokens) throw new BudgetExceededError(`the run reached its limit of ${maxTokens} tokens`);
     if (maxCostUsd !== undefined && this.costUsd >= maxCostUsd) {
       throw new BudgetExceededError(`the run reached its cost limit of $${maxCostUsd.toFixed(2)} (spent $${this.costUsd.toFixed(4)})`);
@@ -37,6 +39,7 @@ export class RunBudget {
     if (maxWallClockMs !== undefined && this.now() - this.startedAt >= maxWallClockMs) {
       throw new BudgetExceededError(`the run reached its time limit of ${Math.round(maxWallClockMs / 1000)} s`);
     }
+    this.allowed += 1;
   }
 
   record(usage: Usage, costUsd: number | null): void {

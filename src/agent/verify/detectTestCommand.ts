@@ -96,29 +96,19 @@ async function pytestSource(root: string, names: ReadonlySet<string>): Promise<s
 export async function detectTestCommand(root: string): Promise<DetectedCommand | undefined> {
   const names = new Set(await list(root));
   const pkg = names.has('package.json') ? await readPackageJson(root) : undefined;
-  if (pkg !== undefined) {
-    const pm = packageManager(names, pkg);
-    const scripts = isRecord(pkg.scripts) ? pkg.scripts : {};
-    const test = scripts.test;
-    if (typeof test === 'string' && test.trim() !== '' && !NPM_DEFAULT_TEST.test(test)) {
-      const runner = JS_RUNNERS.find(([, pattern]) => pattern.test(test))?.[0] ?? 'npm';
-      return { command: RUN_TEST_SCRIPT[pm], runner, source: 'package.json scripts.test', script: test };
-    }
-    const exec = EXEC[pm];
-    const vitest = VITEST_CONFIGS.find((name) => names.has(name));
-    if (vitest !== undefined) return { command: `${exec} vitest run`, runner: 'vitest', source: vitest };
-    const jest = JEST_CONFIGS.find((name) => names.has(name)) ?? (isRecord(pkg.jest) ? 'package.json jest' : undefined);
-    if (jest !== undefined) return { command: `${exec} jest`, runner: 'jest', source: jest };
-    const mocha = MOCHA_CONFIGS.find((name) => names.has(name)) ?? (isRecord(pkg.mocha) ? 'package.json mocha' : undefined);
-    if (mocha !== undefined) return { command: `${exec} mocha`, runner: 'mocha', source: mocha };
-  } else {
-    const vitest = VITEST_CONFIGS.find((name) => names.has(name));
-    if (vitest !== undefined) return { command: 'npx vitest run', runner: 'vitest', source: vitest };
-    const jest = JEST_CONFIGS.find((name) => names.has(name));
-    if (jest !== undefined) return { command: 'npx jest', runner: 'jest', source: jest };
-    const mocha = MOCHA_CONFIGS.find((name) => names.has(name));
-    if (mocha !== undefined) return { command: 'npx mocha', runner: 'mocha', source: mocha };
+  const pm = pkg === undefined ? 'npm' : packageManager(names, pkg);
+  const test = pkg !== undefined && isRecord(pkg.scripts) ? pkg.scripts.test : undefined;
+  if (typeof test === 'string' && test.trim() !== '' && !NPM_DEFAULT_TEST.test(test)) {
+    const runner = JS_RUNNERS.find(([, pattern]) => pattern.test(test))?.[0] ?? 'npm';
+    return { command: RUN_TEST_SCRIPT[pm], runner, source: 'package.json scripts.test', script: test };
   }
+  const exec = EXEC[pm];
+  const vitest = VITEST_CONFIGS.find((name) => names.has(name));
+  if (vitest !== undefined) return { command: `${exec} vitest run`, runner: 'vitest', source: vitest };
+  const jest = JEST_CONFIGS.find((name) => names.has(name)) ?? (isRecord(pkg?.jest) ? 'package.json jest' : undefined);
+  if (jest !== undefined) return { command: `${exec} jest`, runner: 'jest', source: jest };
+  const mocha = MOCHA_CONFIGS.find((name) => names.has(name)) ?? (isRecord(pkg?.mocha) ? 'package.json mocha' : undefined);
+  if (mocha !== undefined) return { command: `${exec} mocha`, runner: 'mocha', source: mocha };
   for (const folder of ['test', 'tests']) {
     if ((await list(join(root, folder))).some((name) => /\.test\.[cm]?js$/.test(name))) {
       return { command: 'node --test', runner: 'node-test', source: `${folder}/*.test.js` };

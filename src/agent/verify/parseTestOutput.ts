@@ -7,8 +7,9 @@ import { readCargo, readGo, readJest, readMocha, readPytest, readVitest } from '
 
 export type { TestFailure, TestSummary } from './testOutputFormats';
 
-/** Every reader, in the order tried when the runner is unknown: the most distinctive formats first. */
-const READERS: readonly FormatReader[] = [readJunit, readNodeSpec, readTap, readVitest, readJest, readMocha, readPytest, readCargo, readGo];
+/** Every reader, in the order tried when the runner is unknown: the most distinctive formats first,
+ * JUnit last (a console log may quote XML). */
+const READERS: readonly FormatReader[] = [readNodeSpec, readTap, readVitest, readJest, readMocha, readPytest, readCargo, readGo, readJunit];
 
 const BY_RUNNER: Readonly<Partial<Record<RunnerKind, readonly FormatReader[]>>> = {
   'node-test': [readNodeSpec, readTap, readJunit],

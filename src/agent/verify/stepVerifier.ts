@@ -1,6 +1,6 @@
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import { detectTestCommand, narrowCommand, type DetectedCommand } from './detectTestCommand';
-import { createIsolatedWorkspace, type IsolatedWorkspace } from './isolatedWorkspace';
+import { cleanupStaleIsolations, createIsolatedWorkspace, type IsolatedWorkspace } from './isolatedWorkspace';
 import { excerptFailure, parseTestOutput, type TestSummary } from './parseTestOutput';
 import { runProcess, type ProcessResult } from './processRunner';
 import type { TestEvidence } from './testEvidence';
@@ -39,6 +39,8 @@ export class StepVerifier {
   ) {}
 
   static async create(options: VerifierOptions): Promise<StepVerifier> {
+    // Copies left by a process that died (a killed server) are removed before new ones are made.
+    await cleanupStaleIsolations(options.root).catch(() => undefined);
     const detected = await detectTestCommand(options.root);
     return new StepVerifier(options, detected, options.command ?? detected?.command);
   }

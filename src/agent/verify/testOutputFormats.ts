@@ -146,7 +146,7 @@ function attributes(text: string): Map<string, string> {
 
 /** JUnit XML: counts from the test cases themselves, so nested suites are not counted twice. */
 export const readJunit: FormatReader = (text) => {
-  if (!/<testsuites?\b/.test(text)) return undefined;
+  if (!/^\s*(?:<\?xml\b[^>]*>\s*)?<testsuites?\b/m.test(text)) return undefined;
   const failures: TestFailure[] = [];
   let total = 0;
   let skipped = 0;
