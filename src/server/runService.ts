@@ -52,7 +52,8 @@ async function ask<P extends z.ZodType, R extends z.ZodType>(
 
 /** Starts, tracks and cancels the workspace's run. One at a time, as the run lock also enforces across processes. */
 export class RunService {
-  private active: { runId: string; controller: AbortController; done: Promise<RunResult> } | undefined;
+  /** `ended`: the run has sent run/finished and is only letting go of the workspace (lock, verification copies). */
+  private active: { runId: string; controller: AbortController; done: Promise<RunResult>; ended: boolean } | undefined;
 
   constructor(private readonly deps: RunServiceDeps) {}
 
@@ -80,7 +81,10 @@ export class RunService {
   }
 
   private async launch(params: z.output<typeof runStartParamsSchema>, runId: string, recovered: RecoveredRun | undefined): Promise<{ runId: string; planPath: string }> {
-    if (this.active !== undefined) throw new ResponseError(ErrorCodes.InvalidRequest, `Run ${this.active.runId} is in progress; cancel it or wait for it to finish.`);
+    // A client may start the next run as soon as it reads run/finished: wait for the old one to let go.
+    if (this.active?.ended === true) await this.active.done;
+    const busy = this.active;
+    if (busy !== undefined && !busy.ended) throw new ResponseError(ErrorCodes.InvalidRequest, `Run ${busy.runId} is in progress; cancel it or wait for it to finish.`);
     const root = this.deps.workspaceRoot();
     if (root === undefined) throw new ResponseError(ErrorCodes.InvalidRequest, 'Open a folder first: a run works on the first workspace folder.');
     await this.deps.settings.settled();
@@ -112,7 +116,10 @@ export class RunService {
         },
       },
       clients,
-      emit: (event) => void connection.sendNotification(runEventNotification.method, { event }),
+      emit: (event) => {
+        if (event.type === 'run/finished' && this.active?.runId === runId) this.active.ended = true;
+        void connection.sendNotification(runEventNotification.method, { event });
+      },
       approvePlan: async (plan, markdown, signal) =>
         params.reviewPlan ? { kind: (await ask(connection, planApprovalRequest, { runId, plan, markdown, planPath: planPath(root, runId) }, signal)).decision } : { kind: 'approve' },
       review: (files, signal) => ask(connection, reviewRequest, { runId, files: [...files] }, signal),
@@ -157,7 +164,7 @@ export class RunService {
       connection.console.error(`Run ${runId} ended with an internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return { status: 'failed', reason: 'internal error', plan: undefined, applied: [] };
     });
-    this.active = { runId, controller, done };
+    this.active = { runId, controller, done, ended: false };
     void done.finally(() => {
       if (this.active?.runId === runId) this.active = undefined;
     });
