@@ -1,4 +1,5 @@
 import type { WorkspaceReader } from '../workspace/workspacePort';
+import { stripHiddenCharacters } from './hiddenText';
 
 /** Rule files other agents and humans keep for agents; their content joins the orchestrator's brief. */
 export const ruleFiles = ['AGENTS.md', 'CLAUDE.md', '.github/copilot-instructions.md', '.cursorrules', 'CONVENTIONS.md'] as const;
@@ -11,14 +12,16 @@ const maxRuleChars = 8000;
  * agent rule files, marked as data. It goes in the first user message, not the system prompt, so
  * the system prompt stays identical across runs and projects.
  */
-export async function projectOverview(workspace: WorkspaceReader): Promise<string> {
+export async function projectOverview(workspace: WorkspaceReader, onHidden?: (path: string, count: number) => void): Promise<string> {
   const listing = await workspace.listFiles({ limit: maxListed });
   const rules: string[] = [];
   for (const path of ruleFiles) {
     const content = await workspace.readFile(path).catch(() => undefined);
     if (content === undefined) continue;
-    const text = new TextDecoder().decode(content.bytes).slice(0, maxRuleChars);
-    rules.push(`<project-rules path="${path}">\n${text}\n</project-rules>`);
+    const { text, removed } = stripHiddenCharacters(new TextDecoder().decode(content.bytes));
+    const warning = removed > 0 ? ` hidden-characters-removed="${removed}"` : '';
+    if (removed > 0) onHidden?.(path, removed);
+    rules.push(`<project-rules path="${path}"${warning}>\n${text.slice(0, maxRuleChars)}\n</project-rules>`);
   }
   const files = `<files count="${listing.paths.length}${listing.truncated ? '+' : ''}">\n${listing.paths.join('\n')}\n</files>`;
   const ruleNote =

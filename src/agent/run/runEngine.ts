@@ -161,8 +161,13 @@ export class RunEngine {
     try {
       this.phase('exploring');
       const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols);
-      const submitted = await orchestrator.plan(this.options.task, await projectOverview(this.host.workspace));
-      await this.update(createPlan(this.options.runId, this.options.task, submitted));
+      const hiddenFound: string[] = [];
+      const overview = await projectOverview(this.host.workspace, (path, count) => hiddenFound.push(`${count} hidden character(s) in ${path}`));
+      const submitted = await orchestrator.plan(this.options.task, overview);
+      let plan = createPlan(this.options.runId, this.options.task, submitted);
+      // Reported, not only removed: hidden text in a rule file is how prompt injections hide.
+      if (hiddenFound.length > 0) plan = addNote(plan, `Removed before the model read them: ${hiddenFound.join('; ')}.`);
+      await this.update(plan);
 
       this.phase('awaiting_approval');
       await this.saveMeta('awaiting_approval');
