@@ -137,7 +137,10 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
   const onInterrupt = (): void => {
     interrupts += 1;
     if (interrupts > 1) process.exit(runExitCodes.cancelled);
-    terminal.write(paint(terminal, 'yellow', '\nCancelling the run (Ctrl+C again to quit at once)…\n'));
+    const notice = '\nCancelling the run (Ctrl+C again to quit at once)…\n';
+    // With --json, stdout carries only events.
+    if (options.json) process.stderr.write(notice);
+    else terminal.write(paint(terminal, 'yellow', notice));
     controller.abort();
     void session.request(runCancelRequest, {}).catch(() => undefined);
   };
