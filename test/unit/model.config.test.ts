@@ -34,6 +34,7 @@ describe('settings schema', () => {
       anthropic: { headers: {}, thinkingBudgetTokens: 0 },
       maxOutputTokens: 8192,
       requestTimeoutSeconds: 60,
+      verification: { timeoutSeconds: 600, maxAttempts: 3 },
       prices: {},
     });
   });

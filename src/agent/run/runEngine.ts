@@ -140,6 +140,7 @@ export class RunEngine {
     const { runId, task } = this.options;
     await this.lock();
     const createdAt = new Date().toISOString();
+    let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
     try {
       this.host.emit({ type: 'run/started', runId, task, planPath: this.document.path });
       await this.saveMeta('planning', createdAt);
@@ -147,13 +148,18 @@ export class RunEngine {
         await this.journal.append({ kind: 'started', at: createdAt, task, options: { ...(this.options.startParams ?? { task }) } });
       }
       const result = this.recovered !== undefined ? await this.resumeExecution(this.recovered) : await this.execute();
-      await this.finish(result, createdAt);
+      finished = await this.finish(result, createdAt);
       return result;
     } finally {
-      await this.journal.close();
-      await this.verifier?.dispose();
-      await this.release?.();
-      this.release = undefined;
+      try {
+        await this.journal.close();
+        await this.verifier?.dispose();
+        await this.release?.();
+        this.release = undefined;
+      } finally {
+        // Last, once the workspace is free: a client may start the next run as soon as it reads this.
+        if (finished !== undefined) this.host.emit(finished);
+      }
     }
   }
 
@@ -396,7 +402,8 @@ export class RunEngine {
     return { status, ...(reason !== undefined ? { reason } : {}), plan: this.plan, applied: this.applied };
   }
 
-  private async finish(result: RunResult, createdAt: string): Promise<void> {
+  /** Settles the plan and the run's record; returns the run/finished event, which `run` sends last. */
+  private async finish(result: RunResult, createdAt: string): Promise<Extract<RunEvent, { type: 'run/finished' }>> {
     if (this.plan !== undefined) {
       let plan = this.plan;
       for (const step of plan.steps.filter((s) => s.status === 'running' || s.status === 'pending' || s.status === 'verifying')) plan = skipStep(plan, step.id, result.reason ?? 'the run ended', 'cancelled');
@@ -408,7 +415,7 @@ export class RunEngine {
     await this.saveMeta(result.status, createdAt, result.reason);
     await this.journal.append({ kind: 'finished', status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}) });
     this.phase('finished');
-    this.host.emit({ type: 'run/finished', runId: this.options.runId, status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}), summary, applied: [...result.applied], costUsd: this.ledger.totals.costUsd });
+    return { type: 'run/finished', runId: this.options.runId, status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}), summary, applied: [...result.applied], costUsd: this.ledger.totals.costUsd };
   }
 
   private async followUserEdits(): Promise<void> {
