@@ -13,10 +13,19 @@ export interface SymbolPort {
   query(query: SymbolQuery): Promise<{ locations: readonly SymbolLocation[]; truncated: boolean }>;
 }
 
+/** Read-only git facts about the workspace; absent outside a git work tree. */
+export interface GitPort {
+  /** `git status --short` for the workspace. */
+  status(): Promise<string>;
+  /** The uncommitted diff (staged and unstaged) against HEAD, optionally for one path. */
+  diff(path?: string): Promise<string>;
+}
+
 /** Read-only exploration: what the orchestrator and every worker get. */
 export interface ExploreContext extends ToolContext {
   readonly workspace: WorkspaceReader;
   readonly symbols?: SymbolPort;
+  readonly git?: GitPort;
   /** Decodes a file for display (BOM, encodings, binary detection live in the engine). */
   readText(path: string): Promise<TextRead>;
 }

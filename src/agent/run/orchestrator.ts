@@ -1,11 +1,12 @@
 import * as z from 'zod';
 import { toolRegistry, toToolSpec, type ToolDefinition } from '../../tools/defineTool';
 import { findReferencesTool, findSymbolsTool } from '../../tools/findSymbols';
+import { gitDiffTool, gitStatusTool } from '../../tools/gitTools';
 import { listFilesTool } from '../../tools/listFiles';
 import { readFileTool } from '../../tools/readFile';
 import { searchTextTool } from '../../tools/searchText';
 import { submitPlanTool } from '../../tools/submitPlan';
-import type { PlanningContext, SymbolPort } from '../../tools/toolContexts';
+import type { GitPort, PlanningContext, SymbolPort } from '../../tools/toolContexts';
 import type { ModelMessage } from '../model/modelTypes';
 import { submittedPlanSchema, type Plan, type SubmittedPlan, type ValidationContext } from '../plan/planTypes';
 import { validatePlan, validateReplan } from '../plan/validatePlan';
@@ -14,9 +15,18 @@ import { orchestratorNudge, orchestratorSystemPrompt } from './prompts';
 import { exploreContext } from './toolContexts';
 import type { WorkspaceReader } from '../workspace/workspacePort';
 
-const baseTools: ToolDefinition<z.ZodType, PlanningContext>[] = [listFilesTool, readFileTool, searchTextTool, submitPlanTool];
+const baseTools: ToolDefinition<z.ZodType, PlanningContext>[] = [listFilesTool, readFileTool, searchTextTool, gitStatusTool, gitDiffTool, submitPlanTool];
 /** In VS Code the editor's language servers add two precise lookups, before submit_plan. */
-const symbolTools: ToolDefinition<z.ZodType, PlanningContext>[] = [listFilesTool, readFileTool, searchTextTool, findSymbolsTool, findReferencesTool, submitPlanTool];
+const symbolTools: ToolDefinition<z.ZodType, PlanningContext>[] = [
+  listFilesTool,
+  readFileTool,
+  searchTextTool,
+  gitStatusTool,
+  gitDiffTool,
+  findSymbolsTool,
+  findReferencesTool,
+  submitPlanTool,
+];
 const registries = { base: toolRegistry(baseTools), symbols: toolRegistry(symbolTools) };
 /** Derived once: the same bytes in every orchestrator request of every run (per host kind). */
 export const orchestratorToolSpecs = baseTools.map(toToolSpec);
@@ -40,6 +50,7 @@ export class Orchestrator {
     private readonly validation: ValidationContext,
     private readonly loop: OrchestratorLoopOptions,
     private readonly symbols?: SymbolPort,
+    private readonly git?: GitPort,
   ) {}
 
   /** Explores and returns a validated plan for the task. */
@@ -67,6 +78,7 @@ export class Orchestrator {
     let accepted: SubmittedPlan | undefined;
     const context: PlanningContext = {
       ...exploreContext(this.workspace, this.loop.signal, this.symbols),
+      ...(this.git !== undefined ? { git: this.git } : {}),
       submitPlan: (raw: unknown) => {
         const parsed = submittedPlanSchema.safeParse(raw);
         if (!parsed.success) return Promise.resolve(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));

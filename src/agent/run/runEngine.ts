@@ -18,6 +18,7 @@ import {
   startStep,
 } from '../plan/planState';
 import { blockedSteps, readySteps } from '../plan/validatePlan';
+import { createGitPort } from '../workspace/gitPort';
 import { StagedWorkspace } from '../workspace/stagedWorkspace';
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import type { WorkspaceReader } from '../workspace/workspacePort';
@@ -166,7 +167,7 @@ export class RunEngine {
   private async execute(): Promise<RunResult> {
     try {
       this.phase('exploring');
-      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols);
+      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols, await createGitPort(this.host.workspace.root));
       const hiddenFound: string[] = [];
       const overview = await projectOverview(this.host.workspace, (path, count) => hiddenFound.push(`${count} hidden character(s) in ${path}`));
       const submitted = await orchestrator.plan(this.options.task, overview);
@@ -200,7 +201,7 @@ export class RunEngine {
         else await this.staged.write(change.path, change.after);
         this.stepsByFile.set(change.path, [...(this.stepsByFile.get(change.path) ?? []), change.stepId]);
       }
-      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols);
+      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols, await createGitPort(this.host.workspace.root));
       orchestrator.resumeFrom(this.options.task, this.current());
       // Step mode: what was verified but not yet reviewed is reviewed before anything builds on it.
       if (this.options.approve === 'step') await this.reviewStaged();
