@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -55,6 +55,7 @@ describe('git_status and git_diff for the orchestrator', () => {
       const result = await call(root, 'git_diff', { path });
       assert.equal(result.isError, true, path);
     }
+    assert.equal(existsSync('/tmp/pwned'), false);
   });
 
   test('outside git the tools say so', async () => {

@@ -34,7 +34,7 @@ export class RunBudget {
     if (maxCalls !== undefined && Math.max(this.calls, this.allowed) >= maxCalls) throw new BudgetExceededError(`the run reached its limit of ${maxCalls} model calls`);
     if (maxTokens !== undefined && this.tokens >= maxTokens) throw new BudgetExceededError(`the run reached its limit of ${maxTokens} tokens`);
     if (maxCostUsd !== undefined && this.costUsd >= maxCostUsd) {
-      throw new BudgetExceededError(`the run reached its cost limit of $${maxCostUsd.toFixed(2)} (spent $${this.costUsd.toFixed(4)})`);
+      throw new BudgetExceededError(`the run reached its cost limit of $${dollars(maxCostUsd)} (spent $${this.costUsd.toFixed(4)})`);
     }
     if (maxWallClockMs !== undefined && this.now() - this.startedAt >= maxWallClockMs) {
       throw new BudgetExceededError(`the run reached its time limit of ${Math.round(maxWallClockMs / 1000)} s`);
@@ -51,4 +51,10 @@ export class RunBudget {
   get spent(): { calls: number; tokens: number; costUsd: number } {
     return { calls: this.calls, tokens: this.tokens, costUsd: this.costUsd };
   }
+}
+
+/** Cents as usual, but a limit below a cent keeps its digits ($0.004, not $0.00). */
+function dollars(amount: number): string {
+  const cents = amount.toFixed(2);
+  return Number(cents) === amount ? cents : String(Number(amount.toFixed(6)));
 }

@@ -14,6 +14,8 @@ export async function createGitPort(root: string): Promise<GitPort | undefined> 
   return {
     status: () => git.raw(['-c', 'core.fsmonitor=false', 'status', '--short', '--', '.']),
     diff: (path) => {
+      // Behind `--` git would read it as a path anyway; a leading dash is refused outright all the same.
+      if (path?.trim().startsWith('-') === true) return Promise.reject(new Error(`${path} starts with "-"; give a workspace-relative path.`));
       const target = path === undefined ? '.' : checkPathSyntax(path).join('/');
       return git.raw(['-c', 'core.fsmonitor=false', 'diff', 'HEAD', '--no-ext-diff', '--no-color', '--', target]);
     },
