@@ -54,6 +54,9 @@ export const fileChangeSchema = z.object({
   diff: z.string(),
   /** Empty for binary content, which is reviewed as a whole (decide with `all`). */
   hunks: z.array(hunkSchema),
+  /** The file's text before and after the change, for side-by-side and inline review; null when absent or not text. */
+  beforeText: z.string().nullable(),
+  afterText: z.string().nullable(),
   stepIds: z.array(z.string()),
 });
 export type FileChange = z.infer<typeof fileChangeSchema>;

@@ -17,7 +17,15 @@ export function describeChanges(changes: readonly StagedChange[], stepsByFile: R
       newLines: hunk.newLines,
       diff: hunkText(hunk),
     }));
-    return { path: change.path, kind: change.kind, diff, hunks, stepIds: [...(stepsByFile.get(change.path) ?? [])] };
+    return {
+      path: change.path,
+      kind: change.kind,
+      diff,
+      hunks,
+      beforeText: change.before !== undefined && before.kind === 'text' ? before.text : null,
+      afterText: change.after !== undefined && after.kind === 'text' ? after.text : null,
+      stepIds: [...(stepsByFile.get(change.path) ?? [])],
+    };
   });
 }
 
