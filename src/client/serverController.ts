@@ -37,6 +37,10 @@ export class AgentServerController implements vscode.Disposable {
   /** Fires whenever the server's phase, version or message changes. */
   readonly onDidChange = this.changed.event;
 
+  /** Handlers for server → client messages; registered again on every (re)started client. */
+  private readonly notificationHandlers = new Map<string, (params: unknown) => void>();
+  private readonly requestHandlers = new Map<string, (params: unknown, token: vscode.CancellationToken) => unknown>();
+
   constructor(
     private readonly serverModule: string,
     private readonly log: vscode.LogOutputChannel,
@@ -96,6 +100,20 @@ export class AgentServerController implements vscode.Disposable {
     return parsed.data;
   }
 
+  /** Handles a server → client notification, across server restarts. */
+  onNotification(method: string, handler: (params: unknown) => void): vscode.Disposable {
+    this.notificationHandlers.set(method, handler);
+    this.client?.onNotification(method, handler);
+    return { dispose: () => this.notificationHandlers.delete(method) };
+  }
+
+  /** Handles a server → client request, across server restarts. */
+  onRequest(method: string, handler: (params: unknown, token: vscode.CancellationToken) => unknown): vscode.Disposable {
+    this.requestHandlers.set(method, handler);
+    this.client?.onRequest(method, handler);
+    return { dispose: () => this.requestHandlers.delete(method) };
+  }
+
   async dispose(): Promise<void> {
     const client = this.client;
     this.client = undefined;
@@ -129,6 +147,8 @@ export class AgentServerController implements vscode.Disposable {
       runLmChat(params, token, (requestId, event) => client.sendNotification(lmEventNotification.method, { requestId, event })),
     );
     client.onRequest(symbolsRequest.method, (params: unknown) => answerSymbolQuery(params));
+    for (const [method, handler] of this.notificationHandlers) client.onNotification(method, handler);
+    for (const [method, handler] of this.requestHandlers) client.onRequest(method, handler);
     this.clientSubscription?.dispose();
     this.clientSubscription = client.onDidChangeState((event) => {
         // A restarted controller may still hear from the client it replaced.

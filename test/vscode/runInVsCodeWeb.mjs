@@ -27,7 +27,11 @@ const codeServer = join(installDir, 'node_modules', '.bin', 'code-server');
 // A fresh copy of the fixture workspace and fresh profile folders for every run.
 const scratch = mkdtempSync(join(tmpdir(), 'plumbline-vscode-'));
 const workspace = join(scratch, 'workspace');
-cpSync(join(root, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+cpSync(join(root, 'test', 'fixtures', 'repos', 'greeter'), workspace, { recursive: true });
+// A git repository, as most users' workspaces are: verification then runs in a git worktree.
+for (const args of [['init', '-q'], ['-c', 'user.email=test@plumbline.invalid', '-c', 'user.name=Plumbline Test', 'add', '-A'], ['-c', 'user.email=test@plumbline.invalid', '-c', 'user.name=Plumbline Test', 'commit', '-qm', 'fixture']]) {
+  execFileSync('git', args, { cwd: workspace, stdio: 'ignore' });
+}
 const userData = join(scratch, 'user-data');
 mkdirSync(join(userData, 'User'), { recursive: true });
 writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({

@@ -1,0 +1,105 @@
+import * as vscode from 'vscode';
+import { runUndoRequest, runsListRequest } from '../../protocol/methods';
+import type { AgentServerController } from '../serverController';
+import type { RunController } from './runController';
+
+export const runCommandIds = {
+  newTask: 'plumbline.newTask',
+  cancelRun: 'plumbline.cancelRun',
+  openPlan: 'plumbline.openPlan',
+  resumeRun: 'plumbline.resumeRun',
+  undoRun: 'plumbline.undoRun',
+} as const;
+
+const historyKey = 'plumbline.taskHistory';
+const historySize = 20;
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Asks for a task, offering recent ones; what the user types is used as is. */
+async function askForTask(memento: vscode.Memento): Promise<string | undefined> {
+  const history = memento.get<string[]>(historyKey, []);
+  const pick = vscode.window.createQuickPick();
+  pick.title = 'Plumbline: New Task';
+  pick.placeholder = 'Describe a refactor or a fix (Enter to plan it)';
+  pick.items = history.map((task) => ({ label: task, description: 'recent' }));
+  return new Promise((resolve) => {
+    pick.onDidAccept(() => {
+      const typed = pick.value.trim();
+      resolve(typed !== '' ? typed : pick.selectedItems[0]?.label);
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      resolve(undefined);
+      pick.dispose();
+    });
+    pick.show();
+  });
+}
+
+export function registerRunCommands(context: vscode.ExtensionContext, runs: RunController, server: AgentServerController): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(runCommandIds.newTask, async (given?: unknown) => {
+      const task = typeof given === 'string' && given.trim() !== '' ? given.trim() : await askForTask(context.globalState);
+      if (task === undefined) return undefined;
+      const history = context.globalState.get<string[]>(historyKey, []);
+      await context.globalState.update(historyKey, [task, ...history.filter((entry) => entry !== task)].slice(0, historySize));
+      try {
+        return await runs.start(task);
+      } catch (error) {
+        const choice = await vscode.window.showErrorMessage(`Plumbline could not start the task: ${message(error)}`, 'Set API Key…', 'Show Log');
+        if (choice === 'Set API Key…') await vscode.commands.executeCommand('plumbline.setApiKey');
+        if (choice === 'Show Log') await vscode.commands.executeCommand('plumbline.showLog');
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand(runCommandIds.cancelRun, async () => {
+      if (!(await runs.cancel())) void vscode.window.showInformationMessage('No Plumbline run is in progress.');
+    }),
+    vscode.commands.registerCommand(runCommandIds.openPlan, async () => {
+      const path = runs.view?.planPath;
+      if (path === undefined) {
+        void vscode.window.showInformationMessage('There is no plan yet: start a task with "Plumbline: New Task…".');
+        return;
+      }
+      await vscode.window.showTextDocument(vscode.Uri.file(path), { preview: false });
+    }),
+    vscode.commands.registerCommand(runCommandIds.resumeRun, async (given?: unknown) => {
+      const { runs: all } = await server.request(runsListRequest, {});
+      const resumable = all.filter((run) => run.status !== 'completed' && run.status !== 'failed' && run.status !== 'cancelled');
+      const runId =
+        typeof given === 'string'
+          ? given
+          : (await vscode.window.showQuickPick(resumable.map((run) => ({ label: run.task.split('\n')[0] ?? run.runId, description: `${run.stepsDone}/${run.stepsTotal} steps · ${run.status}`, detail: run.runId, runId: run.runId })), { title: 'Plumbline: Resume Run', placeHolder: resumable.length === 0 ? 'No run stopped before it finished' : 'Which run?' }))?.runId;
+      if (runId === undefined) return;
+      try {
+        await runs.resume(runId);
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Plumbline could not resume the run: ${message(error)}`);
+      }
+    }),
+    vscode.commands.registerCommand(runCommandIds.undoRun, async (given?: unknown) => {
+      const { runs: all } = await server.request(runsListRequest, {});
+      const runId =
+        typeof given === 'string'
+          ? given
+          : (await vscode.window.showQuickPick(all.map((run) => ({ label: run.task.split('\n')[0] ?? run.runId, description: `${run.status} · ${run.updatedAt.slice(0, 16).replace('T', ' ')}`, detail: run.runId, runId: run.runId })), { title: 'Plumbline: Undo Run', placeHolder: 'Restore the files this run changed' }))?.runId;
+      if (runId === undefined) return;
+      if (typeof given !== 'string') {
+        const confirmed = await vscode.window.showWarningMessage('Restore every file this run changed to how it was before the run? Files you edited since are kept.', { modal: true }, 'Undo Run');
+        if (confirmed !== 'Undo Run') return;
+      }
+      try {
+        const report = await server.request(runUndoRequest, { runId });
+        const kept = report.skipped.length > 0 ? ` Kept your later edits in ${report.skipped.map((entry) => entry.path).join(', ')}.` : '';
+        void vscode.window.showInformationMessage(`Plumbline restored ${report.restored.length} file(s).${kept}`);
+        return report;
+      } catch (error) {
+        void vscode.window.showErrorMessage(`Plumbline could not undo the run: ${message(error)}`);
+        return undefined;
+      }
+    }),
+  ];
+}

@@ -1,0 +1,183 @@
+import * as vscode from 'vscode';
+import { planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest } from '../../protocol/methods';
+import type { Plan } from '../../protocol/plan';
+import type { FileChange, ReviewDecisions, RunEvent } from '../../protocol/run';
+import type { TestEvidence } from '../../protocol/testEvidence';
+import type { AgentServerController } from '../serverController';
+
+/** What the status bar, the sidebar and the tests read about the run in progress (or the last one). */
+export interface RunView {
+  readonly runId: string;
+  readonly task: string;
+  readonly planPath: string | undefined;
+  readonly phase: string;
+  readonly plan: Plan | undefined;
+  readonly costUsd: number;
+  readonly finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
+  readonly evidence: readonly TestEvidence[];
+}
+
+/** How the user approves a plan and reviews changes; the inline review plugs in here. */
+export interface RunReviewer {
+  review(request: { runId: string; files: readonly FileChange[]; evidence: readonly TestEvidence[] }, token: vscode.CancellationToken): Promise<ReviewDecisions>;
+}
+
+/**
+ * The VS Code side of a run: starts and resumes runs on the agent server, keeps the latest state
+ * from its events, answers its questions (approve the plan, review changes) with VS Code UI, and
+ * shows progress with a cancel button.
+ */
+export class RunController implements vscode.Disposable {
+  private current: RunView | undefined;
+  private readonly changed = new vscode.EventEmitter<RunView>();
+  private readonly subscriptions: vscode.Disposable[] = [this.changed];
+  private finishWaiters: ((view: RunView) => void)[] = [];
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly server: AgentServerController,
+    private readonly reviewer: RunReviewer,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.subscriptions.push(
+      server.onNotification(runEventNotification.method, (raw: unknown) => {
+        const parsed = runEventNotification.params.safeParse(raw);
+        if (parsed.success) this.onEvent(parsed.data.event);
+        else this.log.warn('Ignored a malformed run event from the agent server.');
+      }),
+      server.onRequest(planApprovalRequest.method, (raw: unknown) => this.approvePlan(raw)),
+      server.onRequest(reviewRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.review(raw, token)),
+    );
+  }
+
+  get view(): RunView | undefined {
+    return this.current;
+  }
+
+  get running(): boolean {
+    return this.current !== undefined && this.current.finished === undefined;
+  }
+
+  /** Starts a run; resolves once the server has accepted it (the run goes on in the background). */
+  async start(task: string): Promise<string> {
+    const reviewPlan = vscode.workspace.getConfiguration('plumbline').get<boolean>('reviewPlan') !== false;
+    const { runId, planPath } = await this.server.request(runStartRequest, { task, approve: configuredApproveMode(), reviewPlan });
+    this.reset(runId, task, planPath);
+    this.showProgress(runId);
+    return runId;
+  }
+
+  async resume(runId: string): Promise<void> {
+    const { planPath } = await this.server.request(runResumeRequest, { runId });
+    this.reset(runId, '', planPath);
+    this.showProgress(runId);
+  }
+
+  async cancel(): Promise<boolean> {
+    if (!this.running) return false;
+    return (await this.server.request(runCancelRequest, {})).cancelled;
+  }
+
+  /** Resolves when the current run finishes (at once when it already has). */
+  whenFinished(): Promise<RunView> {
+    const view = this.current;
+    if (view?.finished !== undefined) return Promise.resolve(view);
+    return new Promise((resolve) => this.finishWaiters.push(resolve));
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+
+  private reset(runId: string, task: string, planPath: string): void {
+    if (this.current?.runId === runId && this.current.finished === undefined) return;
+    this.current = { runId, task, planPath, phase: 'starting', plan: undefined, costUsd: 0, finished: undefined, evidence: [] };
+    this.changed.fire(this.current);
+  }
+
+  private onEvent(event: RunEvent): void {
+    const base = this.current?.runId === event.runId ? this.current : undefined;
+    let view: RunView = base ?? { runId: event.runId, task: '', planPath: undefined, phase: 'starting', plan: undefined, costUsd: 0, finished: undefined, evidence: [] };
+    switch (event.type) {
+      case 'run/started':
+        view = { ...view, task: event.task, planPath: event.planPath };
+        break;
+      case 'run/phase':
+        view = { ...view, phase: event.phase };
+        break;
+      case 'plan/updated':
+        view = { ...view, plan: event.plan, costUsd: event.plan.cost.usd };
+        break;
+      case 'usage':
+        view = { ...view, costUsd: event.run.costUsd };
+        break;
+      case 'verification':
+        view = { ...view, evidence: [...view.evidence, event.evidence] };
+        break;
+      case 'run/finished':
+        view = { ...view, finished: event, costUsd: event.costUsd };
+        this.log.info(`Run ${event.runId} ${event.status}${event.reason !== undefined ? `: ${event.reason}` : ''}`);
+        break;
+      default:
+        return;
+    }
+    this.current = view;
+    this.changed.fire(view);
+    if (view.finished !== undefined) {
+      const waiters = this.finishWaiters;
+      this.finishWaiters = [];
+      for (const resolve of waiters) resolve(view);
+    }
+  }
+
+  private async approvePlan(raw: unknown): Promise<{ decision: 'approve' | 'cancel' }> {
+    const parsed = planApprovalRequest.params.safeParse(raw);
+    if (!parsed.success) return { decision: 'cancel' };
+    const { plan, planPath } = parsed.data;
+    for (;;) {
+      const choice = await vscode.window.showInformationMessage(
+        `Plumbline planned ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}: ${plan.summary.split('\n')[0] ?? ''}`,
+        { modal: false },
+        'Run Plan',
+        'Open Plan',
+        'Cancel',
+      );
+      if (choice === 'Run Plan') return { decision: 'approve' };
+      if (choice !== 'Open Plan') return { decision: 'cancel' };
+      // The user may edit plan.md; the engine reads the edit back when the plan is approved.
+      await vscode.window.showTextDocument(vscode.Uri.file(planPath), { preview: false });
+    }
+  }
+
+  private async review(raw: unknown, token: vscode.CancellationToken): Promise<ReviewDecisions> {
+    const parsed = reviewRequest.params.safeParse(raw);
+    if (!parsed.success) return { decisions: [] };
+    return this.reviewer.review({ runId: parsed.data.runId, files: parsed.data.files, evidence: this.current?.evidence ?? [] }, token);
+  }
+
+  private showProgress(runId: string): void {
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Plumbline', cancellable: true },
+      (progress, token) =>
+        new Promise<void>((resolve) => {
+          token.onCancellationRequested(() => void this.cancel());
+          const report = (view: RunView): void => {
+            if (view.runId !== runId) return;
+            const steps = view.plan?.steps ?? [];
+            const done = steps.filter((step) => step.status === 'done').length;
+            progress.report({ message: `${view.phase}${steps.length > 0 ? ` · step ${done} of ${steps.length}` : ''} · $${view.costUsd.toFixed(4)}` });
+            if (view.finished !== undefined) resolve();
+          };
+          const subscription = this.onDidChange((view) => {
+            report(view);
+            if (view.finished !== undefined) subscription.dispose();
+          });
+        }),
+    );
+  }
+}
+
+function configuredApproveMode(): 'step' | 'end' | 'auto' | 'never' {
+  const mode = vscode.workspace.getConfiguration('plumbline').get<string>('approvalMode');
+  return mode === 'end' || mode === 'auto' || mode === 'never' ? mode : 'step';
+}
