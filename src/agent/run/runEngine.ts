@@ -111,6 +111,9 @@ export class RunEngine {
   private readonly evidence = new Map<string, TestEvidence>();
 
   private readonly journal: RunJournal;
+  /** Stops everything still in flight when the run ends early (a budget, an error), not only on cancel. */
+  private readonly stopWork = new AbortController();
+  private readonly workSignal: AbortSignal;
 
   constructor(
     private readonly options: RunOptions,
@@ -120,6 +123,7 @@ export class RunEngine {
     private readonly recovered?: RecoveredRun,
   ) {
     this.journal = new RunJournal(host.workspace.root, options.runId);
+    this.workSignal = AbortSignal.any([signal, this.stopWork.signal]);
     this.staged = new StagedWorkspace(host.workspace);
     this.budget = new RunBudget(options.budget);
     this.ledger = new UsageLedger((event) => {
@@ -218,7 +222,7 @@ export class RunEngine {
       this.verifier = await StepVerifier.create({
         root: this.host.workspace.root,
         timeoutMs: this.options.verification.timeoutMs,
-        signal: this.signal,
+        signal: this.workSignal,
         ...(this.options.verification.command !== undefined ? { command: this.options.verification.command } : {}),
         ...(this.host.unsavedBuffers !== undefined ? { buffers: this.host.unsavedBuffers() } : {}),
       });
@@ -238,6 +242,8 @@ export class RunEngine {
   }
 
   private failure(error: unknown): RunResult {
+    // Workers and test runs still going belong to a run that has ended: stop them now.
+    this.stopWork.abort();
     if (this.signal.aborted || error instanceof RunCancelled) return this.ended('cancelled', 'The run was cancelled.');
     if (error instanceof BudgetExceededError) return this.ended('failed', `Stopped: ${error.message}.`);
     return this.ended('failed', error instanceof Error ? error.message : String(error));
@@ -246,15 +252,28 @@ export class RunEngine {
   /** Runs ready steps in parallel (up to the setting), re-planning when one fails. */
   private async schedule(orchestrator: Orchestrator): Promise<void> {
     const running = new Map<string, Promise<void>>();
+    let failure: { error: unknown } | undefined;
     for (;;) {
       if (this.signal.aborted) throw new RunCancelled();
       await this.followUserEdits();
       const startable = readySteps(this.current()).filter((step) => !running.has(step.id));
       for (const step of startable.slice(0, Math.max(0, this.options.maxParallel - running.size))) {
-        running.set(step.id, this.runStep(step, orchestrator).finally(() => running.delete(step.id)));
+        // A step's promise never rejects: the first failure is kept and thrown here, after the
+        // others have been told to stop, so no rejection is left unobserved.
+        const work = this.runStep(step, orchestrator)
+          .catch((error: unknown) => {
+            failure ??= { error };
+            this.stopWork.abort();
+          })
+          .finally(() => running.delete(step.id));
+        running.set(step.id, work);
       }
       if (running.size === 0) break;
       await Promise.race(running.values());
+      if (failure !== undefined) {
+        await Promise.all(running.values());
+        throw failure.error;
+      }
     }
     for (const blocked of blockedSteps(this.current())) {
       await this.update(skipStep(this.current(), blocked.step.id, `blocked by ${blocked.blockedBy.join(', ')}`));
@@ -459,7 +478,7 @@ export class RunEngine {
       budget: this.budget,
       ledger: this.ledger,
       prices: this.options.prices,
-      signal: this.signal,
+      signal: this.workSignal,
       onEvent: (event: LoopEvent) => {
         if (event.type === 'model' && event.event.type === 'text') this.host.emit({ type: 'model/text', runId, role, ...step, delta: event.event.delta });
         else if (event.type === 'tool') this.host.emit({ type: 'tool/result', runId, role, ...step, tool: event.name, ok: !event.result.isError, detail: event.result.content.slice(0, 500) });
