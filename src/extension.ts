@@ -4,6 +4,10 @@ import { ApiKeyStore } from './client/apiKeys';
 import { commandIds, registerCommands } from './client/commands';
 import { AgentServerController } from './client/serverController';
 import { SidebarProvider } from './client/sidebarProvider';
+import { InlineReviewController } from './client/review/inlineReviewController';
+import { RunController } from './client/runs/runController';
+import { registerRunCommands } from './client/runs/runCommands';
+import { createRunStatusBar } from './client/runs/runStatusBar';
 import { plumblineVersion } from './protocol/version';
 
 let activeServer: AgentServerController | undefined;
@@ -31,9 +35,16 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
     log,
   );
 
+  const review = new InlineReviewController();
+  const runs = new RunController(server, review, log);
+
   context.subscriptions.push(
     log,
     sidebar,
+    review,
+    runs,
+    createRunStatusBar(runs),
+    ...registerRunCommands(context, runs, server),
     vscode.window.registerWebviewViewProvider(SidebarProvider.viewId, sidebar),
     ...registerCommands(server, log, keys),
     // Keys reach the server only through its environment, so a new key means a fresh server.
@@ -44,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
   void server.start();
   const activationMs = performance.now() - started;
   log.info(`Plumbline ${plumblineVersion} activated in ${activationMs.toFixed(1)} ms.`);
-  return { activationMs, server, sidebar };
+  return { activationMs, server, sidebar, runs, review };
 }
 
 /** Stops the agent server cleanly; VS Code waits for the returned promise. */

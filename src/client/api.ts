@@ -1,3 +1,5 @@
+import type { InlineReviewController } from './review/inlineReviewController';
+import type { RunController } from './runs/runController';
 import type { AgentServerController } from './serverController';
 import type { SidebarProvider } from './sidebarProvider';
 
@@ -10,4 +12,6 @@ export interface PlumblineApi {
   readonly activationMs: number;
   readonly server: AgentServerController;
   readonly sidebar: SidebarProvider;
+  readonly runs: RunController;
+  readonly review: InlineReviewController;
 }

@@ -13,7 +13,7 @@ import {
 import type * as z from 'zod';
 import { describeValidationError, type RequestMethod } from '../protocol/method';
 import type { ServerView } from '../protocol/webviewMessages';
-import { lmChatRequest, lmEventNotification, symbolsRequest } from '../protocol/methods';
+import { lmChatRequest, lmEventNotification, saveDocumentsRequest, symbolsRequest } from '../protocol/methods';
 import { answerSymbolQuery } from './symbolQueries';
 import { runLmChat } from './lmBridge';
 
@@ -147,6 +147,7 @@ export class AgentServerController implements vscode.Disposable {
       runLmChat(params, token, (requestId, event) => client.sendNotification(lmEventNotification.method, { requestId, event })),
     );
     client.onRequest(symbolsRequest.method, (params: unknown) => answerSymbolQuery(params));
+    client.onRequest(saveDocumentsRequest.method, (params: unknown) => saveDocuments(params));
     for (const [method, handler] of this.notificationHandlers) client.onNotification(method, handler);
     for (const [method, handler] of this.requestHandlers) client.onRequest(method, handler);
     this.clientSubscription?.dispose();
@@ -183,4 +184,16 @@ export class AgentServerController implements vscode.Disposable {
     this.current = { ...this.current, ...change };
     this.changed.fire(this.current);
   }
+}
+
+/** Saves the documents an approved edit changed; a document VS Code does not hold is already on disk. */
+async function saveDocuments(raw: unknown): Promise<{ saved: string[] }> {
+  const parsed = saveDocumentsRequest.params.safeParse(raw);
+  if (!parsed.success) return { saved: [] };
+  const saved: string[] = [];
+  for (const uri of parsed.data.uris) {
+    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === uri);
+    if (document !== undefined && (await document.save())) saved.push(uri);
+  }
+  return { saved };
 }

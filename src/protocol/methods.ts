@@ -111,6 +111,14 @@ export const reviewRequest = defineRequest('plumbline/review', 'serverToClient',
 /** server → client: workspace symbols or references from the editor's language servers (VS Code only). */
 export const symbolsRequest = defineRequest('plumbline/symbols', 'serverToClient', symbolQuerySchema, symbolResultSchema);
 
+/** server → client: save these documents after an approved edit landed through `workspace/applyEdit`. */
+export const saveDocumentsRequest = defineRequest(
+  'plumbline/documents/save',
+  'serverToClient',
+  z.strictObject({ uris: z.array(z.string()) }),
+  z.object({ saved: z.array(z.string()) }),
+);
+
 /** Every custom method, for documentation and for tests that check the table is consistent. */
 export const allMethods = [
   statusRequest,
@@ -126,4 +134,5 @@ export const allMethods = [
   planApprovalRequest,
   reviewRequest,
   symbolsRequest,
+  saveDocumentsRequest,
 ] as const;

@@ -8,6 +8,7 @@ import type { WorkspaceEdit } from 'vscode-languageserver/node';
 import { decodeFile } from '../agent/edits';
 import type { StagedChange } from '../agent/workspace/stagedWorkspace';
 import { resolveWorkspacePath } from '../agent/workspace/workspacePaths';
+import { saveDocumentsRequest } from '../protocol/methods';
 
 /**
  * Lands approved changes in the user's files. Each write goes to a temporary file beside the target
@@ -69,6 +70,9 @@ export async function applyThroughEditor(
   if (edit.documentChanges.length > 0) {
     const result = await connection.workspace.applyEdit({ label: 'Plumbline: apply approved changes', edit });
     if (!result.applied) throw new Error(`VS Code did not apply the changes${result.failureReason ? `: ${result.failureReason}` : ''}.`);
+    // One undoable edit in the editor, then saved: approved means written, as in the CLI.
+    const uris = edit.documentChanges.flatMap((change) => ('textDocument' in change ? [change.textDocument.uri] : []));
+    if (uris.length > 0) await connection.sendRequest(saveDocumentsRequest.method, { uris });
   }
   if (direct.length > 0) await applyToDisk(root, direct);
 }

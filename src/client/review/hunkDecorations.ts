@@ -76,7 +76,7 @@ export class HunkDecorations implements vscode.Disposable {
             after: {
               contentText: kept ? `${removalLabel(removal)}  (kept)` : removalLabel(removal),
               color: color(kept ? 'descriptionForeground' : 'gitDecoration.deletedResourceForeground'),
-              backgroundColor: kept ? undefined : color('diffEditor.removedTextBackground'),
+              ...(kept ? {} : { backgroundColor: color('diffEditor.removedTextBackground') }),
               textDecoration: kept ? 'none' : 'line-through',
             },
           },
