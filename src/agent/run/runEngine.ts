@@ -256,7 +256,10 @@ export class RunEngine {
     for (;;) {
       if (this.signal.aborted) throw new RunCancelled();
       await this.followUserEdits();
-      const startable = readySteps(this.current()).filter((step) => !running.has(step.id));
+      // A step whose dependency is still running (in step mode: under review, or being re-planned
+      // after one) waits, even though the dependency counts as done: it must not build on changes
+      // the user may yet reject.
+      const startable = readySteps(this.current()).filter((step) => !running.has(step.id) && !step.dependsOn.some((id) => running.has(id)));
       for (const step of startable.slice(0, Math.max(0, this.options.maxParallel - running.size))) {
         // A step's promise never rejects: the first failure is kept and thrown here, after the
         // others have been told to stop, so no rejection is left unobserved.
@@ -361,8 +364,18 @@ export class RunEngine {
   /**
    * Shows the staged changes (of some steps, or all) for review and lands exactly the accepted
    * hunks, onto the files as they are now. Returns the paths with rejected hunks or conflicts.
+   * One review at a time: parallel steps that finish together are asked about one after the other
+   * (a terminal cannot ask two questions at once).
    */
-  private async reviewStaged(stepIds?: readonly string[]): Promise<string[]> {
+  private reviewStaged(stepIds?: readonly string[]): Promise<string[]> {
+    const next = this.reviewQueue.then(() => this.reviewStagedNow(stepIds));
+    this.reviewQueue = next.catch(() => undefined);
+    return next;
+  }
+
+  private reviewQueue: Promise<unknown> = Promise.resolve();
+
+  private async reviewStagedNow(stepIds?: readonly string[]): Promise<string[]> {
     const changes = this.staged
       .changes()
       .filter((change) => stepIds === undefined || (this.stepsByFile.get(change.path) ?? []).some((id) => stepIds.includes(id)));

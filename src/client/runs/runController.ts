@@ -30,7 +30,7 @@ export interface RunReviewer {
 export class RunController implements vscode.Disposable {
   private current: RunView | undefined;
   private readonly changed = new vscode.EventEmitter<RunView>();
-  private readonly subscriptions: vscode.Disposable[] = [this.changed];
+  private readonly subscriptions: { dispose(): unknown }[] = [this.changed];
   private finishWaiters: ((view: RunView) => void)[] = [];
   readonly onDidChange = this.changed.event;
 

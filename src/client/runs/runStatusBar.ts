@@ -22,5 +22,8 @@ export function createRunStatusBar(runs: RunController): vscode.Disposable {
     item.show();
   };
   const subscription = runs.onDidChange(render);
-  return { dispose: () => { subscription.dispose(); item.dispose(); } };
+  return new vscode.Disposable(() => {
+    subscription.dispose();
+    item.dispose();
+  });
 }
