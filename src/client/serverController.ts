@@ -104,14 +104,14 @@ export class AgentServerController implements vscode.Disposable {
   onNotification(method: string, handler: (params: unknown) => void): vscode.Disposable {
     this.notificationHandlers.set(method, handler);
     this.client?.onNotification(method, handler);
-    return { dispose: () => this.notificationHandlers.delete(method) };
+    return new vscode.Disposable(() => this.notificationHandlers.delete(method));
   }
 
   /** Handles a server → client request, across server restarts. */
   onRequest(method: string, handler: (params: unknown, token: vscode.CancellationToken) => unknown): vscode.Disposable {
     this.requestHandlers.set(method, handler);
     this.client?.onRequest(method, handler);
-    return { dispose: () => this.requestHandlers.delete(method) };
+    return new vscode.Disposable(() => this.requestHandlers.delete(method));
   }
 
   async dispose(): Promise<void> {

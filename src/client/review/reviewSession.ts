@@ -191,15 +191,15 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
     if (next !== undefined) await this.reveal(next);
   }
 
+  /** Asks in a quick pick (Enter finishes, Escape keeps reviewing) when changes are still undecided. */
   private async confirmFinish(): Promise<void> {
     const { pending } = this.state.tally();
     if (pending > 0) {
-      const finish = 'Finish Review';
-      const answer = await vscode.window.showWarningMessage(
-        `${pending} proposed change${pending === 1 ? ' is' : 's are'} still undecided.`,
-        { modal: true, detail: `Finishing now rejects ${pending === 1 ? 'it' : 'them'}: only the changes you accepted are applied.` },
-        finish,
-      );
+      const finish: vscode.QuickPickItem = { label: '$(pass-filled) Finish Review', description: `reject the ${pending} undecided change${pending === 1 ? '' : 's'}` };
+      const answer = await vscode.window.showQuickPick([finish, { label: '$(arrow-left) Keep Reviewing' }], {
+        title: `${pending} proposed change${pending === 1 ? ' is' : 's are'} still undecided`,
+        placeHolder: 'Finishing rejects them: only the changes you accepted are applied.',
+      });
       if (answer !== finish || this.ended) return;
     }
     await this.end(this.state.decisions());
