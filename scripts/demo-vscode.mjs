@@ -19,6 +19,9 @@ export async function startDemoInVsCode({ root, workspace, modelUrl }) {
     join(workspace, '.vscode', 'settings.json'),
     JSON.stringify({ 'plumbline.orchestrator.provider': model.provider, 'plumbline.orchestrator.baseUrl': model.baseUrl, 'plumbline.worker.provider': model.provider, 'plumbline.worker.baseUrl': model.baseUrl, 'plumbline.approvalMode': 'end' }, null, 2),
   );
+  // No welcome page over the sample project.
+  mkdirSync(join(data, 'user', 'User'), { recursive: true });
+  writeFileSync(join(data, 'user', 'User', 'settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off' }, null, 2));
   const port = 18000 + Math.floor(Math.random() * 1000);
   const server = spawn(codeServer, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--user-data-dir', join(data, 'user'), '--extensions-dir', extensions, workspace], { stdio: 'inherit' });
   const address = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;

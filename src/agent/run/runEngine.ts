@@ -342,7 +342,7 @@ export class RunEngine {
       }
       await this.update(recordAttempt(this.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'failed', detail: `${evidence.reason}\n${evidence.excerpt.slice(0, 1500)}` }));
       if (attempt >= this.options.verification.maxAttempts) {
-        return { status: 'failed', error: `The step still failed verification after ${attempt} attempts: ${evidence.reason}`, changedFiles: outcome.changedFiles };
+        return { status: 'failed', error: `The step still failed verification after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${evidence.reason}`, changedFiles: outcome.changedFiles };
       }
       await this.update(startAttempt(this.current(), step.id, new Date().toISOString()));
       outcome = await session.retry(
@@ -397,7 +397,8 @@ export class RunEngine {
       const file = files[index];
       const decision = decisions.decisions.find((entry) => entry.path === change.path);
       const count = Math.max(1, file?.hunks.length ?? 1);
-      const accepted = new Set(decision === undefined ? [] : decision.hunks === 'all' ? Array.from({ length: count }, (_, i) => i) : decision.hunks);
+      // Indexes the file does not have are ignored, so the report counts only what can land.
+      const accepted = new Set(decision === undefined ? [] : decision.hunks === 'all' ? Array.from({ length: count }, (_, i) => i) : decision.hunks.filter((i) => i < count));
       if (accepted.size < count) rejected.push(change.path);
       const current = (await this.host.workspace.readFile(change.path))?.bytes;
       const selection = selectHunks(change, accepted, current);

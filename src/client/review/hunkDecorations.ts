@@ -22,6 +22,7 @@ function createTypes(): {
   removedAbove: vscode.TextEditorDecorationType;
   removedBelow: vscode.TextEditorDecorationType;
   removedText: vscode.TextEditorDecorationType;
+  removedCount: vscode.TextEditorDecorationType;
   struck: vscode.TextEditorDecorationType;
 } {
   const create = (options: vscode.DecorationRenderOptions): vscode.TextEditorDecorationType => vscode.window.createTextEditorDecorationType(options);
@@ -35,6 +36,7 @@ function createTypes(): {
     removedAbove: create({ ...removalRule, borderWidth: '1px 0 0 0' }),
     removedBelow: create({ ...removalRule, borderWidth: '0 0 1px 0' }),
     removedText: create({ after: { margin: '0 0 0 3ch', fontStyle: 'italic' }, rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed }),
+    removedCount: create({ after: { margin: '0 0 0 1ch', color: color('descriptionForeground'), fontStyle: 'italic' }, rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed }),
     struck: create({ isWholeLine: true, backgroundColor: color('diffEditor.removedLineBackground'), textDecoration: 'line-through', overviewRulerColor: color('editorOverviewRuler.deletedForeground'), overviewRulerLane: vscode.OverviewRulerLane.Left }),
   };
 }
@@ -44,10 +46,17 @@ function clip(text: string, length: number): string {
   return trimmed.length <= length ? trimmed : `${trimmed.slice(0, length - 1)}…`;
 }
 
+/** The first removed line, as shown struck through after the line that replaced it. */
 export function removalLabel(removal: Removal): string {
-  const more = removal.lines.length - 1;
   const first = clip(removal.lines[0] ?? '', 60);
-  return `− ${first === '' ? '(blank line)' : first}${more > 0 ? `  (+${more} more removed line${more === 1 ? '' : 's'})` : ''}`;
+  return `− ${first === '' ? '(blank line)' : first}`;
+}
+
+/** What follows it, not struck: how many more lines went, and whether the rejection keeps them. */
+export function removalNote(removal: Removal, kept: boolean): string {
+  const more = removal.lines.length - 1;
+  const count = more > 0 ? `+${more} more removed line${more === 1 ? '' : 's'}` : '';
+  return [count, kept ? 'kept' : ''].filter((part) => part !== '').join(', ');
 }
 
 export class HunkDecorations implements vscode.Disposable {
@@ -62,6 +71,7 @@ export class HunkDecorations implements vscode.Disposable {
     const below: vscode.Range[] = [];
     const struck: vscode.Range[] = [];
     const texts: vscode.DecorationOptions[] = [];
+    const notes: vscode.DecorationOptions[] = [];
     for (const layout of layouts) {
       const status = statusOf(layout.index);
       for (const index of layout.added) added[status].push(line(index));
@@ -74,13 +84,15 @@ export class HunkDecorations implements vscode.Disposable {
           range: new vscode.Range(end, end),
           renderOptions: {
             after: {
-              contentText: kept ? `${removalLabel(removal)}  (kept)` : removalLabel(removal),
+              contentText: removalLabel(removal),
               color: color(kept ? 'descriptionForeground' : 'gitDecoration.deletedResourceForeground'),
               ...(kept ? {} : { backgroundColor: color('diffEditor.removedTextBackground') }),
               textDecoration: kept ? 'none' : 'line-through',
             },
           },
         });
+        const note = removalNote(removal, kept);
+        if (note !== '') notes.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: `(${note})` } } });
       }
     }
     for (const status of ['pending', 'accepted', 'rejected'] as const) editor.setDecorations(this.types.added[status], added[status]);
@@ -88,6 +100,7 @@ export class HunkDecorations implements vscode.Disposable {
     editor.setDecorations(this.types.removedBelow, below);
     editor.setDecorations(this.types.struck, struck);
     editor.setDecorations(this.types.removedText, texts);
+    editor.setDecorations(this.types.removedCount, notes);
   }
 
   /** Disposing the types removes their decorations from every editor. */
