@@ -28,6 +28,9 @@ export const lensTitles = {
   rejected: '✗ Rejected',
 } as const;
 
+/** Key names for tooltips, as the keybindings in package.json define them per platform. */
+const mod = process.platform === 'darwin' ? 'Cmd' : 'Ctrl';
+
 function lens(line: number, title: string, command: ReviewCommand | '', argument: ReviewCommandArgument, tooltip: string): vscode.CodeLens {
   const id = command === '' ? '' : reviewCommandIds[command];
   return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), { title, command: id, arguments: [argument], tooltip });
@@ -54,17 +57,17 @@ export class ReviewCodeLensProvider implements vscode.CodeLensProvider, vscode.D
     if (subject === undefined || subject.side === 'original') return [];
     const file: ReviewCommandArgument = { runId: subject.runId, path: subject.path };
     const lenses = [
-      lens(0, lensTitles.acceptFile, 'acceptFile', file, 'Accept every change in this file (Ctrl+Shift+Enter)'),
-      lens(0, lensTitles.rejectFile, 'rejectFile', file, 'Reject every change in this file (Ctrl+Shift+Backspace)'),
+      lens(0, lensTitles.acceptFile, 'acceptFile', file, `Accept every change in this file (${mod}+Shift+Enter)`),
+      lens(0, lensTitles.rejectFile, 'rejectFile', file, `Reject every change in this file (${mod}+Shift+Backspace)`),
     ];
-    if (subject.side === 'proposed') lenses.push(lens(0, lensTitles.openDiff, 'openDiff', file, 'Compare with the original side by side (Ctrl+K D)'));
+    if (subject.side === 'proposed') lenses.push(lens(0, lensTitles.openDiff, 'openDiff', file, `Compare with the original side by side (${mod}+K D)`));
     lenses.push(lens(0, progress(subject.tally()), '', file, 'Undecided changes are rejected when the review finishes'));
     for (const layout of subject.layouts) {
       const status = subject.status(layout.index);
       const hunk: ReviewCommandArgument = { ...file, hunk: layout.index };
       lenses.push(
-        lens(layout.first, status === 'accepted' ? lensTitles.accepted : lensTitles.accept, 'acceptHunk', hunk, 'Accept this change (Ctrl+Enter)'),
-        lens(layout.first, status === 'rejected' ? lensTitles.rejected : lensTitles.reject, 'rejectHunk', hunk, 'Reject this change (Ctrl+Backspace)'),
+        lens(layout.first, status === 'accepted' ? lensTitles.accepted : lensTitles.accept, 'acceptHunk', hunk, `Accept this change (${mod}+Enter)`),
+        lens(layout.first, status === 'rejected' ? lensTitles.rejected : lensTitles.reject, 'rejectHunk', hunk, `Reject this change (${mod}+Backspace)`),
       );
     }
     return lenses;

@@ -1,0 +1,306 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { describeChanges } from '../../../src/agent/run/changeSet';
+import { InlineReviewController } from '../../../src/client/review/inlineReviewController';
+import type { FileChange, ReviewDecisions } from '../../../src/protocol/run';
+import type { TestEvidence } from '../../../src/protocol/testEvidence';
+import { driver } from '../support/driver';
+import { waitFor } from '../support/plumbline';
+
+const scheme = 'plumbline-proposal';
+const pathA = 'src/review-a.js';
+const pathB = 'src/review-b.js';
+
+const beforeA = `'use strict';
+
+function greet(name) {
+  return 'Hello, ' + name;
+}
+
+function farewell(name) {
+  return 'Goodbye, ' + name;
+}
+
+function shout(text) {
+  return text.toUpperCase();
+}
+
+function whisper(text) {
+  return text.toLowerCase();
+}
+
+function repeat(text, times) {
+  let out = '';
+  for (let i = 0; i < times; i++) {
+    out += text;
+  }
+  // legacy: keep the trailing space
+  out += ' ';
+  return out;
+}
+
+module.exports = { greet, farewell, shout, whisper, repeat };
+`;
+// Two distant hunks: a line replaced by two near the top, two lines removed near the bottom.
+const afterA = beforeA
+  .replace("  return 'Hello, ' + name;\n", '  const trimmed = name.trim();\n  return `Hello, ${trimmed}!`;\n')
+  .replace("  // legacy: keep the trailing space\n  out += ' ';\n", '');
+const afterB = "'use strict';\n\nexports.version = '1.0.0';\n";
+
+const lineOf = (text: string, needle: string): number => text.split('\n').findIndex((line) => line.includes(needle));
+/** Where the review puts each change: its first changed line in the proposal. */
+const hunk0Line = lineOf(afterA, 'const trimmed');
+const hunk1Line = lineOf(afterA, 'return out;');
+
+const evidence: TestEvidence = {
+  verdict: 'passed',
+  reason: 'The tests pass.',
+  command: 'npm test',
+  exitCode: 0,
+  passed: 12,
+  failed: 0,
+  skipped: 1,
+  total: 13,
+  durationMs: 2400,
+  excerpt: '# tests 13\n# pass 12\n# skipped 1',
+  newFailures: [],
+  preexistingFailures: [],
+  locations: [],
+};
+
+/** The files exactly as the engine describes them to a reviewer. */
+function fileChange(path: string, before: string | undefined, after: string): FileChange {
+  const bytes = (text: string | undefined): Uint8Array | undefined => (text === undefined ? undefined : new TextEncoder().encode(text));
+  const [change] = describeChanges([{ path, kind: before === undefined ? 'create' : 'modify', before: bytes(before), after: bytes(after) }], new Map([[path, ['step-1']]]));
+  return change!;
+}
+
+const files = [fileChange(pathA, beforeA, afterA), fileChange(pathB, undefined, afterB)];
+
+const isProposal = (uri: vscode.Uri, path: string, side = 'proposed'): boolean =>
+  uri.scheme === scheme && uri.path === `/${path}` && new URLSearchParams(uri.query).get('side') === side;
+
+function proposalTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => {
+    const input = tab.input;
+    if (input instanceof vscode.TabInputText) return input.uri.scheme === scheme;
+    if (input instanceof vscode.TabInputTextDiff) return input.modified.scheme === scheme || input.original.scheme === scheme;
+    return false;
+  });
+}
+
+function proposalUriOf(path: string): vscode.Uri {
+  for (const tab of proposalTabs()) {
+    if (tab.input instanceof vscode.TabInputText && isProposal(tab.input.uri, path)) return tab.input.uri;
+  }
+  throw new Error(`no proposal tab for ${path}`);
+}
+
+async function lensesOf(uri: vscode.Uri): Promise<{ line: number; title: string; command: vscode.Command }[]> {
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+  return lenses
+    .filter((lens) => lens.command !== undefined && (lens.command.command === '' || lens.command.command.startsWith('plumbline.review.')))
+    .map((lens) => ({ line: lens.range.start.line, title: lens.command!.title, command: lens.command! }));
+}
+
+async function lens(uri: vscode.Uri, line: number, title: string): Promise<vscode.Command> {
+  const found = (await lensesOf(uri)).find((entry) => entry.line === line && entry.title === title);
+  if (found === undefined) throw new Error(`no CodeLens "${title}" on line ${line} of ${uri.toString()}: ${JSON.stringify(await lensesOf(uri))}`);
+  return found.command;
+}
+
+async function run(command: vscode.Command): Promise<void> {
+  await vscode.commands.executeCommand(command.command, ...((command.arguments ?? []) as unknown[]));
+}
+
+/** Closes the bottom panel (earlier suites open the Output) so the whole proposal fits in view. */
+async function roomForTheEditor(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.closePanel');
+}
+
+const withTimeout = <T>(promise: Promise<T>, what: string, ms = 10000): Promise<T> =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
+
+describe('inline diff review', () => {
+  let controller: InlineReviewController;
+  let source: vscode.CancellationTokenSource | undefined;
+  let result: Promise<ReviewDecisions> | undefined;
+  let runs = 0;
+
+  /** Starts a review of both files and waits until it shows file A with the cursor on its first change. */
+  async function startReview(): Promise<vscode.TextEditor> {
+    source = new vscode.CancellationTokenSource();
+    result = controller.review({ runId: `review-test-${++runs}`, files, evidence: [evidence] }, source.token);
+    return waitFor('the review to show file A on its first change', () => {
+      const editor = vscode.window.activeTextEditor;
+      return editor !== undefined && isProposal(editor.document.uri, pathA) && editor.selection.active.line === hunk0Line ? editor : undefined;
+    });
+  }
+
+  beforeEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    controller = new InlineReviewController();
+  });
+
+  afterEach(async () => {
+    source?.cancel();
+    if (result !== undefined) await withTimeout(result, 'the review to end').catch(() => undefined);
+    controller.dispose();
+    source?.dispose();
+    source = undefined;
+    result = undefined;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it("opens each file's proposed text in a read-only editor, touching no workspace file", async () => {
+    const editor = await startReview();
+    assert.equal(editor.document.getText(), afterA);
+    await waitFor('a tab per file', () => (proposalTabs().length === 2 ? true : undefined));
+    const b = await vscode.workspace.openTextDocument(proposalUriOf(pathB));
+    assert.equal(b.getText(), afterB);
+    const folder = vscode.workspace.workspaceFolders![0]!;
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, pathA))), 'the proposal is not written into the workspace');
+    assert.ok(!vscode.workspace.textDocuments.some((document) => document.uri.scheme === 'file' && document.uri.path.endsWith(pathA)));
+  });
+
+  it('offers Accept File, Reject File and Open Diff per file and ✓ Accept / ✗ Reject per hunk', async () => {
+    const editor = await startReview();
+    const lensesA = (await lensesOf(editor.document.uri)).map(({ line, title }) => [line, title]);
+    assert.deepEqual(lensesA, [
+      [0, 'Accept File'], [0, 'Reject File'], [0, 'Open Diff'], [0, '0 of 2 changes decided'],
+      [hunk0Line, '✓ Accept'], [hunk0Line, '✗ Reject'],
+      [hunk1Line, '✓ Accept'], [hunk1Line, '✗ Reject'],
+    ]);
+    const lensesB = (await lensesOf(proposalUriOf(pathB))).map(({ line, title }) => [line, title]);
+    assert.deepEqual(lensesB, [[0, 'Accept File'], [0, 'Reject File'], [0, 'Open Diff'], [0, '0 of 1 change decided'], [0, '✓ Accept'], [0, '✗ Reject']]);
+  });
+
+  it('shows the removed lines and the test evidence in the hover of each change', async () => {
+    const editor = await startReview();
+    const hoverText = async (line: number): Promise<string> => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(line, 3));
+      return hovers.flatMap((hover) => hover.contents.map((content) => (content instanceof vscode.MarkdownString ? content.value : typeof content === 'string' ? content : ''))).join('\n');
+    };
+    const first = await hoverText(hunk0Line);
+    for (const expected of ['Change 1 of 2', '+2 −1', 'Tests passed', '`npm test`', 'exit 0', '12 passed', '0 failed', '1 skipped', '13 total', '2.4 s', '# pass 12', "-  return 'Hello, ' + name;"]) {
+      assert.ok(first.includes(expected), `the hover of the first change lacks ${JSON.stringify(expected)}:\n${first}`);
+    }
+    const second = await hoverText(hunk1Line);
+    assert.ok(second.includes('Change 2 of 2') && second.includes('Removes 2 lines') && second.includes('-  // legacy: keep the trailing space'), second);
+    assert.ok(!(await hoverText(lineOf(afterA, 'function shout'))).includes('Change'), 'no hover away from the changes');
+  });
+
+  it('resolves with exactly the accepted hunks: hunk 0 of A from its CodeLens, hunk 1 rejected at the cursor, B accepted as a file', async () => {
+    const editor = await startReview();
+    await run(await lens(editor.document.uri, hunk0Line, '✓ Accept'));
+    await lens(editor.document.uri, hunk0Line, '✓ Accepted');
+    await lens(editor.document.uri, 0, '1 of 2 changes decided');
+
+    editor.selection = new vscode.Selection(hunk1Line, 0, hunk1Line, 0);
+    await vscode.commands.executeCommand('plumbline.review.rejectHunk');
+    await lens(editor.document.uri, hunk1Line, '✗ Rejected');
+
+    await run(await lens(proposalUriOf(pathB), 0, 'Accept File'));
+    const decisions = await withTimeout(result!, 'the review to finish by itself once everything is decided');
+    assert.deepEqual(decisions, { decisions: [{ path: pathA, hunks: [0] }, { path: pathB, hunks: 'all' }] });
+    assert.deepEqual(proposalTabs(), [], 'the proposal editors are closed');
+  });
+
+  it('moves the cursor between changes, across files, with Next / Previous Proposed Change', async () => {
+    await startReview();
+    const at = (): [string, number] => {
+      const editor = vscode.window.activeTextEditor!;
+      return [editor.document.uri.path, editor.selection.active.line];
+    };
+    await vscode.commands.executeCommand('plumbline.review.nextHunk');
+    assert.deepEqual(at(), [`/${pathA}`, hunk1Line]);
+    await vscode.commands.executeCommand('plumbline.review.nextHunk');
+    assert.deepEqual(at(), [`/${pathB}`, 0]);
+    await vscode.commands.executeCommand('plumbline.review.previousHunk');
+    assert.deepEqual(at(), [`/${pathA}`, hunk1Line]);
+    await vscode.commands.executeCommand('plumbline.review.previousHunk');
+    assert.deepEqual(at(), [`/${pathA}`, hunk0Line]);
+    await vscode.commands.executeCommand('plumbline.review.previousHunk');
+    assert.deepEqual(at(), [`/${pathB}`, 0], 'wraps around to the last change');
+  });
+
+  it('Open Diff shows the original and the proposal side by side', async () => {
+    const editor = await startReview();
+    await run(await lens(editor.document.uri, 0, 'Open Diff'));
+    const diff = await waitFor('a diff editor of the proposal', () =>
+      vscode.window.tabGroups.all.flatMap((group) => group.tabs).map((tab) => tab.input).find((input) => input instanceof vscode.TabInputTextDiff));
+    assert.ok(isProposal(diff.original, pathA, 'original') && isProposal(diff.modified, pathA, 'compare'), `${diff.original.toString()} ↔ ${diff.modified.toString()}`);
+    assert.equal((await vscode.workspace.openTextDocument(diff.original)).getText(), beforeA);
+    assert.equal((await vscode.workspace.openTextDocument(diff.modified)).getText(), afterA);
+  });
+
+  it('cancelling resolves with nothing accepted and closes the proposal editors', async () => {
+    const editor = await startReview();
+    await run(await lens(editor.document.uri, hunk0Line, '✓ Accept'));
+    await run(await lens(editor.document.uri, 0, 'Open Diff'));
+    await waitFor('the diff tab', () => (proposalTabs().length === 3 ? true : undefined));
+    source!.cancel();
+    assert.deepEqual(await withTimeout(result!, 'the cancelled review'), { decisions: [] });
+    assert.deepEqual(proposalTabs(), []);
+    assert.deepEqual(await lensesOf(editor.document.uri), [], 'the ended review offers no CodeLens');
+  });
+
+  it('Finish Review asks first, then rejects the undecided changes (file B here)', async function () {
+    const page = driver;
+    if (page === undefined) return this.skip();
+    await roomForTheEditor();
+    const editor = await startReview();
+    await run(await lens(editor.document.uri, hunk0Line, '✗ Reject'));
+    await run(await lens(editor.document.uri, hunk1Line, '✓ Accept'));
+    await page.waitForWorkbench('.codelens-decoration a:has-text("✓ Accepted")');
+    await page.waitForWorkbench('.codelens-decoration a:has-text("✗ Rejected")');
+    console.log(`Screenshot of a file with one change rejected, one accepted: ${await page.screenshot('inline-review-decided')}`);
+    let settled = false;
+    void result!.then(() => (settled = true));
+
+    const kept = vscode.commands.executeCommand('plumbline.review.finish');
+    await page.waitForWorkbench('.quick-input-widget .quick-input-list-row');
+    console.log(`Screenshot of the confirmation: ${await page.screenshot('inline-review-finish')}`);
+    await page.press('Escape');
+    await kept;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(settled, false, 'Escape keeps reviewing');
+    assert.equal(proposalTabs().length, 2);
+
+    const finishing = vscode.commands.executeCommand('plumbline.review.finish');
+    await page.waitForWorkbench('.quick-input-widget .quick-input-list-row');
+    await page.press('Enter');
+    await finishing;
+    assert.deepEqual(await withTimeout(result!, 'the finished review'), { decisions: [{ path: pathA, hunks: [1] }] });
+    assert.deepEqual(proposalTabs(), []);
+  });
+
+  it('paints the proposal inline and is decided from the keyboard', async function () {
+    const page = driver;
+    if (page === undefined) return this.skip();
+    await roomForTheEditor();
+    const editor = await startReview();
+    await page.waitForWorkbench('.codelens-decoration a');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    console.log(`Screenshot of the inline review: ${await page.screenshot('inline-review')}`);
+
+    await vscode.window.showTextDocument(editor.document, { preview: false });
+    const line = (): number => vscode.window.activeTextEditor!.selection.active.line;
+    await page.press('Alt+F5');
+    await waitFor('Alt+F5 to go to the second change', () => (line() === hunk1Line ? true : undefined), 5000);
+    await page.press('Shift+Alt+F5');
+    await waitFor('Shift+Alt+F5 to go back to the first change', () => (line() === hunk0Line ? true : undefined), 5000);
+
+    await page.press('Control+Enter');
+    await waitFor('Ctrl+Enter to accept the first change', async () => ((await lensesOf(editor.document.uri)).some((entry) => entry.line === hunk0Line && entry.title === '✓ Accepted') ? true : undefined), 5000);
+    await waitFor('the cursor to move on to the next undecided change', () => (line() === hunk1Line ? true : undefined), 5000);
+    await page.waitForWorkbench('.codelens-decoration a:has-text("✓ Accepted")');
+    console.log(`Screenshot with the first change accepted: ${await page.screenshot('inline-review-accepted')}`);
+    await page.press('Control+Backspace');
+    await waitFor('Ctrl+Backspace to reject it and go to file B', () => (isProposal(vscode.window.activeTextEditor!.document.uri, pathB) ? true : undefined), 5000);
+    await page.waitForWorkbench('.codelens-decoration a:has-text("Accept File")');
+    console.log(`Screenshot of file B after deciding A: ${await page.screenshot('inline-review-created-file')}`);
+    await page.press('Control+Shift+Enter');
+    assert.deepEqual(await withTimeout(result!, 'the review decided from the keyboard'), { decisions: [{ path: pathA, hunks: [0] }, { path: pathB, hunks: 'all' }] });
+  });
+});
