@@ -190,13 +190,15 @@ function signalTree(pid: number, pipes: ReadonlySet<string>, signal: NodeJS.Sign
     return true;
   }
   let any = false;
+  // Find the stragglers first: once the group is signalled their parents die, and a daemon that
+  // left the group with setsid no longer looks related to anything.
+  for (const straggler of stragglers(pid, pipes)) also.add(straggler);
   try {
     process.kill(-pid, signal);
     any = true;
   } catch {
     // The group is empty already.
   }
-  for (const straggler of stragglers(pid, pipes)) also.add(straggler);
   for (const straggler of also) {
     try {
       process.kill(straggler, signal);
