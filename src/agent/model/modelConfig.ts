@@ -7,9 +7,11 @@ export interface ApiKeys {
   readonly anthropic?: string | undefined;
 }
 
+/** An environment variable's value, or undefined when it is unset or blank. */
+const variable = (value: string | undefined): string | undefined => (value !== undefined && value.trim() !== '' ? value.trim() : undefined);
+
 export function apiKeysFrom(env: NodeJS.ProcessEnv): ApiKeys {
-  const clean = (value: string | undefined): string | undefined => (value !== undefined && value.trim() !== '' ? value.trim() : undefined);
-  return { openai: clean(env.OPENAI_API_KEY), anthropic: clean(env.ANTHROPIC_API_KEY) };
+  return { openai: variable(env.OPENAI_API_KEY), anthropic: variable(env.ANTHROPIC_API_KEY) };
 }
 
 /** A strong planner and cheaper workers, per provider. */
@@ -55,8 +57,7 @@ export interface EnvironmentBaseUrls {
 }
 
 export function baseUrlsFrom(env: NodeJS.ProcessEnv): EnvironmentBaseUrls {
-  const clean = (value: string | undefined): string | undefined => (value !== undefined && value.trim() !== '' ? value.trim() : undefined);
-  return { openai: clean(env.OPENAI_BASE_URL), anthropic: clean(env.ANTHROPIC_BASE_URL) };
+  return { openai: variable(env.OPENAI_BASE_URL), anthropic: variable(env.ANTHROPIC_BASE_URL) };
 }
 
 /** Picks provider, model and base URL for a role from the settings and the keys available. */

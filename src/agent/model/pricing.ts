@@ -1,15 +1,9 @@
-import * as z from 'zod';
+import type * as z from 'zod';
+import { priceSettingSchema } from '../../protocol/settings';
 import type { ProviderId, Usage } from './modelTypes';
 
-/** US dollars per million tokens. */
-export const priceSchema = z
-  .object({
-    input: z.number().nonnegative(),
-    output: z.number().nonnegative(),
-    cacheRead: z.number().nonnegative().optional(),
-    cacheWrite: z.number().nonnegative().optional(),
-  })
-  .strict();
+/** US dollars per million tokens: the same shape users write in the `plumbline.prices` setting. */
+export const priceSchema = priceSettingSchema;
 export type Price = z.infer<typeof priceSchema>;
 
 /**
