@@ -1,0 +1,105 @@
+/**
+ * The scripted greeter refactor through the real CLI (`--approve never --parallel 1`), measured
+ * several times: prompt figures, harness overhead per step, verification overhead and the delay
+ * from the plan's model response to the plan on the CLI's output.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startFakeModelServer, type RecordedRequest } from '../test/fake-model/index';
+import { eventsOf, runCli, type CliOutcome } from './cli';
+import { fixedPromptTokens, prefixReuse, sharedFixedPrefix } from './prompt';
+import { fixtureRepo, repoRoot } from './repo';
+import { measured, median, now, unionLength, type Figure } from './stats';
+
+const TASK = 'Rename greet to welcome and farewell to goodbye';
+
+interface GreeterSample {
+  readonly outcome: CliOutcome;
+  readonly requests: RecordedRequest[];
+  readonly directTestMs: Map<string, number>;
+}
+
+function timeCommand(command: string, cwd: string, times: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < times; i += 1) {
+    const start = now();
+    spawnSync('sh', ['-c', command], { cwd, stdio: 'ignore' });
+    samples.push(now() - start);
+  }
+  return median(samples);
+}
+
+async function sample(): Promise<GreeterSample> {
+  const server = await startFakeModelServer({ scenario: join(repoRoot, 'test', 'fixtures', 'scenarios', 'refactor-greeter.json') });
+  const repo = fixtureRepo('greeter');
+  try {
+    const outcome = await runCli(server, repo.root, TASK, ['--approve', 'never', '--yes', '--parallel', '1']);
+    if (outcome.code !== 0) throw new Error(`the greeter run exited ${String(outcome.code)}: ${outcome.stderr}`);
+    // The same commands, run directly in the (unchanged: dry run) repository.
+    const directTestMs = new Map<string, number>();
+    for (const { event } of eventsOf(outcome.events, 'verification')) {
+      const command = event.evidence.command;
+      if (command !== null && !directTestMs.has(command)) directTestMs.set(command, timeCommand(command, repo.root, 3));
+    }
+    return { outcome, requests: server.requests(), directTestMs };
+  } finally {
+    await server.close();
+    repo.remove();
+  }
+}
+
+/** Run wall-clock minus model time minus test time, per step (events timed on arrival at the parent). */
+export function overheadPerStep(outcome: CliOutcome, requests: readonly RecordedRequest[]): number {
+  const started = eventsOf(outcome.events, 'run/started')[0]?.at ?? outcome.startedAt;
+  const finished = eventsOf(outcome.events, 'run/finished')[0]?.at ?? outcome.exitedAt;
+  const model = unionLength(requests.map((request) => [request.arrivedAt, request.completedAt ?? request.arrivedAt] as const));
+  const tests = eventsOf(outcome.events, 'verification').reduce((sum, { event }) => sum + event.evidence.durationMs, 0);
+  const steps = eventsOf(outcome.events, 'step/finished').length;
+  return (finished - started - model - tests) / Math.max(1, steps);
+}
+
+function planDelay(outcome: CliOutcome, requests: readonly RecordedRequest[]): number {
+  const orchestrator = requests.filter((request) => request.role === 'orchestrator');
+  const submit = orchestrator.at(-1)?.completedAt ?? Number.NaN;
+  const firstPlan = eventsOf(outcome.events, 'plan/updated').find(({ at }) => at >= submit);
+  return (firstPlan?.at ?? Number.NaN) - submit;
+}
+
+export async function greeterFigures(runs: number): Promise<Figure[]> {
+  const samples: GreeterSample[] = [];
+  for (let i = 0; i < runs; i += 1) samples.push(await sample());
+
+  const first = samples[0];
+  if (first === undefined) throw new Error('no greeter run');
+  const byRole = (requests: readonly RecordedRequest[], role: string): RecordedRequest[] => requests.filter((request) => request.role === role);
+  const workerRoles = [...new Set(first.requests.flatMap((request) => (request.role?.startsWith('worker') === true ? [request.role] : [])))];
+  const orchestrator0 = byRole(first.requests, 'orchestrator')[0];
+  const worker0 = first.requests.find((request) => request.role?.startsWith('worker') === true);
+  if (orchestrator0 === undefined || worker0 === undefined) throw new Error('the greeter run made no orchestrator or worker request');
+  const orchTokens = fixedPromptTokens(orchestrator0);
+  const workerTokens = fixedPromptTokens(worker0);
+
+  const reuse = [byRole(first.requests, 'orchestrator'), ...workerRoles.map((role) => byRole(first.requests, role))].flatMap((conversation) => prefixReuse(conversation));
+  const firstOfWorkers = workerRoles.flatMap((role) => byRole(first.requests, role).slice(0, 1));
+  const crossWorker = firstOfWorkers.slice(1).map((other) => sharedFixedPrefix(firstOfWorkers[0] ?? other, other));
+
+  const verifications = samples.flatMap(({ outcome, directTestMs }) =>
+    eventsOf(outcome.events, 'verification').flatMap(({ event }) => {
+      const direct = event.evidence.command === null ? undefined : directTestMs.get(event.evidence.command);
+      return direct === undefined ? [] : [{ overhead: event.evidence.durationMs - direct, direct }];
+    }),
+  );
+  const overheadMs = verifications.map((entry) => entry.overhead);
+  const overheadPct = verifications.map((entry) => (100 * entry.overhead) / entry.direct);
+  const pct = median(overheadPct);
+
+  return [
+    measured({ id: 'prompt.orchestrator', name: 'Fixed prompt, 1st orchestrator request (system+tools)', unit: 'tokens', target: 2000, comparison: 'max', samples: [orchTokens.tokens], note: `o200k_base; system ${orchTokens.systemTokens} + ${orchTokens.tools} tools ${orchTokens.toolTokens}; deterministic, 1 sample` }),
+    measured({ id: 'prompt.worker', name: 'Fixed prompt, 1st worker request (system+tools)', unit: 'tokens', target: 1000, comparison: 'max', samples: [workerTokens.tokens], note: `o200k_base; system ${workerTokens.systemTokens} + ${workerTokens.tools} tools ${workerTokens.toolTokens}; deterministic, 1 sample` }),
+    { ...measured({ id: 'prefix.sameRole', name: 'Prefix reuse vs previous request, same conversation (worst)', unit: '%', target: 99, comparison: 'min', samples: [], note: '' }), value: reuse.length === 0 ? null : 100 * Math.min(...reuse), samples: reuse.map((share) => 100 * share), note: `${reuse.length} follow-up requests (orchestrator + ${workerRoles.length} workers); value = minimum, not median` },
+    { ...measured({ id: 'prefix.crossWorker', name: "Prefix reuse across workers (tools+system of 1st worker's 1st request)", unit: '%', target: 99, comparison: 'min', samples: [], note: '' }), value: crossWorker.length === 0 ? null : 100 * Math.min(...crossWorker), samples: crossWorker.map((share) => 100 * share), note: `${crossWorker.length} other workers' first requests; value = minimum` },
+    measured({ id: 'overhead.perStep', name: 'Harness overhead per step (greeter, tests on, --parallel 1)', unit: 'ms', target: 20, comparison: 'max', samples: samples.map(({ outcome, requests }) => overheadPerStep(outcome, requests)), note: `run/started→run/finished at the parent, minus model time (fake server), minus verification durationMs; ${runs} runs` }),
+    { ...measured({ id: 'verify.overhead', name: 'Verification overhead beyond the raw test command', unit: 'ms', target: 300, comparison: 'max', samples: overheadMs, note: '' }), note: `median ${pct.toFixed(1)}% over the same command run directly (sh -c, median of 3); passes at ≤300 ms or ≤10%; durationMs times the command only, so workspace copy/setup is not in it (it shows up in harness overhead); ${overheadMs.length} verifications`, alsoPassIf: pct <= 10 },
+    measured({ id: 'plan.toScreen', name: 'submit_plan response complete → first plan/updated line at the CLI', unit: 'ms', target: 100, comparison: 'max', samples: samples.map(({ outcome, requests }) => planDelay(outcome, requests)), note: `fake server completedAt vs --json line arrival in the parent; ${runs} runs` }),
+  ];
+}

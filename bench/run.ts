@@ -1,0 +1,84 @@
+/**
+ * `npm run bench`: Plumbline's performance figures against their targets. Benchmarks, not tests:
+ * a miss is reported, never fatal. Writes bench/results.json. BENCH_RUNS sets repetitions (default 3).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { editsFigure } from './edits';
+import { fanoutFigures } from './fanout';
+import { greeterFigures } from './greeter';
+import { memoryFigure } from './memory';
+import { repoRoot } from './repo';
+import { activationFigure, serverStartFigure, vsixFigure } from './startup';
+import { markOf, notMeasured, type Figure } from './stats';
+
+const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? '3') || 3);
+
+function ensureBuilt(): void {
+  if (['cli.js', 'server.js'].every((file) => existsSync(join(repoRoot, 'dist', file)))) return;
+  process.stderr.write('dist/ is missing: building (node esbuild.mjs)…\n');
+  const result = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('the build failed');
+}
+
+/** Runs one group; a failure becomes "not measured" rows instead of stopping the bench. */
+async function group(label: string, ids: readonly string[], measure: () => Promise<Figure[]> | Figure[]): Promise<Figure[]> {
+  process.stderr.write(`bench: ${label}…\n`);
+  try {
+    return await measure();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`bench: ${label} failed: ${message}\n`);
+    return ids.map((id) => notMeasured(id, label, '', 0, 'max', `not measured: ${message.slice(0, 200)}`));
+  }
+}
+
+function format(value: number | null, unit: string): string {
+  if (value === null || Number.isNaN(value)) return '—';
+  const digits = unit === '%' ? 2 : unit === '×' || unit === 'MB' ? 2 : Math.abs(value) < 10 ? 2 : 0;
+  return `${value.toFixed(digits)} ${unit}`.trim();
+}
+
+function table(figures: readonly Figure[]): string {
+  const rows = figures.map((figure) => [
+    figure.name,
+    format(figure.value, figure.unit),
+    `${figure.comparison === 'max' ? '≤' : '≥'} ${format(figure.target, figure.unit)}`,
+    markOf(figure),
+  ]);
+  const header = ['Benchmark', 'Median', 'Target', 'Result'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]): string => `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  ensureBuilt();
+  const started = Date.now();
+  const figures: Figure[] = [
+    ...(await group('greeter run (prompt, prefix reuse, overhead, verification, plan latency)', ['prompt.orchestrator', 'prompt.worker', 'prefix.sameRole', 'prefix.crossWorker', 'overhead.perStep', 'verify.overhead', 'plan.toScreen'], () => greeterFigures(runs))),
+    ...(await group('fan-out', ['fanout.p2', 'fanout.p4', 'fanout.p8', 'overhead.perStepNoTests'], () => fanoutFigures(runs))),
+    ...(await group('server start', ['server.ready'], async () => [await serverStartFigure(Math.max(5, runs))])),
+    ...(await group('VSIX and activation', ['vsix.size', 'vscode.activation'], () => [vsixFigure(), activationFigure()])),
+    ...(await group('edits', ['edits.apply'], () => [editsFigure(Math.max(10, runs))])),
+    ...(await group('memory', ['memory.peak'], async () => [await memoryFigure()])),
+  ];
+  process.stdout.write(`${table(figures)}\n\nNotes:\n${figures.map((figure) => `- ${figure.name}: ${figure.note}`).join('\n')}\n`);
+  const results = {
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}, ${cpus().length} CPUs`,
+    runs,
+    durationSeconds: (Date.now() - started) / 1000,
+    figures: figures.map((figure) => ({ ...figure, result: markOf(figure) })),
+  };
+  writeFileSync(join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\nWrote bench/results.json (${results.durationSeconds.toFixed(0)} s).\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
