@@ -23,9 +23,12 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
   const serverModule = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
   const keys = new ApiKeyStore(context.secrets);
   const server = new AgentServerController(serverModule, log, () => keys.serverEnvironment());
+  const review = new InlineReviewController();
+  const runs = new RunController(server, review, log);
   const sidebar = new SidebarProvider(
     context.extensionUri,
     server,
+    runs,
     {
       restartServer: async () => {
         await vscode.commands.executeCommand(commandIds.restartServer);
@@ -34,9 +37,6 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
     },
     log,
   );
-
-  const review = new InlineReviewController();
-  const runs = new RunController(server, review, log);
 
   context.subscriptions.push(
     log,

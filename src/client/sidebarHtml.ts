@@ -40,27 +40,74 @@ export function renderSidebarHtml(input: SidebarHtmlInput): string {
     <div class="server-body">
       <p id="server-title" class="server-title">Starting the agent server…</p>
       <p id="server-message" class="server-message" hidden></p>
-    </div>
       <div class="server-actions">
         <button id="restart" class="text-button" type="button"><span class="codicon codicon-debug-restart" aria-hidden="true"></span> Restart Agent Server</button>
         <button id="show-log" class="text-button secondary" type="button"><span class="codicon codicon-output" aria-hidden="true"></span> Show Log</button>
       </div>
     </div>
   </section>
-  <section class="transcript" aria-label="Conversation">
-    <div class="empty">
+  <section id="run" class="run" aria-labelledby="run-heading" hidden>
+    <div class="run-header">
+      <span id="run-icon" class="codicon codicon-loading" aria-hidden="true"></span>
+      <div class="run-title">
+        <h2 id="run-heading" class="run-heading">Run</h2>
+        <p id="run-status" class="run-status"></p>
+      </div>
+      <div class="run-actions">
+        <button id="open-plan" class="icon-button" type="button" title="Open Plan" aria-label="Open Plan"><span class="codicon codicon-go-to-file" aria-hidden="true"></span></button>
+        <button id="cancel-run" class="icon-button" type="button" title="Cancel Run" aria-label="Cancel Run"><span class="codicon codicon-debug-stop" aria-hidden="true"></span></button>
+      </div>
+    </div>
+    <div id="plan" class="plan" hidden>
+      <h3 class="plan-heading">Plan</h3>
+      <p id="plan-summary" class="plan-summary"></p>
+      <div id="plan-approval" class="plan-approval" role="group" aria-labelledby="plan-approval-label" hidden>
+        <p id="plan-approval-label" class="plan-approval-label"><span class="codicon codicon-bell-dot" aria-hidden="true"></span> This plan waits for you: run it, edit <code>plan.md</code> first, or cancel.</p>
+        <div class="plan-approval-buttons">
+          <button id="approve-plan" class="text-button" type="button"><span class="codicon codicon-play" aria-hidden="true"></span> Run Plan</button>
+          <button id="edit-plan" class="text-button secondary" type="button"><span class="codicon codicon-edit" aria-hidden="true"></span> Edit Plan</button>
+          <button id="reject-plan" class="text-button secondary" type="button"><span class="codicon codicon-close" aria-hidden="true"></span> Cancel</button>
+        </div>
+      </div>
+      <ol id="plan-steps" class="steps" aria-label="Steps"></ol>
+      <ul id="plan-notes" class="plan-notes" aria-label="Notes" hidden></ul>
+    </div>
+  </section>
+  <section id="transcript" class="transcript" role="log" aria-live="off" aria-label="Conversation">
+    <button id="show-earlier" class="link-button" type="button" hidden>Show earlier messages</button>
+    <div id="transcript-items" class="transcript-items"></div>
+    <div id="empty" class="empty">
       <span class="codicon codicon-checklist" aria-hidden="true"></span>
       <p>Plumbline plans in the open, delegates file-scoped steps, and proves each one with your tests before you review it.</p>
     </div>
   </section>
-  <form id="task-form" class="task" aria-label="New task">
-    <label for="task-input" class="visually-hidden">Task</label>
-    <textarea id="task-input" rows="3" placeholder="Describe a refactor or a fix…" aria-describedby="task-note"></textarea>
-    <div class="task-footer">
-      <p id="task-note" class="task-note">Tasks can't be run from this build yet: the planning engine is not part of it. Your draft is kept.</p>
-      <button id="send" type="submit" disabled aria-disabled="true" title="Not available in this build"><span class="codicon codicon-send" aria-hidden="true"></span> Send</button>
+  <details id="history" class="history">
+    <summary>Past runs<span id="history-count"></span></summary>
+    <div class="history-toolbar">
+      <button id="history-refresh" class="icon-button" type="button" title="Refresh" aria-label="Refresh past runs"><span class="codicon codicon-refresh" aria-hidden="true"></span></button>
     </div>
-  </form>
+    <p id="history-empty" class="history-empty">No runs in this workspace yet.</p>
+    <ul id="history-list" class="history-list" aria-label="Past runs"></ul>
+  </details>
+  <div class="composer">
+    <p id="sidebar-error" class="sidebar-error" role="alert" hidden></p>
+    <form id="task-form" class="task" aria-label="New task">
+      <label for="task-input" class="visually-hidden">Task</label>
+      <textarea id="task-input" rows="3" placeholder="Describe a refactor or a fix…" aria-describedby="task-note"></textarea>
+      <div class="task-footer">
+        <label for="approval-mode" class="visually-hidden">When changes reach your files</label>
+        <select id="approval-mode" title="When verified changes reach your files">
+          <option value="step">Review each step</option>
+          <option value="end">Review at the end</option>
+          <option value="auto">Apply verified</option>
+          <option value="never">Dry run</option>
+        </select>
+        <button id="send" type="submit" title="Send (Enter)"><span class="codicon codicon-send" aria-hidden="true"></span> Send</button>
+      </div>
+      <p id="task-note" class="task-note" aria-live="polite">Enter to send · Shift+Enter for a new line</p>
+    </form>
+  </div>
+  <div id="announcer" class="visually-hidden" aria-live="polite" aria-atomic="true"></div>
 </main>
 <script nonce="${attr(input.nonce)}" src="${attr(input.scriptUri)}"></script>
 </body>

@@ -1,28 +1,39 @@
 import * as vscode from 'vscode';
-import { hostToWebviewSchema, webviewToHostSchema, type HostToWebview, type WebviewRequestMethod } from '../protocol/webviewMessages';
+import { runsListRequest } from '../protocol/methods';
+import type { RunMeta } from '../protocol/run';
+import { hostToWebviewSchema, webviewToHostSchema, type HostToWebview, type WebviewRequest } from '../protocol/webviewMessages';
+import type { RunController } from './runs/runController';
+import type { TranscriptChange } from './runs/runTranscript';
 import type { AgentServerController } from './serverController';
 import { createNonce } from './nonce';
 import { renderSidebarHtml } from './sidebarHtml';
+import { readSidebarSettings, toRunViewModel } from './sidebarModel';
+import { SidebarOutbox } from './sidebarOutbox';
+import { handleSidebarRequest, type SidebarActions } from './sidebarRequests';
 
-/** What the sidebar's buttons do; each is also a registered command. */
-export interface SidebarActions {
-  restartServer(): Promise<void>;
-  showLog(): void;
-}
+export type { SidebarActions } from './sidebarRequests';
+
+const historySize = 20;
 
 /**
- * The Plumbline sidebar: a webview view that renders the agent server's state and, later, the chat
- * and the live plan. The webview is recreated when hidden, so the host re-sends a full snapshot on
- * every `ready`; the webview keeps only view state (the draft) itself.
+ * The Plumbline sidebar: a webview view with the agent server's state, the run's chat transcript,
+ * the live plan and the controls. The webview is recreated when hidden, so the host re-sends a full
+ * snapshot on every `ready`; the webview keeps only view state (the draft, the scroll) itself.
  */
 export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = 'plumbline.sidebar';
 
   private view: vscode.WebviewView | undefined;
+  /** Set once the current webview said `ready`: nothing is sent before its snapshot. */
+  private ready = false;
   private viewSubscriptions: vscode.Disposable[] = [];
   private readonly handshake = new vscode.EventEmitter<void>();
-  private readonly serverSubscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
+  private readonly outbox = new SidebarOutbox((message) => void this.deliver(message));
   private handshakeCount = 0;
+  private history: RunMeta[] = [];
+  /** The run (and whether it had finished) the history was last fetched for. */
+  private historyKey = '';
 
   /** Fires each time a webview instance completes `ready` → snapshot. */
   readonly onDidHandshake = this.handshake.event;
@@ -30,10 +41,28 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly server: AgentServerController,
+    private readonly runs: RunController,
     private readonly actions: SidebarActions,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.serverSubscription = server.onDidChange((view) => this.post({ type: 'server/state', server: view }));
+    this.subscriptions = [
+      server.onDidChange((view) => {
+        this.push({ type: 'server/state', server: view });
+        if (view.phase === 'ready') void this.refreshHistory();
+      }),
+      runs.onDidChange(() => {
+        this.push({ type: 'run/state', run: this.runModel() });
+        const key = `${runs.view?.runId ?? ''}:${String(runs.view?.finished !== undefined)}`;
+        if (key !== this.historyKey) {
+          this.historyKey = key;
+          void this.refreshHistory();
+        }
+      }),
+      runs.onDidChangeTranscript((change) => this.push(transcriptMessage(change))),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('plumbline.approvalMode')) this.push({ type: 'settings', settings: readSidebarSettings() });
+      }),
+    ];
   }
 
   get handshakes(): number {
@@ -55,15 +84,32 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     });
     this.viewSubscriptions = [
       view.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      // A hidden webview loses its document; it says `ready` again when shown.
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) this.ready = false;
+      }),
       view.onDidDispose(() => {
         if (this.view === view) this.disposeView();
       }),
     ];
   }
 
+  /** Fetches the past runs from the server and sends them; keeps the last list when the server cannot answer. */
+  async refreshHistory(): Promise<void> {
+    if (this.server.view.phase !== 'ready') return;
+    try {
+      const { runs } = await this.server.request(runsListRequest, {});
+      this.history = runs.slice(0, historySize);
+      this.push({ type: 'history', runs: this.history });
+    } catch (error) {
+      this.log.warn(`The sidebar could not list past runs: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   dispose(): void {
     this.disposeView();
-    this.serverSubscription.dispose();
+    this.outbox.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
     this.handshake.dispose();
   }
 
@@ -75,39 +121,77 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     }
     const message = parsed.data;
     if (message.type === 'ready') {
-      void this.post({ type: 'snapshot', state: { server: this.server.view } }).then((delivered) => {
-        if (!delivered) return;
-        this.handshakeCount += 1;
-        this.handshake.fire();
-      });
+      this.sendSnapshot();
       return;
     }
-    void this.run(message.method).then(
-      () => this.post({ type: 'response', id: message.id, ok: true }),
-      (error: unknown) =>
-        this.post({ type: 'response', id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
-    );
+    void this.answer(message);
   }
 
-  private async run(method: WebviewRequestMethod): Promise<void> {
-    switch (method) {
-      case 'server/restart':
-        return this.actions.restartServer();
-      case 'log/show':
-        this.actions.showLog();
-        return;
+  private sendSnapshot(): void {
+    // Whatever is queued is older than the snapshot, which already contains it.
+    this.outbox.clear();
+    this.ready = true;
+    const state = {
+      server: this.server.view,
+      run: this.runModel(),
+      transcript: this.runs.transcript.snapshot,
+      history: this.history,
+      settings: readSidebarSettings(),
+    };
+    void this.deliver({ type: 'snapshot', state }).then((delivered) => {
+      if (!delivered) return;
+      this.handshakeCount += 1;
+      this.handshake.fire();
+      void this.refreshHistory();
+    });
+  }
+
+  private async answer(request: WebviewRequest): Promise<void> {
+    try {
+      await handleSidebarRequest(request, { runs: this.runs, actions: this.actions, refreshHistory: () => this.refreshHistory() });
+      this.push({ type: 'response', id: request.id, ok: true });
+    } catch (error) {
+      this.push({ type: 'response', id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) });
     }
   }
 
-  private async post(message: HostToWebview): Promise<boolean> {
-    if (this.view === undefined) return false;
+  private runModel(): ReturnType<typeof toRunViewModel> {
+    return toRunViewModel(this.runs.view, this.runs.pendingApproval, this.runs.transcript.stepEvidence);
+  }
+
+  private push(message: HostToWebview): void {
+    if (this.view === undefined || !this.ready) return;
+    this.outbox.push(message);
+  }
+
+  private async deliver(message: HostToWebview): Promise<boolean> {
+    const view = this.view;
+    if (view === undefined) return false;
     // Validate outgoing too: a schema drift between host and webview should fail here, loudly.
-    return this.view.webview.postMessage(hostToWebviewSchema.parse(message));
+    const checked = hostToWebviewSchema.safeParse(message);
+    if (!checked.success) {
+      this.log.error(`Did not send the sidebar a malformed ${message.type}: ${checked.error.issues[0]?.message ?? 'invalid'} at ${checked.error.issues[0]?.path.join('.') ?? ''}`);
+      return false;
+    }
+    return view.webview.postMessage(checked.data);
   }
 
   private disposeView(): void {
     for (const subscription of this.viewSubscriptions) subscription.dispose();
     this.viewSubscriptions = [];
     this.view = undefined;
+    this.ready = false;
+    this.outbox.clear();
+  }
+}
+
+function transcriptMessage(change: TranscriptChange): HostToWebview {
+  switch (change.kind) {
+    case 'reset':
+      return { type: 'transcript/reset', transcript: change.transcript };
+    case 'append':
+      return { type: 'transcript/append', items: [change.item] };
+    case 'text':
+      return { type: 'transcript/text', id: change.id, delta: change.delta };
   }
 }

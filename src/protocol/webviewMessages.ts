@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { planSchema } from './plan';
+import { approveModeSchema, runMetaSchema } from './run';
 
 /**
  * The sidebar webview's message protocol. The webview says `ready`; the host answers with a full
@@ -21,30 +23,147 @@ export const serverViewSchema = z.object({
 });
 export type ServerView = z.infer<typeof serverViewSchema>;
 
+/** A run id as the server makes them; also what a request may name. */
+export const runIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'a run id');
+
+/** What one verification proved, by step and attempt: the counts the plan shows beside an attempt. */
+export const stepEvidenceSchema = z.object({
+  stepId: z.string().nullable(),
+  attempt: z.number().int().nullable(),
+  verdict: z.enum(['passed', 'failed', 'unverified']),
+  reason: z.string(),
+  passed: z.number().int().nullable(),
+  failed: z.number().int().nullable(),
+  total: z.number().int().nullable(),
+});
+export type StepEvidence = z.infer<typeof stepEvidenceSchema>;
+
+/** The run in progress (or the last one), as the sidebar renders it. */
+export const runViewSchema = z.object({
+  runId: z.string(),
+  task: z.string(),
+  phase: z.string(),
+  hasPlanDocument: z.boolean(),
+  plan: planSchema.nullable(),
+  costUsd: z.number(),
+  /** The server is waiting for the user to approve the plan: the sidebar shows Run Plan / Edit Plan / Cancel. */
+  awaitingApproval: z.boolean(),
+  finished: z
+    .object({ status: z.enum(['completed', 'failed', 'cancelled']), reason: z.string().nullable(), summary: z.string(), applied: z.array(z.string()) })
+    .nullable(),
+  evidence: z.array(stepEvidenceSchema),
+});
+export type RunViewModel = z.infer<typeof runViewSchema>;
+
+const itemBase = { id: z.number().int().nonnegative() };
+const stepRef = { stepId: z.string().nullable() };
+
+/** One entry of the run's transcript. Items are append-only; `text` items grow by deltas. */
+export const transcriptItemSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('task'), ...itemBase, text: z.string() }),
+  /** The orchestrator's streamed words: markdown, rendered sanitized. */
+  z.object({ kind: z.literal('text'), ...itemBase, text: z.string() }),
+  z.object({ kind: z.literal('plan'), ...itemBase, summary: z.string(), steps: z.number().int().nonnegative() }),
+  z.object({
+    kind: z.literal('step'),
+    ...itemBase,
+    stepId: z.string(),
+    title: z.string(),
+    status: z.enum(['started', 'done', 'failed', 'cancelled']),
+    detail: z.string().nullable(),
+    changedFiles: z.array(z.string()),
+  }),
+  z.object({ kind: z.literal('tool'), ...itemBase, ...stepRef, tool: z.string(), ok: z.boolean(), detail: z.string() }),
+  z.object({
+    kind: z.literal('verification'),
+    ...itemBase,
+    ...stepRef,
+    attempt: z.number().int().nullable(),
+    verdict: z.enum(['passed', 'failed', 'unverified']),
+    reason: z.string(),
+    command: z.string().nullable(),
+    passed: z.number().int().nullable(),
+    failed: z.number().int().nullable(),
+    total: z.number().int().nullable(),
+  }),
+  z.object({
+    kind: z.literal('review'),
+    ...itemBase,
+    applied: z.array(z.object({ path: z.string(), hunks: z.number().int(), of: z.number().int() })),
+    rejected: z.array(z.string()),
+    conflicts: z.array(z.object({ path: z.string(), reason: z.string() })),
+  }),
+  z.object({ kind: z.literal('notice'), ...itemBase, level: z.enum(['info', 'warning', 'error']), text: z.string() }),
+  z.object({
+    kind: z.literal('finished'),
+    ...itemBase,
+    status: z.enum(['completed', 'failed', 'cancelled']),
+    summary: z.string(),
+    reason: z.string().nullable(),
+    applied: z.array(z.string()),
+    costUsd: z.number(),
+  }),
+]);
+export type TranscriptItem = z.infer<typeof transcriptItemSchema>;
+
+export const transcriptSchema = z.object({
+  runId: z.string().nullable(),
+  items: z.array(transcriptItemSchema),
+  /** Items the host no longer keeps (the transcript is bounded). */
+  dropped: z.number().int().nonnegative(),
+});
+export type Transcript = z.infer<typeof transcriptSchema>;
+
+export const sidebarSettingsSchema = z.object({ approvalMode: approveModeSchema });
+export type SidebarSettings = z.infer<typeof sidebarSettingsSchema>;
+
 export const sidebarStateSchema = z.object({
   server: serverViewSchema,
+  run: runViewSchema.nullable(),
+  transcript: transcriptSchema,
+  history: z.array(runMetaSchema),
+  settings: sidebarSettingsSchema,
 });
 export type SidebarState = z.infer<typeof sidebarStateSchema>;
 
-/** Requests the webview may make; each maps to an existing, working command. */
-export const webviewRequestMethodSchema = z.enum(['server/restart', 'log/show']);
-export type WebviewRequestMethod = z.infer<typeof webviewRequestMethodSchema>;
+/** A task as the sidebar may send it; the host checks it again before starting anything. */
+export const taskTextSchema = z.string().trim().min(1, 'the task is empty').max(20000, 'the task is too long');
 
-export const webviewToHostSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }).strict(),
-  z
-    .object({
-      type: z.literal('request'),
-      id: z.number().int().nonnegative(),
-      method: webviewRequestMethodSchema,
-    })
-    .strict(),
+const request = { type: z.literal('request'), id: z.number().int().nonnegative() };
+
+/** Requests the webview may make; each maps to an existing, working command or setting. */
+export const webviewRequestSchema = z.discriminatedUnion('method', [
+  z.strictObject({ ...request, method: z.literal('server/restart') }),
+  z.strictObject({ ...request, method: z.literal('log/show') }),
+  z.strictObject({ ...request, method: z.literal('task/start'), task: taskTextSchema }),
+  z.strictObject({ ...request, method: z.literal('run/cancel') }),
+  z.strictObject({ ...request, method: z.literal('plan/open') }),
+  z.strictObject({ ...request, method: z.literal('plan/answer'), runId: runIdSchema, decision: z.enum(['approve', 'cancel']) }),
+  z.strictObject({ ...request, method: z.literal('run/resume'), runId: runIdSchema }),
+  z.strictObject({ ...request, method: z.literal('run/undo'), runId: runIdSchema }),
+  z.strictObject({ ...request, method: z.literal('history/refresh') }),
+  z.strictObject({ ...request, method: z.literal('settings/approvalMode'), mode: approveModeSchema }),
+  z.strictObject({ ...request, method: z.literal('clipboard/write'), text: z.string().max(1_000_000) }),
 ]);
+export type WebviewRequest = z.infer<typeof webviewRequestSchema>;
+export type WebviewRequestMethod = WebviewRequest['method'];
+/** A request as the webview writes it, before it gets an id. */
+export type WebviewRequestBody = WebviewRequest extends infer R ? (R extends unknown ? Omit<R, 'type' | 'id'> : never) : never;
+
+export const webviewToHostSchema = z.union([z.strictObject({ type: z.literal('ready') }), webviewRequestSchema]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;
 
 export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('snapshot'), state: sidebarStateSchema }),
   z.object({ type: z.literal('server/state'), server: serverViewSchema }),
+  z.object({ type: z.literal('run/state'), run: runViewSchema.nullable() }),
+  /** A new run's transcript replaces the old one. */
+  z.object({ type: z.literal('transcript/reset'), transcript: transcriptSchema }),
+  z.object({ type: z.literal('transcript/append'), items: z.array(transcriptItemSchema) }),
+  /** More streamed text for a `text` item. */
+  z.object({ type: z.literal('transcript/text'), id: z.number().int().nonnegative(), delta: z.string() }),
+  z.object({ type: z.literal('history'), runs: z.array(runMetaSchema) }),
+  z.object({ type: z.literal('settings'), settings: sidebarSettingsSchema }),
   z.object({
     type: z.literal('response'),
     id: z.number().int().nonnegative(),

@@ -1,61 +1,116 @@
 import * as z from 'zod';
-import {
-  hostToWebviewSchema,
-  type HostToWebview,
-  type ServerView,
-  type WebviewRequestMethod,
-  type WebviewToHost,
-} from '../protocol/webviewMessages';
+import type { RunMeta } from '../protocol/run';
+import { hostToWebviewSchema, type HostToWebview, type RunViewModel, type ServerView, type SidebarSettings } from '../protocol/webviewMessages';
+import { byId, setHidden, setText } from './dom';
+import { HistoryView } from './historyView';
+import { codeOf } from './markdown';
+import { PlanView } from './planView';
+import { request, sendReady, settle } from './requests';
 import { renderServerStatus } from './serverStatusView';
-import { host } from './vscodeApi';
+import { TaskForm } from './taskForm';
+import { TranscriptView } from './transcriptView';
+import { saveViewState, viewState } from './viewState';
 
-/** View state kept by VS Code across hide/show and reloads; validated because it comes back from storage. */
-const viewStateSchema = z.object({ draft: z.string().default('') }).catch({ draft: '' });
-type ViewState = z.infer<typeof viewStateSchema>;
+// The CSP allows no eval: zod must not try to compile its parsers (it would fall back, but log a violation).
+z.config({ jitless: true });
 
-let viewState: ViewState = viewStateSchema.parse(host.getState() ?? {});
-let pendingServer: ServerView | undefined;
-let frameRequested = false;
-let nextRequestId = 1;
-
-function send(message: WebviewToHost): void {
-  host.postMessage(message);
+interface Model {
+  server: ServerView;
+  run: RunViewModel | null;
+  history: RunMeta[];
+  settings: SidebarSettings;
 }
 
-function request(method: WebviewRequestMethod): void {
-  send({ type: 'request', id: nextRequestId++, method });
+let model: Model | undefined;
+let frameRequested = false;
+/** Set by a snapshot: the next frame restores the saved scroll position instead of following the transcript. */
+let restoreScroll = false;
+
+const announcer = byId('announcer');
+function announce(text: string): void {
+  // Cleared first so the same words twice are still spoken twice.
+  announcer.textContent = '';
+  requestAnimationFrame(() => (announcer.textContent = text));
+}
+
+const planView = new PlanView(announce);
+const historyView = new HistoryView();
+const taskForm = new TaskForm();
+const transcript = new TranscriptView(byId('transcript-items'), byId('show-earlier', HTMLButtonElement), byId('empty'), scheduleRender, announce);
+
+const scroller = (): HTMLElement => document.scrollingElement instanceof HTMLElement ? document.scrollingElement : document.body;
+function nearBottom(): boolean {
+  const element = scroller();
+  return element.scrollHeight - element.scrollTop - element.clientHeight < 48;
 }
 
 /** Coalesces updates into one render per animation frame, however fast they arrive. */
 function scheduleRender(): void {
   if (frameRequested) return;
   frameRequested = true;
-  requestAnimationFrame(() => {
-    frameRequested = false;
-    const server = pendingServer;
-    const root = document.getElementById('server');
-    if (server !== undefined && root !== null) renderServerStatus(root, server);
-  });
+  requestAnimationFrame(render);
+}
+
+function render(): void {
+  frameRequested = false;
+  if (model === undefined) return;
+  const follow = nearBottom();
+  renderServerStatus(byId('server'), model.server);
+  planView.render(model.run);
+  transcript.render();
+  const busy = model.run !== null && model.run.finished === null;
+  historyView.render(model.history, model.run?.runId ?? null, busy);
+  taskForm.render(model.server, model.run, model.settings);
+  const target = planView.takeScrollTarget();
+  if (restoreScroll) {
+    restoreScroll = false;
+    scroller().scrollTop = viewState().scrollTop;
+  } else if (target !== undefined) {
+    target.scrollIntoView({ block: 'nearest' });
+  } else if (follow) {
+    scroller().scrollTop = scroller().scrollHeight;
+  }
 }
 
 function onHostMessage(message: HostToWebview): void {
   switch (message.type) {
     case 'snapshot':
-      pendingServer = message.state.server;
-      scheduleRender();
-      break;
-    case 'server/state':
-      pendingServer = message.server;
-      scheduleRender();
+      model = { server: message.state.server, run: message.state.run, history: message.state.history, settings: message.state.settings };
+      transcript.reset(message.state.transcript);
+      restoreScroll = true;
       break;
     case 'response':
-      if (!message.ok) {
-        const note = document.getElementById('server-message');
-        if (note !== null) {
-          note.textContent = message.error ?? 'The request failed.';
-          note.hidden = false;
-        }
-      }
+      settle(message);
+      return;
+    default:
+      if (model === undefined) return;
+      apply(model, message);
+  }
+  scheduleRender();
+}
+
+function apply(current: Model, message: Exclude<HostToWebview, { type: 'snapshot' | 'response' }>): void {
+  switch (message.type) {
+    case 'server/state':
+      current.server = message.server;
+      break;
+    case 'run/state':
+      current.run = message.run;
+      break;
+    case 'transcript/reset':
+      transcript.reset(message.transcript);
+      break;
+    case 'transcript/append':
+      transcript.append(message.items);
+      break;
+    case 'transcript/text':
+      transcript.appendText(message.id, message.delta);
+      break;
+    case 'history':
+      current.history = message.runs;
+      break;
+    case 'settings':
+      current.settings = message.settings;
       break;
   }
 }
@@ -66,16 +121,79 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (parsed.success) onHostMessage(parsed.data);
 });
 
-const input = document.getElementById('task-input');
-if (input instanceof HTMLTextAreaElement) {
-  input.value = viewState.draft;
-  input.addEventListener('input', () => {
-    viewState = { ...viewState, draft: input.value };
-    host.setState(viewState);
+function showError(text: string | null): void {
+  const element = byId('sidebar-error');
+  setText(element, text ?? '');
+  setHidden(element, text === null);
+}
+
+/** Runs a request from a button, disabling it until the host answers. */
+function act(button: HTMLButtonElement, body: Parameters<typeof request>[0]): void {
+  button.disabled = true;
+  request(body).then(
+    () => showError(null),
+    (error: unknown) => showError(error instanceof Error ? error.message : String(error)),
+  ).finally(() => {
+    button.disabled = false;
+    scheduleRender();
   });
 }
-document.getElementById('task-form')?.addEventListener('submit', (event) => event.preventDefault());
-document.getElementById('restart')?.addEventListener('click', () => request('server/restart'));
-document.getElementById('show-log')?.addEventListener('click', () => request('log/show'));
 
-send({ type: 'ready' });
+document.addEventListener('click', (event) => {
+  const button = event.target instanceof Element ? event.target.closest('button') : null;
+  if (button === null || button.disabled) return;
+  const runId = model?.run?.runId;
+  switch (button.id) {
+    case 'restart':
+      act(button, { method: 'server/restart' });
+      return;
+    case 'show-log':
+      act(button, { method: 'log/show' });
+      return;
+    case 'open-plan':
+    case 'edit-plan':
+      act(button, { method: 'plan/open' });
+      return;
+    case 'cancel-run':
+      act(button, { method: 'run/cancel' });
+      return;
+    case 'approve-plan':
+    case 'reject-plan':
+      if (runId !== undefined) act(button, { method: 'plan/answer', runId, decision: button.id === 'approve-plan' ? 'approve' : 'cancel' });
+      return;
+    case 'history-refresh':
+      act(button, { method: 'history/refresh' });
+      return;
+  }
+  const target = button.dataset.runId;
+  if (button.dataset.action === 'resume' && target !== undefined) act(button, { method: 'run/resume', runId: target });
+  if (button.dataset.action === 'undo' && target !== undefined) act(button, { method: 'run/undo', runId: target });
+  if (button.dataset.copy !== undefined) {
+    const code = codeOf(button);
+    if (code === undefined) return;
+    act(button, { method: 'clipboard/write', text: code });
+    const glyph = button.querySelector('.codicon');
+    button.classList.add('copied');
+    glyph?.classList.replace('codicon-copy', 'codicon-check');
+    setTimeout(() => {
+      button.classList.remove('copied');
+      glyph?.classList.replace('codicon-check', 'codicon-copy');
+    }, 1200);
+  }
+});
+
+let scrollFrame = false;
+window.addEventListener('scroll', () => {
+  if (scrollFrame) return;
+  scrollFrame = true;
+  requestAnimationFrame(() => {
+    scrollFrame = false;
+    saveViewState({ scrollTop: scroller().scrollTop });
+  });
+});
+
+const history = byId('history', HTMLDetailsElement);
+history.open = viewState().historyOpen;
+history.addEventListener('toggle', () => saveViewState({ historyOpen: history.open }));
+
+sendReady();

@@ -4,6 +4,7 @@ import type { Plan } from '../../protocol/plan';
 import type { FileChange, ReviewDecisions, RunEvent } from '../../protocol/run';
 import type { TestEvidence } from '../../protocol/testEvidence';
 import type { AgentServerController } from '../serverController';
+import { RunTranscript, type TranscriptChange } from './runTranscript';
 
 /** What the status bar, the sidebar and the tests read about the run in progress (or the last one). */
 export interface RunView {
@@ -15,6 +16,12 @@ export interface RunView {
   readonly costUsd: number;
   readonly finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
   readonly evidence: readonly TestEvidence[];
+}
+
+/** A plan waiting for the user's answer; the notification and the sidebar both offer it, the first answer wins. */
+export interface PendingApproval {
+  readonly runId: string;
+  readonly planPath: string;
 }
 
 /** How the user approves a plan and reviews changes; the inline review plugs in here. */
@@ -32,7 +39,12 @@ export class RunController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunView>();
   private readonly subscriptions: { dispose(): unknown }[] = [this.changed];
   private finishWaiters: ((view: RunView) => void)[] = [];
+  private approval: (PendingApproval & { answer(decision: 'approve' | 'cancel'): void }) | undefined;
+  private readonly transcriptChanged = new vscode.EventEmitter<TranscriptChange>();
   readonly onDidChange = this.changed.event;
+  /** The run's messages for the sidebar's chat, bounded. */
+  readonly transcript = new RunTranscript((change) => this.transcriptChanged.fire(change));
+  readonly onDidChangeTranscript = this.transcriptChanged.event;
 
   constructor(
     private readonly server: AgentServerController,
@@ -40,18 +52,32 @@ export class RunController implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.subscriptions.push(
+      this.transcriptChanged,
       server.onNotification(runEventNotification.method, (raw: unknown) => {
         const parsed = runEventNotification.params.safeParse(raw);
         if (parsed.success) this.onEvent(parsed.data.event);
         else this.log.warn('Ignored a malformed run event from the agent server.');
       }),
-      server.onRequest(planApprovalRequest.method, (raw: unknown) => this.approvePlan(raw)),
+      server.onRequest(planApprovalRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.approvePlan(raw, token)),
       server.onRequest(reviewRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.review(raw, token)),
     );
   }
 
   get view(): RunView | undefined {
     return this.current;
+  }
+
+  /** The plan approval the server is waiting for, if any. */
+  get pendingApproval(): PendingApproval | undefined {
+    return this.approval === undefined ? undefined : { runId: this.approval.runId, planPath: this.approval.planPath };
+  }
+
+  /** Answers the pending plan approval of `runId`; false when there is none (another answer came first). */
+  answerApproval(runId: string, decision: 'approve' | 'cancel'): boolean {
+    const pending = this.approval;
+    if (pending?.runId !== runId) return false;
+    pending.answer(decision);
+    return true;
   }
 
   get running(): boolean {
@@ -92,11 +118,13 @@ export class RunController implements vscode.Disposable {
   private reset(runId: string, task: string, planPath: string): void {
     if (this.current?.runId === runId && this.current.finished === undefined) return;
     this.current = { runId, task, planPath, phase: 'starting', plan: undefined, costUsd: 0, finished: undefined, evidence: [] };
+    this.transcript.begin(runId, task);
     this.changed.fire(this.current);
   }
 
   private onEvent(event: RunEvent): void {
     const base = this.current?.runId === event.runId ? this.current : undefined;
+    this.transcript.add(event, base?.plan);
     let view: RunView = base ?? { runId: event.runId, task: '', planPath: undefined, phase: 'starting', plan: undefined, costUsd: 0, finished: undefined, evidence: [] };
     switch (event.type) {
       case 'run/started':
@@ -130,22 +158,49 @@ export class RunController implements vscode.Disposable {
     }
   }
 
-  private async approvePlan(raw: unknown): Promise<{ decision: 'approve' | 'cancel' }> {
+  /**
+   * Asks for the plan's approval in a notification while the sidebar offers the same choice
+   * (`answerApproval`); the first answer wins and a later one is ignored. A notification cannot be
+   * closed by an extension, so one left open after the sidebar answered does nothing when clicked.
+   */
+  private approvePlan(raw: unknown, token: vscode.CancellationToken): Promise<{ decision: 'approve' | 'cancel' }> {
     const parsed = planApprovalRequest.params.safeParse(raw);
-    if (!parsed.success) return { decision: 'cancel' };
-    const { plan, planPath } = parsed.data;
+    if (!parsed.success) return Promise.resolve({ decision: 'cancel' });
+    const { runId, plan, planPath } = parsed.data;
+    return new Promise((resolve) => {
+      let settled = false;
+      const answer = (decision: 'approve' | 'cancel'): void => {
+        if (settled) return;
+        settled = true;
+        cancelled.dispose();
+        if (this.approval?.runId === runId) this.approval = undefined;
+        if (this.current !== undefined) this.changed.fire(this.current);
+        resolve({ decision });
+      };
+      const cancelled = token.onCancellationRequested(() => answer('cancel'));
+      this.approval = { runId, planPath, answer };
+      if (this.current !== undefined) this.changed.fire(this.current);
+      void this.askInNotification(plan.steps.length, plan.summary, planPath, () => settled).then((decision) => {
+        if (decision !== undefined) answer(decision);
+      });
+    });
+  }
+
+  private async askInNotification(steps: number, summary: string, planPath: string, answered: () => boolean): Promise<'approve' | 'cancel' | undefined> {
     for (;;) {
       const choice = await vscode.window.showInformationMessage(
-        `Plumbline planned ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}: ${plan.summary.split('\n')[0] ?? ''}`,
+        `Plumbline planned ${steps} step${steps === 1 ? '' : 's'}: ${summary.split('\n')[0] ?? ''}`,
         { modal: false },
         'Run Plan',
         'Open Plan',
         'Cancel',
       );
-      if (choice === 'Run Plan') return { decision: 'approve' };
-      if (choice !== 'Open Plan') return { decision: 'cancel' };
+      if (answered()) return undefined;
+      if (choice === 'Run Plan') return 'approve';
+      if (choice !== 'Open Plan') return 'cancel';
       // The user may edit plan.md; the engine reads the edit back when the plan is approved.
       await vscode.window.showTextDocument(vscode.Uri.file(planPath), { preview: false });
+      if (answered()) return undefined;
     }
   }
 

@@ -1,7 +1,13 @@
 import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { startFakeModelServer } from '../../fake-model/index';
 import { driver } from '../support/driver';
 import { plumbline, waitFor, waitForPhase } from '../support/plumbline';
+
+const repoRoot = join(__dirname, '..', '..', '..', '..');
+const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('plumbline');
+const modelKeys = ['orchestrator.provider', 'orchestrator.baseUrl', 'orchestrator.model', 'worker.provider', 'worker.baseUrl', 'worker.model', 'approvalMode', 'reviewPlan'];
 
 async function openSidebar(): Promise<void> {
   await vscode.commands.executeCommand('workbench.view.extension.plumbline');
@@ -28,9 +34,62 @@ describe('the sidebar webview', () => {
     const section = await page.query('#server');
     assert.equal(section.attributes?.['data-phase'], 'ready');
     const send = await page.query('#send');
-    assert.ok('disabled' in (send.attributes ?? {}), 'Send does not pretend to work in this build');
+    assert.ok(!('disabled' in (send.attributes ?? {})), 'Send is enabled when the server is ready and no run is in progress');
     const shot = await page.screenshot('sidebar');
     console.log(`Screenshot of the workbench with the sidebar: ${shot}`);
+  });
+
+  it('sends a task with Enter, shows it, and cancels it from the sidebar', async function () {
+    this.timeout(90000);
+    const page = driver;
+    if (page === undefined) return this.skip();
+    const api = await plumbline();
+    const server = await startFakeModelServer({ scenario: join(repoRoot, 'test', 'fixtures', 'scenarios', 'refactor-greeter.json') });
+    try {
+      for (const role of ['orchestrator', 'worker']) {
+        await config().update(`${role}.provider`, 'openai', vscode.ConfigurationTarget.Workspace);
+        await config().update(`${role}.baseUrl`, server.openaiBaseUrl, vscode.ConfigurationTarget.Workspace);
+        await config().update(`${role}.model`, 'fake-model', vscode.ConfigurationTarget.Workspace);
+      }
+      await config().update('approvalMode', 'step', vscode.ConfigurationTarget.Workspace);
+      await config().update('reviewPlan', true, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the approval mode in the sidebar', async () => ((await page.query('#approval-mode')).value === 'step' ? true : undefined));
+
+      const task = 'Rename greet to welcome (sent from the sidebar)';
+      await page.type('#task-input', task);
+      await page.press('Enter');
+      await waitFor('the task in the transcript', async () => ((await page.query('#transcript .item-task')).text?.trim() === task ? true : undefined));
+      await waitFor('the run to start', () => (api.runs.view?.task === task ? true : undefined));
+      assert.equal((await page.query('#task-input')).value, '', 'the draft is cleared once the task started');
+      await waitFor('the plan to wait for approval', async () => ((await page.query('#plan-approval')).attributes?.hidden === undefined ? true : undefined), 60000);
+      assert.ok('disabled' in ((await page.query('#send')).attributes ?? {}), 'one run at a time: Send waits');
+
+      await page.click('#cancel-run');
+      const finished = await api.runs.whenFinished();
+      assert.equal(finished.finished?.status, 'cancelled');
+      await waitFor('the sidebar to show the cancelled run', async () => ((await page.query('#run-status')).text?.startsWith('Run cancelled') ? true : undefined));
+      assert.equal(api.runs.pendingApproval, undefined, 'the approval was withdrawn with the run');
+    } finally {
+      for (const key of modelKeys) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await server.close();
+    }
+  });
+
+  it('writes the approval mode setting from its selector, by keyboard', async function () {
+    const page = driver;
+    if (page === undefined) return this.skip();
+    await waitFor('the sidebar', async () => ((await page.query('#approval-mode')).exists === true ? true : undefined));
+    // By keyboard: from the task box, Tab reaches the selector; End picks its last option.
+    await page.click('#task-input');
+    await page.press('Tab');
+    await page.press('End');
+    try {
+      await waitFor('the setting to change', () => (config().get('approvalMode') === 'never' ? true : undefined));
+    } finally {
+      await config().update('approvalMode', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('the selector to follow the setting', async () => ((await page.query('#approval-mode')).value === 'step' ? true : undefined));
   });
 
   it('keeps the draft task across hide and show', async function () {
