@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import { taskTextSchema, type WebviewRequest } from '../protocol/webviewMessages';
+import type { RunController } from './runs/runController';
+import { runCommandIds } from './runs/runCommands';
+import { writeApprovalMode } from './sidebarModel';
+
+/** What the sidebar's buttons do beyond the run commands; each is also a registered command. */
+export interface SidebarActions {
+  restartServer(): Promise<void>;
+  showLog(): void;
+}
+
+export interface SidebarRequestContext {
+  readonly runs: RunController;
+  readonly actions: SidebarActions;
+  refreshHistory(): Promise<void>;
+}
+
+/**
+ * Carries out one validated webview request through the same commands the palette runs. A
+ * rejection becomes the request's error `response`, which the sidebar shows beside the control.
+ */
+export async function handleSidebarRequest(request: WebviewRequest, context: SidebarRequestContext): Promise<void> {
+  const { runs } = context;
+  switch (request.method) {
+    case 'server/restart':
+      return context.actions.restartServer();
+    case 'log/show':
+      context.actions.showLog();
+      return;
+    case 'task/start': {
+      // Checked again here: the schema ran in the webview's message handler, but the host trusts only itself.
+      const task = taskTextSchema.parse(request.task);
+      if (runs.running) throw new Error('A run is in progress: cancel it or wait for it to finish.');
+      const runId = await vscode.commands.executeCommand<string | undefined>(runCommandIds.newTask, task);
+      if (runId === undefined) throw new Error('The task did not start (the notification says why).');
+      return;
+    }
+    case 'run/cancel':
+      await vscode.commands.executeCommand(runCommandIds.cancelRun);
+      return;
+    case 'plan/open':
+      await vscode.commands.executeCommand(runCommandIds.openPlan);
+      return;
+    case 'plan/answer':
+      if (!runs.answerApproval(request.runId, request.decision)) throw new Error('The plan is no longer waiting for an answer.');
+      return;
+    case 'run/resume':
+      if (runs.running) throw new Error('A run is in progress: cancel it or wait for it to finish.');
+      await vscode.commands.executeCommand(runCommandIds.resumeRun, request.runId);
+      return;
+    case 'run/undo': {
+      const confirmed = await vscode.window.showWarningMessage(
+        'Restore every file this run changed to how it was before the run? Files you edited since are kept.',
+        { modal: true },
+        'Undo Run',
+      );
+      if (confirmed !== 'Undo Run') return;
+      await vscode.commands.executeCommand(runCommandIds.undoRun, request.runId);
+      await context.refreshHistory();
+      return;
+    }
+    case 'history/refresh':
+      return context.refreshHistory();
+    case 'settings/approvalMode':
+      return writeApprovalMode(request.mode);
+    case 'clipboard/write':
+      await vscode.env.clipboard.writeText(request.text);
+      return;
+  }
+}

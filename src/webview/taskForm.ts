@@ -1,0 +1,83 @@
+import type { ApproveMode } from '../protocol/run';
+import type { RunViewModel, ServerView, SidebarSettings } from '../protocol/webviewMessages';
+import { byId, setAttribute, setText } from './dom';
+import { request } from './requests';
+import { saveViewState, viewState } from './viewState';
+
+const defaultNote = 'Enter to send · Shift+Enter for a new line';
+const approveModes: readonly ApproveMode[] = ['step', 'end', 'auto', 'never'];
+
+/**
+ * The task box and the approval mode. Enter (or Ctrl/Cmd+Enter) sends; Shift+Enter is a new line.
+ * The draft survives hide/show; it is cleared once the host has started the task.
+ */
+export class TaskForm {
+  private readonly input = byId('task-input', HTMLTextAreaElement);
+  private readonly send = byId('send', HTMLButtonElement);
+  private readonly note = byId('task-note');
+  private readonly mode = byId('approval-mode', HTMLSelectElement);
+  private sending = false;
+  private blocked: string | null = null;
+
+  constructor() {
+    this.input.value = viewState().draft;
+    this.input.addEventListener('input', () => {
+      saveViewState({ draft: this.input.value });
+      this.showNote(null);
+    });
+    this.input.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter' || event.isComposing || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      void this.submit();
+    });
+    byId('task-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.submit();
+    });
+    this.mode.addEventListener('change', () => {
+      const mode = approveModes.find((known) => known === this.mode.value);
+      if (mode !== undefined) void request({ method: 'settings/approvalMode', mode }).catch((error: unknown) => this.showNote(message(error)));
+    });
+  }
+
+  render(server: ServerView, run: RunViewModel | null, settings: SidebarSettings): void {
+    this.blocked = server.phase !== 'ready' ? 'The agent server is not ready.' : run !== null && run.finished === null ? 'A run is in progress.' : null;
+    const disabled = this.sending || this.blocked !== null;
+    if (this.send.disabled !== disabled) this.send.disabled = disabled;
+    setAttribute(this.send, 'aria-disabled', disabled ? 'true' : null);
+    setAttribute(this.send, 'title', this.blocked ?? 'Send (Enter)');
+    if (this.mode.value !== settings.approvalMode) this.mode.value = settings.approvalMode;
+  }
+
+  private async submit(): Promise<void> {
+    const task = this.input.value.trim();
+    if (task === '' || this.sending) return;
+    if (this.blocked !== null) {
+      this.showNote(this.blocked);
+      return;
+    }
+    this.sending = true;
+    this.send.disabled = true;
+    this.showNote('Starting…');
+    try {
+      await request({ method: 'task/start', task });
+      this.input.value = '';
+      saveViewState({ draft: '' });
+      this.showNote(null);
+    } catch (error) {
+      this.showNote(message(error), true);
+    } finally {
+      this.sending = false;
+      this.send.disabled = this.blocked !== null;
+    }
+  }
+
+  private showNote(text: string | null, isError = false): void {
+    setText(this.note, text ?? defaultNote);
+    this.note.classList.toggle('error', isError);
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
