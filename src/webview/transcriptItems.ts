@@ -125,10 +125,22 @@ export function renderItem(item: TranscriptItem): HTMLElement {
           finishedIcons[item.status],
           item.status === 'completed' ? 'passed' : item.status === 'failed' ? 'failed' : 'neutral',
           h('p', {}, h('strong', {}, `Run ${item.status}`), ` · ${formatCost(item.costUsd)}`),
-          h('div', { class: 'run-summary' }, markdownBlock(item.summary)),
+          h('div', { class: 'run-summary' }, markdownBlock(summaryMarkdown(item.summary))),
         ),
       );
   }
+}
+
+/**
+ * The run summary is a line per fact with a list of steps in the middle. In markdown, lines run
+ * together into one paragraph (and a plain line after a list item continues the item), so each
+ * plain line becomes its own paragraph; list items stay one list.
+ */
+export function summaryMarkdown(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (/^([-*] |\s)/.test(line) || line === '' ? line : `\n${line}\n`))
+    .join('\n');
 }
 
 /** What a screen reader hears when an item arrives (streamed text and tool calls stay quiet). */

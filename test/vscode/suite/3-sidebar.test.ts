@@ -39,7 +39,7 @@ describe('the sidebar webview', () => {
     console.log(`Screenshot of the workbench with the sidebar: ${shot}`);
   });
 
-  it('sends a task with Enter, shows it, and cancels it from the sidebar', async function () {
+  it('sends a task with Enter, opens its plan for editing, and cancels it from the sidebar', async function () {
     this.timeout(90000);
     const page = driver;
     if (page === undefined) return this.skip();
@@ -64,6 +64,10 @@ describe('the sidebar webview', () => {
       await waitFor('the plan to wait for approval', async () => ((await page.query('#plan-approval')).attributes?.hidden === undefined ? true : undefined), 60000);
       assert.ok('disabled' in ((await page.query('#send')).attributes ?? {}), 'one run at a time: Send waits');
 
+      await page.click('#edit-plan');
+      await waitFor('plan.md in an editor', () => (vscode.window.activeTextEditor?.document.uri.path.endsWith('/plan.md') === true ? true : undefined));
+      assert.ok(api.runs.pendingApproval !== undefined, 'Edit Plan leaves the plan waiting');
+
       await page.click('#cancel-run');
       const finished = await api.runs.whenFinished();
       assert.equal(finished.finished?.status, 'cancelled');
@@ -72,6 +76,7 @@ describe('the sidebar webview', () => {
     } finally {
       for (const key of modelKeys) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
       await vscode.commands.executeCommand('notifications.clearAll');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await server.close();
     }
   });
