@@ -218,9 +218,7 @@ export class RunController implements vscode.Disposable {
           token.onCancellationRequested(() => void this.cancel());
           const report = (view: RunView): void => {
             if (view.runId !== runId) return;
-            const steps = view.plan?.steps ?? [];
-            const done = steps.filter((step) => step.status === 'done').length;
-            progress.report({ message: `${view.phase}${steps.length > 0 ? ` · step ${done} of ${steps.length}` : ''} · $${view.costUsd.toFixed(4)}` });
+            progress.report({ message: `${describePhase(view)} · $${view.costUsd.toFixed(4)}` });
             if (view.finished !== undefined) resolve();
           };
           const subscription = this.onDidChange((view) => {
@@ -235,4 +233,21 @@ export class RunController implements vscode.Disposable {
 function configuredApproveMode(): 'step' | 'end' | 'auto' | 'never' {
   const mode = vscode.workspace.getConfiguration('plumbline').get<string>('approvalMode');
   return mode === 'end' || mode === 'auto' || mode === 'never' ? mode : 'step';
+}
+
+const phaseWords: Readonly<Record<string, string>> = {
+  starting: 'starting',
+  exploring: 'planning',
+  awaiting_approval: 'waiting for your approval',
+  executing: 'running',
+  reviewing: 'waiting for your review',
+  finished: 'finished',
+};
+
+/** The run's phase as people say it, for the status bar and the progress notification. */
+export function describePhase(view: RunView): string {
+  const steps = view.plan?.steps ?? [];
+  const done = steps.filter((step) => step.status === 'done').length;
+  const words = phaseWords[view.phase] ?? view.phase;
+  return view.phase === 'executing' && steps.length > 0 ? `${words} · ${done} of ${steps.length} steps done` : words;
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RunController, RunView } from './runController';
+import { describePhase, type RunController, type RunView } from './runController';
 
 /** The run at a glance: state, step i of n, cost. Click to open the plan. */
 export function createRunStatusBar(runs: RunController): vscode.Disposable {
@@ -7,15 +7,13 @@ export function createRunStatusBar(runs: RunController): vscode.Disposable {
   item.name = 'Plumbline Run';
   item.command = 'plumbline.openPlan';
   const render = (view: RunView): void => {
-    const steps = view.plan?.steps ?? [];
-    const done = steps.filter((step) => step.status === 'done').length;
     const cost = `$${view.costUsd.toFixed(4)}`;
     if (view.finished !== undefined) {
       const icon = view.finished.status === 'completed' ? '$(check)' : view.finished.status === 'cancelled' ? '$(circle-slash)' : '$(error)';
       item.text = `${icon} Plumbline ${view.finished.status} · ${cost}`;
       item.tooltip = view.finished.summary;
     } else {
-      item.text = `$(sync~spin) Plumbline ${view.phase}${steps.length > 0 ? ` · step ${Math.min(done + 1, steps.length)}/${steps.length}` : ''} · ${cost}`;
+      item.text = `$(sync~spin) Plumbline ${describePhase(view)} · ${cost}`;
       item.tooltip = `${view.task}\nClick to open the plan.`;
     }
     item.accessibilityInformation = { label: item.text.replace(/\$\([^)]+\)\s*/g, '') };
