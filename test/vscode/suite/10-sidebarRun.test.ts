@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { startFakeModelServer, type FakeModelServer, type ScenarioInput } from '../../fake-model/index';
 import { driver, type Driver } from '../support/driver';
+import { clearFakeModelSettings, useFakeModel } from '../support/fakeModelSettings';
 import { plumbline, waitFor, waitForPhase } from '../support/plumbline';
 
 const repoRoot = join(__dirname, '..', '..', '..', '..');
-const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('plumbline');
-const keys = ['orchestrator.provider', 'orchestrator.baseUrl', 'orchestrator.model', 'worker.provider', 'worker.baseUrl', 'worker.model', 'approvalMode', 'reviewPlan'];
 const stepIds = ['s1', 's2', 's3'];
 const task = 'Rename greet to welcome and farewell to goodbye';
 
@@ -54,20 +53,14 @@ describe('a task from the sidebar, end to end', () => {
     const workspace = vscode.workspace.workspaceFolders?.[0];
     assert.ok(workspace);
     folder = workspace.uri;
-    for (const role of ['orchestrator', 'worker']) {
-      await config().update(`${role}.provider`, 'openai', vscode.ConfigurationTarget.Workspace);
-      await config().update(`${role}.baseUrl`, server.openaiBaseUrl, vscode.ConfigurationTarget.Workspace);
-      await config().update(`${role}.model`, 'fake-model', vscode.ConfigurationTarget.Workspace);
-    }
-    await config().update('approvalMode', 'auto', vscode.ConfigurationTarget.Workspace);
-    await config().update('reviewPlan', true, vscode.ConfigurationTarget.Workspace);
+    await useFakeModel(server, { approvalMode: 'auto', reviewPlan: true });
   });
 
   after(async () => {
     // Later suites run the same scenario on the same files: put them back.
     if (runId !== undefined) await vscode.commands.executeCommand('plumbline.undoRun', runId);
     await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
-    for (const key of keys) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    await clearFakeModelSettings();
     await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('workbench.view.explorer');

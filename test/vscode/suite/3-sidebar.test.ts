@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { startFakeModelServer } from '../../fake-model/index';
 import { driver } from '../support/driver';
+import { clearFakeModelSettings, useFakeModel } from '../support/fakeModelSettings';
 import { plumbline, waitFor, waitForPhase } from '../support/plumbline';
 
 const repoRoot = join(__dirname, '..', '..', '..', '..');
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('plumbline');
-const modelKeys = ['orchestrator.provider', 'orchestrator.baseUrl', 'orchestrator.model', 'worker.provider', 'worker.baseUrl', 'worker.model', 'approvalMode', 'reviewPlan'];
 
 async function openSidebar(): Promise<void> {
   await vscode.commands.executeCommand('workbench.view.extension.plumbline');
@@ -46,13 +46,7 @@ describe('the sidebar webview', () => {
     const api = await plumbline();
     const server = await startFakeModelServer({ scenario: join(repoRoot, 'test', 'fixtures', 'scenarios', 'refactor-greeter.json') });
     try {
-      for (const role of ['orchestrator', 'worker']) {
-        await config().update(`${role}.provider`, 'openai', vscode.ConfigurationTarget.Workspace);
-        await config().update(`${role}.baseUrl`, server.openaiBaseUrl, vscode.ConfigurationTarget.Workspace);
-        await config().update(`${role}.model`, 'fake-model', vscode.ConfigurationTarget.Workspace);
-      }
-      await config().update('approvalMode', 'step', vscode.ConfigurationTarget.Workspace);
-      await config().update('reviewPlan', true, vscode.ConfigurationTarget.Workspace);
+      await useFakeModel(server, { approvalMode: 'step', reviewPlan: true });
       await waitFor('the approval mode in the sidebar', async () => ((await page.query('#approval-mode')).value === 'step' ? true : undefined));
 
       const task = 'Rename greet to welcome (sent from the sidebar)';
@@ -74,7 +68,7 @@ describe('the sidebar webview', () => {
       await waitFor('the sidebar to show the cancelled run', async () => ((await page.query('#run-status')).text?.startsWith('Run cancelled') ? true : undefined));
       assert.equal(api.runs.pendingApproval, undefined, 'the approval was withdrawn with the run');
     } finally {
-      for (const key of modelKeys) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+      await clearFakeModelSettings();
       await vscode.commands.executeCommand('notifications.clearAll');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await server.close();

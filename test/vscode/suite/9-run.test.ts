@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { startFakeModelServer, type FakeModelServer } from '../../fake-model/index';
 import { driver } from '../support/driver';
+import { clearFakeModelSettings, useFakeModel } from '../support/fakeModelSettings';
 import { plumbline, waitFor, waitForPhase } from '../support/plumbline';
 
 const repoRoot = join(__dirname, '..', '..', '..', '..');
-const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('plumbline');
-const keys = ['orchestrator.provider', 'orchestrator.baseUrl', 'orchestrator.model', 'worker.provider', 'worker.baseUrl', 'worker.model', 'approvalMode', 'reviewPlan'];
 
 describe('a task from the command palette, end to end', () => {
   let server: FakeModelServer;
@@ -20,17 +19,11 @@ describe('a task from the command palette, end to end', () => {
     assert.ok(workspace);
     folder = workspace.uri;
     // An OpenAI-compatible server on this machine needs no key.
-    for (const role of ['orchestrator', 'worker']) {
-      await config().update(`${role}.provider`, 'openai', vscode.ConfigurationTarget.Workspace);
-      await config().update(`${role}.baseUrl`, server.openaiBaseUrl, vscode.ConfigurationTarget.Workspace);
-      await config().update(`${role}.model`, 'fake-model', vscode.ConfigurationTarget.Workspace);
-    }
-    await config().update('approvalMode', 'end', vscode.ConfigurationTarget.Workspace);
-    await config().update('reviewPlan', false, vscode.ConfigurationTarget.Workspace);
+    await useFakeModel(server, { approvalMode: 'end', reviewPlan: false });
   });
 
   after(async () => {
-    for (const key of keys) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    await clearFakeModelSettings();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await server.close();
   });
