@@ -276,6 +276,8 @@ describe('inline diff review', () => {
   });
 
   it('paints the proposal inline and is decided from the keyboard', async function () {
+    // Key presses travel browser → workbench → extension host: slow on a loaded machine, so wait generously.
+    this.timeout(120000);
     const page = driver;
     if (page === undefined) return this.skip();
     await roomForTheEditor();
@@ -287,17 +289,17 @@ describe('inline diff review', () => {
     await vscode.window.showTextDocument(editor.document, { preview: false });
     const line = (): number => vscode.window.activeTextEditor!.selection.active.line;
     await page.press('Alt+F5');
-    await waitFor('Alt+F5 to go to the second change', () => (line() === hunk1Line ? true : undefined), 5000);
+    await waitFor('Alt+F5 to go to the second change', () => (line() === hunk1Line ? true : undefined), 20000);
     await page.press('Shift+Alt+F5');
-    await waitFor('Shift+Alt+F5 to go back to the first change', () => (line() === hunk0Line ? true : undefined), 5000);
+    await waitFor('Shift+Alt+F5 to go back to the first change', () => (line() === hunk0Line ? true : undefined), 20000);
 
     await page.press('Control+Enter');
-    await waitFor('Ctrl+Enter to accept the first change', async () => ((await lensesOf(editor.document.uri)).some((entry) => entry.line === hunk0Line && entry.title === '✓ Accepted') ? true : undefined), 5000);
-    await waitFor('the cursor to move on to the next undecided change', () => (line() === hunk1Line ? true : undefined), 5000);
+    await waitFor('Ctrl+Enter to accept the first change', async () => ((await lensesOf(editor.document.uri)).some((entry) => entry.line === hunk0Line && entry.title === '✓ Accepted') ? true : undefined), 20000);
+    await waitFor('the cursor to move on to the next undecided change', () => (line() === hunk1Line ? true : undefined), 20000);
     await page.waitForWorkbench('.codelens-decoration a:has-text("✓ Accepted")');
     console.log(`Screenshot with the first change accepted: ${await page.screenshot('inline-review-accepted')}`);
     await page.press('Control+Backspace');
-    await waitFor('Ctrl+Backspace to reject it and go to file B', () => (isProposal(vscode.window.activeTextEditor!.document.uri, pathB) ? true : undefined), 5000);
+    await waitFor('Ctrl+Backspace to reject it and go to file B', () => (isProposal(vscode.window.activeTextEditor!.document.uri, pathB) ? true : undefined), 20000);
     await page.waitForWorkbench('.codelens-decoration a:has-text("Accept File")');
     console.log(`Screenshot of file B after deciding A: ${await page.screenshot('inline-review-created-file')}`);
     await page.press('Control+Shift+Enter');
