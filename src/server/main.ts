@@ -44,7 +44,7 @@ console.error = (...args: unknown[]) => connection.console.error(args.map(String
 const documents = new TextDocuments(TextDocument);
 let workspaceFolderUris: string[] = [];
 let clientName = 'unknown client';
-let options: InitializationOptions = { host: 'other' };
+let options: InitializationOptions = { host: 'other', workspaceTrusted: true };
 let clientAnswersConfiguration = false;
 let clientRegistersConfigurationChanges = false;
 const settings = new SettingsSource(connection, () => clientAnswersConfiguration);
