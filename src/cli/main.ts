@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { approveModeSchema } from '../protocol/run';
+import { commandPrefixSchema } from '../protocol/settings';
 import { plumblineVersion } from '../protocol/version';
 import { formatDoctorReport, runDoctor } from './doctor';
 import { runCommand } from './runCommand';
@@ -16,7 +17,7 @@ const help = `Plumbline ${plumblineVersion}: a coding agent that plans, delegate
 Usage:
   plumbline run "<task>" [--cwd DIR] [--provider openai|anthropic] [--model M] [--worker-model M]
                 [--base-url URL] [--approve step|end|auto|never] [--test-cmd CMD] [--max-cost USD]
-                [--parallel N] [--yes] [--json]
+                [--parallel N] [--allow-command PREFIX]... [--deny-command PREFIX]... [--yes] [--json]
   plumbline runs [--cwd DIR] [--json]
   plumbline resume <run-id> [--cwd DIR] [--yes] [--json]
   plumbline undo <run-id> [--cwd DIR] [--json]
@@ -50,6 +51,11 @@ Options:
                      every step is verified with it in an isolated copy, from its exit status
   --max-cost USD     Stop the run when it has cost this much
   --parallel N       Workers at once (default 4)
+  --allow-command P  Workers may run commands starting with these words without asking, e.g.
+                     --allow-command "npm run lint" (repeatable; plumbline.commands.allow). Commands
+                     run in a throw-away copy of the workspace. Anything else is asked about on a
+                     terminal and denied without one; destructive commands are always asked about
+  --deny-command P   Never run commands starting with these words (repeatable; plumbline.commands.deny)
   --yes              Run the plan without asking for approval first
   --json             One JSON event per line (run), or JSON output (runs, doctor)
   --ping             (doctor) also make a one-token call to each configured model
@@ -96,6 +102,8 @@ async function main(argv: string[]): Promise<number> {
         parallel: { type: 'string' },
         yes: { type: 'boolean' },
         'test-cmd': { type: 'string' },
+        'allow-command': { type: 'string', multiple: true },
+        'deny-command': { type: 'string', multiple: true },
       },
     });
   } catch (error) {
@@ -116,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = values.timeout === undefined ? 15000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usageError('--timeout takes a positive whole number of milliseconds');
   const terminal = createTerminal();
-  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'parallel', 'yes', 'test-cmd'] as const;
+  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command'] as const;
   if (command !== 'run') {
     const misplaced = runOnly.find((flag) => values[flag] !== undefined && !(command === 'resume' && flag === 'yes'));
     if (misplaced !== undefined) return usageError(`--${misplaced} goes with "plumbline run"`);
@@ -154,6 +162,9 @@ async function main(argv: string[]): Promise<number> {
       if ((approve.data === 'step' || approve.data === 'end') && !interactive) {
         return usageError(`--approve ${approve.data} reviews changes interactively, which needs a terminal (and no --json); use --approve auto to apply them or --approve never for a dry run`);
       }
+      const prefixes = { allow: values['allow-command'] ?? [], deny: values['deny-command'] ?? [] };
+      const badPrefix = [...prefixes.allow, ...prefixes.deny].find((entry) => !commandPrefixSchema.safeParse(entry).success);
+      if (badPrefix !== undefined) return usageError(`"${badPrefix}" is not a command prefix: give plain words such as "npm run lint" (no ; & | < > ( ) $ \` # * ?)`);
       const maxCost = positiveNumber(values['max-cost'], '--max-cost');
       const parallel = positiveNumber(values.parallel, '--parallel');
       if (maxCost instanceof Error) return usageError(maxCost.message);
@@ -172,6 +183,8 @@ async function main(argv: string[]): Promise<number> {
           ...(values['base-url'] !== undefined ? { baseUrl: values['base-url'] } : {}),
           ...(values['test-cmd'] !== undefined && values['test-cmd'].trim() !== '' ? { testCommand: values['test-cmd'] } : {}),
           ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),
+          ...(prefixes.allow.length > 0 ? { allowCommands: prefixes.allow } : {}),
+          ...(prefixes.deny.length > 0 ? { denyCommands: prefixes.deny } : {}),
           ...(parallel !== undefined ? { parallel } : {}),
         },
         terminal,

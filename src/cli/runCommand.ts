@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest } from '../protocol/methods';
-import type { ApproveMode, FileChange, RunEvent } from '../protocol/run';
+import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest } from '../protocol/methods';
+import type { ApproveMode, CommandApprovalParams, FileChange, RunEvent } from '../protocol/run';
 import { ask } from './ask';
 import { renderPlanForTerminal } from './planView';
 import { startServerSession } from './serverConnection';
@@ -19,6 +19,9 @@ export interface RunCommandOptions {
   readonly maxCostUsd?: number;
   readonly parallel?: number;
   readonly testCommand?: string;
+  /** plumbline.commands.allow / deny for this run (--allow-command, --deny-command). */
+  readonly allowCommands?: readonly string[];
+  readonly denyCommands?: readonly string[];
   readonly json: boolean;
   /** Approve the plan without asking. */
   readonly yes: boolean;
@@ -34,7 +37,11 @@ function settingsFrom(options: RunCommandOptions): Record<string, unknown> {
     ...(model !== undefined ? { model } : {}),
     ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
   });
-  return { orchestrator: role(options.model), worker: role(options.workerModel ?? options.model) };
+  return {
+    orchestrator: role(options.model),
+    worker: role(options.workerModel ?? options.model),
+    commands: { allow: [...(options.allowCommands ?? [])], deny: [...(options.denyCommands ?? [])] },
+  };
 }
 
 function describe(event: RunEvent, terminal: Terminal): string | undefined {
@@ -62,6 +69,8 @@ function describe(event: RunEvent, terminal: Terminal): string | undefined {
         ...event.applied.map((entry) => `${paint(terminal, 'green', 'applied')} ${entry.path} (${entry.hunks} of ${entry.of} hunks)`),
         ...event.conflicts.map((entry) => paint(terminal, 'yellow', `kept your version of ${entry.path}: ${entry.reason}`)),
       ].join('\n') || undefined;
+    case 'command/finished':
+      return describeCommandEvent(event, terminal);
     case 'run/finished':
       return `\n${event.summary}`;
     default:
@@ -127,6 +136,17 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
     }
   });
 
+  // One question at a time: parallel workers may ask together.
+  let commandQuestions: Promise<unknown> = Promise.resolve();
+  session.connection.onRequest(commandApprovalRequest.method, (raw: unknown): Promise<{ decision: 'run' | 'deny' }> => {
+    const parsed = commandApprovalRequest.params.safeParse(raw);
+    if (!parsed.success) return Promise.resolve({ decision: 'deny' });
+    const canAsk = terminal.interactive && process.stdin.isTTY && !options.json;
+    const next = commandQuestions.then(() => approveCommandInTerminal(parsed.data, canAsk, terminal, controller.signal));
+    commandQuestions = next.catch(() => undefined);
+    return next;
+  });
+
   session.connection.onRequest(reviewRequest.method, async (raw: unknown) => {
     const parsed = reviewRequest.params.safeParse(raw);
     if (!parsed.success) return { decisions: [] };
@@ -169,6 +189,39 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
   }
   if (result === undefined) return runExitCodes.failed;
   return result.status === 'completed' ? runExitCodes.completed : result.status === 'cancelled' ? runExitCodes.cancelled : runExitCodes.failed;
+}
+
+/** One line per command a worker asked for: what was decided and how it ended. */
+export function describeCommandEvent(event: Extract<RunEvent, { type: 'command/finished' }>, terminal: Pick<Terminal, 'colors'>): string {
+  const ran = event.decision === 'allowed' || event.decision === 'approved';
+  const mark = !ran ? paint(terminal, 'red', '⊘') : event.exitCode === 0 ? paint(terminal, 'green', '$') : paint(terminal, 'yellow', '$');
+  const end = !ran
+    ? `${event.decision}: ${event.reasons.join('; ')}`
+    : event.timedOut
+      ? `timed out after ${(event.durationMs / 1000).toFixed(1)} s`
+      : `exit ${String(event.exitCode)} (${(event.durationMs / 1000).toFixed(1)} s)${event.decision === 'approved' ? ', approved by you' : ''}`;
+  return `${mark} ${event.stepId} ${event.command} ${paint(terminal, 'dim', `→ ${end}`)}`;
+}
+
+/** The command approval as the terminal shows it: the command in full, where it runs and why it is asked. */
+export function formatCommandQuestion(params: CommandApprovalParams): string {
+  return [
+    `${params.destructive ? 'DESTRUCTIVE command' : 'Command'} requested by ${params.stepId}: ${params.purpose}`,
+    `  ${params.command}`,
+    `Runs in ${params.cwd}.`,
+    'Asked because:',
+    ...params.reasons.map((reason) => `  - ${reason}`),
+  ].join('\n');
+}
+
+async function approveCommandInTerminal(params: CommandApprovalParams, canAsk: boolean, terminal: Terminal, signal: AbortSignal): Promise<{ decision: 'run' | 'deny' }> {
+  if (!canAsk) {
+    process.stderr.write(`${formatCommandQuestion(params)}\nDenied: there is no terminal to ask for approval (allow it with --allow-command or plumbline.commands.allow).\n`);
+    return { decision: 'deny' };
+  }
+  terminal.write(`\n${paint(terminal, params.destructive ? 'red' : 'yellow', formatCommandQuestion(params))}\n`);
+  const answer = await ask('Run this command once? [y/N] ', 'n', signal, 'n');
+  return { decision: /^y(es)?$/i.test(answer) ? 'run' : 'deny' };
 }
 
 type Decision = { path: string; hunks: 'all' | number[] };

@@ -3,6 +3,8 @@ import { defineNotification, defineRequest } from './method';
 import { symbolQuerySchema, symbolResultSchema } from './symbols';
 import { bridgedModelEventSchema, lmChatParamsSchema, lmChatResultSchema } from './modelWire';
 import {
+  commandApprovalParamsSchema,
+  commandApprovalResultSchema,
   planApprovalParamsSchema,
   planApprovalResultSchema,
   reviewParamsSchema,
@@ -105,6 +107,13 @@ export const runEventNotification = defineNotification('plumbline/run/event', 's
 /** server → client: the plan is ready; the user approves it (after editing plan.md, perhaps) or cancels. */
 export const planApprovalRequest = defineRequest('plumbline/plan/approve', 'serverToClient', planApprovalParamsSchema, planApprovalResultSchema);
 
+/**
+ * server → client: a worker asked to run a command the policy will not run on its own; the client
+ * shows it in full with the reasons and answers `run` (once) or `deny`. A client that cannot ask
+ * (no UI, no terminal) answers `deny`; an error or a missing handler counts as `deny`.
+ */
+export const commandApprovalRequest = defineRequest('plumbline/command/approve', 'serverToClient', commandApprovalParamsSchema, commandApprovalResultSchema);
+
 /** server → client: changes ready to land; the answer lists the paths the user accepted. */
 export const reviewRequest = defineRequest('plumbline/review', 'serverToClient', reviewParamsSchema, reviewResultSchema);
 
@@ -132,6 +141,7 @@ export const allMethods = [
   runUndoRequest,
   runEventNotification,
   planApprovalRequest,
+  commandApprovalRequest,
   reviewRequest,
   symbolsRequest,
   saveDocumentsRequest,

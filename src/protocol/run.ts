@@ -62,6 +62,8 @@ export const fileChangeSchema = z.object({
 export type FileChange = z.infer<typeof fileChangeSchema>;
 
 const role = z.enum(['orchestrator', 'worker']);
+export const commandOutcomeSchema = z.enum(['allowed', 'approved', 'denied', 'refused']);
+export type CommandOutcome = z.infer<typeof commandOutcomeSchema>;
 const base = { runId: z.string() };
 const stepRef = { stepId: z.string().optional() };
 
@@ -87,6 +89,19 @@ export const runEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('changes'), ...base, files: z.array(fileChangeSchema) }),
   /** A verification's result: the baseline (no stepId) or a step's attempt. */
   z.object({ type: z.literal('verification'), ...base, stepId: z.string().optional(), attempt: z.number().int().optional(), evidence: testEvidenceSchema }),
+  /** A command a worker asked to run (run_command): what the policy and the user decided, and how it ended. */
+  z.object({
+    type: z.literal('command/finished'),
+    ...base,
+    stepId: z.string(),
+    command: z.string(),
+    /** allowed: by the policy; approved/denied: by the user; refused: by the policy (deny list, untrusted, unreadable). */
+    decision: commandOutcomeSchema,
+    reasons: z.array(z.string()),
+    exitCode: z.number().int().nullable(),
+    timedOut: z.boolean(),
+    durationMs: z.number().nonnegative(),
+  }),
   z.object({
     type: z.literal('review/decided'),
     ...base,
@@ -109,6 +124,25 @@ export const runEventSchema = z.discriminatedUnion('type', [
 export type RunEvent = z.infer<typeof runEventSchema>;
 export type RunStatus = Extract<RunEvent, { type: 'run/finished' }>['status'];
 export type RunPhase = Extract<RunEvent, { type: 'run/phase' }>['phase'];
+
+/**
+ * A command the policy will not run without a person's yes: shown in full with the policy's reasons.
+ * It would run in an isolated copy of the workspace (`cwd`), whose file changes are discarded.
+ */
+export const commandApprovalParamsSchema = z.object({
+  runId: z.string(),
+  stepId: z.string(),
+  command: z.string(),
+  /** What the model said the command is for (its words: data, not instructions). */
+  purpose: z.string(),
+  /** Where it would run, for people. */
+  cwd: z.string(),
+  reasons: z.array(z.string()),
+  /** It may do what discarding the copy cannot undo (delete outside the workspace, push, publish…). */
+  destructive: z.boolean(),
+});
+export type CommandApprovalParams = z.infer<typeof commandApprovalParamsSchema>;
+export const commandApprovalResultSchema = z.object({ decision: z.enum(['run', 'deny']) });
 
 export const planApprovalParamsSchema = z.object({ runId: z.string(), plan: planSchema, markdown: z.string(), planPath: z.string() });
 export const planApprovalResultSchema = z.object({ decision: z.enum(['approve', 'cancel']) });

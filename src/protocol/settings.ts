@@ -40,6 +40,14 @@ export const priceSettingSchema = z
   })
   .strict();
 
+/** A command prefix such as `npm run lint`: plain words, no shell operators, substitutions or variables. */
+export const commandPrefixSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((entry) => !/[;&|<>()$`\n\r#*?]/.test(entry), { message: 'a command prefix is plain words, such as "npm run lint" (no ; & | < > ( ) $ ` # * ?)' });
+
 export const plumblineSettingsSchema = z.object({
   orchestrator: roleSettingsSchema.default({ provider: 'auto' }),
   worker: roleSettingsSchema.default({ provider: 'auto' }),
@@ -69,6 +77,15 @@ export const plumblineSettingsSchema = z.object({
       maxAttempts: z.number().int().min(1).max(10).default(3),
     })
     .default({ timeoutSeconds: 600, maxAttempts: 3 }),
+  /** Commands a model may run (`run_command`): prefixes in argv form, matched on parsed words. */
+  commands: z
+    .object({
+      /** Run without asking (destructive commands are asked about anyway). */
+      allow: z.array(commandPrefixSchema).max(200).default([]),
+      /** Refused outright, even when an allow entry also matches. */
+      deny: z.array(commandPrefixSchema).max(200).default([]),
+    })
+    .default({ allow: [], deny: [] }),
   /** USD per million tokens, by model id or id prefix; overrides the built-in table. */
   prices: z.record(z.string(), priceSettingSchema).default({}),
 });

@@ -58,6 +58,7 @@ const runs = new RunService({
   vscodeModels,
   workspaceRoot: () => firstFolderPath(workspaceFolderUris),
   host: () => options.host,
+  workspaceTrusted: () => options.workspaceTrusted,
 });
 
 connection.onInitialize((params): InitializeResult => {

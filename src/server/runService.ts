@@ -11,7 +11,7 @@ import { listRuns, newRunId, planPath } from '../agent/run/runStore';
 import { createDiskWorkspace } from '../agent/workspace/diskWorkspace';
 import { checkPathSyntax } from '../agent/workspace/workspacePaths';
 import { describeValidationError, type RequestMethod } from '../protocol/method';
-import { planApprovalRequest, reviewRequest, runEventNotification, symbolsRequest } from '../protocol/methods';
+import { commandApprovalRequest, planApprovalRequest, reviewRequest, runEventNotification, symbolsRequest } from '../protocol/methods';
 import type { SymbolQuery } from '../protocol/symbols';
 import type { RunStartParams } from '../protocol/run';
 import { runStartParamsSchema } from '../protocol/run';
@@ -26,6 +26,8 @@ export interface RunServiceDeps {
   readonly models: ModelRegistry;
   readonly workspaceRoot: () => string | undefined;
   readonly host: () => 'vscode' | 'cli' | 'other';
+  /** The client's workspace trust (initializationOptions); untrusted: no run starts, no command runs. */
+  readonly workspaceTrusted: () => boolean;
   readonly vscodeModels: VsCodeModelFactory;
 }
 
@@ -50,6 +52,9 @@ async function ask<P extends z.ZodType, R extends z.ZodType>(
   }
 }
 
+/** What a client is told when it asks for a run in Restricted Mode. */
+export const restrictedModeMessage = 'Plumbline does not run in Restricted Mode: trust this workspace to run tasks.';
+
 /** Starts, tracks and cancels the workspace's run. One at a time, as the run lock also enforces across processes. */
 export class RunService {
   /** `ended`: the run has sent run/finished and is only letting go of the workspace (lock, verification copies). */
@@ -58,6 +63,7 @@ export class RunService {
   constructor(private readonly deps: RunServiceDeps) {}
 
   async start(raw: RunStartParams): Promise<{ runId: string; planPath: string }> {
+    this.requireTrust();
     const parsed = runStartParamsSchema.safeParse(raw);
     if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, describeValidationError('plumbline/run/start', parsed.error));
     return this.launch(parsed.data, newRunId(), undefined);
@@ -65,6 +71,7 @@ export class RunService {
 
   /** Continues a run that stopped (a crash, a killed server) from its journal. */
   async resume(runId: string, overrides: { reviewPlan?: boolean }): Promise<{ runId: string; planPath: string }> {
+    this.requireTrust();
     const root = this.deps.workspaceRoot();
     if (root === undefined) throw new ResponseError(ErrorCodes.InvalidRequest, 'Open a folder first.');
     let recovered: RecoveredRun;
@@ -78,6 +85,10 @@ export class RunService {
     const parsed = runStartParamsSchema.safeParse({ ...recovered.options, ...overrides });
     if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, `Run ${runId}'s saved options are not valid any more: ${parsed.error.message}`);
     return this.launch(parsed.data, runId, recovered);
+  }
+
+  private requireTrust(): void {
+    if (!this.deps.workspaceTrusted()) throw new ResponseError(ErrorCodes.InvalidRequest, restrictedModeMessage);
   }
 
   private async launch(params: z.output<typeof runStartParamsSchema>, runId: string, recovered: RecoveredRun | undefined): Promise<{ runId: string; planPath: string }> {
@@ -125,6 +136,8 @@ export class RunService {
       review: (files, signal) => ask(connection, reviewRequest, { runId, files: [...files] }, signal),
       apply: (changes) => (this.deps.host() === 'vscode' ? applyThroughEditor(connection, root, documents, changes) : applyToDisk(root, changes)),
       planBuffer: () => bufferFor(planPath(root, runId)),
+      // A client without a handler answers with an error, which the engine counts as a denial.
+      approveCommand: async (question, signal) => (await ask(connection, commandApprovalRequest, { runId, ...question, reasons: [...question.reasons] }, signal)).decision,
       unsavedBuffers: () => unsavedUnder(root, documents),
       ...(this.deps.host() === 'vscode'
         ? { symbols: { query: (query: SymbolQuery) => ask(connection, symbolsRequest, query, controller.signal) } }
@@ -150,6 +163,7 @@ export class RunService {
           maxAttempts: settings.verification.maxAttempts,
           ...(testCommand !== undefined ? { command: testCommand } : {}),
         },
+        commands: { allow: settings.commands.allow, deny: settings.commands.deny, workspaceTrusted: this.deps.workspaceTrusted() },
       },
       host,
       controller.signal,

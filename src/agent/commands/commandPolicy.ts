@@ -41,8 +41,15 @@ export interface CommandPolicyOptions {
   readonly verificationCommand?: string;
 }
 
-/** Characters a terminal or dialog would hide or reorder, and line breaks (one line is one request). */
-const unshowable = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
+/** Control characters, line breaks and characters a terminal or dialog would hide or reorder: what a person is shown must be what runs. */
+function unshowable(line: string): boolean {
+  for (const character of line) {
+    const code = character.codePointAt(0) ?? 0;
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+    if ((code >= 0x200b && code <= 0x200f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2060 && code <= 0x2069) || code === 0xfeff || (code >= 0xe0000 && code <= 0xe007f)) return true;
+  }
+  return false;
+}
 
 /** A prefix entry as argv: its plain words, or undefined when it is not plain words. */
 function prefixWords(entry: string): string[] | undefined {
@@ -114,7 +121,7 @@ export function decideCommand(line: string, options: CommandPolicyOptions): Comm
   const refuse = (reason: string): CommandDecision => ({ decision: 'refuse', reasons: [reason], destructive: false, commands: [] });
   if (!options.workspaceTrusted) return refuse('The workspace is not trusted (Restricted Mode): Plumbline runs no commands in it.');
   if (line.trim() === '') return refuse('The command is empty.');
-  if (unshowable.test(line)) return refuse('The command has line breaks, control or invisible characters; send one plain line (join commands with && or ;).');
+  if (unshowable(line)) return refuse('The command has line breaks, control or invisible characters; send one plain line (join commands with && or ;).');
   if (line.length > 4000) return refuse('The command is longer than 4000 characters.');
 
   const prefixes = (entries: readonly string[]): string[][] => entries.flatMap((entry) => { const words = prefixWords(entry); return words === undefined ? [] : [words]; });

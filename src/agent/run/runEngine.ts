@@ -37,6 +37,7 @@ import { acquireRunLock, writeRunMeta, type RunMeta } from './runStore';
 import { summarizeRun } from './runSummary';
 import { WorkerSession, type WorkerLoopOptions, type WorkerOutcome } from './worker';
 import { StepVerifier } from '../verify/stepVerifier';
+import { CommandRunner, type CommandApprovalQuestion } from '../commands/commandRunner';
 import type { TestEvidence } from '../verify/testEvidence';
 
 export type { ApproveMode } from '../../protocol/run';
@@ -59,6 +60,8 @@ export interface RunOptions {
     /** Attempts per step, the first included, before the step fails. */
     readonly maxAttempts: number;
   };
+  /** What workers may run with run_command (plumbline.commands.*); absent: the policy's defaults (ask for everything). */
+  readonly commands?: { readonly allow: readonly string[]; readonly deny: readonly string[]; readonly workspaceTrusted: boolean };
 }
 
 export type PlanDecision = { readonly kind: 'approve' } | { readonly kind: 'cancel' };
@@ -82,6 +85,8 @@ export interface RunHost {
   readonly symbols?: SymbolPort;
   /** Unsaved editor buffers under the workspace (relative path → text): what verification tests. */
   unsavedBuffers?(): ReadonlyMap<string, string>;
+  /** Asks the user whether a command the policy will not run alone may run once; absent: denied. */
+  approveCommand?(question: CommandApprovalQuestion, signal: AbortSignal): Promise<'run' | 'deny'>;
 }
 
 export interface RunResult {
@@ -110,6 +115,7 @@ export class RunEngine {
   /** The latest verification of each step: the test evidence shown beside its changes. */
   private readonly evidence = new Map<string, TestEvidence>();
 
+  private readonly commands: CommandRunner;
   private readonly journal: RunJournal;
   /** Stops everything still in flight when the run ends early (a budget, an error), not only on cancel. */
   private readonly stopWork = new AbortController();
@@ -132,6 +138,17 @@ export class RunEngine {
     });
     this.checkpoint = new Checkpoint(host.workspace.root, options.runId);
     this.document = new PlanDocument(host.workspace.root, options.runId, host.validation, () => host.planBuffer?.());
+    this.commands = new CommandRunner({
+      root: host.workspace.root,
+      timeoutMs: options.verification.timeoutMs,
+      policy: () => {
+        const verification = this.verifier?.command ?? options.verification.command;
+        return { allow: [], deny: [], workspaceTrusted: true, ...options.commands, ...(verification !== undefined ? { verificationCommand: verification } : {}) };
+      },
+      ...(host.unsavedBuffers !== undefined ? { buffers: () => host.unsavedBuffers?.() ?? new Map<string, string>() } : {}),
+      ...(host.approveCommand !== undefined ? { approve: (question, signal) => host.approveCommand?.(question, signal) ?? Promise.resolve('deny' as const) } : {}),
+      emit: (event) => host.emit({ type: 'command/finished', runId: options.runId, ...event, reasons: [...event.reasons] }),
+    });
   }
 
   private release: (() => Promise<void>) | undefined;
@@ -288,7 +305,10 @@ export class RunEngine {
     await this.update(startStep(this.current(), step.id, { startedAt: new Date().toISOString(), model }));
     this.host.emit({ type: 'step/started', runId: this.options.runId, stepId: step.id, model });
     const fork = this.staged.fork();
-    const session = new WorkerSession(this.current().steps.find((s) => s.id === step.id) ?? step, this.current(), fork, this.loopOptions('worker', step.id));
+    // A command sees the run's staged work with this step's edits on top, as verification does.
+    const runCommand = (command: string, purpose: string): ReturnType<CommandRunner['run']> =>
+      this.commands.run({ stepId: step.id, command, purpose, changes: [...this.staged.changes().filter((change) => !fork.changes().some((own) => own.path === change.path)), ...fork.changes()] }, this.workSignal);
+    const session = new WorkerSession(this.current().steps.find((s) => s.id === step.id) ?? step, this.current(), fork, this.loopOptions('worker', step.id), runCommand);
     let outcome = await session.run();
     if (this.signal.aborted) throw new RunCancelled();
     outcome = await this.verifyStep(step, session, outcome);

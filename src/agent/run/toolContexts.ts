@@ -42,6 +42,7 @@ export function workerContext(
   ownedFiles: readonly string[],
   signal: AbortSignal,
   recorder: WorkerRecorder,
+  runCommand?: (command: string, purpose: string) => Promise<ToolResult>,
 ): WorkerContext {
   const guard = (path: string): ToolResult | undefined =>
     ownedFiles.includes(path) ? undefined : { isError: true, content: `Refused: ${path} is not owned by this step; it was not changed.` };
@@ -89,6 +90,7 @@ export function workerContext(
         await staged.delete(path);
         return { isError: false, content: `Deleted ${path}.` };
       }),
+    ...(runCommand !== undefined ? { runCommand: (command: string, purpose: string) => attempt(() => runCommand(command, purpose)) } : {}),
     finish(summary: string, blocked: boolean) {
       recorder.summary = summary;
       recorder.blocked = blocked;

@@ -1,11 +1,12 @@
 import type * as z from 'zod';
 import { createFileTool } from '../../tools/createFile';
-import { toolRegistry, toToolSpec, type ToolDefinition } from '../../tools/defineTool';
+import { toolRegistry, toToolSpec, type ToolDefinition, type ToolResult } from '../../tools/defineTool';
 import { deleteFileTool } from '../../tools/deleteFile';
 import { editFileTool } from '../../tools/editFile';
 import { finishTool } from '../../tools/finish';
 import { listFilesTool } from '../../tools/listFiles';
 import { readFileTool } from '../../tools/readFile';
+import { runCommandTool } from '../../tools/runCommand';
 import { searchTextTool } from '../../tools/searchText';
 import type { WorkerContext } from '../../tools/toolContexts';
 import type { ModelMessage } from '../model/modelTypes';
@@ -15,7 +16,7 @@ import { runAgentLoop, type AgentLoopOptions } from './agentLoop';
 import { workerNudge, workerSystemPrompt } from './prompts';
 import { exploreContext, workerContext, type WorkerRecorder } from './toolContexts';
 
-const tools: ToolDefinition<z.ZodType, WorkerContext>[] = [readFileTool, searchTextTool, listFilesTool, editFileTool, createFileTool, deleteFileTool, finishTool];
+const tools: ToolDefinition<z.ZodType, WorkerContext>[] = [readFileTool, searchTextTool, listFilesTool, editFileTool, createFileTool, deleteFileTool, runCommandTool, finishTool];
 const registry = toolRegistry(tools);
 /** One tool list for every worker of every run: part of the prefix all workers share. */
 export const workerToolSpecs = tools.map(toToolSpec);
@@ -66,6 +67,8 @@ export class WorkerSession {
     private readonly plan: Plan,
     readonly fork: StagedWorkspace,
     private readonly loop: WorkerLoopOptions,
+    /** Runs a command for this step (policy, approval and isolation are the engine's). */
+    private readonly runCommand?: (command: string, purpose: string) => Promise<ToolResult>,
   ) {}
 
   async run(): Promise<WorkerOutcome> {
@@ -82,7 +85,7 @@ export class WorkerSession {
     // Object.assign, not plain assignments: the tools set these fields, which control-flow
     // narrowing cannot see, so a narrowed `undefined` here would be wrong below.
     Object.assign(this.recorder, { summary: undefined, blocked: false });
-    const context = workerContext(this.fork, this.step.files, this.loop.signal, this.recorder);
+    const context = workerContext(this.fork, this.step.files, this.loop.signal, this.recorder, this.runCommand);
     const changedFiles = (): string[] => this.fork.changes().map((change) => change.path);
     try {
       const end = await runAgentLoop(

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest } from '../../protocol/methods';
+import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest } from '../../protocol/methods';
 import type { Plan } from '../../protocol/plan';
 import type { FileChange, ReviewDecisions, RunEvent } from '../../protocol/run';
 import type { TestEvidence } from '../../protocol/testEvidence';
 import type { AgentServerController } from '../serverController';
+import { commandApprovalMessage, denyButton, runOnceButton } from './commandApproval';
 import { RunTranscript, type TranscriptChange } from './runTranscript';
 
 /** What the status bar, the sidebar and the tests read about the run in progress (or the last one). */
@@ -60,6 +61,7 @@ export class RunController implements vscode.Disposable {
       }),
       server.onRequest(planApprovalRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.approvePlan(raw, token)),
       server.onRequest(reviewRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.review(raw, token)),
+      server.onRequest(commandApprovalRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.approveCommand(raw, token)),
     );
   }
 
@@ -202,6 +204,19 @@ export class RunController implements vscode.Disposable {
       await vscode.window.showTextDocument(vscode.Uri.file(planPath), { preview: false });
       if (answered()) return undefined;
     }
+  }
+
+  /**
+   * A modal warning with the whole command and the policy's reasons: Run Once or Deny (closing it
+   * denies). The outcome reaches the transcript through the command/finished event.
+   */
+  private async approveCommand(raw: unknown, token: vscode.CancellationToken): Promise<{ decision: 'run' | 'deny' }> {
+    const parsed = commandApprovalRequest.params.safeParse(raw);
+    if (!parsed.success || token.isCancellationRequested) return { decision: 'deny' };
+    const { message, detail } = commandApprovalMessage(parsed.data);
+    this.log.info(`Asking to run a command for ${parsed.data.stepId}: ${parsed.data.command}`);
+    const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, runOnceButton, denyButton);
+    return { decision: choice === runOnceButton && !token.isCancellationRequested ? 'run' : 'deny' };
   }
 
   private async review(raw: unknown, token: vscode.CancellationToken): Promise<ReviewDecisions> {

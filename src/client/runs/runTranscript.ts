@@ -1,5 +1,6 @@
 import type { Plan } from '../../protocol/plan';
 import type { RunEvent } from '../../protocol/run';
+import { describeCommandOutcome } from './commandApproval';
 import type { StepEvidence, Transcript, TranscriptItem } from '../../protocol/webviewMessages';
 
 /** How the transcript changed: what the sidebar forwards to its webview. */
@@ -105,6 +106,9 @@ export class RunTranscript {
       }
       case 'changes':
         this.append({ kind: 'notice', level: 'info', text: `Changes ready for ${event.files.length} file${event.files.length === 1 ? '' : 's'}: ${event.files.map((file) => file.path).join(', ')}` });
+        return;
+      case 'command/finished':
+        this.append({ kind: 'notice', level: event.decision === 'allowed' || event.decision === 'approved' ? 'info' : 'warning', text: describeCommandOutcome(event) });
         return;
       case 'review/decided':
         this.append({ kind: 'review', applied: event.applied, rejected: event.rejected, conflicts: event.conflicts });
