@@ -38,6 +38,8 @@ export interface StartOptions {
   readonly onLog?: (message: string) => void;
   /** What the CLI answers when the server asks for the `plumbline` settings section. */
   readonly settings?: Readonly<Record<string, unknown>>;
+  /** Sent as initializationOptions.workspaceTrusted (the CLI sends nothing: the user ran it on purpose). */
+  readonly workspaceTrusted?: boolean;
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
@@ -106,7 +108,7 @@ export async function startServerSession(options: StartOptions): Promise<ServerS
           rootUri: folderUri,
           workspaceFolders: [{ uri: folderUri, name: options.workspaceFolder }],
           capabilities: { workspace: { configuration: true } },
-          initializationOptions: { host: 'cli' },
+          initializationOptions: { host: 'cli', ...(options.workspaceTrusted !== undefined ? { workspaceTrusted: options.workspaceTrusted } : {}) },
         }),
         exited,
       ]),
