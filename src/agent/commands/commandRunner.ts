@@ -108,7 +108,14 @@ export class CommandRunner {
       }
       outcome = 'approved';
     }
-    const result = await this.execute(request, signal);
+    let result: ProcessResult;
+    try {
+      result = await this.execute(request, signal);
+    } catch (error) {
+      const why = `the isolated copy could not be prepared: ${error instanceof Error ? error.message : String(error)}`;
+      settle(outcome, [...decision.reasons, why]);
+      return { isError: true, content: `\`${command}\` was not run: ${why}` };
+    }
     settle(outcome, decision.reasons, result);
     const status = result.timedOut
       ? `timed out after ${Math.round(this.options.timeoutMs / 1000)} s and was stopped`
