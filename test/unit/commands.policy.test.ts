@@ -65,6 +65,11 @@ const table: readonly (readonly [string, CommandDecisionKind, boolean, RegExp])[
   ['cd .. && ls', 'ask', false, /`cd ..` is not in plumbline\.commands\.allow/],
   ['cd .. && echo x > y', 'ask', true, /after cd/],
   ['find . -delete', 'ask', true, /find -delete/],
+  ['echo x > node_modules/left-pad/index.js', 'ask', true, /node_modules is your real node_modules, linked into the copy/],
+  ['npm install', 'ask', true, /npm install changes installed dependencies/],
+  ['npm ci', 'ask', true, /npm ci changes installed dependencies/],
+  ['pip install requests', 'ask', true, /pip install changes installed dependencies/],
+  ["git -c alias.st='!rm -rf ~' st", 'ask', true, /git -c can make git run any command/],
   ['find . -name "*.tmp" -exec rm -rf {} +', 'ask', true, /find -exec rm -r deletes folders recursively/],
   // Quoting and wrapper tricks reach the same rules.
   ["'r''m' -rf /", 'ask', true, /rm -r deletes folders recursively/],

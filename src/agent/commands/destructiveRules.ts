@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { defaultLinkFolders } from '../verify/isolationPaths';
 import type { Redirect, Word } from './parseCommandLine';
 import { commandName, type EffectiveCommand } from './unwrapCommand';
 
@@ -21,8 +22,13 @@ export function outsideReason(word: Word, cwdOutside: boolean): string | undefin
   const normal = posix.normalize(text.replace(/\\/g, '/'));
   if (normal === '..' || normal.startsWith('../')) return `${text} is outside the workspace`;
   if (cwdOutside) return `${text} is relative to a folder outside the workspace (after cd)`;
+  // The copy links these folders to the real ones instead of copying them: writes there are not discarded.
+  const first = normal.replace(/^\.\//, '').split('/')[0] ?? '';
+  if (linkedFolders.has(first)) return `${first} is your real ${first}, linked into the copy, not copied`;
   return undefined;
 }
+
+const linkedFolders: ReadonlySet<string> = new Set(defaultLinkFolders);
 
 function flags(args: readonly Word[]): { short: Set<string>; long: Set<string>; operands: Word[] } {
   const short = new Set<string>();
@@ -83,6 +89,21 @@ const publishers: Readonly<Record<string, readonly string[]>> = {
   vsce: ['publish', 'unpublish'],
   ovsx: ['publish'],
 };
+/** Subcommands that install or remove dependencies: they write the linked, real dependency folders. */
+const installers: Readonly<Record<string, readonly string[]>> = {
+  npm: ['install', 'i', 'ci', 'add', 'uninstall', 'remove', 'rm', 'un', 'update', 'up', 'prune', 'dedupe', 'link', 'rebuild'],
+  pnpm: ['install', 'i', 'add', 'remove', 'rm', 'update', 'up', 'prune', 'link'],
+  yarn: ['install', 'add', 'remove', 'upgrade', 'link'],
+  bun: ['install', 'i', 'add', 'remove', 'rm', 'update', 'link'],
+  pip: ['install', 'uninstall'],
+  pip3: ['install', 'uninstall'],
+  uv: ['pip', 'add', 'remove', 'sync'],
+  poetry: ['install', 'add', 'remove', 'update'],
+  bundle: ['install', 'update', 'add', 'remove'],
+  composer: ['install', 'require', 'remove', 'update'],
+  cargo: ['install', 'uninstall'],
+  go: ['install'],
+};
 const network = new Set(['curl', 'wget', 'nc', 'ncat', 'netcat', 'scp', 'sftp', 'ssh', 'ftp', 'telnet', 'socat', 'http', 'https', 'aria2c']);
 
 function gitReasons(args: readonly Word[]): string[] {
@@ -91,6 +112,7 @@ function gitReasons(args: readonly Word[]): string[] {
   while (index < args.length && args[index]?.text.startsWith('-') === true) {
     const option = args[index]?.text ?? '';
     if (['-C', '--git-dir', '--work-tree', '--exec-path'].some((flag) => option === flag || option.startsWith(`${flag}=`))) reasons.push(`git ${option} points git at another folder`);
+    if (option === '-c' || option.startsWith('--config-env')) reasons.push(`git ${option} can make git run any command (an alias, a pager, an ssh command)`);
     index += option === '-C' || option === '-c' || option === '--git-dir' || option === '--work-tree' ? 2 : 1;
   }
   const sub = args[index]?.text ?? '';
@@ -174,6 +196,7 @@ export function destructiveReasons(command: EffectiveCommand, cwdOutside: boolea
   const published = publishers[name];
   const sub = operands[0]?.text ?? '';
   if (published?.includes(sub) === true) reasons.push(`${name} ${sub} publishes or changes something outside this machine`);
+  if (installers[name]?.includes(sub) === true) reasons.push(`${name} ${sub} changes installed dependencies, whose folders the copy shares with your workspace`);
   if (['npm', 'pnpm', 'yarn', 'bun'].includes(name) && (short.has('g') || long.has('--global') || args.some((word) => word.text === 'global'))) reasons.push(`${name} --global installs outside the workspace`);
   if (writers.has(name)) {
     if (command.argsFromInput) reasons.push(`${shown} changes files named by its input, which cannot be checked`);
