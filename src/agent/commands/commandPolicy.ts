@@ -73,6 +73,7 @@ function startsWith(words: readonly Word[], prefix: readonly string[], byName: b
 }
 
 interface Judged {
+  unparseable: boolean;
   readonly refused: string[];
   readonly destructive: string[];
   readonly unknown: string[];
@@ -83,6 +84,7 @@ interface Judged {
 function judge(line: string, options: CommandPolicyOptions, deny: readonly string[][], allow: readonly string[][], depth: number, into: Judged): void {
   const parsed = parseCommandLine(line);
   into.opaque.push(...parsed.opaque);
+  into.unparseable ||= parsed.unparseable;
   let cwdOutside = false;
   for (const command of parsed.commands) {
     judgeCommand(command, cwdOutside, options, deny, allow, depth, into);
@@ -132,12 +134,13 @@ export function decideCommand(line: string, options: CommandPolicyOptions): Comm
   const single = verification?.commands.length === 1 && verification.opaque.length === 0 ? verification.commands[0] : undefined;
   if (single !== undefined && single.assignments.length === 0 && single.redirects.length === 0 && single.words.every((word) => word.literal)) allow.push(single.words.map((word) => word.text));
 
-  const judged: Judged = { refused: [], destructive: [], unknown: [], opaque: [], shown: [] };
+  const judged: Judged = { unparseable: false, refused: [], destructive: [], unknown: [], opaque: [], shown: [] };
   judge(line, options, deny, allow, 0, judged);
   const commands = [...new Set(judged.shown)];
   const unique = (reasons: readonly string[]): string[] => [...new Set(reasons)];
   if (judged.refused.length > 0) return { decision: 'refuse', reasons: unique(judged.refused), destructive: judged.destructive.length > 0, commands };
   if (commands.length === 0 && judged.opaque.length === 0) return refuse('The line runs no command.');
+  if (judged.unparseable) return { decision: 'ask', reasons: unique([...judged.destructive, ...judged.opaque, 'Part of the line could not be parsed, so it could do anything.']), destructive: true, commands };
   if (judged.destructive.length > 0) return { decision: 'ask', reasons: unique([...judged.destructive, ...judged.opaque]), destructive: true, commands };
   // The project's own verification command, exactly as configured (even a compound one), is always allowed.
   const parsed = parseCommandLine(line);

@@ -34,6 +34,8 @@ export interface ParsedLine {
   readonly commands: readonly SimpleCommand[];
   /** Why the line cannot be fully understood from its tokens (empty when it can). */
   readonly opaque: readonly string[];
+  /** shell-quote could not parse it (or a part) at all: nothing is known about what it runs. */
+  readonly unparseable: boolean;
 }
 
 type Token = { readonly kind: 'word'; readonly word: Word } | { readonly kind: 'op'; readonly op: string } | { readonly kind: 'comment'; readonly text: string } | { readonly kind: 'subst' };
@@ -54,7 +56,12 @@ function tokenize(line: string): Token[] {
   const entries: (ParseEntry | VariableMarker)[] = parse(line, (name: string): VariableMarker => ({ variable: name }));
   return entries.map((entry): Token => {
     if (typeof entry === 'string') return { kind: 'word', word: { text: entry, literal: true } };
-    if (isVariable(entry)) return entry.variable === '' ? { kind: 'subst' } : { kind: 'word', word: { text: `$${entry.variable}`, literal: false } };
+    if (isVariable(entry)) {
+      if (entry.variable === '') return { kind: 'subst' };
+      // `${x:-…}`, `${x/…}`: an expansion with operators, not a plain variable.
+      if (!/^([A-Za-z_][A-Za-z0-9_]*|[0-9?$@#*!-])$/.test(entry.variable)) return { kind: 'word', word: { text: `\${${entry.variable}}`, literal: false } };
+      return { kind: 'word', word: { text: `$${entry.variable}`, literal: false } };
+    }
     if ('comment' in entry) return { kind: 'comment', text: entry.comment };
     if (entry.op === 'glob') return { kind: 'word', word: { text: entry.pattern, literal: false } };
     return { kind: 'op', op: entry.op };
@@ -69,11 +76,16 @@ interface Builder {
 }
 
 const assignment = /^[A-Za-z_][A-Za-z0-9_]*=/;
+/** Shell keywords that may start a simple command's words; the command after them is what runs. */
+const leadingKeywords = new Set(['!', '{', '}', 'if', 'then', 'else', 'elif', 'fi', 'while', 'until', 'do', 'done', 'coproc']);
+/** Keywords whose words are a header, not a command (`for f in a b`, `case $x in`). */
+const headerKeywords = new Set(['for', 'case', 'select', 'function', 'esac', '[[', ']]', '((', '))']);
 
 /** Parses `line` into its simple commands; nested lines (`$(…)` text, backticks, comments) are parsed recursively. */
 export function parseCommandLine(line: string, depth = 0): ParsedLine {
   const commands: SimpleCommand[] = [];
   const opaque: string[] = [];
+  let unparseable = false;
   const nested = (text: string, why: string): void => {
     if (depth >= maxDepth) {
       opaque.push(`${why} is nested too deeply to analyse`);
@@ -82,15 +94,24 @@ export function parseCommandLine(line: string, depth = 0): ParsedLine {
     const inner = parseCommandLine(text, depth + 1);
     commands.push(...inner.commands);
     opaque.push(...inner.opaque);
+    unparseable ||= inner.unparseable;
   };
   let tokens: Token[];
   try {
     tokens = tokenize(line);
   } catch (error) {
-    return { commands: [], opaque: [`the line could not be parsed (${error instanceof Error ? error.message : String(error)})`] };
+    return { commands: [], opaque: [`the line could not be parsed (${error instanceof Error ? error.message : String(error)})`], unparseable: true };
   }
   let current: Builder = { words: [], assignments: [], redirects: [], pipedInto: false };
   const flush = (next: { pipedInto: boolean }): void => {
+    while (current.words[0]?.literal === true && leadingKeywords.has(current.words[0].text)) {
+      opaque.push('it uses shell control structures (if, while, { … }, !)');
+      current.words.shift();
+    }
+    if (current.words[0]?.literal === true && headerKeywords.has(current.words[0].text)) {
+      opaque.push(`it uses the shell construct "${current.words[0].text}"`);
+      current.words = [];
+    }
     if (current.words.length > 0 || current.assignments.length > 0 || current.redirects.length > 0) commands.push({ ...current });
     current = { words: [], assignments: [], redirects: [], pipedInto: next.pipedInto };
   };
@@ -131,6 +152,7 @@ export function parseCommandLine(line: string, depth = 0): ParsedLine {
       case 'word': {
         const { word } = token;
         if (word.text.includes('`')) opaque.push('it uses backtick command substitution');
+        if (word.text.startsWith('${')) opaque.push(`it uses the parameter expansion ${word.text}`);
         if (current.words.length === 0 && word.literal && assignment.test(word.text)) current.assignments.push(word.text);
         else current.words.push(word);
         break;
@@ -144,7 +166,7 @@ export function parseCommandLine(line: string, depth = 0): ParsedLine {
   ticked.split('`').forEach((piece, position) => {
     if (position % 2 === 1 && piece.trim() !== '') nested(piece, 'the backticked command');
   });
-  return { commands, opaque: [...new Set(opaque)] };
+  return { commands, opaque: [...new Set(opaque)], unparseable };
 }
 
 /** Renders argv the way a person reads it (for reasons and events). */
