@@ -219,6 +219,8 @@ async function approveCommandInTerminal(params: CommandApprovalParams, canAsk: b
     process.stderr.write(`${formatCommandQuestion(params)}\nDenied: there is no terminal to ask for approval (allow it with --allow-command or plumbline.commands.allow).\n`);
     return { decision: 'deny' };
   }
+  // Below the live plan, which is not redrawn over the question.
+  terminal.settle();
   terminal.write(`\n${paint(terminal, params.destructive ? 'red' : 'yellow', formatCommandQuestion(params))}\n`);
   const answer = await ask('Run this command once? [y/N] ', 'n', signal, 'n');
   return { decision: /^y(es)?$/i.test(answer) ? 'run' : 'deny' };
