@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decideCommand, type CommandDecisionKind, type CommandPolicyOptions } from '../../src/agent/commands/commandPolicy';
+import { decideCommand, showable, type CommandDecisionKind, type CommandPolicyOptions } from '../../src/agent/commands/commandPolicy';
 import { plumblineSettingsSchema } from '../../src/protocol/settings';
 
 const policy: CommandPolicyOptions = {
@@ -164,6 +164,11 @@ describe('the command policy', () => {
     assert.equal(decideCommand('npm run build && npm test', compound).decision, 'allow');
     assert.equal(decideCommand('npm run build', compound).decision, 'ask');
     assert.equal(decideCommand('npm run build && npm test && curl x', compound).decision, 'ask');
+  });
+
+  test('model text shown beside a command loses what could hide or reorder it', () => {
+    assert.equal(showable('run tests\u001b[8m\u202e\nnow'), 'run tests?[8m??now');
+    assert.equal(showable('plain words'), 'plain words');
   });
 
   test('every decision names the commands it found', () => {

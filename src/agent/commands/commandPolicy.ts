@@ -41,14 +41,21 @@ export interface CommandPolicyOptions {
   readonly verificationCommand?: string;
 }
 
-/** Control characters, line breaks and characters a terminal or dialog would hide or reorder: what a person is shown must be what runs. */
+/** Control characters, line breaks and characters a terminal or dialog would hide or reorder. */
+function isUnshowable(character: string): boolean {
+  const code = character.codePointAt(0) ?? 0;
+  if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  return (code >= 0x200b && code <= 0x200f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2060 && code <= 0x2069) || code === 0xfeff || (code >= 0xe0000 && code <= 0xe007f);
+}
+
+/** What a person is shown must be what runs: such a line is refused, not cleaned. */
 function unshowable(line: string): boolean {
-  for (const character of line) {
-    const code = character.codePointAt(0) ?? 0;
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
-    if ((code >= 0x200b && code <= 0x200f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2060 && code <= 0x2069) || code === 0xfeff || (code >= 0xe0000 && code <= 0xe007f)) return true;
-  }
-  return false;
+  return [...line].some(isUnshowable);
+}
+
+/** Model text shown beside a command (its stated purpose), with every unshowable character replaced by "?". */
+export function showable(text: string): string {
+  return [...text].map((character) => (isUnshowable(character) ? '?' : character)).join('');
 }
 
 /** A prefix entry as argv: its plain words, or undefined when it is not plain words. */

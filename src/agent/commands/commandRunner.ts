@@ -3,7 +3,7 @@ import type { CommandOutcome } from '../../protocol/run';
 import { createIsolatedWorkspace } from '../verify/isolatedWorkspace';
 import { runProcess, type ProcessResult } from '../verify/processRunner';
 import type { StagedChange } from '../workspace/stagedWorkspace';
-import { decideCommand, type CommandDecision, type CommandPolicyOptions } from './commandPolicy';
+import { decideCommand, showable, type CommandDecision, type CommandPolicyOptions } from './commandPolicy';
 
 /** What the user is asked about a command (the engine's port; the server turns it into `plumbline/command/approve`). */
 export interface CommandApprovalQuestion {
@@ -98,7 +98,8 @@ export class CommandRunner {
     }
     let outcome: CommandOutcome = 'allowed';
     if (decision.decision === 'ask') {
-      const answer = await this.ask({ stepId, command, purpose: request.purpose, cwd: this.describeCwd(), reasons: decision.reasons, destructive: decision.destructive }, signal);
+      // The purpose is the model's text: escape sequences in it could hide the command in a terminal.
+      const answer = await this.ask({ stepId, command, purpose: showable(request.purpose), cwd: this.describeCwd(), reasons: decision.reasons, destructive: decision.destructive }, signal);
       if (answer.decision === 'deny') {
         settle('denied', [...decision.reasons, answer.why]);
         return {
