@@ -50,12 +50,13 @@ function isUnshowable(character: string): boolean {
 
 /** What a person is shown must be what runs: such a line is refused, not cleaned. */
 function unshowable(line: string): boolean {
-  return [...line].some(isUnshowable);
+  for (const character of line) if (isUnshowable(character)) return true;
+  return false;
 }
 
 /** Model text shown beside a command (its stated purpose), with every unshowable character replaced by "?". */
 export function showable(text: string): string {
-  return [...text].map((character) => (isUnshowable(character) ? '?' : character)).join('');
+  return text.replace(/./gsu, (character) => (isUnshowable(character) ? '?' : character));
 }
 
 /** A prefix entry as argv: its plain words, or undefined when it is not plain words. */
