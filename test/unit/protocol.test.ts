@@ -109,8 +109,9 @@ describe('webview messages', () => {
 
 describe('initialization options', () => {
   test('defaults when a generic LSP client sends none', () => {
-    assert.deepEqual(initializationOptionsSchema.parse(undefined), { host: 'other' });
-    assert.deepEqual(initializationOptionsSchema.parse({ host: 'vscode' }), { host: 'vscode' });
+    assert.deepEqual(initializationOptionsSchema.parse(undefined), { host: 'other', workspaceTrusted: true });
+    assert.deepEqual(initializationOptionsSchema.parse({ host: 'vscode' }), { host: 'vscode', workspaceTrusted: true });
+    assert.deepEqual(initializationOptionsSchema.parse({ host: 'vscode', workspaceTrusted: false }), { host: 'vscode', workspaceTrusted: false });
     assert.equal(initializationOptionsSchema.safeParse({ host: 'emacs' }).success, false);
   });
 });
