@@ -93,7 +93,7 @@ export function registerTaskCommands(runs: RunController, server: AgentServerCon
         if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'plumbline.testCommand');
         return undefined;
       }
-      diagnostics.show(evidence);
+      diagnostics.showBeforeRun(evidence);
       const count = failingTests(evidence).length;
       void vscode.window.setStatusBarMessage(`Plumbline: ${count > 0 ? `${String(count)} failing test(s)` : 'the tests fail'}; starting a run to fix them`, 5000);
       return startTask(runs, composeFixTask(evidence));

@@ -16,6 +16,8 @@ export class TestDiagnostics implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   private runId: string | undefined;
   private seen = 0;
+  /** Set by `showBeforeRun`: the next run is the one fixing what is shown, so its start keeps it. */
+  private keepForNextRun = false;
 
   constructor(runs: RunController) {
     this.subscription = runs.onDidChange((view) => this.follow(view));
@@ -48,7 +50,14 @@ export class TestDiagnostics implements vscode.Disposable {
     for (const [file, diagnostics] of byFile) this.collection.set(vscode.Uri.file(file), diagnostics);
   }
 
+  /** Shows failures a run is about to fix ("Fix Failing Tests"): they stay until that run's verifications say otherwise. */
+  showBeforeRun(evidence: TestEvidence): void {
+    this.show(evidence);
+    this.keepForNextRun = true;
+  }
+
   clear(): void {
+    this.keepForNextRun = false;
     this.collection.clear();
   }
 
@@ -62,7 +71,8 @@ export class TestDiagnostics implements vscode.Disposable {
       // A new run: what an earlier run (or a test run) reported is stale.
       this.runId = view.runId;
       this.seen = 0;
-      this.collection.clear();
+      if (!this.keepForNextRun) this.collection.clear();
+      this.keepForNextRun = false;
     }
     if (view.evidence.length <= this.seen) return;
     this.seen = view.evidence.length;
