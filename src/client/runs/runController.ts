@@ -187,6 +187,7 @@ export class RunController implements vscode.Disposable {
       };
       const cancelled = token.onCancellationRequested(() => answer('cancel'));
       this.approval = { runId, planPath, answer };
+      this.transcript.planWaiting(runId);
       void vscode.commands.executeCommand('setContext', planPendingContext, true);
       if (this.current !== undefined) this.changed.fire(this.current);
       const steps = plan.steps.length;
