@@ -97,6 +97,10 @@ export async function selectModels(): Promise<boolean> {
     await config().update(`${role}.provider`, provider.provider, target.target);
     await config().update(`${role}.model`, model.model === '' ? undefined : model.model, target.target);
   }
-  void vscode.window.showInformationMessage(`Plumbline: ${roles.roles.join(' and ')} now use${roles.roles.length === 1 ? 's' : ''} ${provider.label}${model.model !== '' ? ` · ${model.model}` : ''} (${target.label}).`);
+  // A user-level choice does nothing where the workspace sets the same keys: say so rather than look broken.
+  const hidden = target.target === vscode.ConfigurationTarget.Global && roles.roles.some((role) => config().inspect(`${role}.provider`)?.workspaceValue !== undefined || config().inspect(`${role}.model`)?.workspaceValue !== undefined);
+  const saved = `Plumbline: ${roles.roles.join(' and ')} now use${roles.roles.length === 1 ? 's' : ''} ${provider.label}${model.model !== '' ? ` · ${model.model}` : ''} (${target.label}).`;
+  if (hidden) void vscode.window.showWarningMessage(`${saved} This workspace's settings choose a model too, and they win here.`);
+  else void vscode.window.showInformationMessage(saved);
   return true;
 }

@@ -1,3 +1,5 @@
+import { restrictedModeMessage } from './restrictedMode';
+
 /**
  * Builds the sidebar's HTML shell. Kept free of `vscode` imports so its security properties (CSP,
  * nonce on every script) are unit-tested directly.
@@ -91,7 +93,7 @@ export function renderSidebarHtml(input: SidebarHtmlInput): string {
   </details>
   <div class="composer">
     <div id="restricted" class="restricted" role="status" hidden>
-      <p><span class="codicon codicon-shield" aria-hidden="true"></span> Plumbline is paused in Restricted Mode: it runs tests and model-chosen code. Trust this workspace to start tasks.</p>
+      <p><span class="codicon codicon-shield" aria-hidden="true"></span> ${attr(restrictedModeMessage)}</p>
       <button id="manage-trust" class="text-button" type="button"><span class="codicon codicon-workspace-trusted" aria-hidden="true"></span> Manage Workspace Trust</button>
     </div>
     <p id="sidebar-error" class="sidebar-error" role="alert" hidden></p>

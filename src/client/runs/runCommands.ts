@@ -50,6 +50,11 @@ export async function startTask(runs: RunController, task: string, scope?: TaskS
   try {
     return await runs.start(task, scope);
   } catch (error) {
+    if (/in progress/.test(message(error))) {
+      const cancel = await vscode.window.showWarningMessage(`Plumbline could not start the task: ${message(error)}`, 'Cancel Run');
+      if (cancel === 'Cancel Run') await vscode.commands.executeCommand(runCommandIds.cancelRun);
+      return undefined;
+    }
     const choice = await vscode.window.showErrorMessage(`Plumbline could not start the task: ${message(error)}`, 'Set API Key…', 'Show Log');
     if (choice === 'Set API Key…') await vscode.commands.executeCommand('plumbline.setApiKey');
     if (choice === 'Show Log') await vscode.commands.executeCommand('plumbline.showLog');
