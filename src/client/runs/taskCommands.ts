@@ -35,13 +35,18 @@ function selectionScope(editor: vscode.TextEditor): { scope: TaskScope; text: st
 
 /** Runs the project's tests with a cancellable notification; undefined when cancelled or failed to run. */
 async function runTests(server: AgentServerController): Promise<TestEvidence | undefined> {
+  let cancelled = false;
   try {
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Plumbline: running the tests', cancellable: true },
-      async (_progress, token) => (await server.request(testsRunRequest, {}, token)).evidence,
+      async (_progress, token) => {
+        token.onCancellationRequested(() => (cancelled = true));
+        return (await server.request(testsRunRequest, {}, token)).evidence;
+      },
     );
   } catch (error) {
-    void vscode.window.showErrorMessage(`Plumbline could not run the tests: ${error instanceof Error ? error.message : String(error)}`);
+    // Cancelled by the user: they know, and nothing was started.
+    if (!cancelled) void vscode.window.showErrorMessage(`Plumbline could not run the tests: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   }
 }
