@@ -13,10 +13,16 @@ export interface TrustPort {
   execute(command: string): Thenable<unknown>;
 }
 
-/** True (after telling the user, with a way to trust the workspace) when a run must not start. */
-export async function refuseWhenRestricted(port: TrustPort): Promise<boolean> {
-  if (port.isTrusted) return false;
-  const choice = await port.warn(restrictedModeMessage, manageTrustLabel);
-  if (choice === manageTrustLabel) await port.execute(manageTrustCommand);
-  return true;
+/**
+ * True when a run must not start. The user is told, with a way to trust the workspace; the command
+ * does not wait for that answer (a caller such as the sidebar would hang on a notification).
+ * `answered` settles once the user has chosen (for tests).
+ */
+export function refuseWhenRestricted(port: TrustPort, answered?: (choice: string | undefined) => void): Promise<boolean> {
+  if (port.isTrusted) return Promise.resolve(false);
+  void Promise.resolve(port.warn(restrictedModeMessage, manageTrustLabel)).then(async (choice) => {
+    if (choice === manageTrustLabel) await port.execute(manageTrustCommand);
+    answered?.(choice);
+  });
+  return Promise.resolve(true);
 }

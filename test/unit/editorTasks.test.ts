@@ -115,12 +115,21 @@ describe('Restricted Mode on the client', () => {
   test('an untrusted one is refused with the message, and the button opens the trust editor', async () => {
     const shown: string[][] = [];
     const ran: string[] = [];
-    const refused = await refuseWhenRestricted({
-      isTrusted: false,
-      warn: (message, ...actions) => (shown.push([message, ...actions]), Promise.resolve(manageTrustLabel)),
-      execute: (command) => (ran.push(command), Promise.resolve()),
-    });
-    assert.equal(refused, true);
+    let answer: (choice: string | undefined) => void = () => undefined;
+    const answered = new Promise<string | undefined>((resolve) => (answer = resolve));
+    let click: (choice: string) => void = () => undefined;
+    const refused = await refuseWhenRestricted(
+      {
+        isTrusted: false,
+        warn: (message, ...actions) => (shown.push([message, ...actions]), new Promise<string>((resolve) => (click = resolve))),
+        execute: (command) => (ran.push(command), Promise.resolve()),
+      },
+      answer,
+    );
+    assert.equal(refused, true, 'refused without waiting for the user');
+    assert.deepEqual(ran, []);
+    click(manageTrustLabel);
+    assert.equal(await answered, manageTrustLabel);
     assert.deepEqual(shown, [[restrictedModeMessage, manageTrustLabel]]);
     assert.deepEqual(ran, [manageTrustCommand]);
     assert.equal(restrictedModeMessage, 'Plumbline is paused in Restricted Mode: it runs tests and model-chosen code. Trust this workspace to start tasks.');

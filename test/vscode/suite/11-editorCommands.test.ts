@@ -34,7 +34,7 @@ const brokenTest = [
   '',
 ].join('\n');
 
-describe('editor commands: Refactor Selection, Fix Failing Tests, Select Models, Restricted Mode', () => {
+describe('editor commands: Refactor Selection, Fix Failing Tests, Select Models, workspace trust', () => {
   let server: FakeModelServer;
   let folder: vscode.Uri;
   const disk = (path: string): string => readFileSync(join(folder.fsPath, path), 'utf8');
@@ -181,7 +181,7 @@ describe('editor commands: Refactor Selection, Fix Failing Tests, Select Models,
     assert.equal(config().inspect('orchestrator.provider')?.workspaceValue, 'openai', 'the other role is untouched');
   });
 
-  it('tells the server whether the workspace is trusted (the harness runs trusted: code-server cannot toggle trust at run time)', async () => {
+  it('tells the server the workspace is trusted, shows no Restricted Mode notice, and declares what Restricted Mode restricts', async () => {
     const api = await plumbline();
     assert.equal(vscode.workspace.isTrusted, true);
     assert.deepEqual(api.server.initializationOptions(), { host: 'vscode', workspaceTrusted: true });
