@@ -1,5 +1,6 @@
 // `npm test`: every tier, in order, on a fresh clone or a warm tree alike.
 //   build → lint (tsc + eslint) → unit → package (VSIX contents) → vscode (inside a real VS Code)
+//   → vscode-untrusted (the same, in Restricted Mode)
 // The VS Code tier installs its harness on first use (test/vscode/installVsCodeWeb.sh).
 // Set PLUMBLINE_TIERS=unit,lint (say) to run only some tiers.
 import { spawn } from 'node:child_process';
@@ -10,6 +11,8 @@ const tiers = [
   { name: 'unit', command: ['node', 'scripts/test-unit.mjs'], counts: /^ℹ pass (\d+)[\s\S]*?^ℹ fail (\d+)/m },
   { name: 'package', command: ['node', 'scripts/check-vsix.mjs'], counts: /^package: (\d+) passed, (\d+) failed$/m },
   { name: 'vscode', command: ['npm', 'run', '--silent', 'test:vscode'], counts: /^vscode: (\d+) passed, (\d+) failed$/m },
+  // The same harness with the workspace in Restricted Mode: trust cannot be taken back at run time.
+  { name: 'vscode-untrusted', command: ['npm', 'run', '--silent', 'test:vscode:untrusted'], counts: /^vscode: (\d+) passed, (\d+) failed$/m },
 ];
 
 const selected = process.env.PLUMBLINE_TIERS?.split(',').map((name) => name.trim());

@@ -7,6 +7,9 @@ import { SidebarProvider } from './client/sidebarProvider';
 import { InlineReviewController } from './client/review/inlineReviewController';
 import { RunController } from './client/runs/runController';
 import { registerRunCommands } from './client/runs/runCommands';
+import { registerTaskCommands } from './client/runs/taskCommands';
+import { TestDiagnostics } from './client/runs/testDiagnostics';
+import { selectModels, selectModelsCommandId } from './client/selectModels';
 import { createRunStatusBar } from './client/runs/runStatusBar';
 import { plumblineVersion } from './protocol/version';
 
@@ -25,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
   const server = new AgentServerController(serverModule, log, () => keys.serverEnvironment());
   const review = new InlineReviewController();
   const runs = new RunController(server, review, log);
+  const testDiagnostics = new TestDiagnostics(runs);
   const sidebar = new SidebarProvider(
     context.extensionUri,
     server,
@@ -44,18 +48,23 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
     review,
     runs,
     createRunStatusBar(runs),
+    testDiagnostics,
     ...registerRunCommands(context, runs, server),
+    ...registerTaskCommands(runs, server, testDiagnostics),
+    vscode.commands.registerCommand(selectModelsCommandId, () => selectModels()),
     vscode.window.registerWebviewViewProvider(SidebarProvider.viewId, sidebar),
     ...registerCommands(server, log, keys),
     // Keys reach the server only through its environment, so a new key means a fresh server.
     keys.onDidChange(() => void server.restart()),
+    // The server is told about trust at start: trusting the workspace starts one that may run.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void server.restart()),
   );
 
   activeServer = server;
   void server.start();
   const activationMs = performance.now() - started;
   log.info(`Plumbline ${plumblineVersion} activated in ${activationMs.toFixed(1)} ms.`);
-  return { activationMs, server, sidebar, runs, review };
+  return { activationMs, server, sidebar, runs, review, testDiagnostics };
 }
 
 /** Stops the agent server cleanly; VS Code waits for the returned promise. */

@@ -1,5 +1,6 @@
 import type { InlineReviewController } from './review/inlineReviewController';
 import type { RunController } from './runs/runController';
+import type { TestDiagnostics } from './runs/testDiagnostics';
 import type { AgentServerController } from './serverController';
 import type { SidebarProvider } from './sidebarProvider';
 
@@ -14,4 +15,6 @@ export interface PlumblineApi {
   readonly sidebar: SidebarProvider;
   readonly runs: RunController;
   readonly review: InlineReviewController;
+  /** Failing tests in the Problems panel. */
+  readonly testDiagnostics: TestDiagnostics;
 }

@@ -12,6 +12,7 @@ import {
 } from 'vscode-languageclient/node';
 import type * as z from 'zod';
 import { describeValidationError, type RequestMethod } from '../protocol/method';
+import type { InitializationOptions } from '../protocol/initialization';
 import type { ServerView } from '../protocol/webviewMessages';
 import { lmChatRequest, lmEventNotification, saveDocumentsRequest, symbolsRequest } from '../protocol/methods';
 import { answerSymbolQuery } from './symbolQueries';
@@ -122,6 +123,14 @@ export class AgentServerController implements vscode.Disposable {
     if (client !== undefined) await client.dispose(2000).catch(() => undefined);
   }
 
+  /**
+   * What the server is told at `initialize`: it is VS Code (it can bridge `vscode.lm`), and whether
+   * the workspace is trusted. Trust is read at each start; granting it restarts the server.
+   */
+  initializationOptions(): InitializationOptions {
+    return { host: 'vscode', workspaceTrusted: vscode.workspace.isTrusted };
+  }
+
   private createClient(env: Record<string, string>): LanguageClient {
     const serverOptions: ServerOptions = {
       run: { module: this.serverModule, transport: TransportKind.ipc, options: { env } },
@@ -135,7 +144,7 @@ export class AgentServerController implements vscode.Disposable {
       // Every text document, so the engine sees unsaved buffers wherever they are.
       documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
       outputChannel: this.log,
-      initializationOptions: { host: 'vscode' },
+      initializationOptions: this.initializationOptions(),
       errorHandler: {
         error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue, handled: true }),
         closed: (): CloseHandlerResult => this.onServerClosed(),

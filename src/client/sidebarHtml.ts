@@ -1,3 +1,5 @@
+import { restrictedModeMessage } from './restrictedMode';
+
 /**
  * Builds the sidebar's HTML shell. Kept free of `vscode` imports so its security properties (CSP,
  * nonce on every script) are unit-tested directly.
@@ -90,6 +92,10 @@ export function renderSidebarHtml(input: SidebarHtmlInput): string {
     <ul id="history-list" class="history-list" aria-label="Past runs"></ul>
   </details>
   <div class="composer">
+    <div id="restricted" class="restricted" role="status" hidden>
+      <p><span class="codicon codicon-shield" aria-hidden="true"></span> ${attr(restrictedModeMessage)}</p>
+      <button id="manage-trust" class="text-button" type="button"><span class="codicon codicon-workspace-trusted" aria-hidden="true"></span> Manage Workspace Trust</button>
+    </div>
     <p id="sidebar-error" class="sidebar-error" role="alert" hidden></p>
     <form id="task-form" class="task" aria-label="New task">
       <label for="task-input" class="visually-hidden">Task</label>

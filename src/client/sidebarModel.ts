@@ -24,7 +24,7 @@ const approveModes: readonly ApproveMode[] = ['step', 'end', 'auto', 'never'];
 
 export function readSidebarSettings(): SidebarSettings {
   const mode = vscode.workspace.getConfiguration('plumbline').get<string>('approvalMode');
-  return { approvalMode: approveModes.find((known) => known === mode) ?? 'step' };
+  return { approvalMode: approveModes.find((known) => known === mode) ?? 'step', trusted: vscode.workspace.isTrusted };
 }
 
 /**

@@ -62,6 +62,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('plumbline.approvalMode')) this.push({ type: 'settings', settings: readSidebarSettings() });
       }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.push({ type: 'settings', settings: readSidebarSettings() })),
     ];
   }
 

@@ -3,6 +3,7 @@ import { taskTextSchema, type WebviewRequest } from '../protocol/webviewMessages
 import type { RunController } from './runs/runController';
 import { runCommandIds } from './runs/runCommands';
 import { writeApprovalMode } from './sidebarModel';
+import { manageTrustCommand, restrictedModeMessage } from './restrictedMode';
 
 /** What the sidebar's buttons do beyond the run commands; each is also a registered command. */
 export interface SidebarActions {
@@ -31,6 +32,7 @@ export async function handleSidebarRequest(request: WebviewRequest, context: Sid
     case 'task/start': {
       // Checked again here: the schema ran in the webview's message handler, but the host trusts only itself.
       const task = taskTextSchema.parse(request.task);
+      if (!vscode.workspace.isTrusted) throw new Error(restrictedModeMessage);
       if (runs.running) throw new Error('A run is in progress: cancel it or wait for it to finish.');
       const runId = await vscode.commands.executeCommand<string | undefined>(runCommandIds.newTask, task);
       if (runId === undefined) throw new Error('The task did not start (the notification says why).');
@@ -64,6 +66,9 @@ export async function handleSidebarRequest(request: WebviewRequest, context: Sid
       return context.refreshHistory();
     case 'settings/approvalMode':
       return writeApprovalMode(request.mode);
+    case 'workspace/trust':
+      await vscode.commands.executeCommand(manageTrustCommand);
+      return;
     case 'clipboard/write':
       await vscode.env.clipboard.writeText(request.text);
       return;

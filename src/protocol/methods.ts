@@ -14,6 +14,7 @@ import {
   runStartParamsSchema,
 } from './run';
 import { serverStatusSchema } from './status';
+import { testEvidenceSchema } from './testEvidence';
 
 /**
  * The table of custom `plumbline/*` LSP methods: one constant per method, with its direction and the
@@ -101,6 +102,18 @@ export const runUndoRequest = defineRequest(
   z.object({ restored: z.array(z.string()), skipped: z.array(z.object({ path: z.string(), reason: z.string() })) }),
 );
 
+/**
+ * client → server: run the project's tests once, on the workspace as it is (unsaved buffers
+ * included), in an isolated copy; the evidence lists the failing tests and where they failed.
+ * Refused while a run is in progress and in Restricted Mode.
+ */
+export const testsRunRequest = defineRequest(
+  'plumbline/tests/run',
+  'clientToServer',
+  z.strictObject({}),
+  z.object({ evidence: testEvidenceSchema }),
+);
+
 /** server → client: everything a run reports, in order. */
 export const runEventNotification = defineNotification('plumbline/run/event', 'serverToClient', z.object({ event: runEventSchema }));
 
@@ -139,6 +152,7 @@ export const allMethods = [
   runResumeRequest,
   runsListRequest,
   runUndoRequest,
+  testsRunRequest,
   runEventNotification,
   planApprovalRequest,
   commandApprovalRequest,

@@ -11,6 +11,19 @@ import { testEvidenceSchema } from './testEvidence';
 export const approveModeSchema = z.enum(['step', 'end', 'auto', 'never']);
 export type ApproveMode = z.infer<typeof approveModeSchema>;
 
+/**
+ * The part of one file a task is about (Refactor Selection): a workspace-relative path and 1-based,
+ * inclusive lines. The orchestrator is told to keep to it unless the task needs more.
+ */
+export const taskScopeSchema = z
+  .strictObject({
+    path: z.string().trim().min(1).max(1000),
+    startLine: z.number().int().min(1),
+    endLine: z.number().int().min(1),
+  })
+  .refine((scope) => scope.startLine <= scope.endLine, { message: 'startLine must not be after endLine', path: ['endLine'] });
+export type TaskScope = z.infer<typeof taskScopeSchema>;
+
 export const runStartParamsSchema = z.strictObject({
   task: z.string().trim().min(1, 'the task is empty'),
   approve: approveModeSchema.default('step'),
@@ -23,6 +36,8 @@ export const runStartParamsSchema = z.strictObject({
   reviewPlan: z.boolean().default(true),
   /** Overrides the plumbline.testCommand setting for this run (the CLI's --test-cmd). */
   testCommand: z.string().trim().min(1).max(1000).optional(),
+  /** The file and lines the task is about, when it was started on a selection. */
+  scope: taskScopeSchema.optional(),
 });
 export type RunStartParams = z.input<typeof runStartParamsSchema>;
 

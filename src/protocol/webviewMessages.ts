@@ -114,7 +114,11 @@ export const transcriptSchema = z.object({
 });
 export type Transcript = z.infer<typeof transcriptSchema>;
 
-export const sidebarSettingsSchema = z.object({ approvalMode: approveModeSchema });
+export const sidebarSettingsSchema = z.object({
+  approvalMode: approveModeSchema,
+  /** VS Code's workspace trust: in Restricted Mode the sidebar says why it starts nothing and offers to trust. */
+  trusted: z.boolean(),
+});
 export type SidebarSettings = z.infer<typeof sidebarSettingsSchema>;
 
 export const sidebarStateSchema = z.object({
@@ -144,6 +148,8 @@ export const webviewRequestSchema = z.discriminatedUnion('method', [
   z.strictObject({ ...request, method: z.literal('history/refresh') }),
   z.strictObject({ ...request, method: z.literal('settings/approvalMode'), mode: approveModeSchema }),
   z.strictObject({ ...request, method: z.literal('clipboard/write'), text: z.string().max(1_000_000) }),
+  /** Opens VS Code's workspace trust editor (Restricted Mode's way out). */
+  z.strictObject({ ...request, method: z.literal('workspace/trust') }),
 ]);
 export type WebviewRequest = z.infer<typeof webviewRequestSchema>;
 export type WebviewRequestMethod = WebviewRequest['method'];

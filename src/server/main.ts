@@ -8,7 +8,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initializationOptionsSchema, type InitializationOptions } from '../protocol/initialization';
-import { pingModelsRequest, runCancelRequest, runResumeRequest, runStartRequest, runsListRequest, runUndoRequest, statusRequest } from '../protocol/methods';
+import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
+import { pingModelsRequest, runCancelRequest, runResumeRequest, runStartRequest, runsListRequest, runUndoRequest, statusRequest, testsRunRequest } from '../protocol/methods';
 import { firstFolderPath, RunService } from './runService';
 import { ModelRegistry } from './modelRegistry';
 import { SettingsSource } from './settingsSource';
@@ -104,6 +105,11 @@ handleRequest(connection, runsListRequest, async () => ({ runs: await runs.list(
 handleRequest(connection, runUndoRequest, async (params) => {
   const report = await runs.undo(params.runId);
   return { restored: [...report.restored], skipped: [...report.skipped] };
+});
+handleRequest(connection, testsRunRequest, async (_params, signal) => {
+  // Running the tests runs the workspace's code: not in Restricted Mode.
+  if (!options.workspaceTrusted) throw new ResponseError(ErrorCodes.InvalidRequest, 'The workspace is not trusted (Restricted Mode): Plumbline runs no tests there.');
+  return { evidence: await runs.runTests(signal) };
 });
 // A run in progress is cancelled, not abandoned, when the client shuts the server down.
 connection.onShutdown(() => runs.dispose());

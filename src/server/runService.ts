@@ -8,6 +8,8 @@ import { Checkpoint, type UndoReport } from '../agent/run/checkpoint';
 import { RunJournal, type RecoveredRun } from '../agent/run/journal';
 import { RunEngine, type RunHost, type RunResult } from '../agent/run/runEngine';
 import { listRuns, newRunId, planPath } from '../agent/run/runStore';
+import { StepVerifier } from '../agent/verify/stepVerifier';
+import type { TestEvidence } from '../agent/verify/testEvidence';
 import { createDiskWorkspace } from '../agent/workspace/diskWorkspace';
 import { checkPathSyntax } from '../agent/workspace/workspacePaths';
 import { describeValidationError, type RequestMethod } from '../protocol/method';
@@ -148,6 +150,7 @@ export class RunService {
         runId,
         task: params.task,
         startParams: params,
+        ...(params.scope !== undefined ? { scope: params.scope } : {}),
         approve: params.approve,
         maxParallel: params.maxParallel,
         budget: {
@@ -183,6 +186,28 @@ export class RunService {
       if (this.active?.runId === runId) this.active = undefined;
     });
     return { runId, planPath: planPath(root, runId) };
+  }
+
+  /** Runs the project's tests once on the workspace as the user has it (unsaved buffers included), in an isolated copy. */
+  async runTests(signal: AbortSignal): Promise<TestEvidence> {
+    const root = this.deps.workspaceRoot();
+    if (root === undefined) throw new ResponseError(ErrorCodes.InvalidRequest, 'Open a folder first.');
+    const busy = this.active;
+    if (busy !== undefined && !busy.ended) throw new ResponseError(ErrorCodes.InvalidRequest, `Run ${busy.runId} is in progress; its verifications already run the tests.`);
+    await this.deps.settings.settled();
+    const settings = this.deps.settings.current;
+    const verifier = await StepVerifier.create({
+      root,
+      ...(settings.testCommand !== undefined ? { command: settings.testCommand } : {}),
+      timeoutMs: settings.verification.timeoutSeconds * 1000,
+      buffers: unsavedUnder(root, this.deps.documents),
+      signal,
+    });
+    try {
+      return await verifier.runBaseline();
+    } finally {
+      await verifier.dispose();
+    }
   }
 
   /** Cancels the active run (if it is the one named); resolves once it has wound down. */

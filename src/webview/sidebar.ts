@@ -164,6 +164,9 @@ document.addEventListener('click', (event) => {
     case 'history-refresh':
       act(button, { method: 'history/refresh' });
       return;
+    case 'manage-trust':
+      act(button, { method: 'workspace/trust' });
+      return;
   }
   const target = button.dataset.runId;
   if (button.dataset.action === 'resume' && target !== undefined) act(button, { method: 'run/resume', runId: target });

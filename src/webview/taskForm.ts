@@ -1,6 +1,6 @@
 import type { ApproveMode } from '../protocol/run';
 import type { RunViewModel, ServerView, SidebarSettings } from '../protocol/webviewMessages';
-import { byId, setAttribute, setText } from './dom';
+import { byId, setAttribute, setHidden, setText } from './dom';
 import { request } from './requests';
 import { saveViewState, viewState } from './viewState';
 
@@ -16,6 +16,7 @@ export class TaskForm {
   private readonly send = byId('send', HTMLButtonElement);
   private readonly note = byId('task-note');
   private readonly mode = byId('approval-mode', HTMLSelectElement);
+  private readonly restricted = byId('restricted');
   private sending = false;
   private blocked: string | null = null;
 
@@ -41,7 +42,15 @@ export class TaskForm {
   }
 
   render(server: ServerView, run: RunViewModel | null, settings: SidebarSettings): void {
-    this.blocked = server.phase !== 'ready' ? 'The agent server is not ready.' : run !== null && run.finished === null ? 'A run is in progress.' : null;
+    this.blocked = !settings.trusted
+      ? 'Restricted Mode: trust this workspace to start tasks.'
+      : server.phase !== 'ready'
+        ? 'The agent server is not ready.'
+        : run !== null && run.finished === null
+          ? 'A run is in progress.'
+          : null;
+    setHidden(this.restricted, settings.trusted);
+    if (this.input.disabled !== !settings.trusted) this.input.disabled = !settings.trusted;
     const disabled = this.sending || this.blocked !== null;
     if (this.send.disabled !== disabled) this.send.disabled = disabled;
     setAttribute(this.send, 'aria-disabled', disabled ? 'true' : null);

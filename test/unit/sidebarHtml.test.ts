@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { contentSecurityPolicy, renderSidebarHtml } from '../../src/client/sidebarHtml';
 import { createNonce } from '../../src/client/nonce';
+import { restrictedModeMessage } from '../../src/client/restrictedMode';
 
 const input = {
   cspSource: 'https://webview.example',
@@ -55,6 +56,15 @@ describe('sidebar HTML', () => {
     assert.match(html, /id="announcer"[^>]*aria-live="polite"/);
     assert.match(html, /id="transcript"[^>]*role="log"/);
     assert.match(html, /id="sidebar-error"[^>]*role="alert"/);
+  });
+
+  test('the Restricted Mode notice is in the page, hidden until the workspace is untrusted, with a way to trust it', () => {
+    const html = renderSidebarHtml(input);
+    const banner = /<div id="restricted"[^>]*>([\s\S]*?)<\/div>/.exec(html);
+    assert.ok(banner !== null);
+    assert.match(banner[0], /^<div id="restricted"[^>]* hidden>/);
+    assert.ok(banner[1]?.includes(restrictedModeMessage), 'the same words the commands use');
+    assert.match(banner[1] ?? '', /<button id="manage-trust"[^>]*>.*Manage Workspace Trust<\/button>/);
   });
 
   test('the send button works in this build', () => {

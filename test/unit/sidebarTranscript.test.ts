@@ -36,7 +36,11 @@ describe('the run transcript', () => {
       { type: 'review/decided', runId: 'r1', applied: [{ path: 'src/greet.js', hunks: 1, of: 1 }], rejected: [], conflicts: [] },
       { type: 'run/finished', runId: 'r1', status: 'completed', summary: 'Completed: 1 of 1 steps done.', applied: ['src/greet.js'], costUsd: 0.01 },
     ];
-    for (const event of events) transcript.add(event, plan);
+    for (const event of events) {
+      transcript.add(event, plan);
+      // The controller says the plan waits only when it is put to the user (not with reviewPlan off).
+      if (event.type === 'run/phase' && event.phase === 'awaiting_approval') transcript.planWaiting(event.runId);
+    }
     const { items } = transcript.snapshot;
     assert.deepEqual(items.map((item) => item.kind), ['task', 'text', 'tool', 'plan', 'notice', 'step', 'verification', 'step', 'review', 'finished']);
     assert.equal(items[1]?.kind === 'text' && items[1].text, 'Let me look.', 'deltas join one text item');

@@ -54,6 +54,15 @@ const handlers = {
     await page.waitForSelector(selector, { timeout: timeoutMs ?? 10000 });
     return {};
   },
+  async 'workbench/click'(page, { selector, button }) {
+    await page.click(selector, { button: button === 'right' ? 'right' : 'left', timeout: 10000 });
+    return {};
+  },
+  async 'workbench/query'(page, { selector }) {
+    const element = await page.$(selector);
+    if (!element) return { found: true, exists: false };
+    return { found: true, exists: true, text: (await element.textContent()) ?? '', visible: await element.isVisible() };
+  },
   async 'keyboard/press'(page, { key }) {
     await page.keyboard.press(key);
     return {};

@@ -3,6 +3,8 @@
 // runs with @vscode/test-electron on machines that can download a desktop VS Code.
 //   node test/vscode/runInVsCodeWeb.mjs          (after `node esbuild.mjs --tests`)
 // Environment: PLUMBLINE_VSCODE_WEB_DIR (install cache), VSCODE_TEST_VERBOSE=1 (all browser console),
+// --untrusted (npm run test:vscode:untrusted): open the workspace in Restricted Mode and run only
+//              the suite that expects it (the others expect a trusted workspace).
 //              PLUMBLINE_TEST_TIMEOUT_MS (whole run, default 600000), PLUMBLINE_TEST_GREP (mocha grep).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -32,12 +34,15 @@ cpSync(join(root, 'test', 'fixtures', 'repos', 'greeter'), workspace, { recursiv
 for (const args of [['init', '-q'], ['-c', 'user.email=test@plumbline.invalid', '-c', 'user.name=Plumbline Test', 'add', '-A'], ['-c', 'user.email=test@plumbline.invalid', '-c', 'user.name=Plumbline Test', 'commit', '-qm', 'fixture']]) {
   execFileSync('git', args, { cwd: workspace, stdio: 'ignore' });
 }
+const untrusted = process.argv.includes('--untrusted');
+if (untrusted) process.env.PLUMBLINE_TEST_GREP ??= '^Restricted Mode';
 const userData = join(scratch, 'user-data');
 mkdirSync(join(userData, 'User'), { recursive: true });
 writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
-  'security.workspace.trust.enabled': false,
+  'security.workspace.trust.enabled': untrusted,
+  ...(untrusted ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' } : {}),
   'telemetry.telemetryLevel': 'off',
   'extensions.autoCheckUpdates': false,
   'update.mode': 'none',
@@ -50,7 +55,7 @@ const driver = await startDriver(() => page, artifacts);
 const port = 20000 + Math.floor(Math.random() * 20000);
 const server = spawn(codeServer, [
   '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-  '--disable-workspace-trust', '--user-data-dir', userData, '--extensions-dir', join(scratch, 'extensions'), workspace,
+  ...(untrusted ? [] : ['--disable-workspace-trust']), '--user-data-dir', userData, '--extensions-dir', join(scratch, 'extensions'), workspace,
 ], {
   stdio: ['ignore', 'pipe', 'pipe'],
   detached: true,

@@ -1,3 +1,4 @@
+import type { TaskScope } from '../../protocol/run';
 import * as z from 'zod';
 import { toolRegistry, toToolSpec, type ToolDefinition } from '../../tools/defineTool';
 import { findReferencesTool, findSymbolsTool } from '../../tools/findSymbols';
@@ -38,6 +39,12 @@ export class PlanningFailedError extends Error {
   override readonly name = 'PlanningFailedError';
 }
 
+/** One line after the task when it is about a selection; nothing otherwise, so unscoped prompts stay as they were. */
+export function scopeNote(scope: TaskScope | undefined): string {
+  if (scope === undefined) return '';
+  return `<scope path="${scope.path.replace(/[&"<>]/g, (char) => `&#${String(char.charCodeAt(0))};`)}" lines="${String(scope.startLine)}-${String(scope.endLine)}">Keep changes to these lines unless the task needs more (callers, tests).</scope>\n`;
+}
+
 /**
  * The orchestrator keeps one conversation for the whole run: exploring, planning, and later
  * re-planning when a step fails, so every request extends the cached prefix of the last.
@@ -54,16 +61,16 @@ export class Orchestrator {
   ) {}
 
   /** Explores and returns a validated plan for the task. */
-  async plan(task: string, overview: string): Promise<SubmittedPlan> {
-    this.messages.push({ role: 'user', content: [{ type: 'text', text: `<task>\n${task}\n</task>\n\n${overview}` }] });
+  async plan(task: string, overview: string, scope?: TaskScope): Promise<SubmittedPlan> {
+    this.messages.push({ role: 'user', content: [{ type: 'text', text: `<task>\n${task}\n</task>\n${scopeNote(scope)}\n${overview}` }] });
     return this.run((submitted) => validatePlan(submitted, this.validation));
   }
 
   /** After a crash the conversation is gone: start a new one that knows the task and the plan so far. */
-  resumeFrom(task: string, plan: Plan): void {
+  resumeFrom(task: string, plan: Plan, scope?: TaskScope): void {
     const steps = plan.steps.map((step) => `- ${step.id} [${step.status}] ${step.title} (${step.files.join(', ')})`).join('\n');
     this.messages.push(
-      { role: 'user', content: [{ type: 'text', text: `<task>\n${task}\n</task>\n\nThis run was interrupted and resumed. The plan so far:\n${steps}` }] },
+      { role: 'user', content: [{ type: 'text', text: `<task>\n${task}\n</task>\n${scopeNote(scope)}\nThis run was interrupted and resumed. The plan so far:\n${steps}` }] },
       { role: 'assistant', content: [{ type: 'text', text: 'Understood: I will revise the remaining plan when asked.' }] },
     );
   }

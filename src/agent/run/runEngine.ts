@@ -41,13 +41,15 @@ import { CommandRunner, type CommandApprovalQuestion } from '../commands/command
 import type { TestEvidence } from '../verify/testEvidence';
 
 export type { ApproveMode } from '../../protocol/run';
-import type { ApproveMode, ReviewDecisions } from '../../protocol/run';
+import type { ApproveMode, ReviewDecisions, TaskScope } from '../../protocol/run';
 
 export interface RunOptions {
   readonly runId: string;
   readonly task: string;
   /** What the run was started with, journaled so `resume` can start it the same way. */
   readonly startParams?: Readonly<Record<string, unknown>>;
+  /** The file and lines the task is about (Refactor Selection). */
+  readonly scope?: TaskScope;
   readonly approve: ApproveMode;
   readonly maxParallel: number;
   readonly budget: BudgetLimits;
@@ -191,7 +193,7 @@ export class RunEngine {
       const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols, await createGitPort(this.host.workspace.root));
       const hiddenFound: string[] = [];
       const overview = await projectOverview(this.host.workspace, (path, count) => hiddenFound.push(`${count} hidden character(s) in ${path}`));
-      const submitted = await orchestrator.plan(this.options.task, overview);
+      const submitted = await orchestrator.plan(this.options.task, overview, this.options.scope);
       let plan = createPlan(this.options.runId, this.options.task, submitted);
       // Reported, not only removed: hidden text in a rule file is how prompt injections hide.
       if (hiddenFound.length > 0) plan = addNote(plan, `Removed before the model read them: ${hiddenFound.join('; ')}.`);
@@ -223,7 +225,7 @@ export class RunEngine {
         this.stepsByFile.set(change.path, [...(this.stepsByFile.get(change.path) ?? []), change.stepId]);
       }
       const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols, await createGitPort(this.host.workspace.root));
-      orchestrator.resumeFrom(this.options.task, this.current());
+      orchestrator.resumeFrom(this.options.task, this.current(), this.options.scope);
       // Step mode: what was verified but not yet reviewed is reviewed before anything builds on it.
       if (this.options.approve === 'step') await this.reviewStaged();
       return await this.executeApproved(orchestrator);

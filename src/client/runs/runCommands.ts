@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { runUndoRequest, runsListRequest } from '../../protocol/methods';
 import type { AgentServerController } from '../serverController';
-import type { RunController } from './runController';
+import type { TaskScope } from '../../protocol/run';
+import { refuseInRestrictedMode } from '../workspaceTrust';
+import { approvePlanCommandId, type RunController } from './runController';
 
 export const runCommandIds = {
   newTask: 'plumbline.newTask',
@@ -39,21 +41,39 @@ async function askForTask(memento: vscode.Memento): Promise<string | undefined> 
   });
 }
 
+/**
+ * Starts a run the way every command does (New Task, Refactor Selection, Fix Failing Tests): refused
+ * in Restricted Mode; a failure to start (a run in progress, no key) is shown with a way out.
+ */
+export async function startTask(runs: RunController, task: string, scope?: TaskScope): Promise<string | undefined> {
+  if (await refuseInRestrictedMode()) return undefined;
+  try {
+    return await runs.start(task, scope);
+  } catch (error) {
+    if (/in progress/.test(message(error))) {
+      const cancel = await vscode.window.showWarningMessage(`Plumbline could not start the task: ${message(error)}`, 'Cancel Run');
+      if (cancel === 'Cancel Run') await vscode.commands.executeCommand(runCommandIds.cancelRun);
+      return undefined;
+    }
+    const choice = await vscode.window.showErrorMessage(`Plumbline could not start the task: ${message(error)}`, 'Set API Key…', 'Show Log');
+    if (choice === 'Set API Key…') await vscode.commands.executeCommand('plumbline.setApiKey');
+    if (choice === 'Show Log') await vscode.commands.executeCommand('plumbline.showLog');
+    return undefined;
+  }
+}
+
 export function registerRunCommands(context: vscode.ExtensionContext, runs: RunController, server: AgentServerController): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(runCommandIds.newTask, async (given?: unknown) => {
+      if (await refuseInRestrictedMode()) return undefined;
       const task = typeof given === 'string' && given.trim() !== '' ? given.trim() : await askForTask(context.globalState);
       if (task === undefined) return undefined;
       const history = context.globalState.get<string[]>(historyKey, []);
       await context.globalState.update(historyKey, [task, ...history.filter((entry) => entry !== task)].slice(0, historySize));
-      try {
-        return await runs.start(task);
-      } catch (error) {
-        const choice = await vscode.window.showErrorMessage(`Plumbline could not start the task: ${message(error)}`, 'Set API Key…', 'Show Log');
-        if (choice === 'Set API Key…') await vscode.commands.executeCommand('plumbline.setApiKey');
-        if (choice === 'Show Log') await vscode.commands.executeCommand('plumbline.showLog');
-        return undefined;
-      }
+      return startTask(runs, task);
+    }),
+    vscode.commands.registerCommand(approvePlanCommandId, () => {
+      if (!runs.approvePending()) void vscode.window.showInformationMessage('No Plumbline plan is waiting for approval.');
     }),
     vscode.commands.registerCommand(runCommandIds.cancelRun, async () => {
       if (!(await runs.cancel())) void vscode.window.showInformationMessage('No Plumbline run is in progress.');
@@ -67,6 +87,7 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: RunC
       await vscode.window.showTextDocument(vscode.Uri.file(path), { preview: false });
     }),
     vscode.commands.registerCommand(runCommandIds.resumeRun, async (given?: unknown) => {
+      if (await refuseInRestrictedMode()) return;
       const { runs: all } = await server.request(runsListRequest, {});
       const resumable = all.filter((run) => run.status !== 'completed' && run.status !== 'failed' && run.status !== 'cancelled');
       const runId =

@@ -1,11 +1,15 @@
 import * as vscode from 'vscode';
 import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest } from '../../protocol/methods';
 import type { Plan } from '../../protocol/plan';
-import type { FileChange, ReviewDecisions, RunEvent } from '../../protocol/run';
+import type { FileChange, ReviewDecisions, RunEvent, TaskScope } from '../../protocol/run';
 import type { TestEvidence } from '../../protocol/testEvidence';
 import type { AgentServerController } from '../serverController';
 import { commandApprovalMessage, denyButton, runOnceButton } from './commandApproval';
 import { RunTranscript, type TranscriptChange } from './runTranscript';
+
+/** Runs the pending plan; in the palette only while a plan waits (`plumbline.planPending`). */
+export const approvePlanCommandId = 'plumbline.approvePlan';
+const planPendingContext = 'plumbline.planPending';
 
 /** What the status bar, the sidebar and the tests read about the run in progress (or the last one). */
 export interface RunView {
@@ -87,9 +91,9 @@ export class RunController implements vscode.Disposable {
   }
 
   /** Starts a run; resolves once the server has accepted it (the run goes on in the background). */
-  async start(task: string): Promise<string> {
+  async start(task: string, scope?: TaskScope): Promise<string> {
     const reviewPlan = vscode.workspace.getConfiguration('plumbline').get<boolean>('reviewPlan') !== false;
-    const { runId, planPath } = await this.server.request(runStartRequest, { task, approve: configuredApproveMode(), reviewPlan });
+    const { runId, planPath } = await this.server.request(runStartRequest, { task, approve: configuredApproveMode(), reviewPlan, ...(scope !== undefined ? { scope } : {}) });
     this.reset(runId, task, planPath);
     this.showProgress(runId);
     return runId;
@@ -161,9 +165,10 @@ export class RunController implements vscode.Disposable {
   }
 
   /**
-   * Asks for the plan's approval in a notification while the sidebar offers the same choice
-   * (`answerApproval`); the first answer wins and a later one is ignored. A notification cannot be
-   * closed by an extension, so one left open after the sidebar answered does nothing when clicked.
+   * Asks for the plan's approval while the sidebar offers the same choice (`answerApproval`); the
+   * first answer wins. The question is a progress notification, which VS Code closes when its
+   * promise settles: an answer from the sidebar (or the run's end) takes it away. Its Cancel button
+   * cancels the plan; its links run the plan or open plan.md.
    */
   private approvePlan(raw: unknown, token: vscode.CancellationToken): Promise<{ decision: 'approve' | 'cancel' }> {
     const parsed = planApprovalRequest.params.safeParse(raw);
@@ -171,39 +176,45 @@ export class RunController implements vscode.Disposable {
     const { runId, plan, planPath } = parsed.data;
     return new Promise((resolve) => {
       let settled = false;
+      let closeNotification = (): void => undefined;
       const answer = (decision: 'approve' | 'cancel'): void => {
         if (settled) return;
         settled = true;
         cancelled.dispose();
+        closeNotification();
         if (this.approval?.runId === runId) this.approval = undefined;
+        void vscode.commands.executeCommand('setContext', planPendingContext, false);
         if (this.current !== undefined) this.changed.fire(this.current);
         resolve({ decision });
       };
       const cancelled = token.onCancellationRequested(() => answer('cancel'));
       this.approval = { runId, planPath, answer };
+      this.transcript.planWaiting(runId);
+      void vscode.commands.executeCommand('setContext', planPendingContext, true);
       if (this.current !== undefined) this.changed.fire(this.current);
-      void this.askInNotification(plan.steps.length, plan.summary, planPath, () => settled).then((decision) => {
-        if (decision !== undefined) answer(decision);
-      });
+      const steps = plan.steps.length;
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Plumbline planned ${String(steps)} step${steps === 1 ? '' : 's'}`, cancellable: true },
+        (progress, notificationToken) =>
+          new Promise<void>((close) => {
+            if (settled) {
+              close();
+              return;
+            }
+            closeNotification = close;
+            notificationToken.onCancellationRequested(() => answer('cancel'));
+            progress.report({ message: `${plan.summary.split('\n')[0] ?? ''} [Run Plan](command:${approvePlanCommandId}) · [Open Plan](command:plumbline.openPlan)` });
+          }),
+      );
     });
   }
 
-  private async askInNotification(steps: number, summary: string, planPath: string, answered: () => boolean): Promise<'approve' | 'cancel' | undefined> {
-    for (;;) {
-      const choice = await vscode.window.showInformationMessage(
-        `Plumbline planned ${steps} step${steps === 1 ? '' : 's'}: ${summary.split('\n')[0] ?? ''}`,
-        { modal: false },
-        'Run Plan',
-        'Open Plan',
-        'Cancel',
-      );
-      if (answered()) return undefined;
-      if (choice === 'Run Plan') return 'approve';
-      if (choice !== 'Open Plan') return 'cancel';
-      // The user may edit plan.md; the engine reads the edit back when the plan is approved.
-      await vscode.window.showTextDocument(vscode.Uri.file(planPath), { preview: false });
-      if (answered()) return undefined;
-    }
+  /** Answers the pending approval (if any) with approve: the notification's "Run Plan" link. */
+  approvePending(): boolean {
+    const pending = this.approval;
+    if (pending === undefined) return false;
+    pending.answer('approve');
+    return true;
   }
 
   /**

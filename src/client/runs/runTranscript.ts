@@ -62,6 +62,12 @@ export class RunTranscript {
     this.onChange({ kind: 'reset', transcript: this.snapshot });
   }
 
+  /** The plan waits for the user's answer (not said when the run was started without plan review). */
+  planWaiting(runId: string): void {
+    if (runId !== this.runId) return;
+    this.append({ kind: 'notice', level: 'info', text: 'The plan is ready. Run it, edit plan.md first, or cancel.' });
+  }
+
   /** Records one run event; `plan` is the latest plan, for step titles. */
   add(event: RunEvent, plan: Plan | undefined): void {
     if (event.runId !== this.runId) this.begin(event.runId, event.type === 'run/started' ? event.task : '');
@@ -89,7 +95,7 @@ export class RunTranscript {
         else this.append({ kind: 'notice', level: 'info', text: `Followed your edit of the plan: ${event.changes.join('; ')}` });
         return;
       case 'run/phase':
-        if (event.phase === 'awaiting_approval') this.append({ kind: 'notice', level: 'info', text: 'The plan is ready. Run it, edit plan.md first, or cancel.' });
+        // "The plan is ready" comes from `planWaiting`, only when the plan is actually put to the user.
         return;
       case 'step/started':
         this.append({ kind: 'step', stepId: event.stepId, title: title(event.stepId), status: 'started', detail: event.model, changedFiles: [] });

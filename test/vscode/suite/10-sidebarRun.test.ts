@@ -107,7 +107,7 @@ describe('a task from the sidebar, end to end', () => {
     await waitFor('the code block on the clipboard', async () => ((await vscode.env.clipboard.readText()).includes("require('./src/greet')") ? true : undefined));
     console.log(`Screenshot of the sidebar with the plan awaiting approval: ${await page.screenshot('sidebar-run')}`);
 
-    // Approve in the sidebar; the notification offering the same is then ignored.
+    // Approve in the sidebar; the notification offering the same then closes (12-userJourney checks it).
     await page.click('#approve-plan');
     const seen = new Set<string>();
     await waitFor(

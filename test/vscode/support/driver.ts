@@ -9,6 +9,8 @@ export interface WebviewElement {
   readonly text?: string;
   readonly value?: string | null;
   readonly attributes?: Record<string, string>;
+  /** Workbench queries only. */
+  readonly visible?: boolean;
 }
 
 export interface Driver {
@@ -21,6 +23,10 @@ export interface Driver {
   typeText(text: string): Promise<void>;
   /** Waits for a workbench element, e.g. '.quick-input-widget'. */
   waitForWorkbench(selector: string, timeoutMs?: number): Promise<void>;
+  /** Clicks a workbench element (Playwright selector), e.g. a notification's button or the editor (right: a context menu). */
+  clickWorkbench(selector: string, button?: 'left' | 'right'): Promise<void>;
+  /** Reads a workbench element (outside the webviews). */
+  queryWorkbench(selector: string): Promise<WebviewElement>;
 }
 
 async function call<T>(base: string, route: string, body: object): Promise<T> {
@@ -46,6 +52,10 @@ function createDriver(base: string): Driver {
     typeText: async (text) => {
       await call(base, 'keyboard/type', { text });
     },
+    clickWorkbench: async (selector, button) => {
+      await call(base, 'workbench/click', { selector, button });
+    },
+    queryWorkbench: (selector) => call<WebviewElement>(base, 'workbench/query', { selector }),
     waitForWorkbench: async (selector, timeoutMs) => {
       await call(base, 'workbench/waitFor', { selector, timeoutMs });
     },
