@@ -163,9 +163,11 @@ function stepDetails(step: PlanStep, evidence: readonly StepEvidence[]): Node[] 
         { class: 'attempts', 'aria-label': 'Attempts' },
         ...step.attempts.map((attempt) => {
           const proof = evidence.find((entry) => entry.attempt === attempt.number);
-          const outcome = attempt.outcome ?? 'running';
+          // An attempt with no outcome is running only while its step is; a cancelled step cut it short.
+          const inProgress = step.status === 'running' || step.status === 'verifying';
+          const outcome = attempt.outcome ?? (inProgress ? 'running' : 'interrupted');
           const counts = proof !== undefined ? testCounts(proof) : '';
-          const iconName = outcome === 'passed' ? 'pass' : outcome === 'failed' ? 'error' : outcome === 'error' ? 'warning' : 'loading';
+          const iconName = outcome === 'passed' ? 'pass' : outcome === 'failed' ? 'error' : outcome === 'running' ? 'loading' : 'warning';
           return h(
             'li',
             { class: `attempt outcome-${outcome}`, 'data-attempt': String(attempt.number) },
