@@ -383,11 +383,22 @@ export class RunEngine {
     const files = describeChanges(changes, this.stepsByFile);
     this.host.emit({ type: 'changes', runId: this.options.runId, files });
     if (this.options.approve === 'never') return [];
-    let decisions: ReviewDecisions = { decisions: files.map((file) => ({ path: file.path, hunks: 'all' as const })) };
+    let decisions: ReviewDecisions;
     if (this.options.approve !== 'auto') {
       this.phase('reviewing');
       decisions = await this.host.review(files, this.signal);
       this.phase('executing');
+    } else {
+      // Auto lands everything except files that run code: those are always asked about, alone.
+      const guarded = files.filter((file) => file.protectedReason !== undefined);
+      const automatic = files.filter((file) => file.protectedReason === undefined).map((file) => ({ path: file.path, hunks: 'all' as const }));
+      let asked: ReviewDecisions['decisions'] = [];
+      if (guarded.length > 0) {
+        this.phase('reviewing');
+        asked = (await this.host.review(guarded, this.signal)).decisions.filter((decision) => guarded.some((file) => file.path === decision.path));
+        this.phase('executing');
+      }
+      decisions = { decisions: [...automatic, ...asked] };
     }
     const landing: StagedChange[] = [];
     const applied: { path: string; hunks: number; of: number }[] = [];

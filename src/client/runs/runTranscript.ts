@@ -105,6 +105,10 @@ export class RunTranscript {
       }
       case 'changes':
         this.append({ kind: 'notice', level: 'info', text: `Changes ready for ${event.files.length} file${event.files.length === 1 ? '' : 's'}: ${event.files.map((file) => file.path).join(', ')}` });
+        // Files that run code are never applied without a yes, in any mode: say so, one per file.
+        for (const file of event.files) {
+          if (file.protectedReason !== undefined) this.append({ kind: 'notice', level: 'warning', text: `⚠ Runs code: ${file.path} — needs your approval (${file.protectedReason}).` });
+        }
         return;
       case 'review/decided':
         this.append({ kind: 'review', applied: event.applied, rejected: event.rejected, conflicts: event.conflicts });
