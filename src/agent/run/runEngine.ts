@@ -106,6 +106,8 @@ export class RunEngine {
   private readonly checkpoint: Checkpoint;
   private readonly stepsByFile = new Map<string, string[]>();
   private applied: string[] = [];
+  /** Set when applying was interrupted: the run ends failed but its journal stays resumable. */
+  private resumable = false;
   private verifier: StepVerifier | undefined;
   /** The latest verification of each step: the test evidence shown beside its changes. */
   private readonly evidence = new Map<string, TestEvidence>();
@@ -404,6 +406,7 @@ export class RunEngine {
     const applied: { path: string; hunks: number; of: number }[] = [];
     const rejected: string[] = [];
     const conflicts: { path: string; reason: string }[] = [];
+    const alreadyLanded: string[] = [];
     for (const [index, change] of changes.entries()) {
       const file = files[index];
       const decision = decisions.decisions.find((entry) => entry.path === change.path);
@@ -412,6 +415,12 @@ export class RunEngine {
       const accepted = new Set(decision === undefined ? [] : decision.hunks === 'all' ? Array.from({ length: count }, (_, i) => i) : decision.hunks.filter((i) => i < count));
       if (accepted.size < count) rejected.push(change.path);
       const current = (await this.host.workspace.readFile(change.path))?.bytes;
+      if (accepted.size >= count && sameBytes(current, change.after)) {
+        // Already there: landed before an interruption (a full disk, a crash) and now resumed.
+        alreadyLanded.push(change.path);
+        applied.push({ path: change.path, hunks: count, of: count });
+        continue;
+      }
       const selection = selectHunks(change, accepted, current);
       if (selection.kind === 'conflict') conflicts.push({ path: change.path, reason: selection.reason });
       else if (selection.kind !== 'unchanged') {
@@ -422,10 +431,23 @@ export class RunEngine {
     if (landing.length > 0) {
       // The checkpoint is written before the first byte lands, so `plumbline undo` always works.
       await this.checkpoint.before(landing.map((change) => ({ path: change.path, bytes: change.after })));
-      await this.host.apply(landing);
+      try {
+        await this.host.apply(landing);
+      } catch (error) {
+        // The journal still holds these changes as staged (no `unstaged` entry yet): the run can
+        // be resumed once the cause is fixed, and the checkpoint undoes whatever did land.
+        this.resumable = true;
+        const runId = this.options.runId;
+        throw new Error(
+          `${error instanceof Error ? error.message : String(error)} ` +
+            `Free some disk space (or fix the cause), then resume the run to land the rest (plumbline resume ${runId}, or Plumbline: Resume Run), ` +
+            `or undo it to restore the files it changed (plumbline undo ${runId}, or Plumbline: Undo Run).`,
+          { cause: error },
+        );
+      }
       this.verifier?.recordLanded(landing);
     }
-    this.applied = [...new Set([...this.applied, ...landing.map((change) => change.path)])];
+    this.applied = [...new Set([...this.applied, ...alreadyLanded, ...landing.map((change) => change.path)])];
     this.host.emit({ type: 'review/decided', runId: this.options.runId, applied, rejected, conflicts });
     // What landed is now in the base; what was rejected is dropped. Either way it leaves the overlay.
     await this.journal.append({ kind: 'unstaged', paths: changes.map((change) => change.path) });
@@ -458,7 +480,8 @@ export class RunEngine {
     }
     const summary = this.plan?.summaryOfChanges ?? result.reason ?? '';
     await this.saveMeta(result.status, createdAt, result.reason);
-    await this.journal.append({ kind: 'finished', status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}) });
+    // An interrupted apply leaves the journal open, so `resume` can land the rest.
+    if (!this.resumable) await this.journal.append({ kind: 'finished', status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}) });
     this.phase('finished');
     return { type: 'run/finished', runId: this.options.runId, status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}), summary, applied: [...result.applied], costUsd: this.ledger.totals.costUsd };
   }
@@ -531,6 +554,9 @@ export class RunEngine {
 
   private createdAt = new Date().toISOString();
 }
+
+const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>
+  a === undefined || b === undefined ? a === b : Buffer.from(a).equals(Buffer.from(b));
 
 /** Test files a step names in `verify` (space or comma separated), to run before the full suite. */
 function testFilesOf(step: PlanStep): string[] {
