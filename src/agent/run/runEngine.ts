@@ -1,3 +1,4 @@
+import { wrapData } from '../../tools/dataText';
 import type { ModelClient, ModelRole } from '../model/modelTypes';
 import type { Price } from '../model/pricing';
 import { UsageLedger } from '../model/usageLedger';
@@ -349,7 +350,7 @@ export class RunEngine {
       await this.update(startAttempt(this.current(), step.id, new Date().toISOString()));
       outcome = await session.retry(
         `Verification failed (attempt ${attempt} of ${this.options.verification.maxAttempts}): ${evidence.reason}\n` +
-          `Command: ${evidence.command ?? ''} (exit code ${String(evidence.exitCode)})\n<test-output>\n${evidence.excerpt}\n</test-output>\n` +
+          `Command: ${evidence.command ?? ''} (exit code ${String(evidence.exitCode)})\n${wrapData('test-output', evidence.excerpt)}\n` +
           'Fix your files so the tests pass, then call finish. Failures that existed before the run are not yours to fix.',
       );
       if (this.signal.aborted) throw new RunCancelled();

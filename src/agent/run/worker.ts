@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { wrapData } from '../../tools/dataText';
 import { createFileTool } from '../../tools/createFile';
 import { toolRegistry, toToolSpec, type ToolDefinition } from '../../tools/defineTool';
 import { deleteFileTool } from '../../tools/deleteFile';
@@ -34,7 +35,7 @@ async function brief(step: PlanStep, plan: Plan, staged: StagedWorkspace, signal
       const read = await explore.readText(path);
       if (read.kind === 'missing') return `<file path="${path}" status="does not exist yet: create it if the step needs it"/>`;
       if (read.kind === 'unreadable') return `<file path="${path}" status="not text: ${read.reason}"/>`;
-      return `<file path="${path}">\n${read.text}\n</file>`;
+      return wrapData('file', read.text, `path="${path}"`);
     }),
   );
   const dependencies = step.dependsOn.flatMap((id) => {
