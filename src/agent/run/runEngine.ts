@@ -8,6 +8,7 @@ import {
   createPlan,
   finishStep,
   markVerifying,
+  reopenAfterInterruptedApply,
   recordAttempt,
   replacePendingSteps,
   requeueInterrupted,
@@ -202,8 +203,12 @@ export class RunEngine {
       let plan = requeueInterrupted(recovered.plan, new Date().toISOString());
       if (plan.status === 'draft') plan = setStatus(plan, 'approved');
       if (plan.status === 'approved') plan = setStatus(plan, 'running');
+      // Only an interrupted apply leaves a failed run's journal open (finish() writes no `finished`).
+      if (plan.status === 'failed') plan = reopenAfterInterruptedApply(plan);
       await this.update(addNote(plan, 'Resumed after the agent server stopped; interrupted steps start again.'));
       for (const change of recovered.staged.values()) {
+        // Landed before an interrupted apply: already the user's bytes, so it leaves no change to review.
+        if (sameBytes((await this.host.workspace.readFile(change.path).catch(() => undefined))?.bytes, change.after)) this.applied.push(change.path);
         if (change.after === undefined) await this.staged.delete(change.path).catch(() => undefined);
         else await this.staged.write(change.path, change.after);
         this.stepsByFile.set(change.path, [...(this.stepsByFile.get(change.path) ?? []), change.stepId]);
