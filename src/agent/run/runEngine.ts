@@ -422,7 +422,7 @@ export class RunEngine {
       if (accepted.size < count) rejected.push(change.path);
       const current = (await this.host.workspace.readFile(change.path))?.bytes;
       if (accepted.size >= count && sameBytes(current, change.after)) {
-        // Already there: landed before an interruption (a full disk, a crash) and now resumed.
+        // Already there (the user made the very same change meanwhile): nothing to write, nothing lost.
         alreadyLanded.push(change.path);
         applied.push({ path: change.path, hunks: count, of: count });
         continue;
