@@ -23,6 +23,18 @@ export function revealHidden(text: string): { text: string; count: number } {
   return { text: revealed, count };
 }
 
+/**
+ * The inverse of revealHidden, for text a model copies back from what it read (an edit's old_text):
+ * `⟦U+200B⟧` becomes the character again, so a line holding hidden characters can still be matched
+ * (and so replaced without them). Only code points revealHidden shows are turned back.
+ */
+export function unrevealHidden(text: string): string {
+  return text.replace(/⟦U\+([0-9A-F]{4,5})⟧/g, (whole, hex: string) => {
+    const char = String.fromCodePoint(Number.parseInt(hex, 16));
+    return new RegExp(hidden.source, 'u').test(char) ? char : whole;
+  });
+}
+
 /** The names of every data wrapper: none of them may be closed (or opened) from inside data. */
 export const dataTags = ['file', 'test-output', 'project-rules', 'search-results', 'git-diff', 'git-status'] as const;
 const wrapperTag = new RegExp(`<(/?)(${dataTags.join('|')})(?=[\\s>/])`, 'gi');
