@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { Checkpoint } from '../../src/agent/run/checkpoint';
-import { ApplyInterruptedError, diskWriter, type FileWriter } from '../../src/agent/workspace/atomicWrite';
+import { ApplyInterruptedError, diskWriter, sweepTemporaries, type FileWriter } from '../../src/agent/workspace/atomicWrite';
 import type { StagedChange } from '../../src/agent/workspace/stagedWorkspace';
 import { applyToDisk } from '../../src/server/applyChanges';
 
@@ -116,6 +116,16 @@ describe('disk full (ENOSPC) during apply and undo', () => {
       });
     }
   }
+
+  test('a temporary file left by a process killed between write and rename is swept on resume; other files are not', async () => {
+    const root = workspace();
+    writeFileSync(join(root, 'src', 'a.txt.plumbline-0badc0de.tmp'), 'half');
+    writeFileSync(join(root, 'src', 'a.txt.plumbline-notmine.tmp'), 'not ours');
+    writeFileSync(join(root, 'src', 'b.txt.plumbline-0badc0de.tmp'), 'another file');
+    const removed = await sweepTemporaries([join(root, 'src', 'a.txt'), join(root, 'missing', 'x.txt')]);
+    assert.deepEqual(removed, [join(root, 'src', 'a.txt.plumbline-0badc0de.tmp')]);
+    assert.deepEqual([...tree(root).keys()].filter((path) => path.endsWith('.tmp')).sort(), [join('src', 'a.txt.plumbline-notmine.tmp'), join('src', 'b.txt.plumbline-0badc0de.tmp')]);
+  });
 
   test('a file rewritten by apply keeps its permission bits, and its BOM and CRLF byte for byte', async () => {
     const root = workspace();

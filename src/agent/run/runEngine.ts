@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { wrapData } from '../../tools/dataText';
+import { sweepTemporaries } from '../workspace/atomicWrite';
 import type { ModelClient, ModelRole } from '../model/modelTypes';
 import type { Price } from '../model/pricing';
 import { UsageLedger } from '../model/usageLedger';
@@ -206,6 +208,9 @@ export class RunEngine {
       // Only an interrupted apply leaves a failed run's journal open (finish() writes no `finished`).
       if (plan.status === 'failed') plan = reopenAfterInterruptedApply(plan);
       await this.update(addNote(plan, 'Resumed after the agent server stopped; interrupted steps start again.'));
+      // A server killed in the middle of applying leaves a temporary file beside the file it was writing.
+      const root = this.host.workspace.root;
+      await sweepTemporaries([...recovered.staged.keys()].map((path) => join(root, ...path.split('/'))));
       for (const change of recovered.staged.values()) {
         // Landed before an interrupted apply: already the user's bytes, so it leaves no change to review.
         if (sameBytes((await this.host.workspace.readFile(change.path).catch(() => undefined))?.bytes, change.after)) this.applied.push(change.path);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * How user files are written: to a temporary file beside the target, flushed to disk, then renamed
@@ -59,6 +59,25 @@ export async function writeAtomically(writer: FileWriter, absolute: string, byte
     await writer.remove(temporary).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Removes temporary files a killed process left beside `absolutes` (a SIGKILL between the temp
+ * write and the rename leaves one; nothing else can clean it up). Only names this module makes are
+ * touched: `<file>.plumbline-<8 hex>.tmp`. Returns what was removed.
+ */
+export async function sweepTemporaries(absolutes: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const absolute of absolutes) {
+    const prefix = `${basename(absolute)}.plumbline-`;
+    const entries = await readdir(dirname(absolute)).catch(() => [] as string[]);
+    for (const name of entries) {
+      if (!name.startsWith(prefix) || !/^[0-9a-f]{8}\.tmp$/.test(name.slice(prefix.length))) continue;
+      await rm(join(dirname(absolute), name), { force: true });
+      removed.push(join(dirname(absolute), name));
+    }
+  }
+  return removed;
 }
 
 /** The errno code of an error, if it has one. */
