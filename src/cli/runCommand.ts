@@ -111,7 +111,9 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
       if (terminal.interactive) terminal.redraw(livePlan);
     } else if (event.type === 'changes') {
       // In step and end modes the review shows every hunk itself.
-      if (options.approve === 'auto' || options.approve === 'never') print(event.files.map((file) => paintDiff(terminal, file.diff || `${file.kind} ${file.path} (binary)`)).join('\n'));
+      if (options.approve === 'auto' || options.approve === 'never') {
+        print(event.files.map((file) => `${file.protectedReason !== undefined ? `${protectedWarning(terminal, file)}\n` : ''}${paintDiff(terminal, file.diff || `${file.kind} ${file.path} (binary)`)}`).join('\n'));
+      }
     } else {
       const line = describe(event, terminal);
       if (line !== undefined) print(line);
@@ -228,6 +230,11 @@ async function approveCommandInTerminal(params: CommandApprovalParams, canAsk: b
 
 type Decision = { path: string; hunks: 'all' | number[] };
 
+/** The line every review shows above a file that runs code: it is never applied without a yes. */
+export function protectedWarning(terminal: Terminal, file: FileChange): string {
+  return paint(terminal, 'yellow', `⚠ Runs code: ${file.path} — needs your approval (${file.protectedReason ?? 'protected'}).`);
+}
+
 /** Asks hunk by hunk (y/n), with shortcuts for the rest of a file (a/d) or of the review (A/q). */
 async function reviewInTerminal(files: readonly FileChange[], terminal: Terminal, signal: AbortSignal): Promise<Decision[]> {
   const decisions: Decision[] = [];
@@ -238,6 +245,7 @@ async function reviewInTerminal(files: readonly FileChange[], terminal: Terminal
       continue;
     }
     terminal.write(`\n${paint(terminal, 'bold', `${file.kind} ${file.path}`)}\n`);
+    if (file.protectedReason !== undefined) terminal.write(`${protectedWarning(terminal, file)}\n`);
     if (file.hunks.length === 0) {
       const answer = await ask(`Apply this ${file.kind}? [y]es / [n]o / [A]ll files / [q]uit `, 'n', signal, 'q');
       if (answer === 'A') rest = 'accept';

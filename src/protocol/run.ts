@@ -73,6 +73,11 @@ export const fileChangeSchema = z.object({
   beforeText: z.string().nullable(),
   afterText: z.string().nullable(),
   stepIds: z.array(z.string()),
+  /**
+   * Set when the file makes an editor, a tool or CI run code (or holds Plumbline's settings): why.
+   * Such a change never lands without the user's explicit approval, even in `auto` mode.
+   */
+  protectedReason: z.string().optional(),
 });
 export type FileChange = z.infer<typeof fileChangeSchema>;
 

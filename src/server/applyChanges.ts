@@ -1,35 +1,31 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { WorkspaceEdit } from 'vscode-languageserver/node';
 import { decodeFile } from '../agent/edits';
+import { ApplyInterruptedError, diskWriter, errnoCode, writeAtomically, type FileWriter } from '../agent/workspace/atomicWrite';
 import type { StagedChange } from '../agent/workspace/stagedWorkspace';
 import { resolveWorkspacePath } from '../agent/workspace/workspacePaths';
 import { saveDocumentsRequest } from '../protocol/methods';
 
 /**
- * Lands approved changes in the user's files. Each write goes to a temporary file beside the target
- * and is renamed over it, so a file is always either its old or its new self, never half-written.
+ * Lands approved changes in the user's files. Each write goes to a temporary file beside the target,
+ * is flushed, and is renamed over it, so a file is always either its old or its new self, never
+ * half-written. If one fails (a full disk), the rest are not attempted and an
+ * ApplyInterruptedError says which files landed; the run's journal and checkpoint take it from there.
  */
-export async function applyToDisk(root: string, changes: readonly StagedChange[]): Promise<void> {
-  for (const change of changes) {
-    const { absolute } = await resolveWorkspacePath(root, change.path, { forWrite: true });
-    if (change.after === undefined) {
-      await rm(absolute, { force: true });
-      continue;
-    }
-    await mkdir(dirname(absolute), { recursive: true });
-    const temporary = `${absolute}.plumbline-${randomBytes(4).toString('hex')}.tmp`;
+export async function applyToDisk(root: string, changes: readonly StagedChange[], writer: FileWriter = diskWriter): Promise<void> {
+  const landed: string[] = [];
+  for (const [index, change] of changes.entries()) {
     try {
-      await writeFile(temporary, change.after);
-      await rename(temporary, absolute);
+      const { absolute } = await resolveWorkspacePath(root, change.path, { forWrite: true });
+      if (change.after === undefined) await writer.remove(absolute);
+      else await writeAtomically(writer, absolute, change.after);
     } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
+      if (errnoCode(error) === undefined) throw error;
+      throw new ApplyInterruptedError(change.path, landed, changes.slice(index).map((pending) => pending.path), error);
     }
+    landed.push(change.path);
   }
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { wrapData } from './dataText';
 import { defineTool } from './defineTool';
 import type { ExploreContext } from './toolContexts';
 
@@ -16,7 +17,7 @@ export const gitStatusTool = defineTool({
   async run(_input, context: ExploreContext) {
     if (context.git === undefined) return notGit;
     const status = await context.git.status();
-    return { isError: false, content: status.trim() === '' ? 'Clean: no uncommitted changes.' : status };
+    return { isError: false, content: status.trim() === '' ? 'Clean: no uncommitted changes.' : wrapData('git-status', status.trimEnd()) };
   },
 });
 
@@ -27,6 +28,6 @@ export const gitDiffTool = defineTool({
   async run(input, context: ExploreContext) {
     if (context.git === undefined) return notGit;
     const diff = await context.git.diff(input.path);
-    return { isError: false, content: diff.trim() === '' ? 'No uncommitted changes.' : clip(diff) };
+    return { isError: false, content: diff.trim() === '' ? 'No uncommitted changes.' : wrapData('git-diff', clip(diff)) };
   },
 });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { wrapData } from './dataText';
 import { defineTool } from './defineTool';
 import type { ExploreContext } from './toolContexts';
 
@@ -39,6 +40,6 @@ export const readFileTool = defineTool({
     const body = numbered(lines.slice(start - 1, end), start);
     const source = read.fromBuffer ? ' source="unsaved editor buffer"' : '';
     const more = end < lines.length ? `\n(more: read again with start_line ${end + 1})` : '';
-    return { isError: false, content: `<file path="${read.path}" lines="${start}-${end}" total="${lines.length}"${source}>\n${body}\n</file>${more}` };
+    return { isError: false, content: `${wrapData('file', body, `path="${read.path}" lines="${start}-${end}" total="${lines.length}"${source}`)}${more}` };
   },
 });

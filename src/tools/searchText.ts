@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { wrapData } from './dataText';
 import { defineTool } from './defineTool';
 import type { ExploreContext } from './toolContexts';
 
@@ -23,6 +24,6 @@ export const searchTextTool = defineTool({
     if (result.matches.length === 0) return { isError: false, content: 'No matches.' };
     const lines = result.matches.map((match) => `${match.path}:${match.line}: ${match.text}`);
     const more = result.truncated ? `\n(only the first ${limit} matches are shown; narrow the query or glob)` : '';
-    return { isError: false, content: `${lines.join('\n')}${more}` };
+    return { isError: false, content: `${wrapData('search-results', lines.join('\n'))}${more}` };
   },
 });

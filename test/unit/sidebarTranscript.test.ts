@@ -52,6 +52,21 @@ describe('the run transcript', () => {
     for (const item of items) assert.ok(hostToWebviewSchema.safeParse({ type: 'transcript/append', items: [item] }).success, item.kind);
   });
 
+  test('a file that runs code is announced as a warning, one per file', () => {
+    const { transcript } = record();
+    const file = { kind: 'modify' as const, diff: '', hunks: [], beforeText: null, afterText: null, stepIds: ['s1'] };
+    transcript.add({ type: 'run/started', runId: 'r1', task: 'Settings', planPath: '/p/plan.md' }, plan);
+    transcript.add({ type: 'changes', runId: 'r1', files: [{ ...file, path: 'src/x.js' }, { ...file, path: '.vscode/settings.json', protectedReason: 'VS Code workspace configuration' }] }, plan);
+    const notices = transcript.snapshot.items.filter((item) => item.kind === 'notice');
+    assert.deepEqual(
+      notices.map((item) => item.kind === 'notice' && [item.level, item.text]),
+      [
+        ['info', 'Changes ready for 2 files: src/x.js, .vscode/settings.json'],
+        ['warning', '⚠ Runs code: .vscode/settings.json — needs your approval (VS Code workspace configuration).'],
+      ],
+    );
+  });
+
   test('a new run resets the transcript; the same run does not', () => {
     const { transcript, changes } = record();
     transcript.begin('r1', 'First');

@@ -57,6 +57,15 @@ export function setStatus(plan: Plan, status: PlanStatus): Plan {
   return next(plan, { status });
 }
 
+/**
+ * A run that failed while landing its changes (a full disk) is resumed to land the rest: its plan,
+ * and only such a plan, goes from failed back to running. Other transitions out of failed stay closed.
+ */
+export function reopenAfterInterruptedApply(plan: Plan): Plan {
+  if (plan.status !== 'failed') throw new PlanStateError(`A ${plan.status} plan is not a failed one to reopen.`);
+  return next(plan, { status: 'running' });
+}
+
 function updateStep(plan: Plan, id: string, from: readonly StepStatus[], action: string, update: (step: PlanStep) => PlanStep): Plan {
   const step = plan.steps.find((candidate) => candidate.id === id);
   if (step === undefined) throw new PlanStateError(`Cannot ${action} step ${id}: the plan has no such step.`);

@@ -1,5 +1,6 @@
 import { decodeFile, unifiedDiff, type DiffHunk } from '../edits';
 import { hunksOf } from '../review/selectHunks';
+import { protectedChangeReason } from '../workspace/protectedPaths';
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import type { FileChange } from './runEvents';
 
@@ -17,14 +18,19 @@ export function describeChanges(changes: readonly StagedChange[], stepsByFile: R
       newLines: hunk.newLines,
       diff: hunkText(hunk),
     }));
+    const beforeText = change.before !== undefined && before.kind === 'text' ? before.text : null;
+    const afterText = change.after !== undefined && after.kind === 'text' ? after.text : null;
+    // Binary content of a package.json counts as unparseable, hence protected: pass '' for it.
+    const reason = protectedChangeReason(change.path, change.before === undefined ? null : (beforeText ?? ''), change.after === undefined ? null : (afterText ?? ''));
     return {
       path: change.path,
       kind: change.kind,
       diff,
       hunks,
-      beforeText: change.before !== undefined && before.kind === 'text' ? before.text : null,
-      afterText: change.after !== undefined && after.kind === 'text' ? after.text : null,
+      beforeText,
+      afterText,
       stepIds: [...(stepsByFile.get(change.path) ?? [])],
+      ...(reason !== undefined ? { protectedReason: reason } : {}),
     };
   });
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as z from 'zod';
+import { diskWriter, writeAtomically, type FileWriter } from '../workspace/atomicWrite';
 import { resolveWorkspacePath } from '../workspace/workspacePaths';
 import { runDir, writeFileAtomic } from './runStore';
 
@@ -44,7 +45,12 @@ async function readOptional(path: string): Promise<Uint8Array | undefined> {
 export class Checkpoint {
   private readonly folder: string;
 
-  constructor(private readonly root: string, runId: string) {
+  constructor(
+    private readonly root: string,
+    runId: string,
+    /** How restored files are written (a test injects failures). */
+    private readonly writer: FileWriter = diskWriter,
+  ) {
     this.folder = join(runDir(root, runId), 'checkpoint');
   }
 
@@ -101,13 +107,10 @@ export class Checkpoint {
         continue;
       }
       if (!entry.existed) {
-        await rm(absolute, { force: true });
+        await this.writer.remove(absolute);
       } else if (entry.saved !== null) {
         const saved = await readFile(join(this.folder, entry.saved), 'utf8');
-        await mkdir(dirname(absolute), { recursive: true });
-        const temporary = `${absolute}.plumbline-undo.tmp`;
-        await writeFile(temporary, Buffer.from(saved, 'base64'));
-        await rename(temporary, absolute);
+        await writeAtomically(this.writer, absolute, new Uint8Array(Buffer.from(saved, 'base64')));
       }
       restored.push(entry.path);
     }

@@ -1,4 +1,5 @@
 import type { WorkspaceReader } from '../workspace/workspacePort';
+import { wrapData } from '../../tools/dataText';
 import { stripHiddenCharacters } from './hiddenText';
 
 /** Rule files other agents and humans keep for agents; their content joins the orchestrator's brief. */
@@ -21,7 +22,7 @@ export async function projectOverview(workspace: WorkspaceReader, onHidden?: (pa
     const { text, removed } = stripHiddenCharacters(new TextDecoder().decode(content.bytes));
     const warning = removed > 0 ? ` hidden-characters-removed="${removed}"` : '';
     if (removed > 0) onHidden?.(path, removed);
-    rules.push(`<project-rules path="${path}"${warning}>\n${text.slice(0, maxRuleChars)}\n</project-rules>`);
+    rules.push(wrapData('project-rules', text.slice(0, maxRuleChars), `path="${path}"${warning}`));
   }
   const files = `<files count="${listing.paths.length}${listing.truncated ? '+' : ''}">\n${listing.paths.join('\n')}\n</files>`;
   const ruleNote =

@@ -1,3 +1,6 @@
+import { join } from 'node:path';
+import { wrapData } from '../../tools/dataText';
+import { sweepTemporaries } from '../workspace/atomicWrite';
 import type { ModelClient, ModelRole } from '../model/modelTypes';
 import type { Price } from '../model/pricing';
 import { UsageLedger } from '../model/usageLedger';
@@ -7,6 +10,7 @@ import {
   createPlan,
   finishStep,
   markVerifying,
+  reopenAfterInterruptedApply,
   recordAttempt,
   replacePendingSteps,
   requeueInterrupted,
@@ -113,6 +117,8 @@ export class RunEngine {
   private readonly checkpoint: Checkpoint;
   private readonly stepsByFile = new Map<string, string[]>();
   private applied: string[] = [];
+  /** Set when applying was interrupted: the run ends failed but its journal stays resumable. */
+  private resumable = false;
   private verifier: StepVerifier | undefined;
   /** The latest verification of each step: the test evidence shown beside its changes. */
   private readonly evidence = new Map<string, TestEvidence>();
@@ -218,8 +224,15 @@ export class RunEngine {
       let plan = requeueInterrupted(recovered.plan, new Date().toISOString());
       if (plan.status === 'draft') plan = setStatus(plan, 'approved');
       if (plan.status === 'approved') plan = setStatus(plan, 'running');
+      // Only an interrupted apply leaves a failed run's journal open (finish() writes no `finished`).
+      if (plan.status === 'failed') plan = reopenAfterInterruptedApply(plan);
       await this.update(addNote(plan, 'Resumed after the agent server stopped; interrupted steps start again.'));
+      // A server killed in the middle of applying leaves a temporary file beside the file it was writing.
+      const root = this.host.workspace.root;
+      await sweepTemporaries([...recovered.staged.keys()].map((path) => join(root, ...path.split('/'))));
       for (const change of recovered.staged.values()) {
+        // Landed before an interrupted apply: already the user's bytes, so it leaves no change to review.
+        if (sameBytes((await this.host.workspace.readFile(change.path).catch(() => undefined))?.bytes, change.after)) this.applied.push(change.path);
         if (change.after === undefined) await this.staged.delete(change.path).catch(() => undefined);
         else await this.staged.write(change.path, change.after);
         this.stepsByFile.set(change.path, [...(this.stepsByFile.get(change.path) ?? []), change.stepId]);
@@ -369,7 +382,7 @@ export class RunEngine {
       await this.update(startAttempt(this.current(), step.id, new Date().toISOString()));
       outcome = await session.retry(
         `Verification failed (attempt ${attempt} of ${this.options.verification.maxAttempts}): ${evidence.reason}\n` +
-          `Command: ${evidence.command ?? ''} (exit code ${String(evidence.exitCode)})\n<test-output>\n${evidence.excerpt}\n</test-output>\n` +
+          `Command: ${evidence.command ?? ''} (exit code ${String(evidence.exitCode)})\n${wrapData('test-output', evidence.excerpt)}\n` +
           'Fix your files so the tests pass, then call finish. Failures that existed before the run are not yours to fix.',
       );
       if (this.signal.aborted) throw new RunCancelled();
@@ -405,16 +418,28 @@ export class RunEngine {
     const files = describeChanges(changes, this.stepsByFile);
     this.host.emit({ type: 'changes', runId: this.options.runId, files });
     if (this.options.approve === 'never') return [];
-    let decisions: ReviewDecisions = { decisions: files.map((file) => ({ path: file.path, hunks: 'all' as const })) };
+    let decisions: ReviewDecisions;
     if (this.options.approve !== 'auto') {
       this.phase('reviewing');
       decisions = await this.host.review(files, this.signal);
       this.phase('executing');
+    } else {
+      // Auto lands everything except files that run code: those are always asked about, alone.
+      const guarded = files.filter((file) => file.protectedReason !== undefined);
+      const automatic = files.filter((file) => file.protectedReason === undefined).map((file) => ({ path: file.path, hunks: 'all' as const }));
+      let asked: ReviewDecisions['decisions'] = [];
+      if (guarded.length > 0) {
+        this.phase('reviewing');
+        asked = (await this.host.review(guarded, this.signal)).decisions.filter((decision) => guarded.some((file) => file.path === decision.path));
+        this.phase('executing');
+      }
+      decisions = { decisions: [...automatic, ...asked] };
     }
     const landing: StagedChange[] = [];
     const applied: { path: string; hunks: number; of: number }[] = [];
     const rejected: string[] = [];
     const conflicts: { path: string; reason: string }[] = [];
+    const alreadyLanded: string[] = [];
     for (const [index, change] of changes.entries()) {
       const file = files[index];
       const decision = decisions.decisions.find((entry) => entry.path === change.path);
@@ -423,6 +448,12 @@ export class RunEngine {
       const accepted = new Set(decision === undefined ? [] : decision.hunks === 'all' ? Array.from({ length: count }, (_, i) => i) : decision.hunks.filter((i) => i < count));
       if (accepted.size < count) rejected.push(change.path);
       const current = (await this.host.workspace.readFile(change.path))?.bytes;
+      if (accepted.size >= count && sameBytes(current, change.after)) {
+        // Already there (the user made the very same change meanwhile): nothing to write, nothing lost.
+        alreadyLanded.push(change.path);
+        applied.push({ path: change.path, hunks: count, of: count });
+        continue;
+      }
       const selection = selectHunks(change, accepted, current);
       if (selection.kind === 'conflict') conflicts.push({ path: change.path, reason: selection.reason });
       else if (selection.kind !== 'unchanged') {
@@ -433,10 +464,23 @@ export class RunEngine {
     if (landing.length > 0) {
       // The checkpoint is written before the first byte lands, so `plumbline undo` always works.
       await this.checkpoint.before(landing.map((change) => ({ path: change.path, bytes: change.after })));
-      await this.host.apply(landing);
+      try {
+        await this.host.apply(landing);
+      } catch (error) {
+        // The journal still holds these changes as staged (no `unstaged` entry yet): the run can
+        // be resumed once the cause is fixed, and the checkpoint undoes whatever did land.
+        this.resumable = true;
+        const runId = this.options.runId;
+        throw new Error(
+          `${error instanceof Error ? error.message : String(error)} ` +
+            `Free some disk space (or fix the cause), then resume the run to land the rest (plumbline resume ${runId}, or Plumbline: Resume Run), ` +
+            `or undo it to restore the files it changed (plumbline undo ${runId}, or Plumbline: Undo Run).`,
+          { cause: error },
+        );
+      }
       this.verifier?.recordLanded(landing);
     }
-    this.applied = [...new Set([...this.applied, ...landing.map((change) => change.path)])];
+    this.applied = [...new Set([...this.applied, ...alreadyLanded, ...landing.map((change) => change.path)])];
     this.host.emit({ type: 'review/decided', runId: this.options.runId, applied, rejected, conflicts });
     // What landed is now in the base; what was rejected is dropped. Either way it leaves the overlay.
     await this.journal.append({ kind: 'unstaged', paths: changes.map((change) => change.path) });
@@ -469,7 +513,8 @@ export class RunEngine {
     }
     const summary = this.plan?.summaryOfChanges ?? result.reason ?? '';
     await this.saveMeta(result.status, createdAt, result.reason);
-    await this.journal.append({ kind: 'finished', status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}) });
+    // An interrupted apply leaves the journal open, so `resume` can land the rest.
+    if (!this.resumable) await this.journal.append({ kind: 'finished', status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}) });
     this.phase('finished');
     return { type: 'run/finished', runId: this.options.runId, status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}), summary, applied: [...result.applied], costUsd: this.ledger.totals.costUsd };
   }
@@ -542,6 +587,9 @@ export class RunEngine {
 
   private createdAt = new Date().toISOString();
 }
+
+const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>
+  a === undefined || b === undefined ? a === b : Buffer.from(a).equals(Buffer.from(b));
 
 /** Test files a step names in `verify` (space or comma separated), to run before the full suite. */
 function testFilesOf(step: PlanStep): string[] {

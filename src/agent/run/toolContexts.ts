@@ -1,3 +1,4 @@
+import { unrevealHidden } from '../../tools/dataText';
 import type { ToolResult } from '../../tools/defineTool';
 import type { EditBlock, ExploreContext, SymbolPort, TextRead, WorkerContext } from '../../tools/toolContexts';
 import { applySearchReplace, decodeFile, encodeFile, formatEditReport } from '../edits';
@@ -71,7 +72,10 @@ export function workerContext(
         if (content === undefined) return { isError: true, content: `${path} does not exist. Use create_file to create it.` };
         const decoded = decodeFile(content.bytes);
         if (decoded.kind === 'unsupported') return { isError: true, content: decoded.message };
-        const outcome = applySearchReplace(decoded.text, blocks, { lineEnding: decoded.format.lineEnding });
+        // old_text was copied from a read that showed hidden characters as ⟦U+XXXX⟧; new_text is
+        // taken literally, so an edit can drop hidden characters but never add invisible ones.
+        const matchable = blocks.map((block) => ({ ...block, oldText: unrevealHidden(block.oldText) }));
+        const outcome = applySearchReplace(decoded.text, matchable, { lineEnding: decoded.format.lineEnding });
         if (outcome.changed) await staged.write(path, encodeFile(outcome.text, decoded.format));
         return { isError: outcome.failedCount > 0 && outcome.appliedCount === 0, content: formatEditReport(outcome, { path }) };
       }),

@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { wrapData } from '../../tools/dataText';
 import { createFileTool } from '../../tools/createFile';
 import { toolRegistry, toToolSpec, type ToolDefinition, type ToolResult } from '../../tools/defineTool';
 import { deleteFileTool } from '../../tools/deleteFile';
@@ -27,6 +28,9 @@ export type WorkerOutcome =
   | { readonly status: 'done'; readonly summary: string; readonly changedFiles: readonly string[] }
   | { readonly status: 'failed'; readonly error: string; readonly changedFiles: readonly string[] };
 
+/** Beyond this, a file in a brief is cut to its first lines (read_file pages through the rest). */
+const maxBriefChars = 60_000;
+
 /** The step's brief: instructions, the current content of its files, and what its dependencies did. */
 async function brief(step: PlanStep, plan: Plan, staged: StagedWorkspace, signal: AbortSignal): Promise<string> {
   const explore = exploreContext(staged, signal);
@@ -35,7 +39,11 @@ async function brief(step: PlanStep, plan: Plan, staged: StagedWorkspace, signal
       const read = await explore.readText(path);
       if (read.kind === 'missing') return `<file path="${path}" status="does not exist yet: create it if the step needs it"/>`;
       if (read.kind === 'unreadable') return `<file path="${path}" status="not text: ${read.reason}"/>`;
-      return `<file path="${path}">\n${read.text}\n</file>`;
+      if (read.text.length <= maxBriefChars) return wrapData('file', read.text, `path="${path}"`);
+      // A huge file would fill the context window (and the bill) before the worker starts.
+      const head = read.text.slice(0, maxBriefChars);
+      const shownLines = head.split('\n').length - 1;
+      return `${wrapData('file', head.slice(0, head.lastIndexOf('\n') + 1), `path="${path}" shown="first ${shownLines} lines of ${read.text.length} characters"`)}\n(The file is larger than the brief shows: use read_file with start_line for the rest.)`;
     }),
   );
   const dependencies = step.dependsOn.flatMap((id) => {

@@ -66,7 +66,7 @@ export async function listIgnored(folder: string): Promise<string[]> {
 
 /** A detached work tree of `commit` at the empty folder `path`, nothing checked out: no hook, no filter runs. */
 export async function addWorktree(top: string, path: string, commit: string): Promise<void> {
-  if (!/^[0-9a-f]{40,64}$/.test(commit) || !isAbsolute(path)) throw new Error(`Refused worktree arguments: ${commit} ${path}`);
+  if (!/^[0-9a-f]{40,64}$/.test(commit) || !isAbsolute(path) || path.startsWith('-')) throw new Error(`Refused worktree arguments: ${commit} ${path}`);
   await git(top).raw(['worktree', 'add', '--detach', '--no-checkout', '--', path, commit]);
   // The new work tree has no index: give it HEAD's, so `git status` there shows real differences.
   // It lives in the work tree's own admin folder; the user's index is not touched.

@@ -4,20 +4,34 @@ import { isGitRepository } from '../gitProbe';
 import { checkPathSyntax } from './workspacePaths';
 
 /**
- * Read-only git for the orchestrator. A path is confined like any other, and goes after `--`, so no
- * model-supplied string can reach git as an option.
+ * Refuses a model- or user-supplied string that git could read as an option (`--output=…`,
+ * `-c core.pager=…`, `--upload-pack=…`), even where it goes after `--`: one rule, checked
+ * everywhere a string reaches git, so a future call without `--` is still safe.
+ */
+export function refuseGitOption(value: string, what: string): string {
+  if (/^\s*-/.test(value)) throw new Error(`${what} ${JSON.stringify(value)} starts with "-", which git would read as an option; it was refused.`);
+  return value;
+}
+
+/**
+ * Git itself: no pathspec magic (`:(top)`, `:!x`, globs) so a path means that path; never the
+ * repository's fsmonitor program; never a pager.
+ */
+const safeGlobals = ['--literal-pathspecs', '--no-pager', '-c', 'core.fsmonitor=false'] as const;
+
+/**
+ * Read-only git for the orchestrator. A path is confined like any other, must not start with `-`,
+ * and goes after `--`, so no model-supplied string can reach git as an option.
  */
 export async function createGitPort(root: string): Promise<GitPort | undefined> {
   if (!(await isGitRepository(root))) return undefined;
   // The flag lets us pass core.fsmonitor=false, the safe value: a repository's own config must not run a program.
   const git = simpleGit({ baseDir: root, timeout: { block: 15000 }, unsafe: { allowUnsafeFsMonitor: true } });
   return {
-    status: () => git.raw(['-c', 'core.fsmonitor=false', 'status', '--short', '--', '.']),
-    diff: (path) => {
-      // Behind `--` git would read it as a path anyway; a leading dash is refused outright all the same.
-      if (path?.trim().startsWith('-') === true) return Promise.reject(new Error(`${path} starts with "-"; give a workspace-relative path.`));
-      const target = path === undefined ? '.' : checkPathSyntax(path).join('/');
-      return git.raw(['-c', 'core.fsmonitor=false', 'diff', 'HEAD', '--no-ext-diff', '--no-color', '--', target]);
+    status: () => git.raw([...safeGlobals, 'status', '--short', '--', '.']),
+    diff: async (path) => {
+      const target = path === undefined ? '.' : checkPathSyntax(refuseGitOption(path, 'The path')).join('/');
+      return git.raw([...safeGlobals, 'diff', 'HEAD', '--no-ext-diff', '--no-textconv', '--no-color', '--', target]);
     },
   };
 }

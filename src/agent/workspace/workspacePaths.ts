@@ -1,5 +1,6 @@
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative as relativeBetween, resolve, sep } from 'node:path';
+import { foldName, invisibleCharacter, mixesLookalikeScripts } from './pathLookalikes';
 import { WorkspacePathError } from './workspacePort';
 
 /**
@@ -77,6 +78,18 @@ export function checkPathSyntax(path: string, options: ResolveOptions = {}): str
     refuse(`${path} is the workspace root, not a file; give a file path, ${example}.`);
   }
   if (segments.some(isGitName)) refuse(`${path} is inside .git, which is off limits; use a path outside .git, ${example}.`);
+  for (const segment of segments) {
+    const hidden = invisibleCharacter(segment);
+    if (hidden !== undefined) {
+      refuse(`${JSON.stringify(path)} contains an invisible character (${hidden}: a control, zero-width or bidirectional character) that hides what the name really is; use plain visible characters, ${example}.`);
+    }
+    if (isGitName(foldName(segment))) {
+      refuse(`${JSON.stringify(path)} spells .git with look-alike characters (fullwidth, Cyrillic or Greek letters); .git is off limits, and look-alike names are refused.`);
+    }
+    if (mixesLookalikeScripts(segment)) {
+      refuse(`${JSON.stringify(path)} mixes Latin letters with Cyrillic or Greek look-alikes in ${JSON.stringify(segment)}, so it reads as a different name than it is; spell it in one script, ${example}.`);
+    }
+  }
   return segments;
 }
 
@@ -98,6 +111,25 @@ async function realAncestor(root: string, segments: readonly string[], display: 
     }
   }
   return refuse(`The workspace root ${root} does not exist.`);
+}
+
+/**
+ * Refuses to create a name beside an existing one that differs only in case or Unicode form
+ * (`SRC/a.js` when `src/` exists, `café.md` in NFD beside `café.md` in NFC, `ｒｅａｄｍｅ.md` beside
+ * `README.md`). On a case-sensitive disk they would be two files that look like one (and collide
+ * when the repository is checked out on macOS or Windows); on a case-insensitive disk the realpath
+ * above has already mapped the name onto the existing file, so nothing reaches here. Refusing (not
+ * quietly mapping) tells the model the name that exists, and never writes a surprise twin.
+ */
+async function refuseTwin(parentReal: string, segments: readonly string[], depth: number, display: string): Promise<void> {
+  const created = segments[depth];
+  if (created === undefined) return;
+  const folded = foldName(created);
+  const siblings = await readdir(parentReal).catch(() => [] as string[]);
+  const twin = siblings.find((name) => name !== created && foldName(name) === folded);
+  if (twin === undefined) return;
+  const existing = [...segments.slice(0, depth), twin].join('/');
+  refuse(`${display} would create ${JSON.stringify(created)} beside ${existing}, which differs only in letter case or Unicode form; use the existing name (${existing}) or a clearly different one.`);
 }
 
 /**
@@ -130,6 +162,7 @@ export async function resolveWorkspacePath(root: string, path: string, options: 
       refuse(`${display} is a folder; give a file path inside it.`);
     }
   }
+  if (options.forWrite === true && ancestor.depth < segments.length) await refuseTwin(ancestor.real, segments, ancestor.depth, display);
   // On a case-insensitive disk `SRC/A.ts` and `src/a.ts` are one file; use the disk's spelling so
   // ownership checks and staged changes see one key. Through a link, keep the name that was asked for.
   const relativeSegments = linked ? segments : [...realSegments, ...segments.slice(ancestor.depth)];

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { reviewCommandIds, type ReviewCommand, type ReviewCommandArgument } from './reviewCommands';
 import type { HunkLayout } from './hunkLayout';
+import { protectedTitle } from './reviewHover';
 import type { ProposalSide } from './proposalDocuments';
 import type { HunkStatus, Tally } from './reviewState';
 
@@ -14,6 +15,8 @@ export interface LensSubject {
   readonly path: string;
   readonly side: ProposalSide;
   readonly layouts: readonly HunkLayout[];
+  /** Set for a file that runs code (FileChange.protectedReason): a warning lens comes first. */
+  readonly protectedReason?: string | undefined;
   status(hunk: number): HunkStatus | undefined;
   tally(): Tally;
 }
@@ -57,6 +60,7 @@ export class ReviewCodeLensProvider implements vscode.CodeLensProvider, vscode.D
     if (subject === undefined || subject.side === 'original') return [];
     const file: ReviewCommandArgument = { runId: subject.runId, path: subject.path };
     const lenses = [
+      ...(subject.protectedReason !== undefined ? [lens(0, protectedTitle(subject.path), '', file, `Not applied unless you accept it, whatever the approval mode: ${subject.protectedReason}.`)] : []),
       lens(0, lensTitles.acceptFile, 'acceptFile', file, `Accept every change in this file (${mod}+Shift+Enter)`),
       lens(0, lensTitles.rejectFile, 'rejectFile', file, `Reject every change in this file (${mod}+Shift+Backspace)`),
     ];

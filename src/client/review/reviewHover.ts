@@ -22,7 +22,14 @@ export interface HoverSubject {
   readonly layouts: readonly HunkLayout[];
   readonly stepIds: readonly string[];
   readonly evidence: readonly ReviewEvidence[];
+  /** Why this file runs code and so always needs an explicit decision (FileChange.protectedReason). */
+  readonly protectedReason?: string | undefined;
   status(hunk: number): HunkStatus | undefined;
+}
+
+/** The warning every review surface shows for a protected file. */
+export function protectedTitle(path: string): string {
+  return `⚠ Runs code: ${path} — needs your approval`;
 }
 
 const excerptLines = 20;
@@ -83,6 +90,7 @@ export function hunkMarkdown(subject: HoverSubject, layout: HunkLayout): vscode.
     `**Change ${position} of ${subject.layouts.length}** in ${code(subject.path)} · ${counts} · _${status}_`,
     [`[✓ Accept](${commandLink('acceptHunk', argument)} "Accept this change")`, `[✗ Reject](${commandLink('rejectHunk', argument)} "Reject this change")`, `[Open Diff](${commandLink('openDiff', argument)} "Side by side with the original")`].join(' · '),
   ];
+  if (subject.protectedReason !== undefined) parts.unshift(`$(warning) **${protectedTitle(subject.path).slice(2)}** (${subject.protectedReason}).`);
   if (layout.removedLines.length > 0 && layout.struck.length === 0) {
     parts.push(`Removes ${layout.removedLines.length} line${layout.removedLines.length === 1 ? '' : 's'}:`, fenced(layout.removedLines.map((line) => `-${line}`).join('\n'), 'diff'));
   }

@@ -95,6 +95,7 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
       side: found.side,
       layouts: found.file.layouts,
       stepIds: found.file.change.stepIds,
+      protectedReason: found.file.change.protectedReason,
       evidence: this.evidence,
       status: (hunk) => this.state.status(path, hunk),
       tally: () => this.state.tally(path),

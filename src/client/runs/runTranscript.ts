@@ -112,6 +112,10 @@ export class RunTranscript {
       }
       case 'changes':
         this.append({ kind: 'notice', level: 'info', text: `Changes ready for ${event.files.length} file${event.files.length === 1 ? '' : 's'}: ${event.files.map((file) => file.path).join(', ')}` });
+        // Files that run code are never applied without a yes, in any mode: say so, one per file.
+        for (const file of event.files) {
+          if (file.protectedReason !== undefined) this.append({ kind: 'notice', level: 'warning', text: `⚠ Runs code: ${file.path} — needs your approval (${file.protectedReason}).` });
+        }
         return;
       case 'command/finished':
         this.append({ kind: 'notice', level: event.decision === 'allowed' || event.decision === 'approved' ? 'info' : 'warning', text: describeCommandOutcome(event) });

@@ -190,6 +190,23 @@ describe('inline diff review', () => {
     assert.ok(!(await hoverText(lineOf(afterA, 'function shout'))).includes('Change'), 'no hover away from the changes');
   });
 
+  it('flags a file that runs code: a warning CodeLens comes first and the hover says why', async () => {
+    const settingsPath = '.vscode/settings.json';
+    const settings = fileChange(settingsPath, '{\n  "editor.tabSize": 2\n}\n', '{\n  "editor.tabSize": 4\n}\n');
+    assert.match(settings.protectedReason ?? '', /VS Code workspace configuration/);
+    source = new vscode.CancellationTokenSource();
+    result = controller.review({ runId: `review-test-${++runs}`, files: [settings], evidence: [evidence] }, source.token);
+    const uri = await waitFor('the protected file to open', () => {
+      const editor = vscode.window.activeTextEditor;
+      return editor !== undefined && isProposal(editor.document.uri, settingsPath) ? editor.document.uri : undefined;
+    });
+    const lenses = await lensesOf(uri);
+    assert.deepEqual([lenses[0]?.line, lenses[0]?.title], [0, '⚠ Runs code: .vscode/settings.json — needs your approval']);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(1, 3));
+    const text = hovers.flatMap((hover) => hover.contents.map((content) => (content instanceof vscode.MarkdownString ? content.value : typeof content === 'string' ? content : ''))).join('\n');
+    assert.ok(text.includes('Runs code: .vscode/settings.json — needs your approval') && text.includes('VS Code workspace configuration'), text);
+  });
+
   it('resolves with exactly the accepted hunks: hunk 0 of A from its CodeLens, hunk 1 rejected at the cursor, B accepted as a file', async () => {
     const editor = await startReview();
     await run(await lens(editor.document.uri, hunk0Line, '✓ Accept'));

@@ -1,0 +1,50 @@
+/**
+ * Text that reaches a model as data: file contents, test output, search results, diffs, project
+ * rules. It goes inside a wrapper tag (`<file>`, `<test-output>`, …) that the system prompts call
+ * data, so two things must hold for the wrapper to mean anything:
+ * - the text cannot close its own wrapper: a file holding `</file>` followed by "SYSTEM: …" would
+ *   otherwise end the data early and speak as the harness; closing tags inside are neutralised;
+ * - characters a person cannot see (Unicode tag characters, bidirectional controls, zero-width
+ *   characters) cannot carry instructions the reviewer never sees: they are shown as `⟦U+XXXX⟧`
+ *   and counted, so the model reads them as the oddity they are.
+ */
+
+/** Invisible characters made visible in data (the same set hiddenText.ts strips from rule files, and more). */
+const hidden = /[\u{E0000}-\u{E007F}\u202A-\u202E\u2066-\u2069\u200B-\u200F\u2060-\u2064\uFEFF\u061C]/gu;
+
+/** Shows hidden characters as `⟦U+XXXX⟧`; a BOM at the very start (a file's encoding mark) is left alone. */
+export function revealHidden(text: string): { text: string; count: number } {
+  let count = 0;
+  const revealed = text.replace(hidden, (char, offset: number) => {
+    if (char === '\uFEFF' && offset === 0) return char;
+    count += 1;
+    return `⟦U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}⟧`;
+  });
+  return { text: revealed, count };
+}
+
+/**
+ * The inverse of revealHidden, for text a model copies back from what it read (an edit's old_text):
+ * `⟦U+200B⟧` becomes the character again, so a line holding hidden characters can still be matched
+ * (and so replaced without them). Only code points revealHidden shows are turned back.
+ */
+export function unrevealHidden(text: string): string {
+  return text.replace(/⟦U\+([0-9A-F]{4,5})⟧/g, (whole, hex: string) => {
+    const char = String.fromCodePoint(Number.parseInt(hex, 16));
+    return new RegExp(hidden.source, 'u').test(char) ? char : whole;
+  });
+}
+
+/** The names of every data wrapper: none of them may be closed (or opened) from inside data. */
+export const dataTags = ['file', 'test-output', 'project-rules', 'search-results', 'git-diff', 'git-status'] as const;
+const wrapperTag = new RegExp(`<(/?)(${dataTags.join('|')})(?=[\\s>/])`, 'gi');
+
+/** Neutralises wrapper tags inside data (`</file>` becomes `<\/file>`), and reveals hidden characters. */
+export function asData(text: string): string {
+  return revealHidden(text).text.replace(wrapperTag, (_match, slash: string, name: string) => `<\\${slash}${name}`);
+}
+
+/** `text` inside `<tag attributes>…</tag>`, made safe with asData. */
+export function wrapData(tag: (typeof dataTags)[number], text: string, attributes = ''): string {
+  return `<${tag}${attributes === '' ? '' : ` ${attributes}`}>\n${asData(text)}\n</${tag}>`;
+}
