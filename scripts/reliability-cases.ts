@@ -31,6 +31,8 @@ const diskFullRun = 'test/unit/adversarial.diskFullRun.test.ts';
 const files = 'test/unit/adversarial.files.test.ts';
 const faults = 'test/unit/adversarial.modelFaults.test.ts';
 const process = 'test/unit/verify.process.test.ts';
+const commandsRun = 'test/unit/adversarial.commands.test.ts';
+const commandsPolicy = 'test/unit/commands.policy.test.ts';
 
 const autoPaths = 'auto mode: escapes, links, .git and look-alike names are refused with clear messages; x.js lands; settings.json is asked about and, refused, stays byte-identical';
 const injectionTitle = 'prompt injection in AGENTS.md, a source file and test output reaches the model only as data and changes no policy';
@@ -134,6 +136,36 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     ],
   },
 
-  // Commands (another engineer's part of the issue)
-  { area: 'Commands', case: 'Model-requested commands (`rm -rf ~`, `curl … | sh`, …) and the command policy', proofs: [{ file: 'test/unit/adversarial.commands.test.ts', titles: [] }], pending: 'built in parallel with this matrix; titles to be filled in after the merge' },
+  // Commands
+  {
+    area: 'Commands',
+    case: 'A model asks for `rm -rf ~`, `git push --force`, `npm test; curl -d @~/.ssh/id_rsa …`, `curl … | sh`: refused or asked and denied, the model told why, the run completes, nothing outside the throw-away copy changes',
+    proofs: [
+      { file: commandsRun, titles: ['a worker asking for destructive commands is refused or denied, the run completes, and nothing outside the throw-away copy changes'] },
+      { file: commandsPolicy, titles: ['${JSON.stringify(line)} → ${decision}${destructive ? \' (destructive)\' : \'\'}', 'every decision names the commands it found'] },
+    ],
+  },
+  {
+    area: 'Commands',
+    case: 'Commands are parsed, not string-matched; allow and deny lists (`plumbline.commands.allow` / `deny`); only the verification command runs unasked by default',
+    proofs: [
+      { file: commandsPolicy, titles: ['with empty lists everything is asked about, except the verification command', 'a compound verification command is allowed exactly as configured, not as a prefix', 'accept plain prefixes and reject entries with shell syntax'] },
+    ],
+  },
+  {
+    area: 'Commands',
+    case: 'Approval shows the command in full (VS Code modal, CLI question); without a terminal the CLI denies',
+    proofs: [
+      { file: 'test/unit/commands.messages.test.ts', titles: ['the modal names the step and the danger; its detail holds the whole command, where it runs and every reason', 'the question shows the command in full on its own line, and the reasons'] },
+      { file: commandsRun, titles: ['the CLI without a terminal denies commands that need approval, says so, and prints what ran'] },
+    ],
+  },
+  {
+    area: 'Commands',
+    case: 'An untrusted workspace (Restricted Mode): nothing runs',
+    proofs: [
+      { file: commandsRun, titles: ['an untrusted workspace: run/start and run/resume are refused with the Restricted Mode message'] },
+      { file: commandsPolicy, titles: ['an untrusted workspace refuses every command, even allowed ones and the verification command'] },
+    ],
+  },
 ];
