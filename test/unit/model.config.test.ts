@@ -35,6 +35,7 @@ describe('settings schema', () => {
       maxOutputTokens: 8192,
       requestTimeoutSeconds: 60,
       verification: { timeoutSeconds: 600, maxAttempts: 3 },
+      commands: { allow: [], deny: [] },
       prices: {},
     });
   });
