@@ -44,8 +44,12 @@ export interface RecoveredRun {
 }
 
 /**
- * The run's append-only journal. Each entry is flushed to disk before the change it describes is
- * made, so after a crash the journal is never behind what happened.
+ * The run's append-only journal. Each entry is written (handed to the OS, which keeps it through a
+ * SIGKILL of this process) before the change it describes is made, so after a crash the journal is
+ * never behind what happened. Entries that guard an effect (the start, staged and unstaged bytes,
+ * the end) are also fsynced, which flushes every entry before them; plan entries are not: after a
+ * power loss the plan may be a few updates behind, which `resume` handles the same way (interrupted
+ * steps run again).
  */
 export class RunJournal {
   private handle: FileHandle | undefined;
@@ -61,7 +65,7 @@ export class RunJournal {
     const next = this.queue.then(async () => {
       this.handle ??= await open(this.path, 'a');
       await this.handle.write(`${JSON.stringify(entry)}\n`);
-      await this.handle.sync();
+      if (entry.kind !== 'plan') await this.handle.sync();
     });
     this.queue = next.catch(() => undefined);
     return next;

@@ -1,7 +1,7 @@
 import type { ModelClient, ModelRole } from '../model/modelTypes';
 import type { Price } from '../model/pricing';
 import { UsageLedger } from '../model/usageLedger';
-import type { Plan, PlanStep, ValidationContext } from '../plan/planTypes';
+import { finishedPlanStatuses, type Plan, type PlanStep, type ValidationContext } from '../plan/planTypes';
 import {
   addNote,
   createPlan,
@@ -36,6 +36,7 @@ import type { FileChange, RunEvent, RunStatus } from './runEvents';
 import { acquireRunLock, writeRunMeta, type RunMeta } from './runStore';
 import { summarizeRun } from './runSummary';
 import { WorkerSession, type WorkerLoopOptions, type WorkerOutcome } from './worker';
+import { cleanupStaleIsolations } from '../verify/isolatedWorkspace';
 import { StepVerifier } from '../verify/stepVerifier';
 import type { TestEvidence } from '../verify/testEvidence';
 
@@ -135,6 +136,7 @@ export class RunEngine {
   }
 
   private release: (() => Promise<void>) | undefined;
+  private staleCleanup: Promise<unknown> | undefined;
 
   /** Takes the workspace's run lock; `run` does it too, but a host may want the refusal before starting. */
   async lock(): Promise<void> {
@@ -144,6 +146,9 @@ export class RunEngine {
   async run(): Promise<RunResult> {
     const { runId, task } = this.options;
     await this.lock();
+    // Copies a killed server left behind are removed while the orchestrator plans, not on the way
+    // to the first verification (the verifier waits for it before making its own).
+    this.staleCleanup = cleanupStaleIsolations(this.host.workspace.root).catch(() => undefined);
     const createdAt = new Date().toISOString();
     let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
     try {
@@ -157,7 +162,9 @@ export class RunEngine {
       return result;
     } finally {
       try {
+        await this.document.flush().catch(() => undefined);
         await this.journal.close();
+        await this.staleCleanup;
         await this.verifier?.dispose();
         await this.release?.();
         this.release = undefined;
@@ -171,9 +178,13 @@ export class RunEngine {
   private async execute(): Promise<RunResult> {
     try {
       this.phase('exploring');
-      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols, await createGitPort(this.host.workspace.root));
       const hiddenFound: string[] = [];
-      const overview = await projectOverview(this.host.workspace, (path, count) => hiddenFound.push(`${count} hidden character(s) in ${path}`));
+      // Independent look-ups, each a git process: side by side, before the first model request.
+      const [git, overview] = await Promise.all([
+        createGitPort(this.host.workspace.root),
+        projectOverview(this.host.workspace, (path, count) => hiddenFound.push(`${count} hidden character(s) in ${path}`)),
+      ]);
+      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols, git);
       const submitted = await orchestrator.plan(this.options.task, overview);
       let plan = createPlan(this.options.runId, this.options.task, submitted);
       // Reported, not only removed: hidden text in a rule file is how prompt injections hide.
@@ -223,6 +234,7 @@ export class RunEngine {
         root: this.host.workspace.root,
         timeoutMs: this.options.verification.timeoutMs,
         signal: this.workSignal,
+        ...(this.staleCleanup !== undefined ? { staleCleanup: this.staleCleanup } : {}),
         ...(this.options.verification.command !== undefined ? { command: this.options.verification.command } : {}),
         ...(this.host.unsavedBuffers !== undefined ? { buffers: this.host.unsavedBuffers() } : {}),
       });
@@ -474,7 +486,9 @@ export class RunEngine {
     const totals = this.ledger.totals;
     this.plan = setCost(plan, { usd: totals.costUsd, unpricedCalls: totals.unpricedCalls });
     await this.journal.append({ kind: 'plan', plan: this.plan });
-    const markdown = await this.document.write(this.plan);
+    // Written to plan.md within 100 ms (and before it is read back, and at the end): a step's
+    // several quick changes are one write.
+    const markdown = finishedPlanStatuses.has(this.plan.status) ? await this.document.write(this.plan) : this.document.update(this.plan);
     this.host.emit({ type: 'plan/updated', runId: this.options.runId, plan: this.plan, markdown });
   }
 
