@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     ...(await group('server start', ['server.ready'], async () => [await serverStartFigure(Math.max(5, runs))])),
     ...(await group('VSIX and activation', ['vsix.size', 'vscode.activation'], () => [vsixFigure(), activationFigure()])),
     ...(await group('edits', ['edits.apply'], () => [editsFigure(Math.max(10, runs))])),
-    ...(await group('memory', ['memory.peak'], async () => [await memoryFigure()])),
+    ...(await group('memory', ['memory.heap'], async () => [await memoryFigure()])),
   ];
   process.stdout.write(`${table(figures)}\n\nNotes:\n${figures.map((figure) => `- ${figure.name}: ${figure.note}`).join('\n')}\n`);
   const results = {
