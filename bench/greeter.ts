@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startFakeModelServer, type RecordedRequest } from '../test/fake-model/index';
 import { eventsOf, runCli, type CliOutcome } from './cli';
-import { fixedPromptTokens, prefixReuse, sharedFixedPrefix } from './prompt';
+import { editCalls, fixedPromptTokens, minimalDiff, prefixReuse, sharedFixedPrefix, tokens } from './prompt';
 import { fixtureRepo, repoRoot } from './repo';
 import { measured, median, now, unionLength, type Figure } from './stats';
 
@@ -119,7 +119,24 @@ export async function greeterFigures(runs: number): Promise<Figure[]> {
   const overheadPct = verifications.map((entry) => (100 * entry.overhead) / entry.direct);
   const pct = median(overheadPct);
 
+  // Output tokens of each file's edit_file calls against its minimal diff (changed lines only).
+  const calls = editCalls(first.requests);
+  const edits = eventsOf(first.outcome.events, 'changes').flatMap(({ event }) => event.files).flatMap((file) => {
+    const args = calls.get(file.path);
+    const minimal = tokens(`${file.path}\n${minimalDiff(file.diff)}`);
+    return args === undefined || minimal === 0 ? [] : [{ path: file.path, output: args.reduce((sum, json) => sum + tokens(json), 0), minimal }];
+  });
+
   return [
+    measured({
+      id: 'edits.outputTokens',
+      name: 'Output tokens per edit vs the minimal diff (edit_file arguments)',
+      unit: '×',
+      target: 1.5,
+      comparison: 'max',
+      samples: edits.map((edit) => edit.output / edit.minimal),
+      note: `o200k_base; per file: tokens of its edit_file call arguments (JSON, as the model streams them) ÷ tokens of the minimal diff: the path once and the changed lines (- and + lines, no context or hunk headers); ${edits.map((edit) => `${edit.path} ${edit.output}/${edit.minimal}`).join(', ')}; the scripted model writes minimal unique old_text, so this measures the edit format, not a model's habits; deterministic`,
+    }),
     measured({ id: 'prompt.orchestrator', name: 'Fixed prompt, 1st orchestrator request (system+tools)', unit: 'tokens', target: 2000, comparison: 'max', samples: [orchTokens.tokens], note: `o200k_base; system ${orchTokens.systemTokens} + ${orchTokens.tools} tools ${orchTokens.toolTokens}; deterministic, 1 sample` }),
     measured({ id: 'prompt.worker', name: 'Fixed prompt, 1st worker request (system+tools)', unit: 'tokens', target: 1000, comparison: 'max', samples: [workerTokens.tokens], note: `o200k_base; system ${workerTokens.systemTokens} + ${workerTokens.tools} tools ${workerTokens.toolTokens}; deterministic, 1 sample` }),
     { ...measured({ id: 'prefix.sameRole', name: 'Prefix reuse vs previous request, same conversation (worst)', unit: '%', target: 99, comparison: 'min', samples: [], note: '' }), value: reuse.length === 0 ? null : 100 * Math.min(...reuse), samples: reuse.map((share) => 100 * share), note: `${reuse.length} follow-up requests (orchestrator + ${workerRoles.length} workers); value = minimum, not median` },

@@ -11,7 +11,8 @@ import { fanoutFigures } from './fanout';
 import { greeterFigures } from './greeter';
 import { memoryFigure } from './memory';
 import { repoRoot } from './repo';
-import { activationFigure, serverStartFigure, vsixFigure } from './startup';
+import { activationFigure } from './activation';
+import { serverStartFigure, vsixFigure } from './startup';
 import { markOf, notMeasured, type Figure } from './stats';
 
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? '3') || 3);
@@ -58,10 +59,10 @@ async function main(): Promise<void> {
   ensureBuilt();
   const started = Date.now();
   const figures: Figure[] = [
-    ...(await group('greeter run (prompt, prefix reuse, overhead, verification, plan latency)', ['prompt.orchestrator', 'prompt.worker', 'prefix.sameRole', 'prefix.crossWorker', 'overhead.perStep', 'verify.overhead', 'plan.toScreen'], () => greeterFigures(runs))),
+    ...(await group('greeter run (prompt, prefix reuse, overhead, verification, plan latency)', ['edits.outputTokens', 'prompt.orchestrator', 'prompt.worker', 'prefix.sameRole', 'prefix.crossWorker', 'overhead.perStep', 'verify.overhead', 'plan.toScreen'], () => greeterFigures(runs))),
     ...(await group('fan-out', ['fanout.p2', 'fanout.p4', 'fanout.p8', 'overhead.perStepNoTests'], () => fanoutFigures(runs))),
     ...(await group('server start', ['server.ready'], async () => [await serverStartFigure(Math.max(5, runs))])),
-    ...(await group('VSIX and activation', ['vsix.size', 'vscode.activation'], () => [vsixFigure(), activationFigure()])),
+    ...(await group('VSIX and activation', ['vsix.size', 'vscode.activation'], async () => [vsixFigure(), await activationFigure(Math.max(5, runs))])),
     ...(await group('edits', ['edits.apply'], () => [editsFigure(Math.max(10, runs))])),
     ...(await group('memory', ['memory.heap'], async () => [await memoryFigure()])),
   ];
