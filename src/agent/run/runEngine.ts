@@ -128,9 +128,16 @@ export class RunEngine {
     this.staged = new StagedWorkspace(host.workspace);
     this.budget = new RunBudget(options.budget);
     this.ledger = new UsageLedger((event) => {
+      // Journaled (not fsynced) so a resumed run continues its totals; a failed write shows up at the next entry that matters.
+      this.journal.append({ kind: 'usage', role: event.call.role, provider: event.call.provider, model: event.call.model, usage: event.call.usage, costUsd: event.call.costUsd }).catch(() => undefined);
       host.emit({ type: 'usage', runId: options.runId, role: event.call.role, model: event.call.model, costUsd: event.call.costUsd, run: event.run });
       if (this.plan !== undefined) this.plan = setCost(this.plan, { usd: event.run.costUsd, unpricedCalls: event.run.unpricedCalls });
     });
+    if (recovered !== undefined) {
+      // The resumed run's cost, tokens and budget go on from where the stopped one was.
+      this.ledger.restore(recovered.calls);
+      for (const call of recovered.calls) this.budget.record(call.usage, call.costUsd);
+    }
     this.checkpoint = new Checkpoint(host.workspace.root, options.runId);
     this.document = new PlanDocument(host.workspace.root, options.runId, host.validation, () => host.planBuffer?.());
   }
