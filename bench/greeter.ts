@@ -109,15 +109,25 @@ export async function greeterFigures(runs: number): Promise<Figure[]> {
   const firstOfWorkers = workerRoles.flatMap((role) => byRole(first.requests, role).slice(0, 1));
   const crossWorker = firstOfWorkers.slice(1).map((other) => sharedFixedPrefix(firstOfWorkers[0] ?? other, other));
 
+  // A verification's wall-clock as the client sees it: from the event before it (the plan update
+  // that marks the step as verifying, or for the baseline the note naming the command) to the
+  // verification event; so the copy's set-up (baseline), reset and apply, the command and parsing.
   const verifications = samples.flatMap(({ outcome, directTestMs }) =>
-    eventsOf(outcome.events, 'verification').flatMap(({ event }) => {
-      const direct = event.evidence.command === null ? undefined : directTestMs.get(event.evidence.command);
-      return direct === undefined ? [] : [{ overhead: event.evidence.durationMs - direct, direct }];
+    outcome.events.flatMap((timed, index) => {
+      if (timed.event.type !== 'verification') return [];
+      const { evidence } = timed.event;
+      const direct = evidence.command === null ? undefined : directTestMs.get(evidence.command);
+      const previous = outcome.events[index - 1];
+      if (direct === undefined || previous === undefined) return [];
+      const wall = timed.at - previous.at;
+      return [{ overhead: wall - direct, direct, commandOnly: evidence.durationMs - direct, baseline: timed.event.stepId === undefined }];
     }),
   );
   const overheadMs = verifications.map((entry) => entry.overhead);
   const overheadPct = verifications.map((entry) => (100 * entry.overhead) / entry.direct);
   const pct = median(overheadPct);
+  const baselineOverhead = median(verifications.filter((entry) => entry.baseline).map((entry) => entry.overhead));
+  const commandOnly = median(verifications.map((entry) => entry.commandOnly));
 
   // Output tokens of each file's edit_file calls against its minimal diff (changed lines only).
   const calls = editCalls(first.requests);
@@ -142,7 +152,7 @@ export async function greeterFigures(runs: number): Promise<Figure[]> {
     { ...measured({ id: 'prefix.sameRole', name: 'Prefix reuse vs previous request, same conversation (worst)', unit: '%', target: 99, comparison: 'min', samples: [], note: '' }), value: reuse.length === 0 ? null : 100 * Math.min(...reuse), samples: reuse.map((share) => 100 * share), note: `${reuse.length} follow-up requests (orchestrator + ${workerRoles.length} workers); value = minimum, not median` },
     { ...measured({ id: 'prefix.crossWorker', name: "Prefix reuse across workers (tools+system of 1st worker's 1st request)", unit: '%', target: 99, comparison: 'min', samples: [], note: '' }), value: crossWorker.length === 0 ? null : 100 * Math.min(...crossWorker), samples: crossWorker.map((share) => 100 * share), note: `${crossWorker.length} other workers' first requests; value = minimum` },
     overheadFigure('overhead.perStep', 'Harness overhead per agent step (greeter, tests on, --parallel 1)', samples.map(({ outcome, requests }) => overheadOf(outcome, requests)), first.requests.length, eventsOf(first.outcome.events, 'step/finished').length, 'includes isolation of the workspace copy, the baseline test run\'s set-up, plan updates, CLI/server event plumbing'),
-    { ...measured({ id: 'verify.overhead', name: 'Verification overhead beyond the raw test command', unit: 'ms', target: 300, comparison: 'max', samples: overheadMs, note: '' }), note: `median ${pct.toFixed(1)}% over the same command run directly (sh -c, median of 3); passes at ≤300 ms or ≤10%; durationMs times the command only, so workspace copy/setup is not in it (it shows up in harness overhead); ${overheadMs.length} verifications`, alsoPassIf: pct <= 10 },
+    { ...measured({ id: 'verify.overhead', name: 'Verification overhead beyond the raw test command', unit: 'ms', target: 300, comparison: 'max', samples: overheadMs, note: '' }), note: `verification wall-clock at the client (previous event → verification event: copy set-up for the baseline, reset + apply, the command, parsing) minus the same command run directly in the repository (sh -c, median of 3); median ${pct.toFixed(1)}%; baseline (with the copy's creation) ${baselineOverhead.toFixed(0)} ms; the command alone inside the copy (evidence durationMs) ${commandOnly.toFixed(0)} ms over direct; passes at ≤300 ms or ≤10%; ${overheadMs.length} verifications`, alsoPassIf: pct <= 10 },
     measured({ id: 'plan.toScreen', name: 'submit_plan response complete → first plan/updated line at the CLI', unit: 'ms', target: 100, comparison: 'max', samples: samples.map(({ outcome, requests }) => planDelay(outcome, requests)), note: `fake server completedAt vs --json line arrival in the parent; ${runs} runs` }),
   ];
 }
