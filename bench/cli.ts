@@ -21,6 +21,11 @@ export interface CliOutcome {
   readonly serverPeakRssBytes: number | null;
 }
 
+/** The bundles measured: dist/, or BENCH_DIST (another build, e.g. of an earlier commit, to compare). */
+export function distDir(): string {
+  return process.env.BENCH_DIST ?? join(repoRoot, 'dist');
+}
+
 export function fakeEnv(server: FakeModelServer): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(OPENAI|ANTHROPIC)_/.test(name)));
   return { ...env, ANTHROPIC_API_KEY: 'sk-ant-bench', ANTHROPIC_BASE_URL: server.anthropicBaseUrl };
@@ -49,7 +54,7 @@ async function childPeakRss(pid: number): Promise<number | null> {
 
 export async function runCli(server: FakeModelServer, cwd: string, task: string, flags: readonly string[], watchMemory = false): Promise<CliOutcome> {
   const startedAt = now();
-  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'run', task, '--cwd', cwd, '--json', ...flags], { env: fakeEnv(server), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(distDir(), 'cli.js'), 'run', task, '--cwd', cwd, '--json', ...flags], { env: fakeEnv(server), stdio: ['ignore', 'pipe', 'pipe'] });
   const events: TimedEvent[] = [];
   let pending = '';
   let stderr = '';

@@ -5,7 +5,7 @@
  */
 import { startFakeModelServer, type RecordedRequest } from '../test/fake-model/index';
 import { eventsOf, runCli, type CliOutcome } from './cli';
-import { overheadPerStep } from './greeter';
+import { overheadFigure, overheadOf, type Overhead } from './greeter';
 import { generatedRepo } from './repo';
 import { independentSteps } from './scenarios';
 import { measured, median, type Figure } from './stats';
@@ -39,13 +39,17 @@ async function sample(parallel: number, ttftMs: number): Promise<FanoutSample> {
 
 export async function fanoutFigures(runs: number, ttftMs = 300): Promise<Figure[]> {
   const times = new Map<number, number[]>();
-  const overheads: number[] = [];
+  const overheads: Overhead[] = [];
+  let turns = 0;
   for (const parallel of LEVELS) {
     const list: number[] = [];
     for (let i = 0; i < runs; i += 1) {
       const result = await sample(parallel, ttftMs);
       list.push(result.executionMs);
-      if (parallel === 1) overheads.push(overheadPerStep(result.outcome, result.requests));
+      if (parallel === 1) {
+        overheads.push(overheadOf(result.outcome, result.requests));
+        turns = result.requests.length;
+      }
     }
     times.set(parallel, list);
   }
@@ -64,7 +68,7 @@ export async function fanoutFigures(runs: number, ttftMs = 300): Promise<Figure[
     });
   });
   figures.push(
-    measured({ id: 'overhead.perStepNoTests', name: `Harness overhead per step (${FILES} steps, no test command, --parallel 1)`, unit: 'ms', target: 20, comparison: 'max', samples: overheads, note: 'same definition as above, on the fan-out runs at --parallel 1 (includes orchestrator tool turns, CLI/server event plumbing, journal writes)' }),
+    overheadFigure('overhead.perStepNoTests', `Harness overhead per agent step (${FILES} plan steps, no test command, --parallel 1)`, overheads, turns, FILES, 'the fan-out runs at --parallel 1'),
   );
   return figures;
 }

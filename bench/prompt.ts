@@ -80,3 +80,35 @@ export function sharedFixedPrefix(a: RecordedRequest, b: RecordedRequest): numbe
   const promptB = serializedPrompt(b);
   return fixedA.length === 0 ? 1 : Math.min(commonPrefix(fixedA, promptB), fixedA.length) / fixedA.length;
 }
+
+/** The edit_file calls the workers made, from the assistant turns their later requests repeat: path → argument JSON as streamed. */
+export function editCalls(requests: readonly RecordedRequest[]): Map<string, string[]> {
+  const seen = new Set<string>();
+  const byPath = new Map<string, string[]>();
+  for (const request of requests) {
+    if (request.role?.startsWith('worker') !== true) continue;
+    for (const message of bodyOf(request).messages) {
+      if (message.role !== 'assistant' || typeof message.content === 'string') continue;
+      for (const block of message.content) {
+        if (block.type !== 'tool_use' || block.name !== 'edit_file' || typeof block.id !== 'string' || seen.has(block.id)) continue;
+        seen.add(block.id);
+        const input = block.input as { path?: unknown };
+        const path = typeof input.path === 'string' ? input.path : '';
+        byPath.set(path, [...(byPath.get(path) ?? []), JSON.stringify(block.input)]);
+      }
+    }
+  }
+  return byPath;
+}
+
+/** The changed lines of a unified diff (`-` and `+` lines, no headers or context): the minimal diff. */
+export function minimalDiff(diff: string): string {
+  return diff
+    .split('\n')
+    .filter((line) => (line.startsWith('-') || line.startsWith('+')) && !line.startsWith('---') && !line.startsWith('+++'))
+    .join('\n');
+}
+
+export function tokens(text: string): number {
+  return encoder.encode(text).length;
+}

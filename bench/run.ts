@@ -4,14 +4,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { editsFigure } from './edits';
 import { fanoutFigures } from './fanout';
 import { greeterFigures } from './greeter';
 import { memoryFigure } from './memory';
 import { repoRoot } from './repo';
-import { activationFigure, serverStartFigure, vsixFigure } from './startup';
+import { activationFigure } from './activation';
+import { serverStartFigure, vsixFigure } from './startup';
 import { markOf, notMeasured, type Figure } from './stats';
 
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? '3') || 3);
@@ -57,19 +58,22 @@ function table(figures: readonly Figure[]): string {
 async function main(): Promise<void> {
   ensureBuilt();
   const started = Date.now();
+  // Other work on the machine moves every timing: the load is recorded beside the figures.
+  const loadAtStart = loadavg();
   const figures: Figure[] = [
-    ...(await group('greeter run (prompt, prefix reuse, overhead, verification, plan latency)', ['prompt.orchestrator', 'prompt.worker', 'prefix.sameRole', 'prefix.crossWorker', 'overhead.perStep', 'verify.overhead', 'plan.toScreen'], () => greeterFigures(runs))),
+    ...(await group('greeter run (prompt, prefix reuse, overhead, verification, plan latency)', ['edits.outputTokens', 'prompt.orchestrator', 'prompt.worker', 'prefix.sameRole', 'prefix.crossWorker', 'overhead.perStep', 'verify.overhead', 'plan.toScreen'], () => greeterFigures(runs))),
     ...(await group('fan-out', ['fanout.p2', 'fanout.p4', 'fanout.p8', 'overhead.perStepNoTests'], () => fanoutFigures(runs))),
     ...(await group('server start', ['server.ready'], async () => [await serverStartFigure(Math.max(5, runs))])),
-    ...(await group('VSIX and activation', ['vsix.size', 'vscode.activation'], () => [vsixFigure(), activationFigure()])),
+    ...(await group('VSIX and activation', ['vsix.size', 'vscode.activation'], async () => [vsixFigure(), await activationFigure(Math.max(5, runs))])),
     ...(await group('edits', ['edits.apply'], () => [editsFigure(Math.max(10, runs))])),
-    ...(await group('memory', ['memory.peak'], async () => [await memoryFigure()])),
+    ...(await group('memory', ['memory.heap'], async () => [await memoryFigure()])),
   ];
-  process.stdout.write(`${table(figures)}\n\nNotes:\n${figures.map((figure) => `- ${figure.name}: ${figure.note}`).join('\n')}\n`);
+  process.stdout.write(`${table(figures)}\n\n${cpus().length} cores, node ${process.version}, load average ${loadAtStart.map((load) => load.toFixed(1)).join(' ')} at the start\n\nNotes:\n${figures.map((figure) => `- ${figure.name}: ${figure.note}`).join('\n')}\n`);
   const results = {
     generatedAt: new Date().toISOString(),
     node: process.version,
     platform: `${process.platform} ${process.arch}, ${cpus().length} CPUs`,
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform, arch: process.arch, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg() },
     runs,
     durationSeconds: (Date.now() - started) / 1000,
     figures: figures.map((figure) => ({ ...figure, result: markOf(figure) })),

@@ -18,7 +18,8 @@ export function independentSteps(options: IndependentOptions): ScenarioInput {
     orchestrator: { match: { system: "Plumbline's orchestrator" }, turns: [{ content: [{ tool: 'submit_plan', arguments: plan }], ttftMs: 0 }] },
   };
   for (const k of ids) {
-    const reads = Array.from({ length: options.readsPerWorker }, () => ({ content: [{ text: 'Checking the file again.' }, { tool: 'read_file', arguments: { path: `src/f${k}.js` } }] }));
+    // Each read asks for a different range: identical calls would trip the worker's repeated-call guard.
+    const reads = Array.from({ length: options.readsPerWorker }, (_, r) => ({ content: [{ text: 'Checking the file again.' }, { tool: 'read_file', arguments: { path: `src/f${k}.js`, start_line: 1, end_line: r + 1 } }] }));
     roles[`worker-s${k}`] = {
       match: { system: 'Plumbline worker', firstUser: `<step id="s${k}">` },
       turns: [

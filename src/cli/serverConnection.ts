@@ -40,6 +40,10 @@ export interface StartOptions {
   readonly settings?: Readonly<Record<string, unknown>>;
   /** Sent as initializationOptions.workspaceTrusted (the CLI sends nothing: the user ran it on purpose). */
   readonly workspaceTrusted?: boolean;
+  /** Node options for the server process (the benchmarks pass --expose-gc). */
+  readonly nodeArgs?: readonly string[];
+  /** The server's environment (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
@@ -63,8 +67,9 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): P
  * initialize handshake. Rejects with a message that says what failed if the server dies or stalls.
  */
 export async function startServerSession(options: StartOptions): Promise<ServerSession> {
-  const child = spawn(process.execPath, [options.serverPath ?? defaultServerPath(), '--stdio'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.serverPath ?? defaultServerPath(), '--stdio'], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.env !== undefined ? { env: options.env } : {}),
     cwd: options.workspaceFolder,
   });
   let stderr = '';

@@ -54,5 +54,7 @@ export const serverStatusSchema = z.object({
   /** Why a role has no usable model (no key, invalid settings), as the user should read it. */
   modelsError: z.string().nullable(),
   documents: z.array(syncedDocumentSchema),
+  /** The server's memory when asked; `afterGc` when it could collect garbage first (started with --expose-gc). */
+  memory: z.object({ heapUsedBytes: z.number(), heapTotalBytes: z.number(), rssBytes: z.number(), afterGc: z.boolean() }).optional(),
 });
 export type ServerStatus = z.infer<typeof serverStatusSchema>;

@@ -49,5 +49,14 @@ export async function buildStatusReport(context: StatusContext): Promise<ServerS
       return { models: resolved.models, modelsError: resolved.error };
     })(),
     documents: context.documents.all().map((doc) => ({ uri: doc.uri, version: doc.version, languageId: doc.languageId })),
+    memory: memorySnapshot(),
   };
+}
+
+/** Heap and resident set now; garbage is collected first when Node exposes `gc` (`npm run bench` does). */
+function memorySnapshot(): NonNullable<ServerStatus['memory']> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const usage = process.memoryUsage();
+  return { heapUsedBytes: usage.heapUsed, heapTotalBytes: usage.heapTotal, rssBytes: usage.rss, afterGc: gc !== undefined };
 }

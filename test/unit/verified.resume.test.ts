@@ -22,6 +22,8 @@ test('a server killed mid-run resumes from its journal: finished steps are kept,
     assert.equal(requestsOf(server, 'worker-s3')[0]?.completedAt, null, 'the request is still in flight');
     assert.deepEqual(first.log.of('step/finished').map((event) => [event.stepId, event.status]).sort(), [['s1', 'done'], ['s2', 'done']]);
     const before = new Map(roles.map((role) => [role, requestsOf(server, role).length]));
+    const totalsBefore = first.log.of('usage').at(-1)?.run;
+    assert.ok(totalsBefore !== undefined && totalsBefore.calls > 0, 'calls were counted before the kill');
 
     const exited = new Promise<NodeJS.Signals | null>((resolve) => first.session.process.once('exit', (_code, signal) => resolve(signal)));
     assert.ok(first.session.process.kill('SIGKILL'));
@@ -39,6 +41,12 @@ test('a server killed mid-run resumes from its journal: finished steps are kept,
     assert.equal(resumed.runId, runId);
     const finished = await second.log.waitFor('run/finished', undefined, 90000);
     assert.equal(finished.status, 'completed', finished.reason);
+
+    // The usage totals go on from the stopped run's (journaled per call), not from zero.
+    const resumedUsage = second.log.of('usage');
+    assert.equal(resumedUsage[0]?.run.calls, totalsBefore.calls + 1, 'the first call after the resume is counted after the earlier ones');
+    assert.equal(resumedUsage.at(-1)?.run.calls, totalsBefore.calls + resumedUsage.length);
+    assert.ok((resumedUsage.at(-1)?.run.usage.outputTokens ?? 0) > totalsBefore.usage.outputTokens, 'tokens keep adding up');
 
     // s1, s2 and the orchestrator were not asked again; s3 started over with its brief (turn 1).
     for (const role of ['orchestrator', 'worker-s1', 'worker-s2'] as const) assert.equal(requestsOf(server, role).length, before.get(role), `${role} made no new request`);

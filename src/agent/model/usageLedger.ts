@@ -45,6 +45,14 @@ export class UsageLedger {
     this.emit({ type: 'usage/call', call, run: this.run, byRole: this.byRole });
   }
 
+  /** Counts calls made before (a resumed run's, from its journal) without emitting an event for each. */
+  restore(calls: readonly CallRecord[]): void {
+    for (const call of calls) {
+      this.run = add(this.run, call);
+      this.byRole = { ...this.byRole, [call.role]: add(this.byRole[call.role], call) };
+    }
+  }
+
   get totals(): UsageTotals {
     return this.run;
   }

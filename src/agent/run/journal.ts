@@ -2,6 +2,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { planSchema, type Plan } from '../../protocol/plan';
+import type { CallRecord } from '../model/usageLedger';
 import { runDir } from './runStore';
 
 const bytesSchema = z.string().nullable();
@@ -15,6 +16,15 @@ export const journalEntrySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('staged'), stepId: z.string(), changes: z.array(changeSchema) }),
   /** Changes left the staged state: landed in the user's files, or rejected. */
   z.object({ kind: z.literal('unstaged'), paths: z.array(z.string()) }),
+  /** One model call's usage and cost, so a resumed run continues its totals (and its budget) instead of starting at zero. */
+  z.object({
+    kind: z.literal('usage'),
+    role: z.enum(['orchestrator', 'worker']),
+    provider: z.enum(['openai', 'anthropic', 'vscode-lm']),
+    model: z.string(),
+    usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), cacheReadTokens: z.number(), cacheWriteTokens: z.number() }),
+    costUsd: z.number().nullable(),
+  }),
   z.object({ kind: z.literal('finished'), status: z.enum(['completed', 'failed', 'cancelled']), reason: z.string().optional() }),
 ]);
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
@@ -41,11 +51,17 @@ export interface RecoveredRun {
   /** Staged changes not yet landed or rejected, by path (the latest wins). */
   readonly staged: ReadonlyMap<string, StagedBytes & { readonly stepId: string }>;
   readonly finished: boolean;
+  /** The model calls the run made before it stopped, in order. */
+  readonly calls: readonly CallRecord[];
 }
 
 /**
- * The run's append-only journal. Each entry is flushed to disk before the change it describes is
- * made, so after a crash the journal is never behind what happened.
+ * The run's append-only journal. Each entry is written (handed to the OS, which keeps it through a
+ * SIGKILL of this process) before the change it describes is made, so after a crash the journal is
+ * never behind what happened. Entries that guard an effect (the start, staged and unstaged bytes,
+ * the end) are also fsynced, which flushes every entry before them; plan and usage entries are not:
+ * after a power loss they may be a few updates behind, which `resume` handles the same way
+ * (interrupted steps run again; a call or two may be missing from the totals).
  */
 export class RunJournal {
   private handle: FileHandle | undefined;
@@ -61,7 +77,7 @@ export class RunJournal {
     const next = this.queue.then(async () => {
       this.handle ??= await open(this.path, 'a');
       await this.handle.write(`${JSON.stringify(entry)}\n`);
-      await this.handle.sync();
+      if (entry.kind !== 'plan' && entry.kind !== 'usage') await this.handle.sync();
     });
     this.queue = next.catch(() => undefined);
     return next;
@@ -80,6 +96,7 @@ export class RunJournal {
     let started: Extract<JournalEntry, { kind: 'started' }> | undefined;
     let plan: Plan | undefined;
     let finished = false;
+    const calls: CallRecord[] = [];
     const staged = new Map<string, StagedBytes & { stepId: string }>();
     for (const [index, line] of lines.entries()) {
       let parsed;
@@ -94,10 +111,11 @@ export class RunJournal {
       if (entry.kind === 'started') started = entry;
       else if (entry.kind === 'plan') plan = entry.plan;
       else if (entry.kind === 'finished') finished = true;
+      else if (entry.kind === 'usage') calls.push({ role: entry.role, provider: entry.provider, model: entry.model, usage: entry.usage, costUsd: entry.costUsd });
       else if (entry.kind === 'unstaged') for (const path of entry.paths) staged.delete(path);
       else for (const change of entry.changes) staged.set(change.path, { path: change.path, kind: change.kind, before: decode(change.before), after: decode(change.after), stepId: entry.stepId });
     }
     if (started === undefined) throw new Error(`Run ${runId} has no journal start: it cannot be resumed.`);
-    return { task: started.task, options: started.options, plan, staged, finished };
+    return { task: started.task, options: started.options, plan, staged, finished, calls };
   }
 }

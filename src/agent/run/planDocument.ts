@@ -8,13 +8,25 @@ export type PlanSync =
   | { readonly kind: 'edited'; readonly plan: Plan; readonly changes: readonly string[] }
   | { readonly kind: 'rejected'; readonly errors: readonly string[]; readonly keptAt: string };
 
+/** How long a plan change may wait for the next before plan.md is written: one write per burst. */
+export const planWriteDelayMs = 100;
+
 /**
- * The live plan document: written after every change, and read back at every scheduling point so
- * an edit the user made (in an editor or by hand) is what the engine follows. `readEdit` may be
- * given the editor's unsaved buffer, which wins over the file on disk.
+ * The live plan document: kept up to date with every change, and read back at every scheduling
+ * point so an edit the user made (in an editor or by hand) is what the engine follows. `readEdit`
+ * may be given the editor's unsaved buffer, which wins over the file on disk.
+ *
+ * A step's progress changes the plan several times within milliseconds; `update` renders each
+ * change at once (for the run's events) but writes the file at most once per `planWriteDelayMs`.
+ * Whatever is pending is written before the file is read back (`sync`), by `write` (approval, the
+ * end of a phase) and by `flush`, which the engine calls before it lets go of the run.
  */
 export class PlanDocument {
   private lastWritten = '';
+  private pending: Plan | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** A deferred write that failed: reported by the next `flush`, `write` or `sync`. */
+  private failed: { error: unknown } | undefined;
   /** The text the last `sync` read (normalized), whatever came of it: an edit already handled. */
   private lastRead: string | undefined;
   /** Writes and reads run one at a time, so a slower write never lands after a newer one. */
@@ -31,23 +43,60 @@ export class PlanDocument {
     return planPath(this.root, this.runId);
   }
 
-  write(plan: Plan): Promise<string> {
-    return this.serial(async () => {
-      const markdown = renderPlanMarkdown(plan);
-      // A saved edit no sync has read yet stays until the next scheduling point reads it (the write
-      // after that renders the plan again); overwriting it now would drop it without a word. Once
-      // the plan has ended no edit can be followed, so the final state is always written.
-      if (markdown !== this.lastWritten && (finishedPlanStatuses.has(plan.status) || !(await this.hasUnreadEdit()))) {
-        await writePlanFile(this.root, this.runId, markdown);
-        this.lastWritten = markdown;
-      }
-      return markdown;
-    });
+  /** Renders the plan now and writes it to plan.md within `planWriteDelayMs` (with later changes, if any). */
+  update(plan: Plan): string {
+    this.pending = plan;
+    this.timer ??= setTimeout(() => {
+      this.flush().catch((error: unknown) => (this.failed ??= { error }));
+    }, planWriteDelayMs);
+    return renderPlanMarkdown(plan);
+  }
+
+  /** Writes the plan now (and drops any pending one: this is newer). */
+  async write(plan: Plan): Promise<string> {
+    this.cancelPending();
+    this.throwFailure();
+    return this.serial(() => this.writeNow(plan));
+  }
+
+  /** Writes what `update` left pending; resolves once every write so far is on disk. */
+  async flush(): Promise<void> {
+    const plan = this.pending;
+    this.cancelPending();
+    this.throwFailure();
+    if (plan === undefined) await this.serial(() => Promise.resolve());
+    else await this.serial(() => this.writeNow(plan));
   }
 
   /** Reads the user's edit, if any. A rejected edit is kept beside the plan so no text is lost. */
-  sync(current: Plan): Promise<PlanSync> {
+  async sync(current: Plan): Promise<PlanSync> {
+    // What the engine last rendered goes to disk first, so the file is not mistaken for an edit.
+    await this.flush();
     return this.serial(() => this.readEdit(current));
+  }
+
+  private async writeNow(plan: Plan): Promise<string> {
+    const markdown = renderPlanMarkdown(plan);
+    // A saved edit no sync has read yet stays until the next scheduling point reads it (the write
+    // after that renders the plan again); overwriting it now would drop it without a word. Once
+    // the plan has ended no edit can be followed, so the final state is always written.
+    if (markdown !== this.lastWritten && (finishedPlanStatuses.has(plan.status) || !(await this.hasUnreadEdit()))) {
+      await writePlanFile(this.root, this.runId, markdown);
+      this.lastWritten = markdown;
+    }
+    return markdown;
+  }
+
+  private cancelPending(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = undefined;
+  }
+
+  private throwFailure(): void {
+    const failed = this.failed;
+    this.failed = undefined;
+    if (failed !== undefined) throw failed.error;
   }
 
   private serial<T>(work: () => Promise<T>): Promise<T> {

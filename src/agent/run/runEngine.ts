@@ -4,7 +4,7 @@ import { sweepTemporaries } from '../workspace/atomicWrite';
 import type { ModelClient, ModelRole } from '../model/modelTypes';
 import type { Price } from '../model/pricing';
 import { UsageLedger } from '../model/usageLedger';
-import type { Plan, PlanStep, ValidationContext } from '../plan/planTypes';
+import { finishedPlanStatuses, type Plan, type PlanStep, type ValidationContext } from '../plan/planTypes';
 import {
   addNote,
   createPlan,
@@ -40,6 +40,7 @@ import type { FileChange, RunEvent, RunStatus } from './runEvents';
 import { acquireRunLock, writeRunMeta, type RunMeta } from './runStore';
 import { summarizeRun } from './runSummary';
 import { WorkerSession, type WorkerLoopOptions, type WorkerOutcome } from './worker';
+import { cleanupStaleIsolations } from '../verify/isolatedWorkspace';
 import { StepVerifier } from '../verify/stepVerifier';
 import { CommandRunner, type CommandApprovalQuestion } from '../commands/commandRunner';
 import type { TestEvidence } from '../verify/testEvidence';
@@ -141,9 +142,16 @@ export class RunEngine {
     this.staged = new StagedWorkspace(host.workspace);
     this.budget = new RunBudget(options.budget);
     this.ledger = new UsageLedger((event) => {
+      // Journaled (not fsynced) so a resumed run continues its totals; a failed write shows up at the next entry that matters.
+      this.journal.append({ kind: 'usage', role: event.call.role, provider: event.call.provider, model: event.call.model, usage: event.call.usage, costUsd: event.call.costUsd }).catch(() => undefined);
       host.emit({ type: 'usage', runId: options.runId, role: event.call.role, model: event.call.model, costUsd: event.call.costUsd, run: event.run });
       if (this.plan !== undefined) this.plan = setCost(this.plan, { usd: event.run.costUsd, unpricedCalls: event.run.unpricedCalls });
     });
+    if (recovered !== undefined) {
+      // The resumed run's cost, tokens and budget go on from where the stopped one was.
+      this.ledger.restore(recovered.calls);
+      for (const call of recovered.calls) this.budget.record(call.usage, call.costUsd);
+    }
     this.checkpoint = new Checkpoint(host.workspace.root, options.runId);
     this.document = new PlanDocument(host.workspace.root, options.runId, host.validation, () => host.planBuffer?.());
     this.commands = new CommandRunner({
@@ -160,6 +168,7 @@ export class RunEngine {
   }
 
   private release: (() => Promise<void>) | undefined;
+  private staleCleanup: Promise<unknown> | undefined;
 
   /** Takes the workspace's run lock; `run` does it too, but a host may want the refusal before starting. */
   async lock(): Promise<void> {
@@ -169,6 +178,9 @@ export class RunEngine {
   async run(): Promise<RunResult> {
     const { runId, task } = this.options;
     await this.lock();
+    // Copies a killed server left behind are removed while the orchestrator plans, not on the way
+    // to the first verification (the verifier waits for it before making its own).
+    this.staleCleanup = cleanupStaleIsolations(this.host.workspace.root).catch(() => undefined);
     const createdAt = new Date().toISOString();
     let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
     try {
@@ -182,7 +194,9 @@ export class RunEngine {
       return result;
     } finally {
       try {
+        await this.document.flush().catch(() => undefined);
         await this.journal.close();
+        await this.staleCleanup;
         await this.verifier?.dispose();
         await this.release?.();
         this.release = undefined;
@@ -196,9 +210,13 @@ export class RunEngine {
   private async execute(): Promise<RunResult> {
     try {
       this.phase('exploring');
-      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols, await createGitPort(this.host.workspace.root));
       const hiddenFound: string[] = [];
-      const overview = await projectOverview(this.host.workspace, (path, count) => hiddenFound.push(`${count} hidden character(s) in ${path}`));
+      // Independent look-ups, each a git process: side by side, before the first model request.
+      const [git, overview] = await Promise.all([
+        createGitPort(this.host.workspace.root),
+        projectOverview(this.host.workspace, (path, count) => hiddenFound.push(`${count} hidden character(s) in ${path}`)),
+      ]);
+      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols, git);
       const submitted = await orchestrator.plan(this.options.task, overview, this.options.scope);
       let plan = createPlan(this.options.runId, this.options.task, submitted);
       // Reported, not only removed: hidden text in a rule file is how prompt injections hide.
@@ -255,6 +273,7 @@ export class RunEngine {
         root: this.host.workspace.root,
         timeoutMs: this.options.verification.timeoutMs,
         signal: this.workSignal,
+        ...(this.staleCleanup !== undefined ? { staleCleanup: this.staleCleanup } : {}),
         ...(this.options.verification.command !== undefined ? { command: this.options.verification.command } : {}),
         ...(this.host.unsavedBuffers !== undefined ? { buffers: this.host.unsavedBuffers() } : {}),
       });
@@ -541,7 +560,9 @@ export class RunEngine {
     const totals = this.ledger.totals;
     this.plan = setCost(plan, { usd: totals.costUsd, unpricedCalls: totals.unpricedCalls });
     await this.journal.append({ kind: 'plan', plan: this.plan });
-    const markdown = await this.document.write(this.plan);
+    // Written to plan.md within 100 ms (and before it is read back, and at the end): a step's
+    // several quick changes are one write.
+    const markdown = finishedPlanStatuses.has(this.plan.status) ? await this.document.write(this.plan) : this.document.update(this.plan);
     this.host.emit({ type: 'plan/updated', runId: this.options.runId, plan: this.plan, markdown });
   }
 

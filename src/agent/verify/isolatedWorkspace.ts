@@ -2,7 +2,7 @@ import { lstat, mkdir, readdir, realpath, rm, unlink, writeFile } from 'node:fs/
 import { dirname, join, resolve } from 'node:path';
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import { copyListed, copyWalk, createCopyContext, foldersHolding, isInside, linkCandidates, type CopyContext } from './isolationCopy';
-import { addWorktree, forgetAdminDir, listFiles, listIgnored, listWorktrees, probeRepo, removeWorktree, worktreeAdminDir, type RepoInfo } from './isolationGit';
+import { addWorktree, forgetAdminDir, forgetOwnWorktree, listFiles, listIgnored, listWorktrees, probeRepo, removeWorktree, worktreeAdminDir, type RepoInfo } from './isolationGit';
 import { FileJournal } from './isolationJournal';
 import { checkRelativePath, createScratch, defaultLinkFolders, defaultScratchDir, isolationPid, isProcessAlive, IsolationError } from './isolationPaths';
 
@@ -51,7 +51,8 @@ interface Worktree {
 /** Removes a copy: first the links (so nothing can reach through them), then the folder and registration. */
 async function discard(scratch: string, links: readonly string[], worktree: Worktree | undefined): Promise<void> {
   for (const link of links) await unlink(link).catch(() => undefined);
-  if (worktree !== undefined) await removeWorktree(worktree.top, scratch, worktree.adminDir);
+  if (worktree?.adminDir !== undefined) await forgetOwnWorktree(scratch, worktree.adminDir);
+  else if (worktree !== undefined) await removeWorktree(worktree.top, scratch, worktree.adminDir);
   await rm(scratch, { recursive: true, force: true });
 }
 
@@ -120,9 +121,15 @@ export async function createIsolatedWorkspace(options: IsolationOptions): Promis
   const root = await realpath(resolve(options.root));
   const buffers = [...(options.buffers ?? new Map<string, string>())].map(([path, text]) => [checkRelativePath(path), text] as const);
   const linkNames = new Set(options.linkFolders ?? defaultLinkFolders);
-  const repo = await probeRepo(root);
-  const inside = repo === undefined ? [] : await listFiles(root, true);
-  const scratch = await createScratch(options.scratchDir);
+  // The listing starts with the probe (it fails harmlessly outside a work tree): git start-ups
+  // are most of what isolation costs.
+  const listing = listFiles(root, true);
+  listing.catch(() => undefined);
+  const [repo, scratch] = await Promise.all([probeRepo(root), createScratch(options.scratchDir)]);
+  const inside = repo === undefined ? [] : await listing.catch(async (error: unknown) => {
+    await rm(scratch, { recursive: true, force: true });
+    throw error;
+  });
   const links: string[] = [];
   let worktree: Worktree | undefined;
   try {

@@ -12,6 +12,8 @@ export interface VerifierOptions {
   readonly timeoutMs: number;
   readonly buffers?: ReadonlyMap<string, string>;
   readonly signal: AbortSignal;
+  /** The removal of stale copies (cleanupStaleIsolations), when the host started it earlier; else it runs now. */
+  readonly staleCleanup?: Promise<unknown>;
 }
 
 interface Baseline {
@@ -40,8 +42,7 @@ export class StepVerifier {
 
   static async create(options: VerifierOptions): Promise<StepVerifier> {
     // Copies left by a process that died (a killed server) are removed before new ones are made.
-    await cleanupStaleIsolations(options.root).catch(() => undefined);
-    const detected = await detectTestCommand(options.root);
+    const [, detected] = await Promise.all([(options.staleCleanup ?? cleanupStaleIsolations(options.root)).catch(() => undefined), detectTestCommand(options.root)]);
     return new StepVerifier(options, detected, options.command ?? detected?.command);
   }
 

@@ -5,7 +5,7 @@
  * handler, unsaved editor buffers, the repo's own suite, and process liveness checks.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod';
@@ -107,8 +107,12 @@ export async function startVerifySession(repo: TempRepo, server: FakeModelServer
     testCommand: options.testCommand ?? nodeTestCommand,
   };
   // startServerSession spawns with this process's environment: swap the provider variables in for the spawn only.
+  // Verification copies go to a scratch folder of this test's own (TMPDIR), not the machine-wide one:
+  // any other agent server cleans up copies of dead processes there, including a server this test killed on purpose.
+  const scratchParent = join(repo.parent, 'tmp');
+  mkdirSync(scratchParent, { recursive: true });
   const saved = process.env;
-  process.env = fakeProviderEnv(server);
+  process.env = { ...fakeProviderEnv(server), TMPDIR: scratchParent };
   let starting;
   try {
     starting = startServerSession({ serverPath: bundle('server.js'), workspaceFolder: repo.root, timeoutMs: 30000, settings });

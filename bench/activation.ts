@@ -1,0 +1,58 @@
+/**
+ * Extension activation without VS Code: the production (minified) extension bundle is loaded in a
+ * fresh Node process with a stand-in `vscode` module (bench/activateProbe.mjs) and activate() is
+ * called. What VS Code calls activation time is the same two parts, "load code" and "call activate";
+ * the stand-in's APIs do nothing, so VS Code's own work for each registration is not in it.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { repoRoot } from './repo';
+import { measured, median, type Figure } from './stats';
+
+interface Probe {
+  readonly loadMs: number;
+  readonly activateMs: number;
+}
+
+export async function activationFigure(runs: number): Promise<Figure> {
+  const folder = mkdtempSync(join(tmpdir(), 'plumbline-bench-activation-'));
+  try {
+    const bundle = join(folder, 'dist', 'extension.js');
+    const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    // As `node esbuild.mjs --production` builds it for the VSIX.
+    await esbuild.build({
+      entryPoints: [join(repoRoot, 'src', 'extension.ts')],
+      outfile: bundle,
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['vscode'],
+      define: { PLUMBLINE_VERSION: JSON.stringify(version) },
+      logLevel: 'silent',
+    });
+    const probes: Probe[] = [];
+    for (let i = 0; i < runs; i += 1) {
+      const result = spawnSync(process.execPath, [join(repoRoot, 'bench', 'activateProbe.mjs'), bundle], { encoding: 'utf8', timeout: 30_000 });
+      const line = result.stdout.trim().split('\n').at(-1) ?? '';
+      if (result.status !== 0 || !line.startsWith('{')) throw new Error(`the activation probe failed: ${result.stderr.slice(-300)}`);
+      probes.push(JSON.parse(line) as Probe);
+    }
+    const kb = statSync(bundle).size / 1024;
+    return measured({
+      id: 'vscode.activation',
+      name: 'Extension activation: load the bundle + activate() (stand-in vscode)',
+      unit: 'ms',
+      target: 50,
+      comparison: 'max',
+      samples: probes.map((probe) => probe.loadMs + probe.activateMs),
+      note: `production bundle (${kb.toFixed(0)} KB, minified) in a fresh node per run: load median ${median(probes.map((probe) => probe.loadMs)).toFixed(1)} ms + activate() median ${median(probes.map((probe) => probe.activateMs)).toFixed(1)} ms; vscode APIs are no-op stand-ins (bench/activateProbe.mjs), so VS Code's own registration work is not included; the VS Code suite's "Plumbline activation time" (activate() only, real APIs) is printed by npm run test:vscode; ${runs} runs`,
+    });
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}

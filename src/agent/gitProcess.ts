@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+
+/**
+ * Runs one git command and resolves with its stdout. Used where git is on the engine's hot path
+ * (isolation before every verified run, the orchestrator's git tools) instead of simple-git, whose
+ * completion plugin waits an extra 50 ms after every command that prints nothing (`read-tree`, an
+ * empty `ls-files --ignored`, `git status` of a clean tree, `worktree remove`).
+ *
+ * The guarantees simple-git gave these calls are kept: ambient GIT_* variables (and editor or pager
+ * commands) are dropped, so GIT_DIR or GIT_INDEX_FILE from a hook cannot redirect a call, and
+ * `core.fsmonitor=false` always goes first, so a repository's config cannot run a program. Callers
+ * pass only literals, checked commit ids or paths after `--`. The command is stopped after
+ * `idleTimeoutMs` without output. A non-zero exit rejects, with git's message.
+ */
+export function runGit(cwd: string, args: readonly string[], idleTimeoutMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['-c', 'core.fsmonitor=false', ...args], { cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const idle = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        child.kill();
+      }, idleTimeoutMs);
+    };
+    idle();
+    child.stdout.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+      idle();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err.push(chunk);
+      idle();
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      const stdout = Buffer.concat(out).toString('utf8');
+      if (timedOut) reject(new Error(`git ${args[0] ?? ''} was stopped after ${Math.round(idleTimeoutMs / 1000)} s without output`));
+      else if (code !== 0) reject(new Error(Buffer.concat(err).toString('utf8').trim() || `git ${args[0] ?? ''} exited with code ${String(code)}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+const droppedNames = new Set(['EDITOR', 'VISUAL', 'PAGER', 'SSH_ASKPASS']);
+
+/** The process environment without GIT_* variables and commands git could be told to run. */
+function gitEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => {
+      const upper = name.toUpperCase();
+      return !upper.startsWith('GIT_') && !droppedNames.has(upper);
+    }),
+  );
+}
