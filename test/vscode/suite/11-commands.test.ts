@@ -15,11 +15,13 @@ describe('commands a worker asks to run, in VS Code', () => {
     server = await startFakeModelServer({ scenario: join(repoRoot, 'test', 'fixtures', 'scenarios', 'vscode-commands.json') });
     // A dry run: nothing lands in the shared fixture workspace.
     await useFakeModel(server, { approvalMode: 'never', reviewPlan: false });
-    await config().update('commands.allow', ['echo'], vscode.ConfigurationTarget.Workspace);
+    // A repository's own settings cannot widen what runs unasked: the allow list is a user setting.
+    await assert.rejects(Promise.resolve(config().update('commands.allow', ['echo'], vscode.ConfigurationTarget.Workspace)));
+    await config().update('commands.allow', ['echo'], vscode.ConfigurationTarget.Global);
   });
 
   after(async () => {
-    await config().update('commands.allow', undefined, vscode.ConfigurationTarget.Workspace);
+    await config().update('commands.allow', undefined, vscode.ConfigurationTarget.Global);
     await clearFakeModelSettings();
     await server.close();
   });

@@ -152,7 +152,7 @@ describe('the whole journey, as a user drives it', () => {
     assert.equal(cancelled.runId, slowRun);
     assert.equal(cancelled.finished?.status, 'cancelled');
     const cutShort = await waitFor('the cancelled step\'s attempt to stop spinning', async () => {
-      const attempt = await page.query('.step[data-step-id="s1"] .attempt[data-attempt="1"]');
+      const attempt = await page.query('.step[data-step-id="k1"] .attempt[data-attempt="1"]');
       return attempt.exists === true && !/running/.test(attempt.text ?? '') ? attempt.text : undefined;
     }, 30000);
     assert.match(cutShort ?? '', /Attempt 1: interrupted/);
