@@ -110,6 +110,7 @@ export function renderSidebarHtml(input: SidebarHtmlInput): string {
         </select>
         <button id="send" type="submit" title="Send (Enter)"><span class="codicon codicon-send" aria-hidden="true"></span> Send</button>
       </div>
+      <button id="models" class="models-button" type="button" title="Choose the models (Select Models…)"><span class="codicon codicon-sparkle" aria-hidden="true"></span> <span id="models-label">Models</span></button>
       <p id="task-note" class="task-note" aria-live="polite">Enter to send · Shift+Enter for a new line</p>
     </form>
   </div>

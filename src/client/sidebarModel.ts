@@ -23,8 +23,17 @@ export function toRunViewModel(view: RunView | undefined, pending: PendingApprov
 const approveModes: readonly ApproveMode[] = ['step', 'end', 'auto', 'never'];
 
 export function readSidebarSettings(): SidebarSettings {
-  const mode = vscode.workspace.getConfiguration('plumbline').get<string>('approvalMode');
-  return { approvalMode: approveModes.find((known) => known === mode) ?? 'step', trusted: vscode.workspace.isTrusted };
+  const config = vscode.workspace.getConfiguration('plumbline');
+  const mode = config.get<string>('approvalMode');
+  const modelOf = (role: 'orchestrator' | 'worker'): string => {
+    const model = config.get<string>(`${role}.model`)?.trim();
+    return model !== undefined && model !== '' ? model : (config.get<string>(`${role}.provider`) ?? 'auto');
+  };
+  return {
+    approvalMode: approveModes.find((known) => known === mode) ?? 'step',
+    trusted: vscode.workspace.isTrusted,
+    models: { orchestrator: modelOf('orchestrator'), worker: modelOf('worker') },
+  };
 }
 
 /**

@@ -60,7 +60,8 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       }),
       runs.onDidChangeTranscript((change) => this.push(transcriptMessage(change))),
       vscode.workspace.onDidChangeConfiguration((event) => {
-        if (event.affectsConfiguration('plumbline.approvalMode')) this.push({ type: 'settings', settings: readSidebarSettings() });
+        const shown = ['plumbline.approvalMode', 'plumbline.orchestrator', 'plumbline.worker'];
+        if (shown.some((section) => event.affectsConfiguration(section))) this.push({ type: 'settings', settings: readSidebarSettings() });
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.push({ type: 'settings', settings: readSidebarSettings() })),
     ];

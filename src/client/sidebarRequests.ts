@@ -4,6 +4,7 @@ import type { RunController } from './runs/runController';
 import { runCommandIds } from './runs/runCommands';
 import { writeApprovalMode } from './sidebarModel';
 import { manageTrustCommand, restrictedModeMessage } from './restrictedMode';
+import { selectModelsCommandId } from './selectModels';
 
 /** What the sidebar's buttons do beyond the run commands; each is also a registered command. */
 export interface SidebarActions {
@@ -66,6 +67,9 @@ export async function handleSidebarRequest(request: WebviewRequest, context: Sid
       return context.refreshHistory();
     case 'settings/approvalMode':
       return writeApprovalMode(request.mode);
+    case 'models/select':
+      await vscode.commands.executeCommand(selectModelsCommandId);
+      return;
     case 'workspace/trust':
       await vscode.commands.executeCommand(manageTrustCommand);
       return;

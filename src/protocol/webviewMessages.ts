@@ -118,6 +118,8 @@ export const sidebarSettingsSchema = z.object({
   approvalMode: approveModeSchema,
   /** VS Code's workspace trust: in Restricted Mode the sidebar says why it starts nothing and offers to trust. */
   trusted: z.boolean(),
+  /** Each role's model as the settings name it: the model id, else the provider (`auto`: chosen from the keys present). */
+  models: z.object({ orchestrator: z.string(), worker: z.string() }),
 });
 export type SidebarSettings = z.infer<typeof sidebarSettingsSchema>;
 
@@ -147,6 +149,8 @@ export const webviewRequestSchema = z.discriminatedUnion('method', [
   z.strictObject({ ...request, method: z.literal('run/undo'), runId: runIdSchema }),
   z.strictObject({ ...request, method: z.literal('history/refresh') }),
   z.strictObject({ ...request, method: z.literal('settings/approvalMode'), mode: approveModeSchema }),
+  /** Runs "Plumbline: Select Models…". */
+  z.strictObject({ ...request, method: z.literal('models/select') }),
   z.strictObject({ ...request, method: z.literal('clipboard/write'), text: z.string().max(1_000_000) }),
   /** Opens VS Code's workspace trust editor (Restricted Mode's way out). */
   z.strictObject({ ...request, method: z.literal('workspace/trust') }),

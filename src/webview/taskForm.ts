@@ -17,6 +17,8 @@ export class TaskForm {
   private readonly note = byId('task-note');
   private readonly mode = byId('approval-mode', HTMLSelectElement);
   private readonly restricted = byId('restricted');
+  private readonly models = byId('models', HTMLButtonElement);
+  private readonly modelsLabel = byId('models-label');
   private sending = false;
   private blocked: string | null = null;
 
@@ -34,6 +36,9 @@ export class TaskForm {
     byId('task-form').addEventListener('submit', (event) => {
       event.preventDefault();
       void this.submit();
+    });
+    this.models.addEventListener('click', () => {
+      void request({ method: 'models/select' }).catch((error: unknown) => this.showNote(message(error)));
     });
     this.mode.addEventListener('change', () => {
       const mode = approveModes.find((known) => known === this.mode.value);
@@ -56,6 +61,9 @@ export class TaskForm {
     setAttribute(this.send, 'aria-disabled', disabled ? 'true' : null);
     setAttribute(this.send, 'title', this.blocked ?? 'Send (Enter)');
     if (this.mode.value !== settings.approvalMode) this.mode.value = settings.approvalMode;
+    const { orchestrator, worker } = settings.models;
+    setText(this.modelsLabel, orchestrator === worker ? `Models: ${orchestrator}` : `Models: ${orchestrator} · workers ${worker}`);
+    setAttribute(this.models, 'aria-label', `Models: orchestrator ${orchestrator}, workers ${worker}. Choose models`);
   }
 
   private async submit(): Promise<void> {

@@ -40,7 +40,7 @@ describe('webview messages', () => {
     runId: 'r1', task: 'Rename', phase: 'awaiting_approval', hasPlanDocument: true, plan, costUsd: 0.01, awaitingApproval: true, finished: null,
     evidence: [{ stepId: 's1', attempt: 1, verdict: 'passed', reason: 'ok', passed: 3, failed: 0, total: 3 }],
   };
-  const state = { server, run, transcript: { runId: 'r1', items: [{ kind: 'task', id: 1, text: 'Rename' }], dropped: 0 }, history: [], settings: { approvalMode: 'step', trusted: true } };
+  const state = { server, run, transcript: { runId: 'r1', items: [{ kind: 'task', id: 1, text: 'Rename' }], dropped: 0 }, history: [], settings: { approvalMode: 'step', trusted: true, models: { orchestrator: 'auto', worker: 'auto' } } };
 
   test('accepts the handshake and every known request', () => {
     for (const good of [
@@ -55,6 +55,7 @@ describe('webview messages', () => {
       { type: 'request', id: 10, method: 'history/refresh' },
       { type: 'request', id: 11, method: 'settings/approvalMode', mode: 'auto' },
       { type: 'request', id: 12, method: 'clipboard/write', text: 'const x = 1;' },
+      { type: 'request', id: 13, method: 'models/select' },
     ]) {
       assert.ok(webviewToHostSchema.safeParse(good).success, JSON.stringify(good));
     }

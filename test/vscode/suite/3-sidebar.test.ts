@@ -91,6 +91,26 @@ describe('the sidebar webview', () => {
     await waitFor('the selector to follow the setting', async () => ((await page.query('#approval-mode')).value === 'step' ? true : undefined));
   });
 
+  it('shows each role\'s model and opens Select Models from its button', async function () {
+    const page = driver;
+    if (page === undefined) return this.skip();
+    await config().update('worker.model', 'my-worker-model', vscode.ConfigurationTarget.Global);
+    try {
+      const label = await waitFor('the models line to follow the settings', async () => {
+        const text = (await page.query('#models-label')).text ?? '';
+        return /workers my-worker-model/.test(text) ? text : undefined;
+      });
+      assert.match(label, /^Models: \S+ · workers my-worker-model$/);
+      await page.click('#models');
+      // The quick pick of "Select Models…" opens: its first question is which role.
+      await page.waitForWorkbench('.quick-input-widget .quick-input-list-row:has-text("Workers")');
+      await page.press('Escape');
+    } finally {
+      await config().update('worker.model', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor('the models line to drop the worker model', async () => (/my-worker-model/.test((await page.query('#models-label')).text ?? '') ? undefined : true));
+  });
+
   it('keeps the draft task across hide and show', async function () {
     const page = driver;
     if (page === undefined) return this.skip();
