@@ -10,6 +10,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { describeChanges } from '../../../src/agent/run/changeSet';
+import { HunkDecorations } from '../../../src/client/review/hunkDecorations';
+import { layoutFile } from '../../../src/client/review/hunkLayout';
 import { reviewRequest } from '../../../src/protocol/methods';
 import type { ReviewDecisions } from '../../../src/protocol/run';
 import { startFakeModelServer, type FakeModelServer, type ScenarioInput } from '../../fake-model/index';
@@ -35,6 +37,12 @@ function save(): void {
 /** The fake server's clock (performance.timeOrigin + performance.now()) as Date.now(). */
 const wallOffset = (): number => Date.now() - (performance.timeOrigin + performance.now());
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A DOM mark, read after the measured work is over: asking the driver runs script in the page, so
+ * polling while the workbench renders would slow down what is being measured.
+ */
 async function mark(page: Driver, target: MarkTarget, name: string, timeoutMs = 30000): Promise<DomMark> {
   return waitFor(`"${name}" in the ${target} DOM`, async () => {
     const found = await page.readMark(target, name);
@@ -101,8 +109,9 @@ describe('benchmarks in VS Code', function () {
         server.setScenario(scenario(run));
         await page.watchMark('sidebar', 'plan', `#plan-steps li.step[data-step-id="r${run}-s1"]`);
         const runId = await api.runs.start(`Rename greet to welcome and farewell to goodbye (bench run ${run})`);
-        const shown = await mark(page, 'sidebar', 'plan', 60000);
-        await waitFor('the plan to wait for approval', () => (api.runs.pendingApproval?.runId === runId ? true : undefined));
+        await waitFor('the plan to wait for approval', () => (api.runs.pendingApproval?.runId === runId ? true : undefined), 60000);
+        await sleep(500);
+        const shown = await mark(page, 'sidebar', 'plan');
         assert.equal(shown.present, false, 'the plan step appeared after the watch started');
         const submit = server.requests().filter((request) => request.role === 'orchestrator').at(-1);
         assert.ok(submit?.completedAt != null && submit.firstByteAt != null, 'the fake server timed the submit_plan response');
@@ -128,10 +137,11 @@ describe('benchmarks in VS Code', function () {
     const linesPerHunk = 10;
     const path = 'src/bench-review.js';
 
-    function change(run: number): { raw: unknown; marker: string; firstLine: number } {
+    function change(run: number): { raw: unknown; marker: string; firstLine: number; added: number[]; text: string } {
       const before: string[] = [];
       const after: string[] = [];
       let firstLine = -1;
+      const added: number[] = [];
       for (let hunk = 0; hunk < hunks; hunk += 1) {
         for (let line = 0; line < linesPerHunk; line += 1) {
           const kept = `const kept_${hunk}_${line} = ${hunk * linesPerHunk + line};`;
@@ -140,6 +150,7 @@ describe('benchmarks in VS Code', function () {
         }
         if (firstLine < 0) firstLine = after.length;
         for (let line = 0; line < linesPerHunk; line += 1) {
+          added.push(after.length);
           before.push(`let total_${hunk}_${line} = compute(${hunk}, ${line});`);
           after.push(`const changed_r${run}_h${hunk}_l${line} = computeAgain(${hunk}, ${line}, 'run ${run}');`);
         }
@@ -149,7 +160,7 @@ describe('benchmarks in VS Code', function () {
       assert.equal(files[0]?.hunks.length, hunks, 'the change has one hunk per block');
       // What the server sends: JSON, as the request reaches the extension.
       const raw: unknown = JSON.parse(JSON.stringify({ runId: `bench-review-${run}`, files }));
-      return { raw, marker: `changed_r${run}_h0_l0`, firstLine };
+      return { raw, marker: `changed_r${run}_h0_l0`, firstLine, added, text: `${after.join('\n')}\n` };
     }
 
     it('measures', async function () {
@@ -158,9 +169,37 @@ describe('benchmarks in VS Code', function () {
       const api = await plumbline();
       await vscode.commands.executeCommand('workbench.action.closePanel');
       const samples: Record<string, number>[] = [];
+      // The floor: the same text as an untitled document, shown and given one whole-line decoration
+      // on the added lines by the shortest code VS Code allows.
+      const floorType = vscode.window.createTextEditorDecorationType({ isWholeLine: true, backgroundColor: new vscode.ThemeColor('diffEditor.insertedLineBackground') });
       for (let run = 0; run < warmUps + runs; run += 1) {
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-        const { raw, marker, firstLine } = change(run);
+        const { raw, marker, firstLine, added, text: proposed } = change(run);
+        await page.watchMark('workbench', 'floorText', '.monaco-editor .view-line', `floor_r${run}_h0_l0`);
+        await page.watchMark('workbench', 'floorOverlay', '.monaco-editor .view-overlays [class*="ced-"]');
+        const floorStart = Date.now();
+        const floorEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'javascript', content: proposed.replaceAll(`changed_r${run}_`, `floor_r${run}_`) }), { preview: false });
+        floorEditor.setDecorations(floorType, added.map((line) => new vscode.Range(line, 0, line, 0)));
+        await sleep(1000);
+        const floorText = await mark(page, 'workbench', 'floorText');
+        const floorOverlay = await mark(page, 'workbench', 'floorOverlay');
+        const floor = Math.max(floorText.at, floorOverlay.at) - floorStart;
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        // The same untitled document painted with the review's own decorations (all six types).
+        await page.watchMark('workbench', 'fullText', '.monaco-editor .view-line', `full_r${run}_h0_l0`);
+        await page.watchMark('workbench', 'fullOverlay', '.monaco-editor .view-overlays [class*="ced-"]');
+        await page.watchMark('workbench', 'fullInline', '.monaco-editor .view-line [class*="ced-"]');
+        const fullDecorations = new HunkDecorations();
+        const fullStart = Date.now();
+        const fullEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'javascript', content: proposed.replaceAll(`changed_r${run}_`, `full_r${run}_`) }), { preview: false });
+        fullDecorations.apply(fullEditor, layoutFile(reviewRequest.params.parse(raw).files[0]!, proposed), () => 'pending');
+        await sleep(1000);
+        const fullMarks = [await mark(page, 'workbench', 'fullText'), await mark(page, 'workbench', 'fullOverlay'), await mark(page, 'workbench', 'fullInline')];
+        const floorReviewDecorations = Math.max(...fullMarks.map((found) => found.at)) - fullStart;
+        await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        fullDecorations.dispose();
         // The proposal's text, its whole-line decorations (view overlays), its inline decorations
         // (the removed lines after the text) and its CodeLenses, as the workbench's DOM gets them.
         await page.watchMark('workbench', 'text', '.monaco-editor .view-line', marker);
@@ -168,20 +207,25 @@ describe('benchmarks in VS Code', function () {
         await page.watchMark('workbench', 'inline', '.monaco-editor .view-line [class*="ced-"]');
         await page.watchMark('workbench', 'lens', '.monaco-editor .codelens-decoration a');
         const source = new vscode.CancellationTokenSource();
+        // When the extension host sees the proposal active with the cursor on its first change.
         let shownAt = Number.NaN;
-        const onSelection = vscode.window.onDidChangeTextEditorSelection((event) => {
-          if (Number.isNaN(shownAt) && event.textEditor.document.uri.scheme === 'plumbline-proposal' && event.selections[0]?.active.line === firstLine) shownAt = Date.now();
-        });
+        const check = (editor: vscode.TextEditor | undefined): void => {
+          if (Number.isNaN(shownAt) && editor?.document.uri.scheme === 'plumbline-proposal' && editor.selection.active.line === firstLine) shownAt = Date.now();
+        };
+        const listeners = [vscode.window.onDidChangeTextEditorSelection((event) => check(event.textEditor)), vscode.window.onDidChangeActiveTextEditor(check)];
         // The request reaching the extension: what RunController.review does with it.
         const start = Date.now();
         const parsed = reviewRequest.params.parse(raw);
         const parsedAt = Date.now();
         const result: Promise<ReviewDecisions> = api.review.review({ runId: parsed.runId, files: parsed.files, evidence: [] }, source.token);
+        await waitFor('the review on its first change', () => (Number.isNaN(shownAt) ? undefined : true));
+        // CodeLenses come at least 250 ms after the editor (VS Code's debounce).
+        await sleep(1500);
         const text = await mark(page, 'workbench', 'text');
         const overlay = await mark(page, 'workbench', 'overlay');
         const inline = await mark(page, 'workbench', 'inline');
         const lens = await mark(page, 'workbench', 'lens');
-        onSelection.dispose();
+        for (const listener of listeners) listener.dispose();
         for (const found of [text, overlay, inline, lens]) assert.equal(found.present, false, 'the review painted after the watch started');
         const painted = Math.max(text.at, overlay.at, inline.at);
         if (run >= warmUps) {
@@ -194,6 +238,8 @@ describe('benchmarks in VS Code', function () {
             overlay: overlay.at - start,
             inline: inline.at - start,
             codeLens: lens.at - start,
+            floor,
+            floorReviewDecorations,
           });
         }
         if (run === warmUps) console.log(`Screenshot of the 1,000-line review: ${await page.screenshot('bench-review-1000')}`);
@@ -201,6 +247,7 @@ describe('benchmarks in VS Code', function () {
         await result;
         source.dispose();
       }
+      floorType.dispose();
       results['review.inline1000'] = samples;
       save();
       console.log(`review.inline1000 samples (ms to decorated): ${samples.map((sample) => sample.decorated).join(', ')}; CodeLens: ${samples.map((sample) => sample.codeLens).join(', ')}`);
