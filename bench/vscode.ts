@@ -38,11 +38,16 @@ interface ReviewSample {
   readonly decorated: number;
   readonly decoratedFrame: number;
   readonly parse: number;
-  readonly editorShown: number;
+  /** null when the extension host did not see it (JSON has no NaN). */
+  readonly editorShown: number | null;
   readonly text: number;
   readonly overlay: number;
   readonly inline: number;
   readonly codeLens: number;
+  /** The same text as an untitled document, shown and given one whole-line decoration type. */
+  readonly floor: number;
+  /** The same, painted with the review's own decorations (HunkDecorations). */
+  readonly floorReviewDecorations: number;
 }
 
 interface BenchOutput {
@@ -52,7 +57,7 @@ interface BenchOutput {
   readonly 'review.inline1000'?: ReviewSample[];
 }
 
-const ms = (values: readonly number[]): string => `${median(values).toFixed(1)} ms`;
+const ms = (values: readonly (number | null)[]): string => `${median(values.filter((value): value is number => value !== null)).toFixed(0)} ms`;
 const spread = (values: readonly number[]): string => `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)} ms`;
 
 function figuresOf(output: BenchOutput): Figure[] {
@@ -81,7 +86,7 @@ function figuresOf(output: BenchOutput): Figure[] {
       target: targets['review.inline1000'],
       comparison: 'max',
       samples,
-      note: `2,000-line file, 100 hunks × 10 replaced lines; from the plumbline/review params in the extension host (zod parse as RunController does, median ${ms(review.map((sample) => sample.parse))}) → the last of: proposal text in a .view-line (${ms(review.map((sample) => sample.text))}), whole-line decorations in .view-overlays (${ms(review.map((sample) => sample.overlay))}), removed-line decorations in the line (${ms(review.map((sample) => sample.inline))}), seen by a MutationObserver in the workbench; range ${spread(samples)}; next animation frame: ${ms(review.map((sample) => sample.decoratedFrame))}; cursor on the first change (extension host): ${ms(review.map((sample) => sample.editorShown))}; ${runs}`,
+      note: `2,000-line file, 100 hunks × 10 replaced lines; from the plumbline/review params in the extension host (zod parse as RunController does, median ${ms(review.map((sample) => sample.parse))}) → the last of: proposal text in a .view-line (${ms(review.map((sample) => sample.text))}), whole-line decorations in .view-overlays (${ms(review.map((sample) => sample.overlay))}), removed-line decorations in the line (${ms(review.map((sample) => sample.inline))}), seen by a MutationObserver in the workbench; range ${spread(samples)}; next animation frame: ${ms(review.map((sample) => sample.decoratedFrame))}; cursor on the first change (extension host): ${ms(review.map((sample) => sample.editorShown))}. VS Code's floor in the same runs: the same text as an untitled document shown and given one decoration type ${ms(review.map((sample) => sample.floor))}, or the review's decorations ${ms(review.map((sample) => sample.floorReviewDecorations))}; ${runs}`,
     }));
     const lenses = review.map((sample) => sample.codeLens);
     figures.push(measured({

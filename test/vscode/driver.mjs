@@ -24,10 +24,11 @@ async function sidebarFrame(page) {
  * every batch of DOM changes; marks live in `window.__plumblineMarks`.
  */
 function installMark({ name, selector, text }) {
+  /* global window, document, requestAnimationFrame, MutationObserver -- evaluated in the browser */
   const marks = (window.__plumblineMarks ??= {});
   const observers = (window.__plumblineObservers ??= {});
   observers[name]?.disconnect();
-  delete marks[name];
+  marks[name] = undefined;
   const matches = () => {
     if (text === undefined) return document.querySelector(selector) !== null;
     for (const element of document.querySelectorAll(selector)) if ((element.textContent ?? '').includes(text)) return true;

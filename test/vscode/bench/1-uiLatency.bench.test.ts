@@ -82,7 +82,7 @@ describe('benchmarks in VS Code', function () {
           }],
         },
       },
-    }) as ScenarioInput;
+    });
 
     before(async () => {
       server = await startFakeModelServer({ scenario: scenario(0) });
