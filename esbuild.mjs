@@ -62,12 +62,13 @@ const targets = [
 ];
 
 if (tests) {
-  const suite = readdirSync('test/vscode/suite').filter((name) => name.endsWith('.test.ts'));
+  // suite/: the integration tests; bench/: the opt-in benchmarks (PLUMBLINE_VSCODE_SUITE=bench, npm run bench:vscode).
+  const suite = ['suite', 'bench'].flatMap((folder) => readdirSync(join('test/vscode', folder)).filter((name) => name.endsWith('.test.ts')).map((name) => join(folder, name)));
   targets.push({
     ...node,
     sourcemap: 'inline',
     minify: false,
-    entryPoints: ['test/vscode/index.ts', ...suite.map((name) => join('test/vscode/suite', name))],
+    entryPoints: ['test/vscode/index.ts', ...suite.map((name) => join('test/vscode', name))],
     outbase: 'test/vscode',
     outdir: 'out/test/vscode',
     // vscode is provided by the extension host; mocha loads test files by path, so it stays a module.

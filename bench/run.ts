@@ -1,9 +1,12 @@
 /**
  * `npm run bench`: Plumbline's performance figures against their targets. Benchmarks, not tests:
  * a miss is reported, never fatal. Writes bench/results.json. BENCH_RUNS sets repetitions (default 3).
+ *   --vscode       also the figures that need the real VS Code (code-server + Chromium, bench/vscode.ts)
+ *   --vscode-only  only those (npm run bench:vscode), merged into the existing bench/results.json
+ * Without either, the VS Code figures of the last --vscode run are carried over (with when they were taken).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { editsFigure } from './edits';
@@ -14,8 +17,35 @@ import { repoRoot } from './repo';
 import { activationFigure } from './activation';
 import { serverStartFigure, vsixFigure } from './startup';
 import { markOf, notMeasured, type Figure } from './stats';
+import { vscodeFigureIds, vscodeFigures, vscodeNotMeasured } from './vscode';
 
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? '3') || 3);
+const vscodeMode = process.argv.includes('--vscode-only') ? 'only' : process.argv.includes('--vscode') ? 'also' : 'carry';
+const resultsPath = join(repoRoot, 'bench', 'results.json');
+
+/** A figure as bench/results.json stores it; VS Code figures also say when they were taken. */
+type StoredFigure = Figure & { readonly result?: string; readonly measuredAt?: string; readonly loadAverage?: readonly number[] };
+
+function previousFigures(): StoredFigure[] {
+  try {
+    return (JSON.parse(readFileSync(resultsPath, 'utf8')) as { figures?: StoredFigure[] }).figures ?? [];
+  } catch {
+    return [];
+  }
+}
+
+const isVscodeFigure = (figure: Figure): boolean => (vscodeFigureIds as readonly string[]).includes(figure.id);
+
+/** The VS Code figures of an earlier run, where there are some; else rows saying how to take them. */
+function carriedVscodeFigures(): StoredFigure[] {
+  const earlier = previousFigures().filter((figure) => isVscodeFigure(figure) && figure.value !== null && figure.measuredAt !== undefined);
+  return vscodeNotMeasured().map((missing) => {
+    const found = earlier.find((figure) => figure.id === missing.id);
+    if (found === undefined) return missing;
+    const { result: _result, ...figure } = found;
+    return { ...figure, note: figure.note.startsWith('carried over') ? figure.note : `carried over from npm run bench:vscode at ${figure.measuredAt ?? '?'}: ${figure.note}` };
+  });
+}
 
 function ensureBuilt(): void {
   if (['cli.js', 'server.js'].every((file) => existsSync(join(repoRoot, 'dist', file)))) return;
@@ -60,26 +90,45 @@ async function main(): Promise<void> {
   const started = Date.now();
   // Other work on the machine moves every timing: the load is recorded beside the figures.
   const loadAtStart = loadavg();
-  const figures: Figure[] = [
-    ...(await group('greeter run (prompt, prefix reuse, overhead, verification, plan latency)', ['edits.outputTokens', 'prompt.orchestrator', 'prompt.worker', 'prefix.sameRole', 'prefix.crossWorker', 'overhead.perStep', 'verify.overhead', 'plan.toScreen'], () => greeterFigures(runs))),
-    ...(await group('fan-out', ['fanout.p2', 'fanout.p4', 'fanout.p8', 'overhead.perStepNoTests'], () => fanoutFigures(runs))),
-    ...(await group('server start', ['server.ready'], async () => [await serverStartFigure(Math.max(5, runs))])),
-    ...(await group('VSIX and activation', ['vsix.size', 'vscode.activation'], async () => [vsixFigure(), await activationFigure(Math.max(5, runs))])),
-    ...(await group('edits', ['edits.apply'], () => [editsFigure(Math.max(10, runs))])),
-    ...(await group('memory', ['memory.heap'], async () => [await memoryFigure()])),
-  ];
-  process.stdout.write(`${table(figures)}\n\n${cpus().length} cores, node ${process.version}, load average ${loadAtStart.map((load) => load.toFixed(1)).join(' ')} at the start\n\nNotes:\n${figures.map((figure) => `- ${figure.name}: ${figure.note}`).join('\n')}\n`);
-  const results = {
-    generatedAt: new Date().toISOString(),
-    node: process.version,
-    platform: `${process.platform} ${process.arch}, ${cpus().length} CPUs`,
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform, arch: process.arch, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg() },
-    runs,
-    durationSeconds: (Date.now() - started) / 1000,
-    figures: figures.map((figure) => ({ ...figure, result: markOf(figure) })),
+  const vscodeGroup = async (): Promise<StoredFigure[]> => {
+    const taken = await group('VS Code (code-server + Chromium: plan in the webview, inline review)', vscodeFigureIds, () => vscodeFigures(Math.max(5, runs)));
+    const measuredAt = new Date().toISOString();
+    return taken.map((figure) => (figure.value === null ? figure : { ...figure, measuredAt, loadAverage: loadavg() }));
   };
-  writeFileSync(join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(`\nWrote bench/results.json (${results.durationSeconds.toFixed(0)} s).\n`);
+  const figures: StoredFigure[] =
+    vscodeMode === 'only'
+      ? await vscodeGroup()
+      : [
+          ...(await group('greeter run (prompt, prefix reuse, overhead, verification, plan latency)', ['edits.outputTokens', 'prompt.orchestrator', 'prompt.worker', 'prefix.sameRole', 'prefix.crossWorker', 'overhead.perStep', 'verify.overhead', 'plan.toScreen'], () => greeterFigures(runs))),
+          ...(await group('fan-out', ['fanout.p2', 'fanout.p4', 'fanout.p8', 'overhead.perStepNoTests'], () => fanoutFigures(runs))),
+          ...(await group('server start', ['server.ready'], async () => [await serverStartFigure(Math.max(5, runs))])),
+          ...(await group('VSIX and activation', ['vsix.size', 'vscode.activation'], async () => [vsixFigure(), await activationFigure(Math.max(5, runs))])),
+          ...(await group('edits', ['edits.apply'], () => [editsFigure(Math.max(10, runs))])),
+          ...(await group('memory', ['memory.heap'], async () => [await memoryFigure()])),
+          ...(vscodeMode === 'also' ? await vscodeGroup() : carriedVscodeFigures()),
+        ];
+  process.stdout.write(`${table(figures)}\n\n${cpus().length} cores, node ${process.version}, load average ${loadAtStart.map((load) => load.toFixed(1)).join(' ')} at the start\n\nNotes:\n${figures.map((figure) => `- ${figure.name}: ${figure.note}`).join('\n')}\n`);
+  if (vscodeMode === 'carry') process.stdout.write('\nThe webview and inline-review figures need the VS Code harness (code-server + Chromium): npm run bench:vscode takes them alone, npm run bench -- --vscode with the rest.\n');
+  // --vscode-only: the other figures stay as the last full run left them.
+  const earlier = previousFigures();
+  const merged: StoredFigure[] = vscodeMode === 'only' ? [...earlier.filter((figure) => !isVscodeFigure(figure)), ...figures] : figures;
+  const previous = vscodeMode === 'only' && existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as Record<string, unknown>) : {};
+  const results = {
+    ...previous,
+    ...(vscodeMode === 'only'
+      ? { vscodeGeneratedAt: new Date().toISOString() }
+      : {
+          generatedAt: new Date().toISOString(),
+          node: process.version,
+          platform: `${process.platform} ${process.arch}, ${cpus().length} CPUs`,
+          machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform, arch: process.arch, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg() },
+          runs,
+          durationSeconds: (Date.now() - started) / 1000,
+        }),
+    figures: merged.map((figure) => ({ ...figure, result: markOf(figure) })),
+  };
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`\n${vscodeMode === 'only' ? 'Merged the VS Code figures into' : 'Wrote'} bench/results.json (${((Date.now() - started) / 1000).toFixed(0)} s).\n`);
 }
 
 main().catch((error: unknown) => {

@@ -17,7 +17,56 @@ async function sidebarFrame(page) {
   return undefined;
 }
 
+/**
+ * Runs in the page or the webview frame: records (Date.now(), the same clock as the extension host's)
+ * when an element matching `selector` (and containing `text`, if given) is first in the DOM, and the
+ * start of the next animation frame after that (when it is painted). A MutationObserver checks after
+ * every batch of DOM changes; marks live in `window.__plumblineMarks`.
+ */
+function installMark({ name, selector, text }) {
+  /* global window, document, requestAnimationFrame, MutationObserver -- evaluated in the browser */
+  const marks = (window.__plumblineMarks ??= {});
+  const observers = (window.__plumblineObservers ??= {});
+  observers[name]?.disconnect();
+  marks[name] = undefined;
+  const matches = () => {
+    if (text === undefined) return document.querySelector(selector) !== null;
+    for (const element of document.querySelectorAll(selector)) if ((element.textContent ?? '').includes(text)) return true;
+    return false;
+  };
+  const check = (present) => {
+    if (marks[name] !== undefined || !matches()) return;
+    const mark = { at: Date.now(), frameAt: null, present };
+    marks[name] = mark;
+    requestAnimationFrame(() => (mark.frameAt = Date.now()));
+    observers[name]?.disconnect();
+  };
+  check(true);
+  if (marks[name] !== undefined) return;
+  const observer = new MutationObserver(() => check(false));
+  observers[name] = observer;
+  observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+}
+
+async function markFrame(page, target) {
+  if (target === 'workbench') return page.mainFrame();
+  const frame = await sidebarFrame(page);
+  if (!frame) throw new Error('the sidebar webview is not open');
+  return frame;
+}
+
 const handlers = {
+  /** Starts watching for an element: { target: 'sidebar' | 'workbench', name, selector, text? }. */
+  async 'mark/watch'(page, { target, name, selector, text }) {
+    const frame = await markFrame(page, target);
+    await frame.evaluate(installMark, { name, selector, text });
+    return {};
+  },
+  /** The mark { at, frameAt, present } once the element appeared, else null. */
+  async 'mark/read'(page, { target, name }) {
+    const frame = await markFrame(page, target);
+    return { mark: await frame.evaluate((key) => window.__plumblineMarks?.[key] ?? null, name) };
+  },
   async screenshot(page, { name }, artifacts) {
     if (!/^[\w.-]+$/.test(name)) throw new Error(`bad screenshot name ${name}`);
     const path = join(artifacts, `${name}.png`);

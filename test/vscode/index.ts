@@ -9,7 +9,8 @@ import Mocha from 'mocha';
 export async function run(): Promise<void> {
   const grep = process.env.PLUMBLINE_TEST_GREP;
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60000, reporter: 'spec', ...(grep ? { grep } : {}) });
-  const suiteDir = join(__dirname, 'suite');
+  // PLUMBLINE_VSCODE_SUITE=bench runs the benchmarks (test/vscode/bench/) instead of the tests.
+  const suiteDir = join(__dirname, process.env.PLUMBLINE_VSCODE_SUITE === 'bench' ? 'bench' : 'suite');
   for (const file of readdirSync(suiteDir).filter((name) => name.endsWith('.test.js')).sort()) {
     mocha.addFile(join(suiteDir, file));
   }

@@ -48,6 +48,8 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
   private readonly stops: readonly Stop[];
   private readonly evidence: readonly ReviewEvidence[];
   private readonly decorations = new HunkDecorations();
+  /** What each editor was last painted with (its hunks' statuses): the same again is not resent. */
+  private readonly painted = new WeakMap<vscode.TextEditor, string>();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly statusItem = vscode.window.createStatusBarItem('plumbline.review', vscode.StatusBarAlignment.Left, 50);
   private readonly subscriptions: { dispose(): unknown }[];
@@ -102,18 +104,25 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
     };
   }
 
-  /** Opens every file's proposal (the first one focused, on its first change) and paints them. */
+  /**
+   * Opens every file's proposal (the first one focused, on its first change) and paints them. Each
+   * editor is painted as soon as it is shown, and the first file takes one round trip to the
+   * workbench: shown, focused and on its first change at once.
+   */
   async open(): Promise<void> {
-    for (const file of this.files) {
-      if (this.ended) return;
-      await vscode.window.showTextDocument(file.uris.proposed, { preview: false, preserveFocus: true });
-    }
     const first = this.files[0];
-    if (this.ended || first === undefined) return;
-    await vscode.window.showTextDocument(first.uris.proposed, { preview: false });
-    const stop = this.stops[0];
-    if (stop !== undefined) await this.reveal(stop);
-    this.decorate(vscode.window.visibleTextEditors);
+    if (first === undefined) return;
+    // More files: open them in order first, so their tabs read in the order of the files.
+    if (this.files.length > 1) {
+      for (const file of this.files) {
+        if (this.ended) return;
+        this.decorate([await vscode.window.showTextDocument(file.uris.proposed, { preview: false, preserveFocus: true })]);
+      }
+    }
+    if (this.ended) return;
+    const line = this.stops[0]?.line ?? 0;
+    const editor = await vscode.window.showTextDocument(first.uris.proposed, { preview: false, selection: new vscode.Range(line, 0, line, 0) });
+    this.decorate([editor]);
     // Cancelled while the editors were opening: close what opened after the first close.
     if (this.ended) await closeTabsShowing((uri) => this.owns(uri));
   }
@@ -263,7 +272,11 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
       const found = this.lookup(editor.document.uri);
       if (found?.side !== 'proposed') continue;
       const path = found.file.change.path;
-      this.decorations.apply(editor, found.file.layouts, (hunk) => this.state.status(path, hunk) ?? 'pending');
+      const statusOf = (hunk: number): HunkStatus => this.state.status(path, hunk) ?? 'pending';
+      const signature = found.file.layouts.map((layout) => statusOf(layout.index)).join();
+      if (this.painted.get(editor) === signature) continue;
+      this.painted.set(editor, signature);
+      this.decorations.apply(editor, found.file.layouts, statusOf);
     }
   }
 

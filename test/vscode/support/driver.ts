@@ -27,6 +27,24 @@ export interface Driver {
   clickWorkbench(selector: string, button?: 'left' | 'right'): Promise<void>;
   /** Reads a workbench element (outside the webviews). */
   queryWorkbench(selector: string): Promise<WebviewElement>;
+  /**
+   * Benchmarks: starts recording (in the browser, Date.now()) when an element matching `selector`
+   * (containing `text`, if given) first appears in the sidebar webview's or the workbench's DOM.
+   */
+  watchMark(target: MarkTarget, name: string, selector: string, text?: string): Promise<void>;
+  /** The recorded mark, or null while the element has not appeared. */
+  readMark(target: MarkTarget, name: string): Promise<DomMark | null>;
+}
+
+export type MarkTarget = 'sidebar' | 'workbench';
+
+export interface DomMark {
+  /** Date.now() in the browser when the element was first in the DOM. */
+  readonly at: number;
+  /** Date.now() at the start of the next animation frame (it is painted in that frame); null until then. */
+  readonly frameAt: number | null;
+  /** The element was already there when the watch started. */
+  readonly present: boolean;
 }
 
 async function call<T>(base: string, route: string, body: object): Promise<T> {
@@ -56,6 +74,10 @@ function createDriver(base: string): Driver {
       await call(base, 'workbench/click', { selector, button });
     },
     queryWorkbench: (selector) => call<WebviewElement>(base, 'workbench/query', { selector }),
+    watchMark: async (target, name, selector, text) => {
+      await call(base, 'mark/watch', { target, name, selector, ...(text !== undefined ? { text } : {}) });
+    },
+    readMark: async (target, name) => (await call<{ mark: DomMark | null }>(base, 'mark/read', { target, name })).mark,
     waitForWorkbench: async (selector, timeoutMs) => {
       await call(base, 'workbench/waitFor', { selector, timeoutMs });
     },
