@@ -28,6 +28,7 @@ const injection = 'test/unit/adversarial.injection.test.ts';
 const git = 'test/unit/adversarial.git.test.ts';
 const diskFull = 'test/unit/adversarial.diskFull.test.ts';
 const diskFullRun = 'test/unit/adversarial.diskFullRun.test.ts';
+const killMidApply = 'test/unit/adversarial.killMidApply.test.ts';
 const files = 'test/unit/adversarial.files.test.ts';
 const faults = 'test/unit/adversarial.modelFaults.test.ts';
 const process = 'test/unit/verify.process.test.ts';
@@ -36,6 +37,7 @@ const commandsPolicy = 'test/unit/commands.policy.test.ts';
 
 const autoPaths = 'auto mode: escapes, links, .git and look-alike names are refused with clear messages; x.js lands; settings.json is asked about and, refused, stays byte-identical';
 const injectionTitle = 'prompt injection in AGENTS.md, a source file and test output reaches the model only as data and changes no policy';
+const killedMidApply = 'the server killed with SIGKILL mid-apply: each file old or new, never half; resume lands the rest, undo restores every pre-run byte, nothing outside is touched';
 const realDiskFull = 'disk full during a real apply: each file old or new, a clear error naming resume and undo; after freeing space resume lands the rest and undo restores everything';
 
 export const reliabilityCases: readonly ReliabilityCase[] = [
@@ -116,6 +118,15 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
   { area: 'No data lost', case: 'Pre-run checkpoint; Undo restores exactly the run’s files and keeps the user’s later edits', proofs: [{ file: 'test/unit/run.checkpoint.test.ts', titles: ['restores modified, created and deleted files to their pre-run bytes exactly', 'never overwrites a file the user changed after the run wrote it'] }, { file: 'test/unit/verified.undo.test.ts', titles: ['undo restores every file the run changed to its pre-run bytes (BOM and CRLF included) and keeps a file the user edited since'] }] },
   { area: 'No data lost', case: 'Dirty (unsaved) buffers respected', proofs: [{ file: 'test/unit/verified.review.test.ts', titles: ["the user's unsaved buffer is what gets verified, edited and landed (disk = buffer + the accepted change)", 'a change the user made inside an accepted hunk during review is kept, and reported as a conflict'] }] },
   { area: 'No data lost', case: 'The server killed with SIGKILL mid-run, then resumed from the journal; a crash around a write still undoes cleanly', proofs: [{ file: 'test/unit/verified.resume.test.ts', titles: ['a server killed mid-run resumes from its journal: finished steps are kept, the interrupted one restarts, everything lands'] }, { file: 'test/unit/run.checkpoint.test.ts', titles: ['a crash before or right after a write still undoes cleanly'] }, { file: diskFull, titles: ['a temporary file left by a process killed between write and rename is swept on resume; other files are not'] }, { file: diskFullRun, titles: [realDiskFull] }] },
+  {
+    area: 'No data lost',
+    case: 'The server killed with SIGKILL mid-apply, then resume: its whole process group killed as the first of 200 approved files lands; every file old or new, no `.tmp` left, resume lands the rest, undo restores every pre-run byte',
+    proofs: [
+      { file: killMidApply, titles: [killedMidApply] },
+      { file: 'test/unit/verify.isolation.test.ts', titles: ["a zombie's isolation is stale and its run lock is free: it has exited, only its reaping is late"] },
+      { file: diskFull, titles: ['a temporary file left by a process killed between write and rename is swept on resume; other files are not'] },
+    ],
+  },
   { area: 'No data lost', case: 'A 5 MB file, a binary file, a non-UTF-8 file, CRLF and BOM files, byte for byte', proofs: [{ file: files, titles: ['a 5 MB file, CRLF, BOM and UTF-16 files are edited byte-exactly; a Latin-1 and a binary file are refused and untouched'] }, { file: 'test/unit/edits.fileCodec.test.ts', titles: ['invalid UTF-8 (Latin-1 é) is refused rather than turned into U+FFFD', 'a CRLF file with a BOM keeps both after an LF edit'] }] },
   { area: 'No data lost', case: 'A folder that is not a git repository; a repository with a submodule', proofs: [{ file: files, titles: ['the same run in a folder that is not a git repository', 'the same run in a repository with a submodule: the submodule is left as it is'] }, { file: 'test/unit/verify.isolation.test.ts', titles: ['a folder outside git is copied with modes and inner links, and linked folders survive dispose', 'submodule content is copied, and the worktree still goes away'] }] },
   { area: 'No data lost', case: 'Two runs started at once', proofs: [{ file: 'test/unit/scenario.oneRun.test.ts', titles: ['one run at a time per workspace: a second run is refused, in the same server and from another process'] }] },

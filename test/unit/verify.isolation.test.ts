@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { acquireRunLock } from '../../src/agent/run/runStore';
 import { cleanupStaleIsolations, createIsolatedWorkspace, IsolationError, type IsolatedWorkspace } from '../../src/agent/verify/isolatedWorkspace';
 import type { StagedChange } from '../../src/agent/workspace/stagedWorkspace';
 
@@ -327,5 +328,34 @@ describe('isolated workspaces', () => {
     assert.deepEqual(repoState(repo), before);
     assert.equal(readFileSync(join(repo, 'node_modules/pkg/index.js'), 'utf8'), 'module.exports = 1;\n');
     assert.deepEqual(await cleanupStaleIsolations(repo, { scratchDir }), []);
+  });
+
+  test("a zombie's isolation is stale and its run lock is free: it has exited, only its reaping is late", { skip: process.platform !== 'linux' && 'zombies are read from /proc' }, async () => {
+    // A shell starts `true` in the background and becomes `sleep`, which never reaps it: `true` stays a zombie.
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+      const state = (): string => {
+        const stat = readFileSync(`/proc/${String(zombie)}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      };
+      for (let waited = 0; state() !== 'Z' && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(state(), 'Z');
+      assert.ok(process.kill(zombie, 0), 'a zombie still answers signal 0');
+
+      const repo = busyRepo();
+      mkdirSync(scratchDir, { recursive: true });
+      const stale = join(scratchDir, `plumbline-verify-${String(zombie)}-abc123`);
+      put(stale, { 'file.txt': 'left by a killed server\n' });
+      assert.deepEqual(await cleanupStaleIsolations(repo, { scratchDir }), [stale]);
+
+      mkdirSync(join(repo, '.plumbline'), { recursive: true });
+      writeFileSync(join(repo, '.plumbline', 'run.lock'), JSON.stringify({ runId: 'killed-run', pid: zombie }));
+      const release = await acquireRunLock(repo, 'next-run');
+      assert.match(readFileSync(join(repo, '.plumbline', 'run.lock'), 'utf8'), /"runId":"next-run"/);
+      await release();
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });

@@ -3,6 +3,7 @@ import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import * as z from 'zod';
 import { runMetaSchema, type RunMeta } from '../../protocol/run';
+import { isProcessAlive } from '../verify/isolationPaths';
 
 /**
  * Where a run lives on disk: `.plumbline/runs/<run-id>/` with `plan.md` (the live plan the user
@@ -87,18 +88,9 @@ export class RunLockedError extends Error {
   override readonly name = 'RunLockedError';
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Takes the workspace's run lock, or throws `RunLockedError` naming the run that holds it. A lock
- * left by a process that no longer exists is taken over.
+ * left by a process that no longer runs (gone, or a zombie) is taken over.
  */
 export async function acquireRunLock(root: string, runId: string): Promise<() => Promise<void>> {
   const path = join(plumblineDir(root), 'run.lock');
@@ -123,7 +115,7 @@ export async function acquireRunLock(root: string, runId: string): Promise<() =>
         },
         () => undefined,
       );
-      if (holder?.success === true && processAlive(holder.data.pid)) {
+      if (holder?.success === true && isProcessAlive(holder.data.pid)) {
         throw new RunLockedError(`Another Plumbline run (${holder.data.runId}) is in progress in this workspace; cancel it or wait for it to finish.`);
       }
       await rm(path, { force: true });

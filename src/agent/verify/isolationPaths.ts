@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -54,13 +55,29 @@ export function isolationPid(name: string): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
-/** Whether a process with this id exists (one we may not signal still exists). */
+/**
+ * Whether a process with this id is still running (one we may not signal counts as running). A
+ * zombie does not: it has exited and only waits to be reaped, and an agent server killed together
+ * with its parent (the CLI, the editor) may wait long for that, or for ever under an init that does
+ * not reap orphans (a container's PID 1). Its run lock and its verification copies are free.
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return errorCode(error) === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    // pid (comm) state …: comm may hold spaces and parentheses.
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }
 

@@ -140,10 +140,20 @@ export function fakeProviderEnv(server: FakeModelServer): NodeJS.ProcessEnv {
   return { ...env, ANTHROPIC_API_KEY: 'sk-ant-scenario-test', ANTHROPIC_BASE_URL: server.anthropicBaseUrl };
 }
 
-/** CLI processes still running; a failed test must not leave one behind. */
+/** CLI processes still running; a failed test must not leave one behind (nor, if detached, its process group). */
 const liveChildren = new Set<ChildProcess>();
+const detachedChildren = new WeakSet<ChildProcess>();
 process.on('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
+  for (const child of liveChildren) {
+    if (detachedChildren.has(child) && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The group is gone already.
+      }
+    }
+    child.kill('SIGKILL');
+  }
 });
 
 export interface CliResult {
@@ -168,10 +178,15 @@ function eventOf(line: string): RunEvent | undefined {
   }
 }
 
-/** Spawns `plumbline <args>` asynchronously; for `run --json` every stdout line is parsed as a run event. */
-export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): CliRun {
-  const child = spawn(process.execPath, [bundle('cli.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawns `plumbline <args>` asynchronously; for `run --json` every stdout line is parsed as a run event.
+ * `detached` puts the CLI in a process group of its own (the agent server it starts joins it), so a
+ * test can kill the whole group at once: `process.kill(-child.pid, 'SIGKILL')`.
+ */
+export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, options: { detached?: boolean } = {}): CliRun {
+  const child = spawn(process.execPath, [bundle('cli.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached === true });
   liveChildren.add(child);
+  if (options.detached === true) detachedChildren.add(child);
   const log = new EventLog();
   let stdout = '';
   let stderr = '';
