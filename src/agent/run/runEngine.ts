@@ -185,19 +185,22 @@ export class RunEngine {
     let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
     try {
       this.host.emit({ type: 'run/started', runId, task, planPath: this.document.path });
+      // Reads only (git processes, the overview): they run while the run's record is written.
+      if (this.recovered === undefined) this.exploring = this.explore();
       await this.saveMeta('planning', createdAt);
       if (this.recovered === undefined) {
         await this.journal.append({ kind: 'started', at: createdAt, task, options: { ...(this.options.startParams ?? { task }) } });
       }
       const result = this.recovered !== undefined ? await this.resumeExecution(this.recovered) : await this.execute();
+      // No verification follows: the copy is removed while the run's record is settled.
+      const disposed = this.disposeVerifier();
       finished = await this.finish(result, createdAt);
+      await disposed;
       return result;
     } finally {
       try {
-        await this.document.flush().catch(() => undefined);
-        await this.journal.close();
-        await this.staleCleanup;
-        await this.verifier?.dispose();
+        // Independent of one another; the lock goes only once all of them are done.
+        await Promise.all([this.document.flush().catch(() => undefined), this.journal.close(), this.staleCleanup, this.disposeVerifier()]);
         await this.release?.();
         this.release = undefined;
       } finally {
@@ -207,15 +210,30 @@ export class RunEngine {
     }
   }
 
+  private exploring: Promise<Explored> | undefined;
+  private verifierDisposal: Promise<void> | undefined;
+
+  private disposeVerifier(): Promise<void> {
+    this.verifierDisposal ??= this.verifier?.dispose() ?? Promise.resolve();
+    return this.verifierDisposal;
+  }
+
+  /** Independent look-ups, each a git process: side by side, before the first model request. */
+  private explore(): Promise<Explored> {
+    const hiddenFound: string[] = [];
+    const explored = Promise.all([
+      createGitPort(this.host.workspace.root),
+      projectOverview(this.host.workspace, (path, count) => hiddenFound.push(`${count} hidden character(s) in ${path}`)),
+    ]).then(([git, overview]) => ({ git, overview, hiddenFound }));
+    // Awaited by execute(); a run that fails before it gets there must not leave a rejection unheard.
+    explored.catch(() => undefined);
+    return explored;
+  }
+
   private async execute(): Promise<RunResult> {
     try {
       this.phase('exploring');
-      const hiddenFound: string[] = [];
-      // Independent look-ups, each a git process: side by side, before the first model request.
-      const [git, overview] = await Promise.all([
-        createGitPort(this.host.workspace.root),
-        projectOverview(this.host.workspace, (path, count) => hiddenFound.push(`${count} hidden character(s) in ${path}`)),
-      ]);
+      const { git, overview, hiddenFound } = await (this.exploring ?? this.explore());
       const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols, git);
       const submitted = await orchestrator.plan(this.options.task, overview, this.options.scope);
       let plan = createPlan(this.options.runId, this.options.task, submitted);
@@ -268,7 +286,8 @@ export class RunEngine {
   private async executeApproved(orchestrator: Orchestrator): Promise<RunResult> {
     try {
       this.phase('executing');
-      await this.saveMeta('running');
+      const saving = this.saveMeta('running');
+      saving.catch(() => undefined);
       this.verifier = await StepVerifier.create({
         root: this.host.workspace.root,
         timeoutMs: this.options.verification.timeoutMs,
@@ -277,6 +296,9 @@ export class RunEngine {
         ...(this.options.verification.command !== undefined ? { command: this.options.verification.command } : {}),
         ...(this.host.unsavedBuffers !== undefined ? { buffers: this.host.unsavedBuffers() } : {}),
       });
+      // The copy of the workspace (taken now, after the approval) is made while the note is written.
+      this.verifier.prepare();
+      await saving;
       await this.update(addNote(this.current(), this.verifier.describeCommand()));
       if (this.verifier.command !== undefined) {
         const baseline = await this.verifier.runBaseline();
@@ -607,6 +629,12 @@ export class RunEngine {
   }
 
   private createdAt = new Date().toISOString();
+}
+
+interface Explored {
+  readonly git: Awaited<ReturnType<typeof createGitPort>>;
+  readonly overview: Awaited<ReturnType<typeof projectOverview>>;
+  readonly hiddenFound: readonly string[];
 }
 
 const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>

@@ -30,6 +30,7 @@ interface Baseline {
  */
 export class StepVerifier {
   private isolated: IsolatedWorkspace | undefined;
+  private isolating: Promise<IsolatedWorkspace> | undefined;
   private baseline: Baseline | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly landed = new Map<string, StagedChange>();
@@ -44,6 +45,21 @@ export class StepVerifier {
     // Copies left by a process that died (a killed server) are removed before new ones are made.
     const [, detected] = await Promise.all([(options.staleCleanup ?? cleanupStaleIsolations(options.root)).catch(() => undefined), detectTestCommand(options.root)]);
     return new StepVerifier(options, detected, options.command ?? detected?.command);
+  }
+
+  /**
+   * Starts making the isolated copy now, so the first verification need not wait for it; the copy
+   * holds the workspace as it is at this call. Does nothing without a command.
+   */
+  prepare(): void {
+    if (this.command === undefined) return;
+    // Heard by run() (the first verification) or dispose().
+    this.isolation().catch(() => undefined);
+  }
+
+  private isolation(): Promise<IsolatedWorkspace> {
+    this.isolating ??= createIsolatedWorkspace({ root: this.options.root, ...(this.options.buffers !== undefined ? { buffers: this.options.buffers } : {}) });
+    return this.isolating;
   }
 
   /** Where the command came from, for the plan's notes. */
@@ -83,8 +99,11 @@ export class StepVerifier {
 
   async dispose(): Promise<void> {
     await this.queue.catch(() => undefined);
-    await this.isolated?.dispose();
+    // A copy prepared but never used is removed too.
+    const isolated = this.isolated ?? (await this.isolating?.catch(() => undefined));
+    this.isolating = undefined;
     this.isolated = undefined;
+    await isolated?.dispose();
   }
 
   private judge(run: ProcessResult & { command: string }, summary: TestSummary): TestEvidence {
@@ -135,7 +154,13 @@ export class StepVerifier {
 
   private async run(changes: readonly StagedChange[], command: string | undefined): Promise<(ProcessResult & { command: string }) | undefined> {
     if (command === undefined) return undefined;
-    this.isolated ??= await createIsolatedWorkspace({ root: this.options.root, ...(this.options.buffers !== undefined ? { buffers: this.options.buffers } : {}) });
+    try {
+      this.isolated ??= await this.isolation();
+    } catch (error) {
+      // The next verification tries again.
+      this.isolating = undefined;
+      throw error;
+    }
     const merged = new Map(this.landed);
     for (const change of changes) merged.set(change.path, change);
     await this.isolated.reset();
