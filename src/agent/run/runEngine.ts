@@ -187,6 +187,8 @@ export class RunEngine {
       this.host.emit({ type: 'run/started', runId, task, planPath: this.document.path });
       // Reads only (git processes, the overview): they run while the run's record is written.
       if (this.recovered === undefined) this.exploring = this.explore();
+      // While git works: what the first model request would otherwise load on its way out.
+      setImmediate(() => this.host.clients.orchestrator.warmUp?.());
       await this.saveMeta('planning', createdAt);
       if (this.recovered === undefined) {
         await this.journal.append({ kind: 'started', at: createdAt, task, options: { ...(this.options.startParams ?? { task }) } });
