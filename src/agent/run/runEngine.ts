@@ -40,7 +40,7 @@ import type { FileChange, RunEvent, RunStatus } from './runEvents';
 import { acquireRunLock, writeRunMeta, type RunMeta } from './runStore';
 import { summarizeRun } from './runSummary';
 import { WorkerSession, type WorkerLoopOptions, type WorkerOutcome } from './worker';
-import { cleanupStaleIsolations } from '../verify/isolatedWorkspace';
+import { cleanupStaleIsolations, type PreparedIsolation } from '../verify/isolatedWorkspace';
 import { StepVerifier } from '../verify/stepVerifier';
 import { CommandRunner, type CommandApprovalQuestion } from '../commands/commandRunner';
 import type { TestEvidence } from '../verify/testEvidence';
@@ -181,6 +181,9 @@ export class RunEngine {
     // Copies a killed server left behind are removed while the orchestrator plans, not on the way
     // to the first verification (the verifier waits for it before making its own).
     this.staleCleanup = cleanupStaleIsolations(this.host.workspace.root).catch(() => undefined);
+    // The first copy's worktree of HEAD (no files: those are copied after the approval) is made
+    // while the orchestrator plans.
+    if (this.recovered === undefined) this.preparedCopy = StepVerifier.prepareAhead(this.host.workspace.root, this.options.verification.command, this.staleCleanup);
     const createdAt = new Date().toISOString();
     let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
     try {
@@ -215,8 +218,19 @@ export class RunEngine {
   private exploring: Promise<Explored> | undefined;
   private verifierDisposal: Promise<void> | undefined;
 
+  private preparedCopy: Promise<PreparedIsolation | undefined> | undefined;
+
+  /** The prepared copy goes to the verifier, which uses or discards it. */
+  private takePreparedCopy(): { prepared?: Promise<PreparedIsolation | undefined> } {
+    const prepared = this.preparedCopy;
+    this.preparedCopy = undefined;
+    return prepared !== undefined ? { prepared } : {};
+  }
+
   private disposeVerifier(): Promise<void> {
-    this.verifierDisposal ??= this.verifier?.dispose() ?? Promise.resolve();
+    // A copy prepared for a run that never reached its verifier (cancelled, failed while planning).
+    const unused = this.takePreparedCopy().prepared?.then((prepared) => prepared?.discard()).catch(() => undefined);
+    this.verifierDisposal ??= Promise.all([this.verifier?.dispose(), unused]).then(() => undefined);
     return this.verifierDisposal;
   }
 
@@ -295,6 +309,7 @@ export class RunEngine {
         timeoutMs: this.options.verification.timeoutMs,
         signal: this.workSignal,
         ...(this.staleCleanup !== undefined ? { staleCleanup: this.staleCleanup } : {}),
+        ...this.takePreparedCopy(),
         ...(this.options.verification.command !== undefined ? { command: this.options.verification.command } : {}),
         ...(this.host.unsavedBuffers !== undefined ? { buffers: this.host.unsavedBuffers() } : {}),
       });

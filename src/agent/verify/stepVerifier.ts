@@ -1,6 +1,6 @@
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import { detectTestCommand, narrowCommand, type DetectedCommand } from './detectTestCommand';
-import { cleanupStaleIsolations, createIsolatedWorkspace, type IsolatedWorkspace } from './isolatedWorkspace';
+import { cleanupStaleIsolations, createIsolatedWorkspace, prepareIsolation, type IsolatedWorkspace, type PreparedIsolation } from './isolatedWorkspace';
 import { excerptFailure, parseTestOutput, type TestSummary } from './parseTestOutput';
 import { runProcess, type ProcessResult } from './processRunner';
 import type { TestEvidence } from './testEvidence';
@@ -14,6 +14,8 @@ export interface VerifierOptions {
   readonly signal: AbortSignal;
   /** The removal of stale copies (cleanupStaleIsolations), when the host started it earlier; else it runs now. */
   readonly staleCleanup?: Promise<unknown>;
+  /** A worktree made ahead by `StepVerifier.prepareAhead`; the verifier uses it or discards it. */
+  readonly prepared?: Promise<PreparedIsolation | undefined>;
 }
 
 interface Baseline {
@@ -31,6 +33,7 @@ interface Baseline {
 export class StepVerifier {
   private isolated: IsolatedWorkspace | undefined;
   private isolating: Promise<IsolatedWorkspace> | undefined;
+  private prepared: Promise<PreparedIsolation | undefined> | undefined;
   private baseline: Baseline | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly landed = new Map<string, StagedChange>();
@@ -39,7 +42,24 @@ export class StepVerifier {
     private readonly options: VerifierOptions,
     readonly detected: DetectedCommand | undefined,
     readonly command: string | undefined,
-  ) {}
+  ) {
+    this.prepared = options.prepared;
+  }
+
+  /**
+   * Makes the commit-only part of the first copy (a worktree of HEAD, no files) ahead of time, say
+   * while the orchestrator plans, when the project has a test command: after the stale copies are
+   * gone. Never fails (undefined: nothing prepared). Hand the promise to `create` as `prepared`, or
+   * discard what it gives.
+   */
+  static prepareAhead(root: string, command: string | undefined, staleCleanup: Promise<unknown>): Promise<PreparedIsolation | undefined> {
+    const prepared = (async () => {
+      await staleCleanup.catch(() => undefined);
+      if ((command ?? (await detectTestCommand(root))?.command) === undefined) return undefined;
+      return prepareIsolation({ root });
+    })().catch(() => undefined);
+    return prepared;
+  }
 
   static async create(options: VerifierOptions): Promise<StepVerifier> {
     // Copies left by a process that died (a killed server) are removed before new ones are made.
@@ -58,7 +78,12 @@ export class StepVerifier {
   }
 
   private isolation(): Promise<IsolatedWorkspace> {
-    this.isolating ??= createIsolatedWorkspace({ root: this.options.root, ...(this.options.buffers !== undefined ? { buffers: this.options.buffers } : {}) });
+    if (this.isolating === undefined) {
+      const prepared = this.prepared;
+      this.prepared = undefined;
+      const options = { root: this.options.root, ...(this.options.buffers !== undefined ? { buffers: this.options.buffers } : {}) };
+      this.isolating = (prepared ?? Promise.resolve(undefined)).then((ahead) => createIsolatedWorkspace(options, ahead));
+    }
     return this.isolating;
   }
 
@@ -104,6 +129,10 @@ export class StepVerifier {
     this.isolating = undefined;
     this.isolated = undefined;
     await isolated?.dispose();
+    // Prepared ahead but never used (no command after all, or no verification ran).
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    await (await prepared)?.discard().catch(() => undefined);
   }
 
   private judge(run: ProcessResult & { command: string }, summary: TestSummary): TestEvidence {
