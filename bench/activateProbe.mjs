@@ -32,7 +32,9 @@ function stub(name) {
 
 // esbuild copies a module's own properties when it imports it: give the stand-in every name the
 // bundle reads from vscode (found in its text), each a stand-in itself.
-const bundle = readFileSync(extensionPath, 'utf8');
+// The language client bundle beside it (loaded after activate(), below) reads more of vscode.
+const deferredPath = path.join(path.dirname(extensionPath), 'languageClient.js');
+const bundle = readFileSync(extensionPath, 'utf8') + (existsSync(deferredPath) ? readFileSync(deferredPath, 'utf8') : '');
 // `x = require("vscode")`, `x = __toESM(require("vscode"))`, minified or not.
 const bindings = new Set([...bundle.matchAll(/([\w$]+)\s*=\s*(?:[\w$]+\()?require\(["']vscode["']\)/g)].map((match) => match[1]));
 const names = new Set(['Uri', 'EventEmitter', 'Disposable']);
@@ -51,7 +53,6 @@ const extension = require(extensionPath);
 const t1 = performance.now();
 const api = extension.activate(context);
 const t2 = performance.now();
-const deferredPath = path.join(path.dirname(extensionPath), 'languageClient.js');
 let deferredMs = null;
 if (existsSync(deferredPath)) {
   const t3 = performance.now();
