@@ -180,10 +180,13 @@ export class RunEngine {
     await this.lock();
     // Copies a killed server left behind are removed while the orchestrator plans, not on the way
     // to the first verification (the verifier waits for it before making its own).
-    this.staleCleanup = cleanupStaleIsolations(this.host.workspace.root).catch(() => undefined);
-    // The first copy's worktree of HEAD (no files: those are copied after the approval) is made
-    // while the orchestrator plans.
-    if (this.recovered === undefined) this.preparedCopy = StepVerifier.prepareAhead(this.host.workspace.root, this.options.verification.command, this.staleCleanup);
+    // A fresh run does both once its first model request is out (each git process is milliseconds of
+    // this process's time, which the first request would wait for): the removal of stale copies,
+    // then the first copy's worktree of HEAD (no files: those are copied after the approval).
+    const root = this.host.workspace.root;
+    const planning = this.recovered === undefined ? this.firstRequestOut : Promise.resolve();
+    this.staleCleanup = planning.then(() => cleanupStaleIsolations(root)).catch(() => undefined);
+    if (this.recovered === undefined) this.preparedCopy = StepVerifier.prepareAhead(root, this.options.verification.command, this.staleCleanup);
     const createdAt = new Date().toISOString();
     let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
     try {
@@ -203,6 +206,8 @@ export class RunEngine {
       await disposed;
       return result;
     } finally {
+      // A run that ended before its first model request still cleans up.
+      this.requestOut();
       try {
         // Independent of one another; the lock goes only once all of them are done.
         await Promise.all([this.document.flush().catch(() => undefined), this.journal.close(), this.staleCleanup, this.disposeVerifier()]);
@@ -219,6 +224,11 @@ export class RunEngine {
   private verifierDisposal: Promise<void> | undefined;
 
   private preparedCopy: Promise<PreparedIsolation | undefined> | undefined;
+  private requestOut: () => void = () => undefined;
+  /** Resolves once the orchestrator's first model request has been sent (or the run has ended). */
+  private readonly firstRequestOut = new Promise<void>((resolve) => {
+    this.requestOut = resolve;
+  });
 
   /** The prepared copy goes to the verifier, which uses or discards it. */
   private takePreparedCopy(): { prepared?: Promise<PreparedIsolation | undefined> } {
@@ -612,8 +622,20 @@ export class RunEngine {
   private loopOptions(role: ModelRole, stepId?: string): WorkerLoopOptions {
     const runId = this.options.runId;
     const step = stepId !== undefined ? { stepId } : {};
+    const client = this.host.clients[role];
     return {
-      client: this.host.clients[role],
+      client:
+        role === 'orchestrator'
+          ? {
+              provider: client.provider,
+              model: client.model,
+              stream: (request) => {
+                // The SDK sends the request within this turn of the event loop.
+                setImmediate(() => this.requestOut());
+                return client.stream(request);
+              },
+            }
+          : client,
       maxOutputTokens: this.options.maxOutputTokens,
       maxTurns: role === 'orchestrator' ? 40 : 30,
       budget: this.budget,
