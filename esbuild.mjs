@@ -46,7 +46,14 @@ const shared = {
 const node = { ...shared, platform: 'node', target: 'node20', format: 'cjs' };
 
 const targets = [
-  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  // Two bundles for the extension: what activate() needs, and the language client, which the server
+  // controller requires when it first starts the server (so activation does not load it).
+  {
+    ...node,
+    entryPoints: { extension: 'src/extension.ts', languageClient: 'src/client/languageClient.ts' },
+    outdir: 'dist',
+    external: ['vscode'],
+  },
   { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   {

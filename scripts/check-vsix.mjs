@@ -16,6 +16,7 @@ const allowed = new Set([
   'extension/changelog.md',
   'extension/LICENSE.txt',
   'extension/dist/extension.js',
+  'extension/dist/languageClient.js',
   'extension/dist/server.js',
   'extension/dist/cli.js',
   'extension/dist/webview/sidebar.js',
@@ -25,7 +26,7 @@ const allowed = new Set([
   'extension/media/plumbline.svg',
   'extension/media/sidebar.css',
 ]);
-const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/webview/sidebar.js', 'extension/readme.md', 'extension/LICENSE.txt'];
+const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/languageClient.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/webview/sidebar.js', 'extension/readme.md', 'extension/LICENSE.txt'];
 
 function listEntries(path) {
   return new Promise((resolve, reject) => {

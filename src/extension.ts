@@ -25,7 +25,8 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
   const log = vscode.window.createOutputChannel('Plumbline', { log: true });
   const serverModule = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
   const keys = new ApiKeyStore(context.secrets);
-  const server = new AgentServerController(serverModule, log, () => keys.serverEnvironment());
+  const clientModule = vscode.Uri.joinPath(context.extensionUri, 'dist', 'languageClient.js').fsPath;
+  const server = new AgentServerController(serverModule, log, () => keys.serverEnvironment(), clientModule);
   const review = new InlineReviewController();
   const runs = new RunController(server, review, log);
   const testDiagnostics = new TestDiagnostics(runs);

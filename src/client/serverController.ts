@@ -1,22 +1,9 @@
 import * as vscode from 'vscode';
-import {
-  CloseAction,
-  ErrorAction,
-  LanguageClient,
-  State,
-  TransportKind,
-  type CloseHandlerResult,
-  type ErrorHandlerResult,
-  type LanguageClientOptions,
-  type ServerOptions,
-} from 'vscode-languageclient/node';
 import type * as z from 'zod';
 import { describeValidationError, type RequestMethod } from '../protocol/method';
 import type { InitializationOptions } from '../protocol/initialization';
 import type { ServerView } from '../protocol/webviewMessages';
-import { lmChatRequest, lmEventNotification, saveDocumentsRequest, symbolsRequest } from '../protocol/methods';
-import { answerSymbolQuery } from './symbolQueries';
-import { runLmChat } from './lmBridge';
+import type { AgentClient, createAgentClient } from './languageClient';
 
 /** Crashes allowed within `crashWindowMs` before the client stops restarting the server. */
 export const maxRestarts = 4;
@@ -28,12 +15,11 @@ const crashWindowMs = 3 * 60 * 1000;
  * sidebar and status report render.
  */
 export class AgentServerController implements vscode.Disposable {
-  private client: LanguageClient | undefined;
+  private client: AgentClient | undefined;
+  private createAgentClient: typeof createAgentClient | undefined;
   private crashTimes: number[] = [];
   private current: ServerView = { phase: 'starting', version: null, message: null, crashes: 0, maxRestarts };
   private readonly changed = new vscode.EventEmitter<ServerView>();
-  /** The state listener of the current client: one run of the server, one cleanup scope. */
-  private clientSubscription: { dispose(): void } | undefined;
 
   /** Fires whenever the server's phase, version or message changes. */
   readonly onDidChange = this.changed.event;
@@ -47,6 +33,11 @@ export class AgentServerController implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     /** The server's environment, read at each start: it carries the keys from SecretStorage. */
     private readonly environment: () => Promise<Record<string, string>>,
+    /**
+     * `dist/languageClient.js`: vscode-languageclient and the server's requests to VS Code, loaded
+     * at the first start rather than with the extension (activation does not pay for it).
+     */
+    private readonly clientModule: string,
   ) {}
 
   get view(): ServerView {
@@ -57,15 +48,23 @@ export class AgentServerController implements vscode.Disposable {
   async start(): Promise<void> {
     this.crashTimes = [];
     this.update({ phase: 'starting', version: null, message: null, crashes: 0 });
-    const client = this.createClient(await this.environment());
+    let client: AgentClient;
+    try {
+      client = this.createClient(await this.environment());
+    } catch (error) {
+      this.failedToStart(error);
+      return;
+    }
     this.client = client;
-    return client.start().catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      this.log.error(`The agent server failed to start: ${reason}`);
-      this.update({
-        phase: 'failed',
-        message: `The agent server failed to start (${reason}). Run "Plumbline: Restart Agent Server", or "Plumbline: Show Log" for details.`,
-      });
+    return client.start().catch((error: unknown) => this.failedToStart(error));
+  }
+
+  private failedToStart(error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.log.error(`The agent server failed to start: ${reason}`);
+    this.update({
+      phase: 'failed',
+      message: `The agent server failed to start (${reason}). Run "Plumbline: Restart Agent Server", or "Plumbline: Show Log" for details.`,
     });
   }
 
@@ -91,11 +90,7 @@ export class AgentServerController implements vscode.Disposable {
     if (client === undefined || !client.isRunning()) {
       throw new Error('The Plumbline agent server is not running. Run "Plumbline: Restart Agent Server" and try again.');
     }
-    // Pass the token only when there is one: an explicit `undefined` would be sent as a second param.
-    const raw: unknown =
-      token === undefined
-        ? await client.sendRequest(descriptor.method, params)
-        : await client.sendRequest(descriptor.method, params, token);
+    const raw = await client.sendRequest(descriptor.method, params, token);
     const parsed = descriptor.result.safeParse(raw);
     if (!parsed.success) throw new Error(describeValidationError(descriptor.method, parsed.error));
     return parsed.data;
@@ -118,7 +113,6 @@ export class AgentServerController implements vscode.Disposable {
   async dispose(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    this.clientSubscription?.dispose();
     this.changed.dispose();
     if (client !== undefined) await client.dispose(2000).catch(() => undefined);
   }
@@ -131,48 +125,28 @@ export class AgentServerController implements vscode.Disposable {
     return { host: 'vscode', workspaceTrusted: vscode.workspace.isTrusted };
   }
 
-  private createClient(env: Record<string, string>): LanguageClient {
-    const serverOptions: ServerOptions = {
-      run: { module: this.serverModule, transport: TransportKind.ipc, options: { env } },
-      debug: {
-        module: this.serverModule,
-        transport: TransportKind.ipc,
-        options: { env, execArgv: ['--nolazy', '--inspect=6009'] },
-      },
-    };
-    const clientOptions: LanguageClientOptions = {
-      // Every text document, so the engine sees unsaved buffers wherever they are.
-      documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
-      outputChannel: this.log,
+  private createClient(env: Record<string, string>): AgentClient {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separate bundle, loaded on first need
+    this.createAgentClient ??= (require(this.clientModule) as typeof import('./languageClient')).createAgentClient;
+    const client = this.createAgentClient({
+      serverModule: this.serverModule,
+      env,
+      log: this.log,
       initializationOptions: this.initializationOptions(),
-      errorHandler: {
-        error: (): ErrorHandlerResult => ({ action: ErrorAction.Continue, handled: true }),
-        closed: (): CloseHandlerResult => this.onServerClosed(),
-      },
-    };
-    const client = new LanguageClient('plumbline', 'Plumbline Agent Server', serverOptions, clientOptions);
-    // The engine may run its model calls on VS Code's own language models through this bridge.
-    client.onRequest(lmChatRequest.method, (params: unknown, token: vscode.CancellationToken) =>
-      runLmChat(params, token, (requestId, event) => client.sendNotification(lmEventNotification.method, { requestId, event })),
-    );
-    client.onRequest(symbolsRequest.method, (params: unknown) => answerSymbolQuery(params));
-    client.onRequest(saveDocumentsRequest.method, (params: unknown) => saveDocuments(params));
-    for (const [method, handler] of this.notificationHandlers) client.onNotification(method, handler);
-    for (const [method, handler] of this.requestHandlers) client.onRequest(method, handler);
-    this.clientSubscription?.dispose();
-    this.clientSubscription = client.onDidChangeState((event) => {
+      onClosed: () => this.onServerClosed(),
+      onState: (running) => {
         // A restarted controller may still hear from the client it replaced.
         if (client !== this.client) return;
-        if (event.newState === State.Running) {
-          this.update({ phase: 'ready', version: client.initializeResult?.serverInfo?.version ?? null, message: null });
-        } else if (event.newState === State.Starting && this.current.phase !== 'restarting') {
-          this.update({ phase: 'starting', message: null });
-        }
-      });
+        if (running) this.update({ phase: 'ready', version: client.serverVersion(), message: null });
+        else if (this.current.phase !== 'restarting') this.update({ phase: 'starting', message: null });
+      },
+    });
+    for (const [method, handler] of this.notificationHandlers) client.onNotification(method, handler);
+    for (const [method, handler] of this.requestHandlers) client.onRequest(method, handler);
     return client;
   }
 
-  private onServerClosed(): CloseHandlerResult {
+  private onServerClosed(): { restart: boolean; message: string } {
     const now = Date.now();
     this.crashTimes = [...this.crashTimes.filter((time) => now - time < crashWindowMs), now];
     const crashes = this.crashTimes.length;
@@ -182,27 +156,15 @@ export class AgentServerController implements vscode.Disposable {
         'Run "Plumbline: Show Log" to see why, then "Plumbline: Restart Agent Server".';
       // The language client writes `message` to the log itself.
       this.update({ phase: 'failed', message, crashes });
-      return { action: CloseAction.DoNotRestart, handled: true, message };
+      return { restart: false, message };
     }
     const message = `The agent server stopped unexpectedly; restarting it (crash ${crashes} of ${maxRestarts} allowed in 3 minutes).`;
     this.update({ phase: 'restarting', message, crashes });
-    return { action: CloseAction.Restart, handled: true, message };
+    return { restart: true, message };
   }
 
   private update(change: Partial<ServerView>): void {
     this.current = { ...this.current, ...change };
     this.changed.fire(this.current);
   }
-}
-
-/** Saves the documents an approved edit changed; a document VS Code does not hold is already on disk. */
-async function saveDocuments(raw: unknown): Promise<{ saved: string[] }> {
-  const parsed = saveDocumentsRequest.params.safeParse(raw);
-  if (!parsed.success) return { saved: [] };
-  const saved: string[] = [];
-  for (const uri of parsed.data.uris) {
-    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === uri);
-    if (document !== undefined && (await document.save())) saved.push(uri);
-  }
-  return { saved };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { acquireRunLock } from '../../src/agent/run/runStore';
-import { cleanupStaleIsolations, createIsolatedWorkspace, IsolationError, type IsolatedWorkspace } from '../../src/agent/verify/isolatedWorkspace';
+import { cleanupStaleIsolations, createIsolatedWorkspace, IsolationError, prepareIsolation, type IsolatedWorkspace } from '../../src/agent/verify/isolatedWorkspace';
 import type { StagedChange } from '../../src/agent/workspace/stagedWorkspace';
 
 const posix = process.platform !== 'win32';
@@ -113,6 +113,48 @@ describe('isolated workspaces', () => {
     if (posix) chmodSync(join(repo, '.git/hooks/post-checkout'), 0o755);
     return repo;
   }
+
+  test('a worktree prepared ahead is used for the copy, which holds the files as they are when it is made', async () => {
+    const repo = join(base, 'ahead');
+    initRepo(repo);
+    put(repo, { 'a.txt': 'committed\n' });
+    commitAll(repo, 'first');
+    const prepared = await prepareIsolation({ root: repo, scratchDir });
+    assert.ok(prepared);
+    // Edited after the preparation (as while the orchestrator plans): the copy has the new bytes.
+    put(repo, { 'a.txt': 'edited while planning\n', 'b.txt': 'new while planning\n' });
+    const before = repoState(repo);
+    const workspace = await createIsolatedWorkspace({ root: repo, scratchDir }, prepared);
+    opened.push(workspace);
+    assert.equal(workspace.kind, 'git-worktree');
+    assert.equal(workspace.path, prepared.scratch);
+    assert.deepEqual(snapshot(workspace.path), { 'a.txt': 'edited while planning\n', 'b.txt': 'new while planning\n' });
+    assert.equal(git(workspace.path, 'rev-parse', 'HEAD'), before.head);
+    assert.deepEqual(repoState(repo), before);
+    await workspace.dispose();
+    opened = [];
+    assert.equal(existsSync(prepared.scratch), false);
+    assert.equal(git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((line) => line.startsWith('worktree ')).length, 1);
+  });
+
+  test('a worktree prepared ahead of a commit that is no longer HEAD is discarded, and the copy is of the new HEAD', async () => {
+    const repo = join(base, 'moved');
+    initRepo(repo);
+    put(repo, { 'a.txt': 'one\n' });
+    commitAll(repo, 'first');
+    const prepared = await prepareIsolation({ root: repo, scratchDir });
+    assert.ok(prepared);
+    put(repo, { 'a.txt': 'two\n' });
+    commitAll(repo, 'second');
+    const workspace = await createIsolatedWorkspace({ root: repo, scratchDir }, prepared);
+    opened.push(workspace);
+    assert.notEqual(workspace.path, prepared.scratch);
+    assert.equal(existsSync(prepared.scratch), false);
+    assert.equal(git(workspace.path, 'rev-parse', 'HEAD'), git(repo, 'rev-parse', 'HEAD'));
+    assert.equal(git(workspace.path, 'status', '--porcelain'), '');
+    assert.deepEqual(snapshot(workspace.path), { 'a.txt': 'two\n' });
+    assert.equal(git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((line) => line.startsWith('worktree ')).length, 2);
+  });
 
   test('a git workspace is copied as it is now, buffers included, and the repository is left untouched', async () => {
     const repo = busyRepo();

@@ -3,6 +3,7 @@ import { classifyError } from './classifyError';
 import { ModelError } from './modelErrors';
 import { toAnthropicMessages, toAnthropicSystem, toAnthropicTools } from './anthropicMessages';
 import type { ModelClient, ModelEvent, ModelRequest, StopReason, Usage } from './modelTypes';
+import { warmFetch } from './warmFetch';
 
 export interface AnthropicClientOptions {
   readonly apiKey: string;
@@ -50,6 +51,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
   return {
     provider: 'anthropic',
     model: options.model,
+    warmUp: () => void warmFetch(),
     async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
       const blocks = new Map<number, Block>();
       let usage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };

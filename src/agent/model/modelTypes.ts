@@ -97,4 +97,6 @@ export interface ModelClient {
   readonly provider: ProviderId;
   readonly model: string;
   stream(request: ModelRequest): AsyncIterable<ModelEvent>;
+  /** Loads what the first request needs (no request is made), while the caller waits on other work. */
+  warmUp?(): void;
 }

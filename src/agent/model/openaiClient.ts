@@ -3,6 +3,7 @@ import { classifyError } from './classifyError';
 import { ModelError } from './modelErrors';
 import type { ModelClient, ModelEvent, ModelRequest, StopReason } from './modelTypes';
 import { toOpenAiMessages, toOpenAiTools } from './openaiMessages';
+import { warmFetch } from './warmFetch';
 
 export interface OpenAiClientOptions {
   readonly apiKey: string;
@@ -85,6 +86,7 @@ export function createOpenAiClient(options: OpenAiClientOptions): ModelClient {
   return {
     provider: 'openai',
     model: options.model,
+    warmUp: () => void warmFetch(),
     async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
       const calls = new Map<number, PendingCall>();
       let finish: string | null | undefined;

@@ -40,7 +40,7 @@ import type { FileChange, RunEvent, RunStatus } from './runEvents';
 import { acquireRunLock, writeRunMeta, type RunMeta } from './runStore';
 import { summarizeRun } from './runSummary';
 import { WorkerSession, type WorkerLoopOptions, type WorkerOutcome } from './worker';
-import { cleanupStaleIsolations } from '../verify/isolatedWorkspace';
+import { cleanupStaleIsolations, type PreparedIsolation } from '../verify/isolatedWorkspace';
 import { StepVerifier } from '../verify/stepVerifier';
 import { CommandRunner, type CommandApprovalQuestion } from '../commands/commandRunner';
 import type { TestEvidence } from '../verify/testEvidence';
@@ -180,24 +180,37 @@ export class RunEngine {
     await this.lock();
     // Copies a killed server left behind are removed while the orchestrator plans, not on the way
     // to the first verification (the verifier waits for it before making its own).
-    this.staleCleanup = cleanupStaleIsolations(this.host.workspace.root).catch(() => undefined);
+    // A fresh run does both once its first model request is out (each git process is milliseconds of
+    // this process's time, which the first request would wait for): the removal of stale copies,
+    // then the first copy's worktree of HEAD (no files: those are copied after the approval).
+    const root = this.host.workspace.root;
+    const planning = this.recovered === undefined ? this.firstRequestOut : Promise.resolve();
+    this.staleCleanup = planning.then(() => cleanupStaleIsolations(root)).catch(() => undefined);
+    if (this.recovered === undefined) this.preparedCopy = StepVerifier.prepareAhead(root, this.options.verification.command, this.staleCleanup);
     const createdAt = new Date().toISOString();
     let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
     try {
       this.host.emit({ type: 'run/started', runId, task, planPath: this.document.path });
+      // Reads only (git processes, the overview): they run while the run's record is written.
+      if (this.recovered === undefined) this.exploring = this.explore();
+      // While git works: what the first model request would otherwise load on its way out.
+      setImmediate(() => this.host.clients.orchestrator.warmUp?.());
       await this.saveMeta('planning', createdAt);
       if (this.recovered === undefined) {
         await this.journal.append({ kind: 'started', at: createdAt, task, options: { ...(this.options.startParams ?? { task }) } });
       }
       const result = this.recovered !== undefined ? await this.resumeExecution(this.recovered) : await this.execute();
+      // No verification follows: the copy is removed while the run's record is settled.
+      const disposed = this.disposeVerifier();
       finished = await this.finish(result, createdAt);
+      await disposed;
       return result;
     } finally {
+      // A run that ended before its first model request still cleans up.
+      this.requestOut();
       try {
-        await this.document.flush().catch(() => undefined);
-        await this.journal.close();
-        await this.staleCleanup;
-        await this.verifier?.dispose();
+        // Independent of one another; the lock goes only once all of them are done.
+        await Promise.all([this.document.flush().catch(() => undefined), this.journal.close(), this.staleCleanup, this.disposeVerifier()]);
         await this.release?.();
         this.release = undefined;
       } finally {
@@ -207,15 +220,46 @@ export class RunEngine {
     }
   }
 
+  private exploring: Promise<Explored> | undefined;
+  private verifierDisposal: Promise<void> | undefined;
+
+  private preparedCopy: Promise<PreparedIsolation | undefined> | undefined;
+  private requestOut: () => void = () => undefined;
+  /** Resolves once the orchestrator's first model request has been sent (or the run has ended). */
+  private readonly firstRequestOut = new Promise<void>((resolve) => {
+    this.requestOut = resolve;
+  });
+
+  /** The prepared copy goes to the verifier, which uses or discards it. */
+  private takePreparedCopy(): { prepared?: Promise<PreparedIsolation | undefined> } {
+    const prepared = this.preparedCopy;
+    this.preparedCopy = undefined;
+    return prepared !== undefined ? { prepared } : {};
+  }
+
+  private disposeVerifier(): Promise<void> {
+    // A copy prepared for a run that never reached its verifier (cancelled, failed while planning).
+    const unused = this.takePreparedCopy().prepared?.then((prepared) => prepared?.discard()).catch(() => undefined);
+    this.verifierDisposal ??= Promise.all([this.verifier?.dispose(), unused]).then(() => undefined);
+    return this.verifierDisposal;
+  }
+
+  /** Independent look-ups, each a git process: side by side, before the first model request. */
+  private explore(): Promise<Explored> {
+    const hiddenFound: string[] = [];
+    const explored = Promise.all([
+      createGitPort(this.host.workspace.root),
+      projectOverview(this.host.workspace, (path, count) => hiddenFound.push(`${count} hidden character(s) in ${path}`)),
+    ]).then(([git, overview]) => ({ git, overview, hiddenFound }));
+    // Awaited by execute(); a run that fails before it gets there must not leave a rejection unheard.
+    explored.catch(() => undefined);
+    return explored;
+  }
+
   private async execute(): Promise<RunResult> {
     try {
       this.phase('exploring');
-      const hiddenFound: string[] = [];
-      // Independent look-ups, each a git process: side by side, before the first model request.
-      const [git, overview] = await Promise.all([
-        createGitPort(this.host.workspace.root),
-        projectOverview(this.host.workspace, (path, count) => hiddenFound.push(`${count} hidden character(s) in ${path}`)),
-      ]);
+      const { git, overview, hiddenFound } = await (this.exploring ?? this.explore());
       const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols, git);
       const submitted = await orchestrator.plan(this.options.task, overview, this.options.scope);
       let plan = createPlan(this.options.runId, this.options.task, submitted);
@@ -268,15 +312,20 @@ export class RunEngine {
   private async executeApproved(orchestrator: Orchestrator): Promise<RunResult> {
     try {
       this.phase('executing');
-      await this.saveMeta('running');
+      const saving = this.saveMeta('running');
+      saving.catch(() => undefined);
       this.verifier = await StepVerifier.create({
         root: this.host.workspace.root,
         timeoutMs: this.options.verification.timeoutMs,
         signal: this.workSignal,
         ...(this.staleCleanup !== undefined ? { staleCleanup: this.staleCleanup } : {}),
+        ...this.takePreparedCopy(),
         ...(this.options.verification.command !== undefined ? { command: this.options.verification.command } : {}),
         ...(this.host.unsavedBuffers !== undefined ? { buffers: this.host.unsavedBuffers() } : {}),
       });
+      // The copy of the workspace (taken now, after the approval) is made while the note is written.
+      this.verifier.prepare();
+      await saving;
       await this.update(addNote(this.current(), this.verifier.describeCommand()));
       if (this.verifier.command !== undefined) {
         const baseline = await this.verifier.runBaseline();
@@ -573,8 +622,20 @@ export class RunEngine {
   private loopOptions(role: ModelRole, stepId?: string): WorkerLoopOptions {
     const runId = this.options.runId;
     const step = stepId !== undefined ? { stepId } : {};
+    const client = this.host.clients[role];
     return {
-      client: this.host.clients[role],
+      client:
+        role === 'orchestrator'
+          ? {
+              provider: client.provider,
+              model: client.model,
+              stream: (request) => {
+                // The SDK sends the request within this turn of the event loop.
+                setImmediate(() => this.requestOut());
+                return client.stream(request);
+              },
+            }
+          : client,
       maxOutputTokens: this.options.maxOutputTokens,
       maxTurns: role === 'orchestrator' ? 40 : 30,
       budget: this.budget,
@@ -607,6 +668,12 @@ export class RunEngine {
   }
 
   private createdAt = new Date().toISOString();
+}
+
+interface Explored {
+  readonly git: Awaited<ReturnType<typeof createGitPort>>;
+  readonly overview: Awaited<ReturnType<typeof projectOverview>>;
+  readonly hiddenFound: readonly string[];
 }
 
 const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>

@@ -72,11 +72,11 @@ function ancestorCandidates(prefix: string, names: Iterable<string>): string[] {
   return candidates;
 }
 
-async function populateWorktree(repo: RepoInfo & { head: string }, inside: readonly string[], context: CopyContext, worktree: Worktree): Promise<void> {
-  // Listing runs while git adds the worktree; both settle before anything else, so a failure is
-  // never cleaned up while git is still writing.
+async function populateWorktree(repo: RepoInfo & { head: string }, inside: readonly string[], context: CopyContext, worktree: Worktree, prepared: boolean): Promise<void> {
+  // Listing runs while git adds the worktree (unless prepareIsolation did); both settle before
+  // anything else, so a failure is never cleaned up while git is still writing.
   const [added, listed] = await Promise.allSettled([
-    addWorktree(repo.top, context.copyScope, repo.head),
+    prepared ? Promise.resolve() : addWorktree(repo.top, context.copyScope, repo.head),
     Promise.all([
       repo.prefix === '' ? [] : listFiles(repo.top, false).then((paths) => paths.filter((path) => relativeTo(repo.prefix, path) === undefined)),
       listIgnored(join(repo.top, repo.prefix)),
@@ -85,7 +85,7 @@ async function populateWorktree(repo: RepoInfo & { head: string }, inside: reado
   if (added.status === 'rejected') throw added.reason;
   if (listed.status === 'rejected') throw listed.reason;
   const [outside, ignored] = listed.value;
-  worktree.adminDir = await worktreeAdminDir(context.copyScope);
+  worktree.adminDir ??= await worktreeAdminDir(context.copyScope);
   const files = [...outside, ...inside];
   await copyListed(context, repo.top, context.copyScope, files);
   const candidates = repo.prefix === '' ? ignored : [...ancestorCandidates(repo.prefix, context.linkNames), ...ignored];
@@ -117,7 +117,42 @@ async function writeBuffers(path: string, buffers: readonly (readonly [string, s
   }
 }
 
-export async function createIsolatedWorkspace(options: IsolationOptions): Promise<IsolatedWorkspace> {
+/**
+ * The part of a git-worktree copy that depends on the commit alone, made ahead of time (while the
+ * orchestrator plans): the scratch folder, and a detached worktree of HEAD with HEAD's index but no
+ * files. None of the user's bytes are in it: `createIsolatedWorkspace` copies those when it is
+ * called, and uses this only if the repository, the folder's place in it and HEAD are still the
+ * same; otherwise it discards it and starts afresh.
+ */
+export interface PreparedIsolation {
+  readonly root: string;
+  readonly repo: RepoInfo & { readonly head: string };
+  readonly scratch: string;
+  readonly adminDir: string | undefined;
+  /** Removes the worktree and its folder (when it was not used). */
+  discard(): Promise<void>;
+}
+
+/** Prepares a git-worktree copy of `root` (undefined outside a repository with commits). */
+export async function prepareIsolation(options: Pick<IsolationOptions, 'root' | 'scratchDir'>): Promise<PreparedIsolation | undefined> {
+  const root = await realpath(resolve(options.root));
+  const repo = await probeRepo(root);
+  if (repo?.head === undefined) return undefined;
+  const head = repo.head;
+  const scratch = await createScratch(options.scratchDir);
+  const worktree: Worktree = { top: repo.top, adminDir: undefined };
+  try {
+    if (isInside(repo.top, scratch)) throw new IsolationError(`scratchDir must lie outside the workspace and its repository: ${scratch}`);
+    await addWorktree(repo.top, scratch, head);
+    worktree.adminDir = await worktreeAdminDir(scratch);
+    return { root, repo: { ...repo, head }, scratch, adminDir: worktree.adminDir, discard: () => discard(scratch, [], worktree) };
+  } catch (error) {
+    await discard(scratch, [], worktree).catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function createIsolatedWorkspace(options: IsolationOptions, prepared?: PreparedIsolation): Promise<IsolatedWorkspace> {
   const root = await realpath(resolve(options.root));
   const buffers = [...(options.buffers ?? new Map<string, string>())].map(([path, text]) => [checkRelativePath(path), text] as const);
   const linkNames = new Set(options.linkFolders ?? defaultLinkFolders);
@@ -125,11 +160,20 @@ export async function createIsolatedWorkspace(options: IsolationOptions): Promis
   // are most of what isolation costs.
   const listing = listFiles(root, true);
   listing.catch(() => undefined);
-  const [repo, scratch] = await Promise.all([probeRepo(root), createScratch(options.scratchDir)]);
+  const [repo, fresh] = await Promise.all([probeRepo(root), prepared === undefined ? createScratch(options.scratchDir) : undefined]);
   const inside = repo === undefined ? [] : await listing.catch(async (error: unknown) => {
-    await rm(scratch, { recursive: true, force: true });
+    if (fresh !== undefined) await rm(fresh, { recursive: true, force: true });
+    await prepared?.discard().catch(() => undefined);
     throw error;
   });
+  // The prepared worktree serves only the same repository, folder and commit, and only for a copy
+  // that is a worktree; the files are copied below either way.
+  const reused =
+    prepared !== undefined && repo?.head !== undefined && inside.length > 0 && prepared.root === root && prepared.repo.top === repo.top && prepared.repo.prefix === repo.prefix && prepared.repo.head === repo.head
+      ? prepared
+      : undefined;
+  if (prepared !== undefined && reused === undefined) await prepared.discard().catch(() => undefined);
+  const scratch = reused?.scratch ?? fresh ?? (await createScratch(options.scratchDir));
   const links: string[] = [];
   let worktree: Worktree | undefined;
   try {
@@ -137,8 +181,8 @@ export async function createIsolatedWorkspace(options: IsolationOptions): Promis
     if (isInside(repo?.top ?? root, scratch)) throw new IsolationError(`scratchDir must lie outside the workspace and its repository: ${scratch}`);
     let path = scratch;
     if (repo?.head !== undefined && inside.length > 0) {
-      worktree = { top: repo.top, adminDir: undefined };
-      await populateWorktree({ ...repo, head: repo.head }, inside, createCopyContext(repo.top, scratch, linkNames, links), worktree);
+      worktree = { top: repo.top, adminDir: reused?.adminDir };
+      await populateWorktree({ ...repo, head: repo.head }, inside, createCopyContext(repo.top, scratch, linkNames, links), worktree, reused !== undefined);
       path = join(scratch, repo.prefix);
       await mkdir(path, { recursive: true });
     } else if (repo !== undefined && inside.length > 0) {

@@ -1,6 +1,6 @@
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import { detectTestCommand, narrowCommand, type DetectedCommand } from './detectTestCommand';
-import { cleanupStaleIsolations, createIsolatedWorkspace, type IsolatedWorkspace } from './isolatedWorkspace';
+import { cleanupStaleIsolations, createIsolatedWorkspace, prepareIsolation, type IsolatedWorkspace, type PreparedIsolation } from './isolatedWorkspace';
 import { excerptFailure, parseTestOutput, type TestSummary } from './parseTestOutput';
 import { runProcess, type ProcessResult } from './processRunner';
 import type { TestEvidence } from './testEvidence';
@@ -14,6 +14,8 @@ export interface VerifierOptions {
   readonly signal: AbortSignal;
   /** The removal of stale copies (cleanupStaleIsolations), when the host started it earlier; else it runs now. */
   readonly staleCleanup?: Promise<unknown>;
+  /** A worktree made ahead by `StepVerifier.prepareAhead`; the verifier uses it or discards it. */
+  readonly prepared?: Promise<PreparedIsolation | undefined>;
 }
 
 interface Baseline {
@@ -30,6 +32,8 @@ interface Baseline {
  */
 export class StepVerifier {
   private isolated: IsolatedWorkspace | undefined;
+  private isolating: Promise<IsolatedWorkspace> | undefined;
+  private prepared: Promise<PreparedIsolation | undefined> | undefined;
   private baseline: Baseline | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly landed = new Map<string, StagedChange>();
@@ -38,12 +42,49 @@ export class StepVerifier {
     private readonly options: VerifierOptions,
     readonly detected: DetectedCommand | undefined,
     readonly command: string | undefined,
-  ) {}
+  ) {
+    this.prepared = options.prepared;
+  }
+
+  /**
+   * Makes the commit-only part of the first copy (a worktree of HEAD, no files) ahead of time, say
+   * while the orchestrator plans, when the project has a test command: after the stale copies are
+   * gone. Never fails (undefined: nothing prepared). Hand the promise to `create` as `prepared`, or
+   * discard what it gives.
+   */
+  static prepareAhead(root: string, command: string | undefined, staleCleanup: Promise<unknown>): Promise<PreparedIsolation | undefined> {
+    const prepared = (async () => {
+      await staleCleanup.catch(() => undefined);
+      if ((command ?? (await detectTestCommand(root))?.command) === undefined) return undefined;
+      return prepareIsolation({ root });
+    })().catch(() => undefined);
+    return prepared;
+  }
 
   static async create(options: VerifierOptions): Promise<StepVerifier> {
     // Copies left by a process that died (a killed server) are removed before new ones are made.
     const [, detected] = await Promise.all([(options.staleCleanup ?? cleanupStaleIsolations(options.root)).catch(() => undefined), detectTestCommand(options.root)]);
     return new StepVerifier(options, detected, options.command ?? detected?.command);
+  }
+
+  /**
+   * Starts making the isolated copy now, so the first verification need not wait for it; the copy
+   * holds the workspace as it is at this call. Does nothing without a command.
+   */
+  prepare(): void {
+    if (this.command === undefined) return;
+    // Heard by run() (the first verification) or dispose().
+    this.isolation().catch(() => undefined);
+  }
+
+  private isolation(): Promise<IsolatedWorkspace> {
+    if (this.isolating === undefined) {
+      const prepared = this.prepared;
+      this.prepared = undefined;
+      const options = { root: this.options.root, ...(this.options.buffers !== undefined ? { buffers: this.options.buffers } : {}) };
+      this.isolating = (prepared ?? Promise.resolve(undefined)).then((ahead) => createIsolatedWorkspace(options, ahead));
+    }
+    return this.isolating;
   }
 
   /** Where the command came from, for the plan's notes. */
@@ -83,8 +124,15 @@ export class StepVerifier {
 
   async dispose(): Promise<void> {
     await this.queue.catch(() => undefined);
-    await this.isolated?.dispose();
+    // A copy prepared but never used is removed too.
+    const isolated = this.isolated ?? (await this.isolating?.catch(() => undefined));
+    this.isolating = undefined;
     this.isolated = undefined;
+    await isolated?.dispose();
+    // Prepared ahead but never used (no command after all, or no verification ran).
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    await (await prepared)?.discard().catch(() => undefined);
   }
 
   private judge(run: ProcessResult & { command: string }, summary: TestSummary): TestEvidence {
@@ -135,7 +183,13 @@ export class StepVerifier {
 
   private async run(changes: readonly StagedChange[], command: string | undefined): Promise<(ProcessResult & { command: string }) | undefined> {
     if (command === undefined) return undefined;
-    this.isolated ??= await createIsolatedWorkspace({ root: this.options.root, ...(this.options.buffers !== undefined ? { buffers: this.options.buffers } : {}) });
+    try {
+      this.isolated ??= await this.isolation();
+    } catch (error) {
+      // The next verification tries again.
+      this.isolating = undefined;
+      throw error;
+    }
     const merged = new Map(this.landed);
     for (const change of changes) merged.set(change.path, change);
     await this.isolated.reset();
