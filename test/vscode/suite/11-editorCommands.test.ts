@@ -70,7 +70,11 @@ describe('editor commands: Refactor Selection, Fix Failing Tests, Select Models,
     if (page !== undefined) {
       // As a user: right-click inside the selection, pick the entry, type what to do.
       await page.clickWorkbench('.monaco-editor .view-line span:has-text("Hello")', 'right');
-      const entry = '.monaco-menu .action-item:has-text("Refactor Selection…")';
+      // Under a "Plumbline" submenu, so the entry cannot be mistaken for VS Code's own "Refactor…".
+      const submenu = '.monaco-menu .action-item:has-text("Plumbline")';
+      await page.waitForWorkbench(submenu);
+      await page.clickWorkbench(submenu);
+      const entry = '.monaco-submenu .action-item:has-text("Refactor Selection…")';
       await page.waitForWorkbench(entry);
       console.log(`Screenshot of the editor context menu: ${await page.screenshot('refactor-selection-context-menu')}`);
       await page.clickWorkbench(entry);
@@ -97,7 +101,9 @@ describe('editor commands: Refactor Selection, Fix Failing Tests, Select Models,
     const palette = manifest.contributes.menus.commandPalette?.find((entry) => entry.command === 'plumbline.refactorSelection');
     // A remote extension host (code-server) sees `file` rewritten to its own scheme.
     assert.match(palette?.when ?? '', /activeEditor && resourceScheme == (file|'vscode-remote')/);
-    assert.ok(manifest.contributes.menus['editor/context']?.some((entry) => entry.command === 'plumbline.refactorSelection'));
+    const menus = manifest.contributes.menus as Record<string, { command?: string; submenu?: string }[]>;
+    assert.ok(menus['editor/context']?.some((entry) => entry.submenu === 'plumbline.editorContext'), 'a Plumbline submenu in the editor context menu');
+    assert.ok(menus['plumbline.editorContext']?.some((entry) => entry.command === 'plumbline.refactorSelection'), 'holding Refactor Selection…');
   });
 
   it('Fix Failing Tests says the tests pass and starts nothing when they do', async function () {
