@@ -21,7 +21,8 @@ async function run(approve: ApproveMode, onReview: (params: ReviewParams) => Rev
     await session.start('Add x and set the tab size', approve);
     const finished = await session.log.waitFor('run/finished', undefined, 90000);
     const [, second] = requestsOf(server, 'worker-s1');
-    return { repo, before, after: captureWorld(repo), finished, reviews: session.reviews, changes: session.log.of('changes'), refusals: second === undefined ? [] : lastToolResults(second) };
+    const notes = session.log.of('plan/updated').at(-1)?.plan.notes ?? [];
+    return { repo, before, after: captureWorld(repo), finished, notes, reviews: session.reviews, changes: session.log.of('changes'), refusals: second === undefined ? [] : lastToolResults(second) };
   } finally {
     await session.close();
     await server.close();
@@ -49,6 +50,8 @@ describe('adversarial: writes outside the plan, outside the workspace, and to fi
       ];
       expected.forEach((pattern, index) => assert.match(texts[index] ?? '', pattern));
 
+      // The plan said so before it ran: its step owns a file that runs code.
+      assert.ok(result.notes.some((note) => /always need your approval, even in auto mode: \.vscode\/settings\.json \(step s1: /.test(note)), result.notes.join('\n'));
       // Auto mode landed x.js without asking, and asked about settings.json alone, flagged.
       assert.equal(finished.status, 'completed', finished.reason);
       assert.equal(reviews.length, 1);

@@ -38,6 +38,7 @@ import { projectOverview } from './projectOverview';
 import { BudgetExceededError, RunBudget, type BudgetLimits } from './runBudget';
 import type { FileChange, RunEvent, RunStatus } from './runEvents';
 import { acquireRunLock, writeRunMeta, type RunMeta } from './runStore';
+import { protectedFilesNote } from './protectedPlanNote';
 import { summarizeRun } from './runSummary';
 import { WorkerSession, type WorkerLoopOptions, type WorkerOutcome } from './worker';
 import { cleanupStaleIsolations, type PreparedIsolation } from '../verify/isolatedWorkspace';
@@ -265,6 +266,8 @@ export class RunEngine {
       let plan = createPlan(this.options.runId, this.options.task, submitted);
       // Reported, not only removed: hidden text in a rule file is how prompt injections hide.
       if (hiddenFound.length > 0) plan = addNote(plan, `Removed before the model read them: ${hiddenFound.join('; ')}.`);
+      const protectedNote = protectedFilesNote(plan);
+      if (protectedNote !== undefined) plan = addNote(plan, protectedNote);
       await this.update(plan);
 
       this.phase('awaiting_approval');
