@@ -167,6 +167,9 @@ document.addEventListener('click', (event) => {
     case 'manage-trust':
       act(button, { method: 'workspace/trust' });
       return;
+    case 'models':
+      act(button, { method: 'models/select' });
+      return;
   }
   const target = button.dataset.runId;
   if (button.dataset.action === 'resume' && target !== undefined) act(button, { method: 'run/resume', runId: target });

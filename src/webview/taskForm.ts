@@ -37,9 +37,6 @@ export class TaskForm {
       event.preventDefault();
       void this.submit();
     });
-    this.models.addEventListener('click', () => {
-      void request({ method: 'models/select' }).catch((error: unknown) => this.showNote(message(error)));
-    });
     this.mode.addEventListener('change', () => {
       const mode = approveModes.find((known) => known === this.mode.value);
       if (mode !== undefined) void request({ method: 'settings/approvalMode', mode }).catch((error: unknown) => this.showNote(message(error)));
