@@ -24,7 +24,7 @@ export function independentSteps(options: IndependentOptions): ScenarioInput {
       match: { system: 'Plumbline worker', firstUser: `<step id="s${k}">` },
       turns: [
         ...reads,
-        { content: [{ tool: 'edit_file', arguments: { path: `src/f${k}.js`, edits: [{ old_text: `exports.value${k} = ${k};`, new_text: `exports.value${k} = ${k * 10};` }] } }] },
+        { content: [{ tool: 'edit_file', arguments: { path: `src/f${k}.js`, patch: `-exports.value${k} = ${k};\n+exports.value${k} = ${k * 10};` } }] },
         { content: [{ tool: 'finish', arguments: { summary: `value${k} is now ${k * 10}.` } }] },
       ],
     };

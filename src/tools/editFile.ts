@@ -3,26 +3,24 @@ import { defineTool } from './defineTool';
 import { ownedPath } from './ownership';
 import type { WorkerContext } from './toolContexts';
 
+/** Far above any real edit (a whole 2,000-line file is ~80,000 characters); a guard, not a budget. */
+export const maxPatchLength = 200_000;
+
 export const editFileTool = defineTool({
   name: 'edit_file',
   description:
-    'Edit a file your step owns with search/replace blocks. Each old_text must match the file exactly once (copy it from read_file without the line-number prefix, ' +
-    'with enough surrounding lines to be unique). Blocks are independent: order does not matter and one failing block does not stop the others.',
+    'Edit a file your step owns with patch hunks. Lines start with " " (unchanged context), "-" (remove) or "+" (add); "@@" starts the next hunk. ' +
+    'Copy context and "-" lines exactly from read_file (without the line-number prefix), enough to match one place. ' +
+    'Hunks are independent: order does not matter and a failing hunk does not stop the others. Example: "@@\\n function f() {\\n-  return 1;\\n+  return 2;"',
   input: z
     .object({
       path: z.string().min(1),
-      edits: z
-        .array(z.object({ old_text: z.string(), new_text: z.string() }).strict())
-        .min(1)
-        .max(50),
+      patch: z.string().min(1).max(maxPatchLength, `a patch is at most ${maxPatchLength.toLocaleString('en')} characters: split the edit over several calls`),
     })
     .strict(),
   async run(input, context: WorkerContext) {
     const owned = await ownedPath(context, input.path);
     if ('refusal' in owned) return owned.refusal;
-    return context.editFile(
-      owned.path,
-      input.edits.map((edit) => ({ oldText: edit.old_text, newText: edit.new_text })),
-    );
+    return context.editFile(owned.path, input.patch);
   },
 });

@@ -36,11 +36,6 @@ export interface PlanningContext extends ExploreContext {
   submitPlan(plan: unknown): Promise<readonly string[]>;
 }
 
-export interface EditBlock {
-  readonly oldText: string;
-  readonly newText: string;
-}
-
 /**
  * A worker's context. The write operations act on the run's staged view, never on the user's files;
  * the tools check ownership before calling them, and the engine checks again.
@@ -50,7 +45,8 @@ export interface WorkerContext extends ExploreContext {
   readonly ownedFiles: readonly string[];
   /** The workspace-relative form of a path, or an Error saying why it is not allowed. */
   normalizePath(path: string): Promise<string | Error>;
-  editFile(path: string, blocks: readonly EditBlock[]): Promise<ToolResult>;
+  /** Applies edit_file's patch (hunks of ` `, `-` and `+` lines); the engine parses and reports per hunk. */
+  editFile(path: string, patch: string): Promise<ToolResult>;
   createFile(path: string, content: string): Promise<ToolResult>;
   deleteFile(path: string): Promise<ToolResult>;
   /**

@@ -33,7 +33,7 @@ const scenario = {
       turns: [
         {
           content: [
-            { tool: 'edit_file', arguments: { path: 'src/small.js', edits: [{ old_text: "'small'", new_text: "'small, edited'" }] } },
+            { tool: 'edit_file', arguments: { path: 'src/small.js', patch: "-module.exports = 'small';\n+module.exports = 'small, edited';" } },
             { tool: 'create_file', arguments: { path: 'src/zbig.js', content: bigText } },
             { tool: 'finish', arguments: { summary: 'Edited small.js and created zbig.js.' } },
           ],

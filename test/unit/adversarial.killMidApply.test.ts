@@ -45,6 +45,8 @@ function oldText(index: number): string {
 
 const oldLine = (index: number): string => `exports.version = 'old ${String(index)}';`;
 const newLine = (index: number): string => `exports.version = 'new ${String(index)}';\nexports.migrated = true;`;
+/** An edit_file patch replacing `before`'s lines with `after`'s. */
+const hunk = (before: string, after: string): string => [...before.split('\n').map((line) => `-${line}`), ...after.split('\n').map((line) => `+${line}`)].join('\n');
 const createdText = (index: number): string => `'use strict';\n\n${padding(index)}\nexports.version = 'created ${String(index)}';\n`;
 
 /** The files of one attempt: `count` changes in lib/, every `createEvery`th a new file. */
@@ -74,7 +76,7 @@ function scenarioOf(targets: readonly Target[]): ScenarioInput {
                 const index = Number(/m(\d+)\.js$/.exec(file.path)?.[1]);
                 return file.before === undefined
                   ? { tool: 'create_file', arguments: { path: file.path, content: createdText(index) } }
-                  : { tool: 'edit_file', arguments: { path: file.path, edits: [{ old_text: oldLine(index), new_text: newLine(index) }] } };
+                  : { tool: 'edit_file', arguments: { path: file.path, patch: hunk(oldLine(index), newLine(index)) } };
               }),
               { tool: 'finish', arguments: { summary: `Migrated ${String(step.files.length)} modules.` } },
             ],

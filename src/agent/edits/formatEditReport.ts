@@ -1,4 +1,4 @@
-// The tool result a worker model reads after an edit: one line per block, the exact reason and the
+// The tool result a worker model reads after edit_file: one line per hunk, the exact reason and the
 // file's real lines for every failure, and a no-op called a no-op (never "edited successfully").
 import type { AppliedBlock, EditOutcome, FailedBlock } from './searchReplace';
 
@@ -7,46 +7,56 @@ export interface EditReportOptions {
   readonly path: string;
   /** Longest run of candidate lines quoted back; long blocks would otherwise flood the context. */
   readonly maxQuotedLines?: number;
+  /** Per hunk, what it starts with (its first context or `-` line), so the model knows which to resend. */
+  readonly labels?: readonly string[];
 }
 
 export function formatEditReport(outcome: EditOutcome, options: EditReportOptions): string {
   const maxQuoted = options.maxQuotedLines ?? 30;
   const lines = [headline(outcome, options.path)];
   for (const block of outcome.blocks) {
-    if (block.status === 'applied') lines.push(describeApplied(block, outcome.blocks.length));
-    else lines.push(...describeFailed(block, maxQuoted));
+    // A lone applied hunk needs no number; a failed one always gets it, to be named when resent.
+    const name = hunkName(block.index, outcome.blocks.length > 1 || block.status === 'failed', options.labels);
+    if (block.status === 'applied') lines.push(describeApplied(block, name));
+    else lines.push(...describeFailed(block, name, maxQuoted));
   }
   if (outcome.failedCount > 0) {
     lines.push(outcome.appliedCount > 0
-      ? 'The applied blocks are already in the file: resend only the failed blocks, matched against the file as it is now.'
-      : 'Nothing was written. Fix the failed blocks and resend them.');
+      ? 'The applied hunks are already in the file: resend only the failed hunks, matched against the file as it is now.'
+      : 'Nothing was written. Fix the failed hunks and resend them.');
   }
   return lines.join('\n');
 }
 
 function headline(outcome: EditOutcome, path: string): string {
   const total = outcome.blocks.length;
-  if (total === 0) return `No change to ${path}: no edit blocks were given.`;
+  if (total === 0) return `No change to ${path}: no hunks were given.`;
   if (!outcome.changed) {
-    if (outcome.appliedCount === 0) return `No change to ${path}: no block could be applied.`;
-    return `No change to ${path}: the ${plural(outcome.appliedCount, 'block')} that matched replaced text with identical text.`;
+    if (outcome.appliedCount === 0) return `No change to ${path}: no hunk could be applied.`;
+    return `No change to ${path}: the ${plural(outcome.appliedCount, 'hunk')} that matched replaced lines with identical lines.`;
   }
-  if (outcome.failedCount === 0) return `Edited ${path}: ${total === 1 ? 'the block was' : `all ${total} blocks were`} applied.`;
-  return `Edited ${path} partially: ${outcome.appliedCount} of ${total} blocks applied, ${outcome.failedCount} failed.`;
+  if (outcome.failedCount === 0) return `Edited ${path}: ${total === 1 ? 'the hunk was' : `all ${total} hunks were`} applied.`;
+  return `Edited ${path} partially: ${outcome.appliedCount} of ${total} hunks applied, ${outcome.failedCount} failed.`;
 }
 
-function describeApplied(block: AppliedBlock, total: number): string {
-  const name = total === 1 ? 'Block' : `Block ${block.index + 1}`;
+/** "Hunk 2 (-  let total = 0;)": the number counts the hunks as the model wrote them. */
+function hunkName(index: number, numbered: boolean, labels: readonly string[] | undefined): string {
+  const label = labels?.[index];
+  const name = numbered ? `Hunk ${index + 1}` : 'Hunk';
+  return label === undefined || label === '' ? name : `${name} (${label})`;
+}
+
+function describeApplied(block: AppliedBlock, name: string): string {
   const where = span(block.startLine, block.endLine);
-  if (block.noOp) return `${name}: matched ${where} but changed nothing (the new text equals the old).`;
+  if (block.noOp) return `${name}: matched ${where} but changed nothing (its "+" lines equal its "-" lines).`;
   const how = block.match === 'exact' ? 'exact match' : 'matched ignoring leading/trailing whitespace';
   const reindent = block.reindent === undefined ? '' : `, re-indented from ${describeIndent(block.reindent.from)} to ${describeIndent(block.reindent.to)}`;
   const now = block.newEndLine < block.newStartLine ? 'removed' : `now ${span(block.newStartLine, block.newEndLine)}`;
   return `${name}: applied (${how}${reindent}) at ${where}; ${now}.`;
 }
 
-function describeFailed(block: FailedBlock, maxQuoted: number): string[] {
-  const out = [`Block ${block.index + 1} FAILED: ${block.message}`];
+function describeFailed(block: FailedBlock, name: string, maxQuoted: number): string[] {
+  const out = [`${name} FAILED: ${block.message}`];
   const candidate = block.candidate;
   if (candidate === undefined) return out;
   out.push(`  Closest lines in the file (${Math.round(candidate.similarity * 100)}% similar), ${span(candidate.startLine, candidate.endLine)}:`);
@@ -56,7 +66,7 @@ function describeFailed(block: FailedBlock, maxQuoted: number): string[] {
   if (candidate.lines.length > shown.length) out.push(`  … ${candidate.lines.length - shown.length} more lines`);
   const diff = candidate.firstDifference;
   if (diff !== undefined) {
-    out.push(`  First difference at line ${diff.line}: the file has ${JSON.stringify(diff.file)} where old_text has ${JSON.stringify(diff.block)}.`);
+    out.push(`  First difference at line ${diff.line}: the file has ${JSON.stringify(diff.file)} where the hunk has ${JSON.stringify(diff.block)}.`);
   }
   return out;
 }

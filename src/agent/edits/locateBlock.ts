@@ -1,6 +1,6 @@
-// Locates one search/replace block in the original text: exact first, then line by line ignoring
-// leading/trailing whitespace. Every block is located against the same original text, which is what
-// makes the order of blocks irrelevant.
+// Locates one search/replace block (one hunk of edit_file's patch) in the original text: exact
+// first, then line by line ignoring leading/trailing whitespace. Every block is located against the
+// same original text, which is what makes the order of hunks irrelevant.
 import { buildSimilarityIndex, findClosestRegion, type CandidateRegion, type SimilarityIndex } from './closestRegion';
 import { leadingWhitespace, lineIndexAt, splitLines, toLf, type Line, type LineEnding } from './lines';
 
@@ -67,17 +67,25 @@ export function buildView(text: string, eol: LineEnding): FileView {
   return { text, lines, norm, normStarts, starts: lines.map((line) => line.start), trimmed: lines.map((line) => line.text.trim()), eol, similarity };
 }
 
-export function locateBlock(view: FileView, block: { readonly oldText: string; readonly newText: string }, index: number): Located | NotLocated {
+/**
+ * `wholeLines`: the block is made of whole lines (a patch hunk), so an exact match must start at a
+ * line start; "b" in "ab" is not the line "b".
+ */
+export function locateBlock(view: FileView, block: { readonly oldText: string; readonly newText: string }, index: number, wholeLines = false): Located | NotLocated {
   const oldText = toLf(block.oldText);
   const newText = toLf(block.newText);
   if (oldText === '') {
     if (view.text !== '') {
-      return fail(index, 'empty-old-text', 'old_text is empty but the file is not. To change this file, put the exact lines around the edit in old_text; use create_file for a new file.');
+      return fail(
+        index,
+        'empty-old-text',
+        'this hunk has only "+" lines, so nothing says where they go, and the file is not empty. Add the unchanged lines around the insertion as context lines (starting with " "); use create_file for a new file.',
+      );
     }
     return located(view, index, 0, 0, newText.replaceAll('\n', view.eol), 'exact', oldText === newText);
   }
 
-  const exact = findAll(view.norm, oldText);
+  const exact = findAll(view.norm, oldText).filter((start) => !wholeLines || start === 0 || view.norm.charAt(start - 1) === '\n');
   if (exact.length === 1) {
     const start = exact[0] ?? 0;
     const origStart = toOriginal(view, start);
@@ -98,8 +106,8 @@ export function locateBlock(view: FileView, block: { readonly oldText: string; r
   }
   const candidate = findClosestRegion(view.similarity(), oldLines);
   const message = view.text === ''
-    ? 'old_text was not found: the file is empty. Send an empty old_text to insert into an empty file.'
-    : `old_text was not found in the file, not even ignoring leading/trailing whitespace. ${candidate === undefined ? 'No part of the file resembles it; read the file again before retrying.' : 'Copy the closest lines below exactly (without the line-number prefixes) and retry this block.'}`;
+    ? 'its context and "-" lines were not found: the file is empty. To fill an empty file, send a hunk of "+" lines only.'
+    : `its context and "-" lines were not found in the file, not even ignoring leading/trailing whitespace. ${candidate === undefined ? 'No part of the file resembles them; read the file again before retrying.' : 'Copy the closest lines below exactly (without the line-number prefixes) and retry this hunk.'}`;
   return candidate === undefined ? fail(index, 'not-found', message) : { ...fail(index, 'not-found', message), candidate };
 }
 
@@ -145,7 +153,7 @@ function ambiguous(index: number, ranges: readonly LineRange[], how: string): No
   const shown = ranges.slice(0, maxMatchesListed).map(formatRange).join(', ');
   const more = ranges.length > maxMatchesListed ? ` and ${ranges.length - maxMatchesListed} more` : '';
   return {
-    ...fail(index, 'ambiguous', `old_text matches ${ranges.length} places ${how} (lines ${shown}${more}). Include more surrounding lines so it matches exactly one.`),
+    ...fail(index, 'ambiguous', `its context and "-" lines match ${ranges.length} places ${how} (lines ${shown}${more}). Add more context lines so they match exactly one.`),
     matches: ranges,
   };
 }

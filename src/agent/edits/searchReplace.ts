@@ -17,6 +17,8 @@ export interface EditBlock {
 export interface ApplyOptions {
   /** Terminator for written lines; defaults to the text's dominant one (pass `FileFormat.lineEnding`). */
   readonly lineEnding?: LineEnding;
+  /** Every block is whole lines (edit_file's hunks): exact matches must start at a line start. */
+  readonly wholeLines?: boolean;
 }
 
 export interface AppliedBlock extends LineRange {
@@ -61,7 +63,7 @@ export interface EditOutcome {
 export function applySearchReplace(text: string, blocks: readonly EditBlock[], options: ApplyOptions = {}): EditOutcome {
   const eol = options.lineEnding ?? dominantLineEnding(countLineEndings(text));
   const view = buildView(text, eol);
-  const found = blocks.map((block, index) => locateBlock(view, block, index));
+  const found = blocks.map((block, index) => locateBlock(view, block, index, options.wholeLines === true));
 
   const placed = found.filter((result): result is Located => result.kind === 'located');
   const clashes = findOverlaps(placed);
@@ -88,7 +90,7 @@ export function applySearchReplace(text: string, blocks: readonly EditBlock[], o
     if (result.kind === 'failed') return toFailed(result);
     const others = clashes.get(result.index) ?? [];
     const where = `${result.startLine === result.endLine ? 'line' : 'lines'} ${formatRange(result)}`;
-    const message = `its match (${where}) overlaps the match of ${others.map((i) => `block ${i + 1}`).join(', ')}. Blocks are applied to the original file together, so merge overlapping edits into one block.`;
+    const message = `its match (${where}) overlaps the match of ${others.map((i) => `hunk ${i + 1}`).join(', ')}. Hunks are applied to the original file together, so merge overlapping hunks into one.`;
     return { index: result.index, status: 'failed', reason: 'overlap', message, overlapsWith: others };
   });
   const appliedCount = appliedByIndex.size;

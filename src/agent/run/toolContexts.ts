@@ -1,7 +1,7 @@
 import { unrevealHidden } from '../../tools/dataText';
 import type { ToolResult } from '../../tools/defineTool';
-import type { EditBlock, ExploreContext, SymbolPort, TextRead, WorkerContext } from '../../tools/toolContexts';
-import { applySearchReplace, decodeFile, encodeFile, formatEditReport } from '../edits';
+import type { ExploreContext, SymbolPort, TextRead, WorkerContext } from '../../tools/toolContexts';
+import { applySearchReplace, decodeFile, encodeFile, formatEditReport, hunkLabel, hunkToBlock, parsePatch } from '../edits';
 import type { StagedWorkspace } from '../workspace/stagedWorkspace';
 import { resolveWorkspacePath } from '../workspace/workspacePaths';
 import type { WorkspaceReader } from '../workspace/workspacePort';
@@ -64,20 +64,24 @@ export function workerContext(
         return error instanceof Error ? error : new Error(String(error));
       }
     },
-    editFile: (path: string, blocks: readonly EditBlock[]) =>
+    editFile: (path: string, patch: string) =>
       attempt(async () => {
         const refused = guard(path);
         if (refused) return refused;
+        const parsed = parsePatch(patch);
+        if (!parsed.ok) return { isError: true, content: `The patch for ${path} was not applied, nothing was written: ${parsed.error}` };
         const content = await staged.readFile(path);
         if (content === undefined) return { isError: true, content: `${path} does not exist. Use create_file to create it.` };
         const decoded = decodeFile(content.bytes);
         if (decoded.kind === 'unsupported') return { isError: true, content: decoded.message };
-        // old_text was copied from a read that showed hidden characters as ⟦U+XXXX⟧; new_text is
-        // taken literally, so an edit can drop hidden characters but never add invisible ones.
-        const matchable = blocks.map((block) => ({ ...block, oldText: unrevealHidden(block.oldText) }));
-        const outcome = applySearchReplace(decoded.text, matchable, { lineEnding: decoded.format.lineEnding });
+        // Context and "-" lines were copied from a read that showed hidden characters as ⟦U+XXXX⟧, so
+        // they are turned back to match (context lines stay as they were, on both sides); "+" lines
+        // are taken literally, so an edit can drop hidden characters but never add invisible ones.
+        const blocks = parsed.hunks.map((hunk) => hunkToBlock(hunk, unrevealHidden));
+        const outcome = applySearchReplace(decoded.text, blocks, { lineEnding: decoded.format.lineEnding, wholeLines: true });
         if (outcome.changed) await staged.write(path, encodeFile(outcome.text, decoded.format));
-        return { isError: outcome.failedCount > 0 && outcome.appliedCount === 0, content: formatEditReport(outcome, { path }) };
+        const labels = parsed.hunks.map(hunkLabel);
+        return { isError: outcome.failedCount > 0 && outcome.appliedCount === 0, content: formatEditReport(outcome, { path, labels }) };
       }),
     createFile: (path: string, content: string) =>
       attempt(async () => {
