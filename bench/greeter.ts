@@ -145,7 +145,7 @@ export async function greeterFigures(runs: number): Promise<Figure[]> {
       target: 1.5,
       comparison: 'max',
       samples: edits.map((edit) => edit.output / edit.minimal),
-      note: `o200k_base; per file: tokens of its edit_file call arguments (JSON, as the model streams them) ÷ tokens of the minimal diff: the path once and the changed lines (- and + lines, no context or hunk headers); ${edits.map((edit) => `${edit.path} ${edit.output}/${edit.minimal}`).join(', ')}; the scripted model writes minimal unique old_text, so this measures the edit format, not a model's habits; deterministic`,
+      note: `o200k_base; per file: tokens of its edit_file call arguments (JSON, as the model streams them) ÷ tokens of the minimal diff: the path once and the changed lines (- and + lines, no context or hunk headers); ${edits.map((edit) => `${edit.path} ${edit.output}/${edit.minimal}`).join(', ')}; the scripted model writes each hunk as the changed lines only (no context lines: they are unique on their own), so this measures the edit format, not a model's habits; deterministic`,
     }),
     measured({ id: 'prompt.orchestrator', name: 'Fixed prompt, 1st orchestrator request (system+tools)', unit: 'tokens', target: 2000, comparison: 'max', samples: [orchTokens.tokens], note: `o200k_base; system ${orchTokens.systemTokens} + ${orchTokens.tools} tools ${orchTokens.toolTokens}; deterministic, 1 sample` }),
     measured({ id: 'prompt.worker', name: 'Fixed prompt, 1st worker request (system+tools)', unit: 'tokens', target: 1000, comparison: 'max', samples: [workerTokens.tokens], note: `o200k_base; system ${workerTokens.systemTokens} + ${workerTokens.tools} tools ${workerTokens.toolTokens}; deterministic, 1 sample` }),

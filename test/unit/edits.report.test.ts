@@ -6,23 +6,23 @@ import { applySearchReplace } from '../../src/agent/edits/searchReplace';
 const file = ['import x from "x";', '', 'export function total(items) {', '  let sum = 0;', '  for (const item of items) sum += item.price;', '  return sum;', '}', ''].join('\n');
 
 describe('formatEditReport', () => {
-  test('a single applied block', () => {
+  test('a single applied hunk', () => {
     const outcome = applySearchReplace(file, [{ oldText: '  return sum;', newText: '  return Math.round(sum);' }]);
     assert.equal(formatEditReport(outcome, { path: 'src/total.js' }), [
-      'Edited src/total.js: the block was applied.',
-      'Block: applied (exact match) at line 6; now line 6.',
+      'Edited src/total.js: the hunk was applied.',
+      'Hunk: applied (exact match) at line 6; now line 6.',
     ].join('\n'));
   });
 
-  test('several blocks, one re-indented, line ranges old and new', () => {
+  test('several hunks, one re-indented, line ranges old and new', () => {
     const outcome = applySearchReplace(file, [
       { oldText: 'let sum = 0;\nfor (const item of items) sum += item.price;', newText: 'let sum = 0;\nfor (const item of items) {\n  sum += item.price;\n}' },
       { oldText: 'import x from "x";\n', newText: '' },
     ]);
     assert.equal(formatEditReport(outcome, { path: 'a.js' }), [
-      'Edited a.js: all 2 blocks were applied.',
-      'Block 1: applied (matched ignoring leading/trailing whitespace, re-indented from no indentation to 2 spaces) at lines 4-5; now lines 3-6.',
-      'Block 2: applied (exact match) at line 1; removed.',
+      'Edited a.js: all 2 hunks were applied.',
+      'Hunk 1: applied (matched ignoring leading/trailing whitespace, re-indented from no indentation to 2 spaces) at lines 4-5; now lines 3-6.',
+      'Hunk 2: applied (exact match) at line 1; removed.',
     ].join('\n'));
   });
 
@@ -31,24 +31,24 @@ describe('formatEditReport', () => {
       { oldText: '  let total = 0;\n  for (const item of items) sum += item.price;', newText: 'x' },
       { oldText: '  return sum;', newText: '  return sum || 0;' },
     ]);
-    const report = formatEditReport(outcome, { path: 'a.js' });
+    const report = formatEditReport(outcome, { path: 'a.js', labels: ['-let total = 0;', '-return sum;'] });
     assert.equal(report, [
-      'Edited a.js partially: 1 of 2 blocks applied, 1 failed.',
-      'Block 1 FAILED: old_text was not found in the file, not even ignoring leading/trailing whitespace. Copy the closest lines below exactly (without the line-number prefixes) and retry this block.',
+      'Edited a.js partially: 1 of 2 hunks applied, 1 failed.',
+      'Hunk 1 (-let total = 0;) FAILED: its context and "-" lines were not found in the file, not even ignoring leading/trailing whitespace. Copy the closest lines below exactly (without the line-number prefixes) and retry this hunk.',
       '  Closest lines in the file (79% similar), lines 4-5:',
       '  4 |   let sum = 0;',
       '  5 |   for (const item of items) sum += item.price;',
-      '  First difference at line 4: the file has "  let sum = 0;" where old_text has "  let total = 0;".',
-      'Block 2: applied (exact match) at line 6; now line 6.',
-      'The applied blocks are already in the file: resend only the failed blocks, matched against the file as it is now.',
+      '  First difference at line 4: the file has "  let sum = 0;" where the hunk has "  let total = 0;".',
+      'Hunk 2 (-return sum;): applied (exact match) at line 6; now line 6.',
+      'The applied hunks are already in the file: resend only the failed hunks, matched against the file as it is now.',
     ].join('\n'));
   });
 
-  test('an ambiguous block lists the matching lines', () => {
+  test('an ambiguous hunk lists the matching lines', () => {
     const outcome = applySearchReplace('a\nx\na\n', [{ oldText: 'a', newText: 'b' }]);
     const report = formatEditReport(outcome, { path: 'f' });
-    assert.match(report, /^No change to f: no block could be applied\./);
-    assert.match(report, /Block 1 FAILED: old_text matches 2 places exactly \(lines 1, 3\)/);
+    assert.match(report, /^No change to f: no hunk could be applied\./);
+    assert.match(report, /Hunk 1 FAILED: its context and "-" lines match 2 places exactly \(lines 1, 3\)\. Add more context lines/);
     assert.match(report, /Nothing was written/);
   });
 
@@ -56,14 +56,14 @@ describe('formatEditReport', () => {
     const outcome = applySearchReplace(file, [{ oldText: '  return sum;', newText: '  return sum;' }]);
     const report = formatEditReport(outcome, { path: 'a.js' });
     assert.equal(report, [
-      'No change to a.js: the 1 block that matched replaced text with identical text.',
-      'Block: matched line 6 but changed nothing (the new text equals the old).',
+      'No change to a.js: the 1 hunk that matched replaced lines with identical lines.',
+      'Hunk: matched line 6 but changed nothing (its "+" lines equal its "-" lines).',
     ].join('\n'));
     assert.doesNotMatch(report, /Edited|success/i);
   });
 
-  test('no blocks at all', () => {
-    assert.equal(formatEditReport(applySearchReplace(file, []), { path: 'a.js' }), 'No change to a.js: no edit blocks were given.');
+  test('no hunks at all', () => {
+    assert.equal(formatEditReport(applySearchReplace(file, []), { path: 'a.js' }), 'No change to a.js: no hunks were given.');
   });
 
   test('long candidates are cut at maxQuotedLines', () => {

@@ -77,8 +77,16 @@ describe('applySearchReplace: locating and applying', () => {
     assert.equal(first.reason, 'overlap');
     assert.deepEqual(first.overlapsWith, [2]);
     assert.deepEqual(third.overlapsWith, [0]);
-    assert.match(first.message, /overlaps the match of block 3/);
+    assert.match(first.message, /overlaps the match of hunk 3/);
     applied(outcome.blocks[1]);
+  });
+
+  test('wholeLines: an exact match must start at a line start, so a hunk line is never found inside a longer line', () => {
+    const text = 'const ab = 1;\nb = 1;\n';
+    assert.equal(applySearchReplace(text, [{ oldText: 'b = 1;\n', newText: 'b = 2;\n' }]).blocks[0]?.status, 'failed');
+    const outcome = applySearchReplace(text, [{ oldText: 'b = 1;\n', newText: 'b = 2;\n' }], { wholeLines: true });
+    assert.equal(outcome.text, 'const ab = 1;\nb = 2;\n');
+    assert.equal(applied(outcome.blocks[0]).match, 'exact');
   });
 
   test('adjacent blocks are not overlapping', () => {
@@ -101,7 +109,7 @@ describe('applySearchReplace: locating and applying', () => {
   test('nothing similar: no candidate is invented', () => {
     const block = failed(applySearchReplace(source, [{ oldText: 'zzzz qqqq', newText: '' }]).blocks[0]);
     assert.equal(block.candidate, undefined);
-    assert.match(block.message, /No part of the file resembles it/);
+    assert.match(block.message, /No part of the file resembles them/);
   });
 
   test('closest-candidate search stays fast on a 10,000-line file', () => {
@@ -117,7 +125,7 @@ describe('applySearchReplace: locating and applying', () => {
     const block = failed(applySearchReplace(source, [{ oldText: '}\n\nfunction', newText: '' }]).blocks[0]);
     assert.equal(block.reason, 'ambiguous');
     assert.deepEqual(block.matches, [{ startLine: 3, endLine: 5 }, { startLine: 7, endLine: 9 }]);
-    assert.match(block.message, /matches 2 places exactly \(lines 3-5, 7-9\)\. Include more surrounding lines/);
+    assert.match(block.message, /match 2 places exactly \(lines 3-5, 7-9\)\. Add more context lines/);
   });
 
   test('whitespace-tolerant matches can be ambiguous too', () => {
@@ -215,7 +223,7 @@ describe('applySearchReplace: empty old text', () => {
     const block = failed(outcome.blocks[0]);
     assert.equal(block.reason, 'empty-old-text');
     assert.match(block.message, /create_file/);
-    assert.match(block.message, /lines around the edit/);
+    assert.match(block.message, /Add the unchanged lines around the insertion as context lines/);
   });
 
   test('two insertions into one empty file conflict', () => {
