@@ -83,7 +83,8 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     area: 'Prompt injection',
     case: 'File contents, test output, search results and diffs reach the model marked as data: inside wrappers the data cannot close, hidden characters shown as code points',
     proofs: [
-      { file: 'test/unit/tools.dataText.test.ts', titles: ['a wrapper cannot be closed or opened from inside the data, in any case', 'hidden characters are shown as code points and counted; a leading BOM is left alone', "an edit's old_text copied from a revealed read matches again; other look-alike escapes stay literal"] },
+      { file: 'test/unit/tools.dataText.test.ts', titles: ['a wrapper cannot be closed or opened from inside the data, in any case', 'hidden characters are shown as code points and counted; a leading BOM is left alone', "an edit's context and - lines copied from a revealed read match again; other look-alike escapes stay literal"] },
+      { file: 'test/unit/tools.editFile.test.ts', titles: ['hidden characters: context and - lines are matched as read_file showed them; context stays, + lines are literal'] },
       { file: injection, titles: [injectionTitle] },
     ],
   },

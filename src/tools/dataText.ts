@@ -24,7 +24,7 @@ export function revealHidden(text: string): { text: string; count: number } {
 }
 
 /**
- * The inverse of revealHidden, for text a model copies back from what it read (an edit's old_text):
+ * The inverse of revealHidden, for text a model copies back from what it read (an edit's context and `-` lines):
  * `⟦U+200B⟧` becomes the character again, so a line holding hidden characters can still be matched
  * (and so replaced without them). Only code points revealHidden shows are turned back.
  */

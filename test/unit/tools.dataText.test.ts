@@ -18,7 +18,7 @@ describe('data for the model', () => {
     assert.equal(count, 3);
   });
 
-  test("an edit's old_text copied from a revealed read matches again; other look-alike escapes stay literal", () => {
+  test("an edit's context and - lines copied from a revealed read match again; other look-alike escapes stay literal", () => {
     assert.equal(unrevealHidden('a⟦U+200B⟧b⟦U+E0041⟧'), 'a\u200Bb\u{E0041}');
     assert.equal(unrevealHidden('⟦U+0041⟧'), '⟦U+0041⟧', 'a visible character is not produced');
   });
