@@ -96,9 +96,15 @@ describe('edit_file: a patch of hunks through the worker context', () => {
   });
 
   test('the last line of a file without a final newline can be changed, and stays without one', async () => {
-    file('src/x.js', 'a\nlast');
-    assert.equal((await edit('src/x.js', ' a\n-last\n+final\n\\ No newline at end of file')).isError, false);
-    assert.equal(await staged_('src/x.js'), 'a\nfinal');
+    file('src/x.js', 'a\n  last');
+    const result = await edit('src/x.js', ' a\n-  last\n+  final\n\\ No newline at end of file');
+    assert.match(result.content, /applied \(exact match\) at lines 1-2/);
+    assert.equal(await staged_('src/x.js'), 'a\n  final');
+    // Lines added after it, and the last line removed.
+    assert.equal((await edit('src/x.js', '   final\n+more')).isError, false);
+    assert.equal(await staged_('src/x.js'), 'a\n  final\nmore');
+    assert.equal((await edit('src/x.js', ' a\n-  final\n-more')).isError, false);
+    assert.equal(await staged_('src/x.js'), 'a');
   });
 
   test('a CRLF patch edits a CRLF file and keeps its line endings', async () => {

@@ -85,15 +85,22 @@ export function locateBlock(view: FileView, block: { readonly oldText: string; r
     return located(view, index, 0, 0, newText.replaceAll('\n', view.eol), 'exact', oldText === newText);
   }
 
-  const exact = findAll(view.norm, oldText).filter((start) => !wholeLines || start === 0 || view.norm.charAt(start - 1) === '\n');
+  // Whole lines each end with '\n', the file's last line maybe not: match as if it had one, and
+  // keep it without one, so the last line is matched exactly rather than only whitespace-tolerantly.
+  const open = wholeLines && view.norm !== '' && !view.norm.endsWith('\n');
+  const haystack = open ? `${view.norm}\n` : view.norm;
+  const exact = findAll(haystack, oldText).filter((start) => !wholeLines || start === 0 || haystack.charAt(start - 1) === '\n');
+  const endOf = (start: number): number => Math.min(start + oldText.length, view.norm.length);
   if (exact.length === 1) {
     const start = exact[0] ?? 0;
     const origStart = toOriginal(view, start);
-    const origEnd = toOriginal(view, start + oldText.length);
-    const replacement = oldText === newText ? view.text.slice(origStart, origEnd) : newText.replaceAll('\n', view.eol);
+    const origEnd = toOriginal(view, endOf(start));
+    const atOpenEnd = start + oldText.length > view.norm.length;
+    const written = atOpenEnd && newText.endsWith('\n') ? newText.slice(0, -1) : newText;
+    const replacement = oldText === newText ? view.text.slice(origStart, origEnd) : written.replaceAll('\n', view.eol);
     return located(view, index, origStart, origEnd, replacement, 'exact', oldText === newText);
   }
-  if (exact.length > 1) return ambiguous(index, exact.map((start) => rangeOf(view, start, start + oldText.length)), 'exactly');
+  if (exact.length > 1) return ambiguous(index, exact.map((start) => rangeOf(view, start, endOf(start))), 'exactly');
 
   const oldLines = linesOf(oldText);
   // A block of blank lines would "match" every blank stretch of the file: not a location.
