@@ -85,6 +85,11 @@ describe('parsePatch: refusals', () => {
     assert.match(message, /"@@" starts the next hunk/);
   });
 
+  test('a second file header in the patch is refused: one call edits one file', () => {
+    assert.match(error('--- a/x.js\n+++ b/x.js\n-x\n+y\n--- a/y.js\n+++ b/y.js\n-a\n+b'), /^patch line 5 starts another file's header \("--- a\/y\.js"\); edit_file changes one file: send one call per file\./);
+    assert.match(error('*** Begin Patch\n*** Update File: x.js\n-x\n+y\n*** Update File: y.js\n-a\n+b\n*** End Patch'), /^patch line 5 starts another file's header/);
+  });
+
   test('a hunk with no - or + lines has nothing to change', () => {
     assert.match(error('-a\n+b\n@@\n same\n also same'), /^hunk 2 \(from patch line 4\) has nothing to change: it has no "-" or "\+" lines\./);
   });

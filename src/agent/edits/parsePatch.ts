@@ -39,17 +39,17 @@ export function parsePatch(patch: string): ParsedPatch {
   let current: { number: number; lines: PatchLine[]; startsAt: number } | undefined;
   // Empty lines seen since the last marked line: blank context inside a hunk, spacing at its edges.
   let pendingBlank = 0;
-  const close = (): void => {
-    current = undefined;
-    pendingBlank = 0;
-  };
   for (let at = first; at < end; at++) {
     const line = lines[at] ?? '';
     if (line.startsWith('@@')) {
-      close();
+      current = undefined;
+      pendingBlank = 0;
       continue;
     }
     if (ignoredLine.test(line)) continue;
+    if (startsFile(lines, at)) {
+      return fail(`patch line ${at + 1} starts another file's header (${JSON.stringify(clip(line))}); edit_file changes one file: send one call per file.`);
+    }
     // Models often drop the space of a blank context line; inside a hunk an empty line means nothing else.
     if (line === '') {
       pendingBlank += 1;
@@ -112,6 +112,12 @@ function skipLeading(lines: readonly string[]): number {
   // that happens to start with "--" is never swallowed.
   if (lines[at]?.startsWith('--- ') === true && lines[at + 1]?.startsWith('+++ ') === true) at += 2;
   return at;
+}
+
+/** A file header after the start: a second file, which one edit_file call cannot change. */
+function startsFile(lines: readonly string[], at: number): boolean {
+  const line = lines[at] ?? '';
+  return leadingWrapper.test(line) || (line.startsWith('--- ') && lines[at + 1]?.startsWith('+++ ') === true);
 }
 
 function skipTrailing(lines: readonly string[], first: number): number {
