@@ -17,6 +17,7 @@ import { VsCodeLmBridge } from './vscodeLmBridge';
 import { plumblineVersion, serverName } from '../protocol/version';
 import { buildStatusReport } from './statusReport';
 import { handleRequest } from './typedConnection';
+import { warmFetch } from '../agent/model/warmFetch';
 
 /**
  * The Plumbline agent server: a Node process speaking LSP. The extension starts it over IPC
@@ -82,6 +83,9 @@ connection.onInitialize((params): InitializeResult => {
 
 connection.onInitialized(() => {
   void settings.refresh();
+  // Node loads its fetch implementation on first use, tens of milliseconds of this thread: done
+  // now, while the server waits for its first task, not on the way out of a run's first request.
+  setImmediate(() => void warmFetch());
   // Pull model: once registered, the client sends an empty didChangeConfiguration on every change.
   if (clientRegistersConfigurationChanges) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
   connection.console.info(

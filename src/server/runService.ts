@@ -116,7 +116,15 @@ export class RunService {
     const testCommand = params.testCommand ?? settings.testCommand;
     const controller = new AbortController();
     const { connection, documents } = this.deps;
-    const bufferFor = (absolute: string): string | undefined => documents.get(pathToFileURL(absolute).toString())?.getText();
+    // Asked on every file read: with no documents open (the CLI, most of the time) there is nothing
+    // to find, and the URL of a path is worth remembering for the reads that follow.
+    const urls = new Map<string, string>();
+    const urlOf = (absolute: string): string => {
+      let url = urls.get(absolute);
+      if (url === undefined) urls.set(absolute, (url = pathToFileURL(absolute).toString()));
+      return url;
+    };
+    const bufferFor = (absolute: string): string | undefined => (documents.keys().length === 0 ? undefined : documents.get(urlOf(absolute))?.getText());
     const host: RunHost = {
       workspace: createDiskWorkspace(root, { buffers: (relative) => bufferFor(`${root}/${relative}`) }),
       validation: {

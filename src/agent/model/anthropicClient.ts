@@ -46,6 +46,9 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
     defaultHeaders: { ...(options.headers ?? {}) },
     maxRetries: 0,
     timeout: options.requestTimeoutMs,
+    // No OpenTelemetry spans or trace headers: nothing here collects them, and building them costs
+    // CPU on every request (measured in the per-step harness overhead).
+    openTelemetry: false,
   });
 
   return {

@@ -56,26 +56,38 @@ export class PlanDocument {
   async write(plan: Plan): Promise<string> {
     this.cancelPending();
     this.throwFailure();
-    return this.serial(() => this.writeNow(plan));
+    return (await this.serial(() => this.writeNow(plan))).markdown;
   }
 
   /** Writes what `update` left pending; resolves once every write so far is on disk. */
   async flush(): Promise<void> {
-    const plan = this.pending;
-    this.cancelPending();
-    this.throwFailure();
-    if (plan === undefined) await this.serial(() => Promise.resolve());
-    else await this.serial(() => this.writeNow(plan));
+    await this.flushPending();
   }
 
   /** Reads the user's edit, if any. A rejected edit is kept beside the plan so no text is lost. */
   async sync(current: Plan): Promise<PlanSync> {
     // What the engine last rendered goes to disk first, so the file is not mistaken for an edit.
-    await this.flush();
+    const wrote = await this.flushPending();
+    // Written just now, after checking that no edit was waiting on disk: reading it back would
+    // find our own text. An edit saved since then is read at the next scheduling point, and an
+    // unsaved one in the editor is always read.
+    if (wrote && this.unsavedBuffer() === undefined) return { kind: 'unchanged' };
     return this.serial(() => this.readEdit(current));
   }
 
-  private async writeNow(plan: Plan): Promise<string> {
+  /** Whether it wrote the file. */
+  private async flushPending(): Promise<boolean> {
+    const plan = this.pending;
+    this.cancelPending();
+    this.throwFailure();
+    if (plan === undefined) {
+      await this.serial(() => Promise.resolve());
+      return false;
+    }
+    return (await this.serial(() => this.writeNow(plan))).wrote;
+  }
+
+  private async writeNow(plan: Plan): Promise<{ markdown: string; wrote: boolean }> {
     const markdown = renderPlanMarkdown(plan);
     // A saved edit no sync has read yet stays until the next scheduling point reads it (the write
     // after that renders the plan again); overwriting it now would drop it without a word. Once
@@ -83,8 +95,9 @@ export class PlanDocument {
     if (markdown !== this.lastWritten && (finishedPlanStatuses.has(plan.status) || !(await this.hasUnreadEdit()))) {
       await writePlanFile(this.root, this.runId, markdown);
       this.lastWritten = markdown;
+      return { markdown, wrote: true };
     }
-    return markdown;
+    return { markdown, wrote: false };
   }
 
   private cancelPending(): void {

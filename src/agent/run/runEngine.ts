@@ -271,7 +271,7 @@ export class RunEngine {
       await this.update(plan);
 
       this.phase('awaiting_approval');
-      await this.saveMeta('awaiting_approval');
+      this.saveMetaSoon('awaiting_approval');
       const decision = await this.host.approvePlan(this.current(), await this.document.write(this.current()), this.signal);
       await this.followUserEdits();
       if (decision.kind === 'cancel') return this.ended('cancelled', 'The plan was not approved.');
@@ -315,8 +315,7 @@ export class RunEngine {
   private async executeApproved(orchestrator: Orchestrator): Promise<RunResult> {
     try {
       this.phase('executing');
-      const saving = this.saveMeta('running');
-      saving.catch(() => undefined);
+      this.saveMetaSoon('running');
       this.verifier = await StepVerifier.create({
         root: this.host.workspace.root,
         timeoutMs: this.options.verification.timeoutMs,
@@ -328,7 +327,6 @@ export class RunEngine {
       });
       // The copy of the workspace (taken now, after the approval) is made while the note is written.
       this.verifier.prepare();
-      await saving;
       await this.update(addNote(this.current(), this.verifier.describeCommand()));
       if (this.verifier.command !== undefined) {
         const baseline = await this.verifier.runBaseline();
@@ -580,10 +578,13 @@ export class RunEngine {
       for (const step of plan.steps.filter((s) => s.status === 'running' || s.status === 'pending' || s.status === 'verifying')) plan = skipStep(plan, step.id, result.reason ?? 'the run ended', 'cancelled');
       const summary = summarizeRun(plan, result, this.ledger.totals, this.options.approve);
       plan = setSummaryOfChanges(setStatus(plan, result.status), summary);
-      await this.update(plan);
+      // The final plan.md and run.json are written side by side.
+      const updating = this.update(plan);
+      await Promise.all([updating, this.saveMeta(result.status, createdAt, result.reason)]);
+    } else {
+      await this.saveMeta(result.status, createdAt, result.reason);
     }
     const summary = this.plan?.summaryOfChanges ?? result.reason ?? '';
-    await this.saveMeta(result.status, createdAt, result.reason);
     // An interrupted apply leaves the journal open, so `resume` can land the rest.
     if (!this.resumable) await this.journal.append({ kind: 'finished', status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}) });
     this.phase('finished');
@@ -653,7 +654,26 @@ export class RunEngine {
     };
   }
 
-  private async saveMeta(status: RunMeta['status'], createdAt?: string, error?: string): Promise<void> {
+  /** Writes of run.json, one at a time and in order. */
+  private metaWrites: Promise<void> = Promise.resolve();
+
+  /**
+   * Records a status without waiting for the disk: run.json is what `plumbline runs` lists, while
+   * the journal (written before every effect) is what a resumed run reads, so nothing the run does
+   * next depends on this write. A failure here is superseded by the final, awaited save.
+   */
+  private saveMetaSoon(status: RunMeta['status']): void {
+    this.saveMeta(status).catch(() => undefined);
+  }
+
+  /** Queued behind earlier saves, so a slow write never lands after a newer one. */
+  private saveMeta(status: RunMeta['status'], createdAt?: string, error?: string): Promise<void> {
+    const write = this.metaWrites.then(() => this.writeMeta(status, createdAt, error));
+    this.metaWrites = write.catch(() => undefined);
+    return write;
+  }
+
+  private async writeMeta(status: RunMeta['status'], createdAt?: string, error?: string): Promise<void> {
     const plan = this.plan;
     await writeRunMeta(this.host.workspace.root, {
       runId: this.options.runId,

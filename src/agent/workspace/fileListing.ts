@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { lstat, opendir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
+import { runGit } from '../gitProcess';
 import { globMatcher } from './glob';
 import { checkPathSyntax, resolveWorkspacePath } from './workspacePaths';
 import type { ListOptions, ListResult } from './workspacePort';
@@ -50,10 +50,9 @@ function isPlainPath(path: string): boolean {
  */
 async function gitPaths(root: string): Promise<string[] | undefined> {
   try {
-    // core.fsmonitor=false: a workspace's own config could name a hook program; listing files must
-    // never run it. simple-git refuses to pass that key at all unless allowed, even to switch it off.
-    const git = simpleGit({ baseDir: root, config: ['core.fsmonitor=false'], unsafe: { allowUnsafeFsMonitor: true }, timeout: { block: 20_000 } });
-    const output = await git.raw(['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
+    // runGit puts core.fsmonitor=false first (a workspace's own config could name a hook program;
+    // listing files must never run it) and drops ambient GIT_* variables.
+    const output = await runGit(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], 20_000);
     // Unmerged paths appear once per stage; untracked nested repositories appear as `dir/`.
     return [...new Set(output.split('\0'))].filter((path) => path !== '' && !path.endsWith('/'));
   } catch {

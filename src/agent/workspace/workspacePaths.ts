@@ -22,6 +22,7 @@ export interface ResolveOptions {
 }
 
 const example = 'like src/index.ts';
+const printableAscii = /^[\x20-\x7e]*$/;
 
 /**
  * `.git` in any case, plus the spellings Windows and macOS map onto it: trailing dots/spaces,
@@ -79,6 +80,9 @@ export function checkPathSyntax(path: string, options: ResolveOptions = {}): str
   }
   if (segments.some(isGitName)) refuse(`${path} is inside .git, which is off limits; use a path outside .git, ${example}.`);
   for (const segment of segments) {
+    // Printable ASCII has no invisible characters or look-alikes (and .git in any case was refused
+    // above): the Unicode checks below are for everything else.
+    if (printableAscii.test(segment)) continue;
     const hidden = invisibleCharacter(segment);
     if (hidden !== undefined) {
       refuse(`${JSON.stringify(path)} contains an invisible character (${hidden}: a control, zero-width or bidirectional character) that hides what the name really is; use plain visible characters, ${example}.`);
