@@ -372,6 +372,38 @@ describe('isolated workspaces', () => {
     assert.deepEqual(await cleanupStaleIsolations(repo, { scratchDir }), []);
   });
 
+  test('a stale worktree registered from another scratch folder is found in .git/worktrees and removed; the live one stays', async () => {
+    const repo = busyRepo();
+    const elsewhere = join(dirname(scratchDir), 'other-scratch');
+    mkdirSync(elsewhere, { recursive: true });
+    const dead = 2_147_483_000;
+    const staleTree = join(elsewhere, `plumbline-verify-${String(dead)}-xyz789`);
+    const liveTree = join(elsewhere, `plumbline-verify-${String(process.pid)}-live01`);
+    git(repo, 'worktree', 'add', '-q', '--detach', '--no-checkout', staleTree, 'HEAD');
+    git(repo, 'worktree', 'add', '-q', '--detach', '--no-checkout', liveTree, 'HEAD');
+
+    const expected = realpathSync(staleTree);
+    // scratchDir holds neither: only the repository's own record of its worktrees leads to them.
+    assert.deepEqual(await cleanupStaleIsolations(repo, { scratchDir }), [expected]);
+    assert.equal(existsSync(staleTree), false);
+    const listed = git(repo, 'worktree', 'list', '--porcelain');
+    assert.doesNotMatch(listed, /xyz789/);
+    assert.match(listed, /live01/);
+  });
+
+  test('probeRepo answers work tree, top, prefix and HEAD with one call; without commits HEAD is undefined; outside a repository undefined', async () => {
+    const { probeRepo } = await import('../../src/agent/verify/isolationGit');
+    const repo = busyRepo();
+    const head = git(repo, 'rev-parse', 'HEAD').trim();
+    assert.deepEqual(await probeRepo(join(repo, 'src')), { top: realpathSync(repo), prefix: 'src', head });
+    const empty = join(dirname(scratchDir), 'empty-repo');
+    initRepo(empty);
+    assert.deepEqual(await probeRepo(empty), { top: realpathSync(empty), prefix: '', head: undefined });
+    const plain = join(dirname(scratchDir), 'not-a-repo');
+    mkdirSync(plain, { recursive: true });
+    assert.equal(await probeRepo(plain), undefined);
+  });
+
   test("a zombie's isolation is stale and its run lock is free: it has exited, only its reaping is late", { skip: process.platform !== 'linux' && 'zombies are read from /proc' }, async (t) => {
     // A shell starts `true` in the background and becomes `sleep`, which never reaps it: `true` stays a zombie.
     const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });

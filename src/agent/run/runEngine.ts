@@ -23,6 +23,7 @@ import {
 } from '../plan/planState';
 import { blockedSteps, readySteps } from '../plan/validatePlan';
 import { createGitPort } from '../workspace/gitPort';
+import { probeRepo, type RepoInfo } from '../verify/isolationGit';
 import { StagedWorkspace } from '../workspace/stagedWorkspace';
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import type { WorkspaceReader } from '../workspace/workspacePort';
@@ -186,8 +187,12 @@ export class RunEngine {
     // then the first copy's worktree of HEAD (no files: those are copied after the approval).
     const root = this.host.workspace.root;
     const planning = this.recovered === undefined ? this.firstRequestOut : Promise.resolve();
-    this.staleCleanup = planning.then(() => cleanupStaleIsolations(root)).catch(() => undefined);
-    if (this.recovered === undefined) this.preparedCopy = StepVerifier.prepareAhead(root, this.options.verification.command, this.staleCleanup);
+    // One git process answers what exploring, the clean-up and the prepared copy each ask: is this a
+    // work tree, where is its top, which commit is HEAD.
+    const repo = this.recovered === undefined ? probeRepo(root).catch(() => undefined) : undefined;
+    this.repoProbe = repo;
+    this.staleCleanup = planning.then(() => cleanupStaleIsolations(root, repo !== undefined ? { repo } : {})).catch(() => undefined);
+    if (this.recovered === undefined) this.preparedCopy = StepVerifier.prepareAhead(root, this.options.verification.command, this.staleCleanup, repo);
     const createdAt = new Date().toISOString();
     let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
     try {
@@ -222,6 +227,7 @@ export class RunEngine {
   }
 
   private exploring: Promise<Explored> | undefined;
+  private repoProbe: Promise<RepoInfo | undefined> | undefined;
   private verifierDisposal: Promise<void> | undefined;
 
   private preparedCopy: Promise<PreparedIsolation | undefined> | undefined;
@@ -248,8 +254,9 @@ export class RunEngine {
   /** Independent look-ups, each a git process: side by side, before the first model request. */
   private explore(): Promise<Explored> {
     const hiddenFound: string[] = [];
+    const inWorkTree = this.repoProbe?.then((repo) => repo !== undefined);
     const explored = Promise.all([
-      createGitPort(this.host.workspace.root),
+      createGitPort(this.host.workspace.root, inWorkTree),
       projectOverview(this.host.workspace, (path, count) => hiddenFound.push(`${count} hidden character(s) in ${path}`)),
     ]).then(([git, overview]) => ({ git, overview, hiddenFound }));
     // Awaited by execute(); a run that fails before it gets there must not leave a rejection unheard.

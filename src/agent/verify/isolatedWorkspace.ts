@@ -2,7 +2,7 @@ import { lstat, mkdir, readdir, realpath, rm, unlink, writeFile } from 'node:fs/
 import { dirname, join, resolve } from 'node:path';
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import { copyListed, copyWalk, createCopyContext, foldersHolding, isInside, linkCandidates, type CopyContext } from './isolationCopy';
-import { addWorktree, forgetAdminDir, forgetOwnWorktree, listFiles, listIgnored, listWorktrees, probeRepo, removeWorktree, worktreeAdminDir, type RepoInfo } from './isolationGit';
+import { addWorktree, forgetAdminDir, forgetOwnWorktree, listFiles, listIgnored, listOwnWorktrees, probeRepo, removeWorktree, worktreeAdminDir, type RepoInfo } from './isolationGit';
 import { FileJournal } from './isolationJournal';
 import { checkRelativePath, createScratch, defaultLinkFolders, defaultScratchDir, isolationPid, isProcessAlive, IsolationError } from './isolationPaths';
 
@@ -134,9 +134,11 @@ export interface PreparedIsolation {
 }
 
 /** Prepares a git-worktree copy of `root` (undefined outside a repository with commits). */
-export async function prepareIsolation(options: Pick<IsolationOptions, 'root' | 'scratchDir'>): Promise<PreparedIsolation | undefined> {
+export async function prepareIsolation(options: Pick<IsolationOptions, 'root' | 'scratchDir'> & { readonly repo?: Promise<RepoInfo | undefined> }): Promise<PreparedIsolation | undefined> {
   const root = await realpath(resolve(options.root));
-  const repo = await probeRepo(root);
+  // A probe made moments ago for the same root (the run's): createIsolatedWorkspace probes again
+  // before it uses what is prepared here.
+  const repo = await (options.repo ?? probeRepo(root));
   if (repo?.head === undefined) return undefined;
   const head = repo.head;
   const scratch = await createScratch(options.scratchDir);
@@ -249,11 +251,11 @@ function isStale(path: string): boolean {
  * another repository's worktree, that repository's registration of it). Links inside are removed,
  * never followed. Returns the paths removed.
  */
-export async function cleanupStaleIsolations(root: string, options: { readonly scratchDir?: string } = {}): Promise<string[]> {
+export async function cleanupStaleIsolations(root: string, options: { readonly scratchDir?: string; readonly repo?: Promise<RepoInfo | undefined> } = {}): Promise<string[]> {
   const removed: string[] = [];
-  const repo = await probeRepo(resolve(root));
+  const repo = await (options.repo ?? probeRepo(resolve(root)));
   if (repo !== undefined) {
-    for (const path of await listWorktrees(repo.top).catch(() => [])) {
+    for (const path of await listOwnWorktrees(repo.top).catch(() => [])) {
       if (!isStale(path)) continue;
       await removeWorktree(repo.top, path, await worktreeAdminDir(path));
       removed.push(path);

@@ -1,4 +1,4 @@
-import { readFile, rm, rmdir } from 'node:fs/promises';
+import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { runGit } from '../gitProcess';
 import { isolationPrefix } from './isolationPaths';
@@ -25,18 +25,16 @@ export interface RepoInfo {
 
 /** The work tree `folder` lies in, or undefined when it is in none (or git is missing or refuses it). */
 export async function probeRepo(folder: string): Promise<RepoInfo | undefined> {
-  // Both questions at once (HEAD is the same from any folder of the work tree): one git start-up
-  // less on the path to the first verification.
-  const [where, headOutput] = await Promise.allSettled([
-    git(folder).raw(['rev-parse', '--is-inside-work-tree', '--show-toplevel', '--show-prefix']),
-    // --quiet: no commits yet exits 1 without a message (a rejection: no HEAD).
-    git(folder).raw(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']),
-  ]);
-  if (where.status === 'rejected') return undefined;
-  const [inside, top, prefix = ''] = where.value.split('\n');
+  // One git start-up for both questions (each start-up blocks this process's event loop for
+  // milliseconds). Without commits `--verify --quiet` makes the call exit 1: ask again without it.
+  const both = await git(folder)
+    .raw(['rev-parse', '--is-inside-work-tree', '--show-toplevel', '--show-prefix', '--verify', '--quiet', 'HEAD^{commit}'])
+    .catch(() => undefined);
+  const output = both ?? (await git(folder).raw(['rev-parse', '--is-inside-work-tree', '--show-toplevel', '--show-prefix']).catch(() => undefined));
+  if (output === undefined) return undefined;
+  const [inside, top, prefix = '', head] = output.split('\n');
   if (inside !== 'true' || top === undefined || !isAbsolute(top)) return undefined;
-  const head = headOutput.status === 'fulfilled' ? headOutput.value.trim() : undefined;
-  return { top, prefix: prefix.replace(/\/+$/, ''), head: head !== undefined && /^[0-9a-f]{40,64}$/.test(head) ? head : undefined };
+  return { top, prefix: prefix.replace(/\/+$/, ''), head: both !== undefined && head !== undefined && /^[0-9a-f]{40,64}$/.test(head) ? head : undefined };
 }
 
 function nulList(output: string): string[] {
@@ -67,6 +65,25 @@ export async function addWorktree(top: string, path: string, commit: string): Pr
   // The new work tree has no index: give it HEAD's, so `git status` there shows real differences.
   // It lives in the work tree's own admin folder; the user's index is not touched.
   await git(path).raw(['read-tree', commit]);
+}
+
+/**
+ * The work trees of ours (named with the isolation prefix) registered with the repository at
+ * `top`, read from `.git/worktrees/<name>/gitdir` when `.git` is a plain folder: what
+ * `git worktree list` would say about them, without starting git at the start of every run.
+ * Otherwise (top is itself a linked work tree or a submodule) git is asked.
+ */
+export async function listOwnWorktrees(top: string): Promise<string[]> {
+  const dotGit = resolve(top, '.git');
+  if (!(await stat(dotGit).then((entry) => entry.isDirectory(), () => false))) return listWorktrees(top);
+  const admin = resolve(dotGit, 'worktrees');
+  const names = (await readdir(admin).catch(() => [] as string[])).filter((name) => name.startsWith(isolationPrefix));
+  const paths: string[] = [];
+  for (const name of names) {
+    const gitdir = await readFile(resolve(admin, name, 'gitdir'), 'utf8').catch(() => undefined);
+    if (gitdir !== undefined && gitdir.trim() !== '') paths.push(dirname(resolve(admin, name, gitdir.trim())));
+  }
+  return paths;
 }
 
 /** Work-tree paths registered with the repository at `top` (the main one included). */

@@ -1,5 +1,6 @@
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import { detectTestCommand, narrowCommand, type DetectedCommand } from './detectTestCommand';
+import type { RepoInfo } from './isolationGit';
 import { cleanupStaleIsolations, createIsolatedWorkspace, prepareIsolation, type IsolatedWorkspace, type PreparedIsolation } from './isolatedWorkspace';
 import { excerptFailure, parseTestOutput, type TestSummary } from './parseTestOutput';
 import { runProcess, type ProcessResult } from './processRunner';
@@ -52,11 +53,11 @@ export class StepVerifier {
    * gone. Never fails (undefined: nothing prepared). Hand the promise to `create` as `prepared`, or
    * discard what it gives.
    */
-  static prepareAhead(root: string, command: string | undefined, staleCleanup: Promise<unknown>): Promise<PreparedIsolation | undefined> {
+  static prepareAhead(root: string, command: string | undefined, staleCleanup: Promise<unknown>, repo?: Promise<RepoInfo | undefined>): Promise<PreparedIsolation | undefined> {
     const prepared = (async () => {
       await staleCleanup.catch(() => undefined);
       if ((command ?? (await detectTestCommand(root))?.command) === undefined) return undefined;
-      return prepareIsolation({ root });
+      return prepareIsolation({ root, ...(repo !== undefined ? { repo } : {}) });
     })().catch(() => undefined);
     return prepared;
   }

@@ -23,8 +23,9 @@ const safeGlobals = ['--literal-pathspecs', '--no-pager', '-c', 'core.fsmonitor=
  * Read-only git for the orchestrator. A path is confined like any other, must not start with `-`,
  * and goes after `--`, so no model-supplied string can reach git as an option.
  */
-export async function createGitPort(root: string): Promise<GitPort | undefined> {
-  if (!(await isGitRepository(root))) return undefined;
+export async function createGitPort(root: string, inWorkTree?: Promise<boolean>): Promise<GitPort | undefined> {
+  // The caller may already know (a probe it made anyway): one git start-up less.
+  if (!(await (inWorkTree ?? isGitRepository(root)))) return undefined;
   // runGit passes core.fsmonitor=false (a repository's own config must not run a program) and, unlike
   // simple-git, does not wait 50 ms more when git prints nothing (a clean `status`, an empty `diff`).
   const git = { raw: (args: readonly string[]) => runGit(root, args, 15_000) };
