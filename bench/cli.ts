@@ -55,13 +55,32 @@ async function childPeakRss(pid: number): Promise<number | null> {
 export async function runCli(server: FakeModelServer, cwd: string, task: string, flags: readonly string[], watchMemory = false): Promise<CliOutcome> {
   const startedAt = now();
   const child = spawn(process.execPath, [join(distDir(), 'cli.js'), 'run', task, '--cwd', cwd, '--json', ...flags], { env: fakeEnv(server), stdio: ['ignore', 'pipe', 'pipe'] });
-  const events: TimedEvent[] = [];
-  let pending = '';
+  // Chunks are only timestamped as they arrive and parsed once the CLI has exited: this process
+  // also serves the fake model, and parsing events on the way would delay it and later timestamps.
+  const chunks: { at: number; text: string }[] = [];
   let stderr = '';
   let peak: number | null = null;
-  child.stdout.on('data', (chunk: Buffer) => {
-    const at = now();
-    pending += chunk.toString('utf8');
+  child.stdout.on('data', (chunk: Buffer) => chunks.push({ at: now(), text: chunk.toString('utf8') }));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const timer = watchMemory && child.pid !== undefined
+    ? setInterval(() => {
+        void childPeakRss(child.pid ?? 0).then((value) => {
+          if (value !== null) peak = Math.max(peak ?? 0, value);
+        });
+      }, 100)
+    : undefined;
+  const code = await new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));
+  const exitedAt = now();
+  if (timer !== undefined) clearInterval(timer);
+  return { code, stderr, startedAt, exitedAt, events: parseEvents(chunks), serverPeakRssBytes: peak };
+}
+
+/** `--json` lines, each timed by the arrival of the chunk that completed it. */
+function parseEvents(chunks: readonly { at: number; text: string }[]): TimedEvent[] {
+  const events: TimedEvent[] = [];
+  let pending = '';
+  for (const { at, text } of chunks) {
+    pending += text;
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
     for (const line of lines) {
@@ -73,16 +92,6 @@ export async function runCli(server: FakeModelServer, cwd: string, task: string,
         // Not an event line: ignored here (the tests check --json prints nothing else).
       }
     }
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const timer = watchMemory && child.pid !== undefined
-    ? setInterval(() => {
-        void childPeakRss(child.pid ?? 0).then((value) => {
-          if (value !== null) peak = Math.max(peak ?? 0, value);
-        });
-      }, 100)
-    : undefined;
-  const code = await new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));
-  if (timer !== undefined) clearInterval(timer);
-  return { code, stderr, startedAt, exitedAt: now(), events, serverPeakRssBytes: peak };
+  }
+  return events;
 }

@@ -206,22 +206,28 @@ export class RunEngine {
         await this.journal.append({ kind: 'started', at: createdAt, task, options: { ...(this.options.startParams ?? { task }) } });
       }
       const result = this.recovered !== undefined ? await this.resumeExecution(this.recovered) : await this.execute();
-      // No verification follows: the copy is removed while the run's record is settled.
-      const disposed = this.disposeVerifier();
       finished = await this.finish(result, createdAt);
-      await disposed;
       return result;
     } finally {
       // A run that ended before its first model request still cleans up.
       this.requestOut();
       try {
-        // Independent of one another; the lock goes only once all of them are done.
-        await Promise.all([this.document.flush().catch(() => undefined), this.journal.close(), this.staleCleanup, this.disposeVerifier()]);
-        await this.release?.();
-        this.release = undefined;
+        try {
+          // Independent of one another; the lock goes only once all of them are done.
+          await Promise.all([this.document.flush().catch(() => undefined), this.journal.close(), this.staleCleanup]);
+          await this.release?.();
+          this.release = undefined;
+        } finally {
+          // Last, once the workspace is free: a client may start the next run as soon as it reads this.
+          if (finished !== undefined) this.host.emit(finished);
+        }
       } finally {
-        // Last, once the workspace is free: a client may start the next run as soon as it reads this.
-        if (finished !== undefined) this.host.emit(finished);
+        // The isolated copy lies outside the workspace and is named for this process, so it goes
+        // after the run has ended rather than before: removing a big project's copy takes a while,
+        // and its file-system calls would queue the run's last writes behind them. run() resolves
+        // only then, so the server's next run and its shutdown wait for it; a server killed first
+        // leaves it to the next run's clean-up.
+        await this.disposeVerifier().catch(() => undefined);
       }
     }
   }
