@@ -3,7 +3,9 @@
  * project's tests and commands a model chose. Pure, so the unit tier proves the refusal; the VS Code
  * side passes in `vscode.workspace.isTrusted` and its message and command functions.
  */
-export const restrictedModeMessage = 'Plumbline is paused in Restricted Mode: it runs tests and model-chosen code. Trust this workspace to start tasks.';
+import { restrictedModeMessage } from '../protocol/restrictedMode';
+
+export { restrictedModeMessage };
 export const manageTrustLabel = 'Manage Workspace Trust';
 export const manageTrustCommand = 'workbench.trust.manage';
 

@@ -18,6 +18,7 @@ import { plumblineVersion, serverName } from '../protocol/version';
 import { buildStatusReport } from './statusReport';
 import { handleRequest } from './typedConnection';
 import { warmFetch } from '../agent/model/warmFetch';
+import { restrictedModeMessage } from '../protocol/restrictedMode';
 
 /**
  * The Plumbline agent server: a Node process speaking LSP. The extension starts it over IPC
@@ -112,7 +113,7 @@ handleRequest(connection, runUndoRequest, async (params) => {
 });
 handleRequest(connection, testsRunRequest, async (_params, signal) => {
   // Running the tests runs the workspace's code: not in Restricted Mode.
-  if (!options.workspaceTrusted) throw new ResponseError(ErrorCodes.InvalidRequest, 'The workspace is not trusted (Restricted Mode): Plumbline runs no tests there.');
+  if (!options.workspaceTrusted) throw new ResponseError(ErrorCodes.InvalidRequest, restrictedModeMessage);
   return { evidence: await runs.runTests(signal) };
 });
 // A run in progress is cancelled, not abandoned, when the client shuts the server down.

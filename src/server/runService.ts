@@ -1,3 +1,4 @@
+import { restrictedModeMessage } from '../protocol/restrictedMode';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CancellationTokenSource, ErrorCodes, ResponseError, type Connection, type TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -54,8 +55,6 @@ async function ask<P extends z.ZodType, R extends z.ZodType>(
   }
 }
 
-/** What a client is told when it asks for a run in Restricted Mode. */
-export const restrictedModeMessage = 'Plumbline does not run in Restricted Mode: trust this workspace to run tasks.';
 
 /** Starts, tracks and cancels the workspace's run. One at a time, as the run lock also enforces across processes. */
 export class RunService {

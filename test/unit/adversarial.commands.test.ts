@@ -1,3 +1,4 @@
+import { restrictedModeMessage } from '../../src/protocol/restrictedMode';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { test } from 'node:test';
 import { ResponseError } from 'vscode-languageserver-protocol/node';
 import * as z from 'zod';
 import { startServerSession } from '../../src/cli/serverConnection';
-import { commandApprovalRequest, planApprovalRequest, reviewRequest, runEventNotification, runResumeRequest, runStartRequest } from '../../src/protocol/methods';
+import { commandApprovalRequest, planApprovalRequest, reviewRequest, runEventNotification, runResumeRequest, runStartRequest, testsRunRequest } from '../../src/protocol/methods';
 import { bundle } from './support/bundles';
 import { EventLog, fakeProviderEnv, lastToolResults, makeRepo, requestsOf, snapshot, spawnCli, startFake } from './support/scenarioHarness';
 import { acceptAll, gitStatus, nodeTestCommand, worktrees } from './support/verifyHarness';
@@ -147,14 +148,14 @@ test('the CLI without a terminal denies commands that need approval, says so, an
   }
 });
 
-test('an untrusted workspace: run/start and run/resume are refused with the Restricted Mode message', { timeout: 60000 }, async () => {
+test('an untrusted workspace: run/start, run/resume and tests/run are refused with the one Restricted Mode message', { timeout: 60000 }, async () => {
   const repo = makeRepo('greeter');
   const session = await startServerSession({ serverPath: bundle('server.js'), workspaceFolder: repo.root, timeoutMs: 20000, workspaceTrusted: false });
   try {
-    for (const request of [session.request(runStartRequest, { task: 'anything', approve: 'auto' }), session.request(runResumeRequest, { runId: 'run-1' })]) {
+    for (const request of [session.request(runStartRequest, { task: 'anything', approve: 'auto' }), session.request(runResumeRequest, { runId: 'run-1' }), session.request(testsRunRequest, {})]) {
       await assert.rejects(request, (error: unknown) => {
         assert.ok(error instanceof ResponseError);
-        assert.equal(error.message, 'Plumbline does not run in Restricted Mode: trust this workspace to run tasks.');
+        assert.equal(error.message, restrictedModeMessage);
         return true;
       });
     }
