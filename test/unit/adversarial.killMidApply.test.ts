@@ -281,6 +281,7 @@ test('the server killed with SIGKILL mid-apply: each file old or new, never half
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.deepEqual([...finished.applied].sort(), targets.map((target) => target.path).sort(), 'every file is reported applied, those that landed before the kill included');
     assert.equal(server.requests().length, killed.requests, 'the verified work came from the journal: no model request after the kill');
+    assert.deepEqual(events.filter((event) => event.type === 'verification'), [], 'no step was left to verify, so no baseline ran on the half-applied workspace');
 
     // Everything landed exactly, nothing else changed in the workspace or beside it, no temporary file is left.
     assert.deepEqual(tmpFiles(repo.root), [], 'no temporary file is left after the resume');

@@ -233,6 +233,10 @@ export class RunEngine {
   }
 
   private exploring: Promise<Explored> | undefined;
+  /** Whether a baseline test run is still worth taking (a resumed run may have no step left). */
+  private baselineNeeded = true;
+  /** Pre-run bytes of files a resumed run had already landed, put back for the baseline only. */
+  private baselineRestores: StagedChange[] = [];
   private repoProbe: Promise<RepoInfo | undefined> | undefined;
   private verifierDisposal: Promise<void> | undefined;
 
@@ -315,6 +319,13 @@ export class RunEngine {
         else await this.staged.write(change.path, change.after);
         this.stepsByFile.set(change.path, [...(this.stepsByFile.get(change.path) ?? []), change.stepId]);
       }
+      // The copy for verification is taken from the workspace, where an interrupted apply left some
+      // of the run's files landed: the baseline gets their pre-run bytes back, so failures the run
+      // caused are never mistaken for ones that were there before. With no step left to verify (the
+      // apply was the run's last act), there is no baseline to take.
+      const staged = [...recovered.staged.values()];
+      this.baselineRestores = staged.filter((change) => this.applied.includes(change.path)).map((change) => ({ path: change.path, kind: change.before === undefined ? 'delete' : 'modify', before: change.after, after: change.before }));
+      this.baselineNeeded = this.current().steps.some((step) => step.status === 'pending');
       const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.loopOptions('orchestrator'), this.host.symbols, await createGitPort(this.host.workspace.root));
       orchestrator.resumeFrom(this.options.task, this.current(), this.options.scope);
       // Step mode: what was verified but not yet reviewed is reviewed before anything builds on it.
@@ -341,8 +352,8 @@ export class RunEngine {
       // The copy of the workspace (taken now, after the approval) is made while the note is written.
       this.verifier.prepare();
       await this.update(addNote(this.current(), this.verifier.describeCommand()));
-      if (this.verifier.command !== undefined) {
-        const baseline = await this.verifier.runBaseline();
+      if (this.verifier.command !== undefined && this.baselineNeeded) {
+        const baseline = await this.verifier.runBaseline(this.baselineRestores);
         this.host.emit({ type: 'verification', runId: this.options.runId, evidence: baseline });
         if (baseline.preexistingFailures.length > 0 || baseline.verdict === 'failed') {
           await this.update(addNote(this.current(), `Before the run: ${baseline.reason}${baseline.preexistingFailures.length > 0 ? ` (${baseline.preexistingFailures.join(', ')})` : ''}`));

@@ -96,9 +96,13 @@ export class StepVerifier {
   }
 
   /** Runs the suite once on the workspace as it is, before any step. */
-  async runBaseline(): Promise<TestEvidence> {
+  /**
+   * Runs the suite on the workspace as it was before the run. `restore` puts back pre-run bytes of
+   * files the run already landed (a resumed run whose apply was interrupted), for this run only.
+   */
+  async runBaseline(restore: readonly StagedChange[] = []): Promise<TestEvidence> {
     return this.serial(async () => {
-      const run = await this.run([], this.command);
+      const run = await this.run(restore, this.command);
       if (run === undefined) return this.unverified();
       const summary = parseTestOutput(run.output, this.detected?.runner);
       this.baseline = { exitCode: run.exitCode, failing: new Set(summary.failures.map((failure) => failure.name)), total: summary.total };
