@@ -229,6 +229,8 @@ export class RunService {
   async undo(runId: string): Promise<UndoReport> {
     const root = this.deps.workspaceRoot();
     if (root === undefined) throw new ResponseError(ErrorCodes.InvalidRequest, 'Open a folder first.');
+    // A run that has sent run/finished may still be removing its verification copy: wait for that.
+    if (this.active?.runId === runId && this.active.ended) await this.active.done;
     if (this.active?.runId === runId) throw new ResponseError(ErrorCodes.InvalidRequest, `Run ${runId} is still in progress; cancel it first.`);
     if (!(await listRuns(root)).some((run) => run.runId === runId)) {
       throw new ResponseError(ErrorCodes.InvalidParams, `There is no run ${runId} in this workspace; "plumbline runs" lists them.`);

@@ -44,7 +44,7 @@ export class RunController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RunView>();
   private readonly subscriptions: { dispose(): unknown }[] = [this.changed];
   private finishWaiters: ((view: RunView) => void)[] = [];
-  private approval: (PendingApproval & { answer(decision: 'approve' | 'cancel'): void }) | undefined;
+  private approval: (PendingApproval & { readonly question: string; answer(decision: 'approve' | 'cancel'): void }) | undefined;
   private readonly transcriptChanged = new vscode.EventEmitter<TranscriptChange>();
   readonly onDidChange = this.changed.event;
   /** The run's messages for the sidebar's chat, bounded. */
@@ -166,9 +166,10 @@ export class RunController implements vscode.Disposable {
 
   /**
    * Asks for the plan's approval while the sidebar offers the same choice (`answerApproval`); the
-   * first answer wins. The question is a progress notification, which VS Code closes when its
-   * promise settles: an answer from the sidebar (or the run's end) takes it away. Its Cancel button
-   * cancels the plan; its links run the plan or open plan.md.
+   * first answer wins. The question is asked in the run's own progress notification (one
+   * notification per run, not two stacked): while the plan waits it says so, with links that run
+   * the plan or open plan.md, and its Cancel button cancels the plan. An answer from anywhere puts
+   * the run's progress back in its place.
    */
   private approvePlan(raw: unknown, token: vscode.CancellationToken): Promise<{ decision: 'approve' | 'cancel' }> {
     const parsed = planApprovalRequest.params.safeParse(raw);
@@ -176,36 +177,20 @@ export class RunController implements vscode.Disposable {
     const { runId, plan, planPath } = parsed.data;
     return new Promise((resolve) => {
       let settled = false;
-      let closeNotification = (): void => undefined;
       const answer = (decision: 'approve' | 'cancel'): void => {
         if (settled) return;
         settled = true;
         cancelled.dispose();
-        closeNotification();
         if (this.approval?.runId === runId) this.approval = undefined;
         void vscode.commands.executeCommand('setContext', planPendingContext, false);
         if (this.current !== undefined) this.changed.fire(this.current);
         resolve({ decision });
       };
       const cancelled = token.onCancellationRequested(() => answer('cancel'));
-      this.approval = { runId, planPath, answer };
+      this.approval = { runId, planPath, question: approvalQuestion(plan.steps.length, plan.summary), answer };
       this.transcript.planWaiting(runId);
       void vscode.commands.executeCommand('setContext', planPendingContext, true);
       if (this.current !== undefined) this.changed.fire(this.current);
-      const steps = plan.steps.length;
-      void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Plumbline planned ${String(steps)} step${steps === 1 ? '' : 's'}`, cancellable: true },
-        (progress, notificationToken) =>
-          new Promise<void>((close) => {
-            if (settled) {
-              close();
-              return;
-            }
-            closeNotification = close;
-            notificationToken.onCancellationRequested(() => answer('cancel'));
-            progress.report({ message: `${plan.summary.split('\n')[0] ?? ''} [Run Plan](command:${approvePlanCommandId}) · [Open Plan](command:plumbline.openPlan)` });
-          }),
-      );
     });
   }
 
@@ -236,15 +221,21 @@ export class RunController implements vscode.Disposable {
     return this.reviewer.review({ runId: parsed.data.runId, files: parsed.data.files, evidence: this.current?.evidence ?? [] }, token);
   }
 
+  /** The run's one notification: its progress, or the plan's approval while that waits. */
   private showProgress(runId: string): void {
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Plumbline', cancellable: true },
       (progress, token) =>
         new Promise<void>((resolve) => {
-          token.onCancellationRequested(() => void this.cancel());
+          // Cancel while the plan waits is "don't run this plan"; afterwards it cancels the run.
+          token.onCancellationRequested(() => {
+            if (this.approval?.runId === runId) this.approval.answer('cancel');
+            else void this.cancel();
+          });
           const report = (view: RunView): void => {
             if (view.runId !== runId) return;
-            progress.report({ message: `${describePhase(view)} · $${view.costUsd.toFixed(4)}` });
+            const waiting = this.approval?.runId === runId ? this.approval.question : undefined;
+            progress.report({ message: waiting ?? `${describePhase(view)} · $${view.costUsd.toFixed(4)}` });
             if (view.finished !== undefined) resolve();
           };
           const subscription = this.onDidChange((view) => {
@@ -254,6 +245,11 @@ export class RunController implements vscode.Disposable {
         }),
     );
   }
+}
+
+/** What the run's notification says while its plan waits: the plan in a line, and what to do. */
+export function approvalQuestion(steps: number, summary: string): string {
+  return `planned ${String(steps)} step${steps === 1 ? '' : 's'}: ${summary.split('\n')[0] ?? ''} [Run Plan](command:${approvePlanCommandId}) · [Open Plan](command:plumbline.openPlan)`;
 }
 
 function configuredApproveMode(): 'step' | 'end' | 'auto' | 'never' {

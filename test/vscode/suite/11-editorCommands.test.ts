@@ -143,7 +143,7 @@ describe('editor commands: Refactor Selection, Fix Failing Tests, Select Models,
     if (driver !== undefined) {
       await vscode.commands.executeCommand('workbench.actions.view.problems');
       await driver.waitForWorkbench('.markers-panel .monaco-list-row:has-text("greets loudly")');
-      await driver.waitForWorkbench('.notification-toast:has-text("Plumbline planned 1 step")');
+      await driver.waitForWorkbench('.notification-toast:has-text("planned 1 step")');
       console.log(`Screenshot of the Problems panel with a failing test: ${await driver.screenshot('problems-failing-test')}`);
     }
 
@@ -151,7 +151,7 @@ describe('editor commands: Refactor Selection, Fix Failing Tests, Select Models,
     await vscode.commands.executeCommand('plumbline.approvePlan');
     if (driver !== undefined) {
       const page = driver;
-      await waitFor('the approval notification to close', async () => ((await page.queryWorkbench('.notification-toast:has-text("Plumbline planned")')).exists === false ? true : undefined));
+      await waitFor("the run's notification to stop asking", async () => ((await page.queryWorkbench('.notification-toast:has-text("Run Plan")')).exists === false ? true : undefined));
     }
     const finished = await api.runs.whenFinished();
     assert.equal(finished.finished?.status, 'completed', finished.finished?.summary);

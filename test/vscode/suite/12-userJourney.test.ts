@@ -95,10 +95,13 @@ describe('the whole journey, as a user drives it', () => {
     assert.ok(runId !== undefined);
     assert.equal(api.runs.view?.task, task);
     assert.equal((await page.query('#plan-steps li[data-step-id="j1"]')).attributes?.['data-status'], 'pending');
-    await page.waitForWorkbench('.notification-toast:has-text("Plumbline planned 1 step")');
+    await page.waitForWorkbench('.notification-toast:has-text("planned 1 step")');
+    // One notification per run: the approval is asked in the run's progress, not stacked beside it.
+    assert.equal((await page.queryWorkbench('.notification-toast:has-text("Plumbline") >> nth=1')).exists, false, 'a single Plumbline notification while the plan waits');
+    assert.equal((await page.queryWorkbench('.notification-toast:has-text("planned 1 step")')).exists, true);
     await page.click('#approve-plan');
     // Answered in the sidebar: the approval notification closes by itself.
-    await waitFor('the approval notification to close', async () => ((await page.queryWorkbench('.notification-toast:has-text("Plumbline planned")')).exists === false ? true : undefined));
+    await waitFor("the run's notification to stop asking", async () => ((await page.queryWorkbench('.notification-toast:has-text("Run Plan")')).exists === false ? true : undefined));
     const seen = new Set<string>();
     await waitFor('the step done in the sidebar', async () => {
       const status = (await page.query('#plan-steps li[data-step-id="j1"]')).attributes?.['data-status'] ?? 'absent';
