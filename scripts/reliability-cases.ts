@@ -176,7 +176,7 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     area: 'Commands',
     case: 'An untrusted workspace (Restricted Mode): nothing runs',
     proofs: [
-      { file: commandsRun, titles: ['an untrusted workspace: run/start and run/resume are refused with the Restricted Mode message'] },
+      { file: commandsRun, titles: ['an untrusted workspace: run/start, run/resume and tests/run are refused with the one Restricted Mode message'] },
       { file: commandsPolicy, titles: ['an untrusted workspace refuses every command, even allowed ones and the verification command'] },
     ],
   },

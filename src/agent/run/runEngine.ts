@@ -212,22 +212,16 @@ export class RunEngine {
       // A run that ended before its first model request still cleans up.
       this.requestOut();
       try {
-        try {
-          // Independent of one another; the lock goes only once all of them are done.
-          await Promise.all([this.document.flush().catch(() => undefined), this.journal.close(), this.staleCleanup]);
-          await this.release?.();
-          this.release = undefined;
-        } finally {
-          // Last, once the workspace is free: a client may start the next run as soon as it reads this.
-          if (finished !== undefined) this.host.emit(finished);
-        }
+        // Independent of one another; the lock goes only once all of them are done. The copy is
+        // removed only now, after the run's record is settled: its many file-system calls would
+        // otherwise queue the last writes behind them.
+        await Promise.all([this.document.flush().catch(() => undefined), this.journal.close(), this.staleCleanup, this.disposeVerifier()]);
+        await this.release?.();
+        this.release = undefined;
       } finally {
-        // The isolated copy lies outside the workspace and is named for this process, so it goes
-        // after the run has ended rather than before: removing a big project's copy takes a while,
-        // and its file-system calls would queue the run's last writes behind them. run() resolves
-        // only then, so the server's next run and its shutdown wait for it; a server killed first
-        // leaves it to the next run's clean-up.
-        await this.disposeVerifier().catch(() => undefined);
+        // Last, once the workspace is free and the copy gone: a client may start the next run (or
+        // check that nothing is left) as soon as it reads this.
+        if (finished !== undefined) this.host.emit(finished);
       }
     }
   }
