@@ -58,10 +58,12 @@ export interface RecoveredRun {
 /**
  * The run's append-only journal. Each entry is written (handed to the OS, which keeps it through a
  * SIGKILL of this process) before the change it describes is made, so after a crash the journal is
- * never behind what happened. Entries that guard an effect (the start, staged and unstaged bytes,
- * the end) are also fsynced, which flushes every entry before them; plan and usage entries are not:
- * after a power loss they may be a few updates behind, which `resume` handles the same way
- * (interrupted steps run again; a call or two may be missing from the totals).
+ * never behind what happened. On the disk itself (through a power loss) what matters is that the
+ * journal is complete before the user's files change: `sync` is called before an apply starts,
+ * and the entries written around one (unstaged bytes, the end) are fsynced as they are written.
+ * The others (the start, the plan, usage, a step's staged bytes) are not: after a power loss they
+ * may be a few entries behind, which `resume` handles as it handles any interruption (steps whose
+ * work is missing run again; a call or two may be missing from the totals).
  */
 export class RunJournal {
   private handle: FileHandle | undefined;
@@ -77,7 +79,16 @@ export class RunJournal {
     const next = this.queue.then(async () => {
       this.handle ??= await open(this.path, 'a');
       await this.handle.write(`${JSON.stringify(entry)}\n`);
-      if (entry.kind !== 'plan' && entry.kind !== 'usage') await this.handle.sync();
+      if (entry.kind === 'unstaged' || entry.kind === 'finished') await this.handle.sync();
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Puts every entry written so far on the disk: called before the user's files change. */
+  sync(): Promise<void> {
+    const next = this.queue.then(async () => {
+      await this.handle?.sync();
     });
     this.queue = next.catch(() => undefined);
     return next;

@@ -549,7 +549,9 @@ export class RunEngine {
       }
     }
     if (landing.length > 0) {
-      // The checkpoint is written before the first byte lands, so `plumbline undo` always works.
+      // The journal (what resume lands) and the checkpoint (what undo restores) are on the disk
+      // before the first byte lands.
+      await this.journal.sync();
       await this.checkpoint.before(landing.map((change) => ({ path: change.path, bytes: change.after })));
       try {
         await this.host.apply(landing);
