@@ -72,14 +72,14 @@ function ancestorCandidates(prefix: string, names: Iterable<string>): string[] {
   return candidates;
 }
 
-async function populateWorktree(repo: RepoInfo & { head: string }, inside: readonly string[], context: CopyContext, worktree: Worktree, prepared: boolean): Promise<void> {
+async function populateWorktree(repo: RepoInfo & { head: string }, inside: readonly string[], ignoredListing: Promise<string[]>, context: CopyContext, worktree: Worktree, prepared: boolean): Promise<void> {
   // Listing runs while git adds the worktree (unless prepareIsolation did); both settle before
   // anything else, so a failure is never cleaned up while git is still writing.
   const [added, listed] = await Promise.allSettled([
     prepared ? Promise.resolve() : addWorktree(repo.top, context.copyScope, repo.head),
     Promise.all([
       repo.prefix === '' ? [] : listFiles(repo.top, false).then((paths) => paths.filter((path) => relativeTo(repo.prefix, path) === undefined)),
-      listIgnored(join(repo.top, repo.prefix)),
+      ignoredListing,
     ]),
   ]);
   if (added.status === 'rejected') throw added.reason;
@@ -93,11 +93,11 @@ async function populateWorktree(repo: RepoInfo & { head: string }, inside: reado
 }
 
 /** A repository without commits: a copy of the workspace root holding what git lists there. */
-async function populateFromListing(repo: RepoInfo, inside: readonly string[], context: CopyContext): Promise<void> {
+async function populateFromListing(repo: RepoInfo, inside: readonly string[], ignoredListing: Promise<string[]>, context: CopyContext): Promise<void> {
   const strip = (paths: readonly string[]): string[] => paths.flatMap((path) => relativeTo(repo.prefix, path) ?? []);
   const files = strip(inside);
   await copyListed(context, context.sourceScope, context.copyScope, files);
-  await linkCandidates(context, strip(await listIgnored(context.sourceScope)), foldersHolding(files));
+  await linkCandidates(context, strip(await ignoredListing), foldersHolding(files));
 }
 
 /** Writes unsaved buffers into the copy; one inside a linked folder (or replacing a link) is left out. */
@@ -162,6 +162,9 @@ export async function createIsolatedWorkspace(options: IsolationOptions, prepare
   // are most of what isolation costs.
   const listing = listFiles(root, true);
   listing.catch(() => undefined);
+  // What git ignores here (dependency folders to link rather than copy): asked at the same time.
+  const ignoredListing = listIgnored(root);
+  ignoredListing.catch(() => undefined);
   const [repo, fresh] = await Promise.all([probeRepo(root), prepared === undefined ? createScratch(options.scratchDir) : undefined]);
   const inside = repo === undefined ? [] : await listing.catch(async (error: unknown) => {
     if (fresh !== undefined) await rm(fresh, { recursive: true, force: true });
@@ -184,11 +187,11 @@ export async function createIsolatedWorkspace(options: IsolationOptions, prepare
     let path = scratch;
     if (repo?.head !== undefined && inside.length > 0) {
       worktree = { top: repo.top, adminDir: reused?.adminDir };
-      await populateWorktree({ ...repo, head: repo.head }, inside, createCopyContext(repo.top, scratch, linkNames, links), worktree, reused !== undefined);
+      await populateWorktree({ ...repo, head: repo.head }, inside, ignoredListing, createCopyContext(repo.top, scratch, linkNames, links), worktree, reused !== undefined);
       path = join(scratch, repo.prefix);
       await mkdir(path, { recursive: true });
     } else if (repo !== undefined && inside.length > 0) {
-      await populateFromListing(repo, inside, createCopyContext(root, scratch, linkNames, links));
+      await populateFromListing(repo, inside, ignoredListing, createCopyContext(root, scratch, linkNames, links));
     } else {
       // Not in a repository, or one that lists nothing here (say, a home folder under git that ignores it).
       await copyWalk(createCopyContext(root, scratch, linkNames, links), root, scratch);
