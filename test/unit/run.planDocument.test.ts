@@ -33,13 +33,26 @@ describe('the plan document writes a burst of changes once', () => {
     assert.equal(readFileSync(planPath(root, 'run-1'), 'utf8'), markdown);
   });
 
-  test('a pending change is written before the file is read back, so it is not taken for an edit', async () => {
+  test('a sync reads the file without writing first: the older render on disk is not taken for an edit, and the pending one lands on its timer', async () => {
     const document = new PlanDocument(root, 'run-1', validation);
     await document.write(plan());
     const changed = addNote(plan(), 'a newer note');
     document.update(changed);
     assert.deepEqual(await document.sync(changed), { kind: 'unchanged' });
+    assert.doesNotMatch(readFileSync(planPath(root, 'run-1'), 'utf8'), /a newer note/, 'a scheduling point costs a read, not a write');
+    await new Promise((resolve) => setTimeout(resolve, planWriteDelayMs + 100));
     assert.match(readFileSync(planPath(root, 'run-1'), 'utf8'), /a newer note/);
+    assert.deepEqual(await document.sync(changed), { kind: 'unchanged' });
+  });
+
+  test('an edit handled at one sync is not followed again at the next, while it is still on disk', async () => {
+    const document = new PlanDocument(root, 'run-1', validation);
+    await document.write(plan());
+    const rendered = readFileSync(planPath(root, 'run-1'), 'utf8');
+    assert.match(rendered, /Do one\./);
+    writeFileSync(planPath(root, 'run-1'), rendered.replace('Do one.', 'Do one, carefully.'));
+    assert.equal((await document.sync(plan())).kind, 'edited');
+    assert.deepEqual(await document.sync(plan()), { kind: 'unchanged' }, 'the same text on disk is not a second edit');
   });
 
   test("flush writes what is pending, and a user's unread edit on disk is still not overwritten", async () => {

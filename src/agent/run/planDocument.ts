@@ -64,14 +64,13 @@ export class PlanDocument {
     await this.flushPending();
   }
 
-  /** Reads the user's edit, if any. A rejected edit is kept beside the plan so no text is lost. */
+  /**
+   * Reads the user's edit, if any. A rejected edit is kept beside the plan so no text is lost.
+   * Reading is enough: the file holds either the last render written (a newer one waits for its
+   * timer: nothing to follow), an edit already handled, or a new edit, which is followed now.
+   */
   async sync(current: Plan): Promise<PlanSync> {
-    // What the engine last rendered goes to disk first, so the file is not mistaken for an edit.
-    const wrote = await this.flushPending();
-    // Written just now, after checking that no edit was waiting on disk: reading it back would
-    // find our own text. An edit saved since then is read at the next scheduling point, and an
-    // unsaved one in the editor is always read.
-    if (wrote && this.unsavedBuffer() === undefined) return { kind: 'unchanged' };
+    this.throwFailure();
     return this.serial(() => this.readEdit(current));
   }
 
@@ -128,8 +127,11 @@ export class PlanDocument {
 
   private async readEdit(current: Plan): Promise<PlanSync> {
     const text = this.unsavedBuffer() ?? (await readPlanFile(this.root, this.runId));
-    if (text !== undefined) this.lastRead = normalize(text);
-    if (text === undefined || normalize(text) === normalize(this.lastWritten)) return { kind: 'unchanged' };
+    if (text === undefined) return { kind: 'unchanged' };
+    const read = normalize(text);
+    // Our own last render, or an edit handled at an earlier sync and not yet written over.
+    if (read === normalize(this.lastWritten) || read === this.lastRead) return { kind: 'unchanged' };
+    this.lastRead = read;
     const result = parsePlanEdit(text, current, this.validation);
     if (result.ok) {
       if (result.changes.length === 0) return { kind: 'unchanged' };
