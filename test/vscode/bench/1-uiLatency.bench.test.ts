@@ -184,6 +184,9 @@ describe('benchmarks in VS Code', function () {
         const floorText = await mark(page, 'workbench', 'floorText');
         const floorOverlay = await mark(page, 'workbench', 'floorOverlay');
         const floor = Math.max(floorText.at, floorOverlay.at) - floorStart;
+        // Reverted and closed while it is the active editor: an untitled document left dirty would
+        // make closeAllEditors ask to save it, and the next run would wait behind that dialog.
+        await vscode.window.showTextDocument(floorEditor.document, { preview: false });
         await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         // The same untitled document painted with the review's own decorations (all six types).
@@ -197,6 +200,7 @@ describe('benchmarks in VS Code', function () {
         await sleep(1000);
         const fullMarks = [await mark(page, 'workbench', 'fullText'), await mark(page, 'workbench', 'fullOverlay'), await mark(page, 'workbench', 'fullInline')];
         const floorReviewDecorations = Math.max(...fullMarks.map((found) => found.at)) - fullStart;
+        await vscode.window.showTextDocument(fullEditor.document, { preview: false });
         await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         fullDecorations.dispose();
