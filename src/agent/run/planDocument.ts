@@ -56,12 +56,16 @@ export class PlanDocument {
   async write(plan: Plan): Promise<string> {
     this.cancelPending();
     this.throwFailure();
-    return (await this.serial(() => this.writeNow(plan))).markdown;
+    return this.serial(() => this.writeNow(plan));
   }
 
   /** Writes what `update` left pending; resolves once every write so far is on disk. */
   async flush(): Promise<void> {
-    await this.flushPending();
+    const plan = this.pending;
+    this.cancelPending();
+    this.throwFailure();
+    if (plan === undefined) await this.serial(() => Promise.resolve());
+    else await this.serial(() => this.writeNow(plan));
   }
 
   /**
@@ -74,19 +78,7 @@ export class PlanDocument {
     return this.serial(() => this.readEdit(current));
   }
 
-  /** Whether it wrote the file. */
-  private async flushPending(): Promise<boolean> {
-    const plan = this.pending;
-    this.cancelPending();
-    this.throwFailure();
-    if (plan === undefined) {
-      await this.serial(() => Promise.resolve());
-      return false;
-    }
-    return (await this.serial(() => this.writeNow(plan))).wrote;
-  }
-
-  private async writeNow(plan: Plan): Promise<{ markdown: string; wrote: boolean }> {
+  private async writeNow(plan: Plan): Promise<string> {
     const markdown = renderPlanMarkdown(plan);
     // A saved edit no sync has read yet stays until the next scheduling point reads it (the write
     // after that renders the plan again); overwriting it now would drop it without a word. Once
@@ -94,9 +86,8 @@ export class PlanDocument {
     if (markdown !== this.lastWritten && (finishedPlanStatuses.has(plan.status) || !(await this.hasUnreadEdit()))) {
       await writePlanFile(this.root, this.runId, markdown);
       this.lastWritten = markdown;
-      return { markdown, wrote: true };
     }
-    return { markdown, wrote: false };
+    return markdown;
   }
 
   private cancelPending(): void {

@@ -190,7 +190,6 @@ export class RunEngine {
     // One git process answers what exploring, the clean-up and the prepared copy each ask: is this a
     // work tree, where is its top, which commit is HEAD.
     const repo = this.recovered === undefined ? probeRepo(root).catch(() => undefined) : undefined;
-    this.repoProbe = repo;
     this.staleCleanup = planning.then(() => cleanupStaleIsolations(root, repo !== undefined ? { repo } : {})).catch(() => undefined);
     if (this.recovered === undefined) this.preparedCopy = StepVerifier.prepareAhead(root, this.options.verification.command, this.staleCleanup, repo);
     const createdAt = new Date().toISOString();
@@ -198,7 +197,7 @@ export class RunEngine {
     try {
       this.host.emit({ type: 'run/started', runId, task, planPath: this.document.path });
       // Reads only (git processes, the overview): they run while the run's record is written.
-      if (this.recovered === undefined) this.exploring = this.explore();
+      if (this.recovered === undefined) this.exploring = this.explore(repo);
       // While git works: what the first model request would otherwise load on its way out.
       setImmediate(() => this.host.clients.orchestrator.warmUp?.());
       await this.saveMeta('planning', createdAt);
@@ -231,7 +230,6 @@ export class RunEngine {
   private baselineNeeded = true;
   /** Pre-run bytes of files a resumed run had already landed, put back for the baseline only. */
   private baselineRestores: StagedChange[] = [];
-  private repoProbe: Promise<RepoInfo | undefined> | undefined;
   private verifierDisposal: Promise<void> | undefined;
 
   private preparedCopy: Promise<PreparedIsolation | undefined> | undefined;
@@ -256,9 +254,9 @@ export class RunEngine {
   }
 
   /** Independent look-ups, each a git process: side by side, before the first model request. */
-  private explore(): Promise<Explored> {
+  private explore(repo?: Promise<RepoInfo | undefined>): Promise<Explored> {
     const hiddenFound: string[] = [];
-    const inWorkTree = this.repoProbe?.then((repo) => repo !== undefined);
+    const inWorkTree = repo?.then((found) => found !== undefined);
     const explored = Promise.all([
       createGitPort(this.host.workspace.root, inWorkTree),
       projectOverview(this.host.workspace, (path, count) => hiddenFound.push(`${count} hidden character(s) in ${path}`)),
