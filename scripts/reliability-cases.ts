@@ -38,6 +38,7 @@ const commandsPolicy = 'test/unit/commands.policy.test.ts';
 const autoPaths = 'auto mode: escapes, links, .git and look-alike names are refused with clear messages; x.js lands; settings.json is asked about and, refused, stays byte-identical';
 const injectionTitle = 'prompt injection in AGENTS.md, a source file and test output reaches the model only as data and changes no policy';
 const killedMidApply = 'the server killed with SIGKILL mid-apply: each file old or new, never half; resume lands the rest, undo restores every pre-run byte, nothing outside is touched';
+const exactVerification = 'the verification command runs unasked only exactly as configured; writes and reads through a link out of the workspace are asked about';
 const realDiskFull = 'disk full during a real apply: each file old or new, a clear error naming resume and undo; after freeing space resume lands the rest and undo restores everything';
 
 export const reliabilityCases: readonly ReliabilityCase[] = [
@@ -162,6 +163,32 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     case: 'Commands are parsed, not string-matched; allow and deny lists (`plumbline.commands.allow` / `deny`); only the verification command runs unasked by default',
     proofs: [
       { file: commandsPolicy, titles: ['with empty lists everything is asked about, except the verification command', 'a compound verification command is allowed exactly as configured, not as a prefix', 'accept plain prefixes and reject entries with shell syntax'] },
+    ],
+  },
+  {
+    area: 'Commands',
+    case: 'The verification command runs unasked only exactly as configured: `node --test "--import=data:…"` and `npm test -- "--import=data:…"` (arguments, redirections, pipes, assignments or commands added to it) go through the normal policy',
+    proofs: [
+      { file: commandsRun, titles: [exactVerification] },
+      { file: commandsPolicy, titles: ['the verification command runs unasked only as the exact configured line: smuggled arguments are asked about', 'a compound verification command is allowed exactly as configured, not as a prefix', 'with empty lists everything is asked about, except the verification command'] },
+    ],
+  },
+  {
+    area: 'Commands',
+    case: 'A redirect, a write or a read through a symbolic link pointing outside the workspace (the throw-away copy keeps the link): asked about, writes flagged destructive, naming the link and where it leads; a link that stays inside changes nothing',
+    proofs: [
+      { file: commandsRun, titles: [exactVerification] },
+      {
+        file: commandsPolicy,
+        titles: [
+          'a redirect into a link pointing outside is destructive, naming the link and where it leads',
+          'write-like commands with a path through a link pointing outside are destructive',
+          'a read through a link pointing outside is asked about (its output reaches the model), not flagged destructive',
+          'links that stay inside the workspace change nothing',
+          'the command runner follows links under its root',
+          'the resolver follows each part of a path as the system would',
+        ],
+      },
     ],
   },
   {

@@ -1,6 +1,6 @@
 import { restrictedModeMessage } from '../../src/protocol/restrictedMode';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -121,6 +121,71 @@ test('a worker asking for destructive commands is refused or denied, the run com
     await server.close();
     repo.remove();
     home.remove();
+  }
+});
+
+test('the verification command runs unasked only exactly as configured; writes and reads through a link out of the workspace are asked about', { timeout: 150000, skip: process.platform === 'win32' ? 'symbolic links need a privilege on Windows' : false }, async () => {
+  const repo = makeRepo('greeter');
+  // A folder beside the workspace with a secret, and a link to it in the workspace (the copy keeps it).
+  const outside = join(repo.parent, 'outside');
+  mkdirSync(outside);
+  writeFileSync(join(outside, 'secret.txt'), 'OUTSIDE-SECRET-7d1f\n');
+  symlinkSync(outside, join(repo.root, 'out'));
+  symlinkSync('src', join(repo.root, 'inner'));
+  const server = await startFake('adversarial-commands-exact');
+  const role = { provider: 'anthropic', baseUrl: server.anthropicBaseUrl };
+  const saved = process.env;
+  process.env = { ...fakeProviderEnv(server) };
+  let starting;
+  try {
+    // `node` is not allow-listed: only the verification command, exactly, runs without asking.
+    starting = startServerSession({ serverPath: bundle('server.js'), workspaceFolder: repo.root, timeoutMs: 30000, settings: { orchestrator: role, worker: role, testCommand: nodeTestCommand, commands: { allow: ['echo', 'cat'], deny: [] } } });
+  } finally {
+    process.env = saved;
+  }
+  const session = await starting;
+  const log = new EventLog();
+  const questions: ApprovalParams[] = [];
+  session.connection.onNotification(runEventNotification.method, (raw: unknown) => log.push(runEventNotification.params.parse(raw).event));
+  session.connection.onRequest(planApprovalRequest.method, () => ({ decision: 'approve' }));
+  session.connection.onRequest(reviewRequest.method, (raw: unknown) => acceptAll(reviewRequest.params.parse(raw)));
+  session.connection.onRequest(commandApprovalRequest.method, (raw: unknown) => {
+    questions.push(commandApprovalRequest.params.parse(raw));
+    return { decision: 'deny' };
+  });
+  try {
+    await session.request(runStartRequest, { task: 'Greet more warmly', approve: 'auto', reviewPlan: false });
+    const finished = await log.waitFor('run/finished', undefined, 120000);
+    assert.equal(finished.status, 'completed', finished.reason);
+    assert.deepEqual(finished.applied, ['src/greet.js']);
+
+    // The smuggled arguments, the write through the link and the read through it were each asked about (and denied).
+    assert.deepEqual(questions.map((question) => [question.command.split(' ').slice(0, 2).join(' '), question.destructive]), [['node --test', false], ['npm test', false], ['echo pwned', true], ['cat out/secret.txt', false]]);
+    const [node, npm, write, read] = questions.map((question) => question.reasons.join('\n'));
+    assert.match(node ?? '', /Only the verification command exactly as configured \(`node --test test\/`\) runs without asking/);
+    assert.match(npm ?? '', /`npm test -- .*` is not in plumbline\.commands\.allow/);
+    assert.match(write ?? '', new RegExp(`> out/evil\\.txt writes outside the workspace \\(out/evil\\.txt goes through the symbolic link out, which leads to ${outside.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, outside the workspace`));
+    assert.match(read ?? '', /`cat out\/secret\.txt` reads out\/secret\.txt, and what it reads reaches the model: out\/secret\.txt goes through the symbolic link out/);
+
+    // What ran: the write through the link that stays inside (in the copy) and the exact verification command.
+    const [, second, third] = requestsOf(server, 'worker-s1');
+    const denials = lastToolResults(second ?? assert.fail('no second worker request')).slice(1);
+    assert.equal(denials.length, 4);
+    for (const result of denials) assert.match(result.text, /^Denied: `.*` was not run \(the user denied it\)/s);
+    const [inside, tests] = lastToolResults(third ?? assert.fail('no third worker request')).map((result) => result.text);
+    assert.match(inside ?? '', /exit_code="0"[^\n]*>\nfine\n/);
+    assert.match(tests ?? '', /^<command-output command="node --test test\/" exit_code="0"/);
+    assert.deepEqual(log.of('command/finished').map((event) => event.decision), ['denied', 'denied', 'denied', 'denied', 'allowed', 'allowed']);
+
+    // Nothing reached the folder outside, the secret never reached the model, and the copy's write stayed in the copy.
+    assert.deepEqual(readdirSync(outside), ['secret.txt']);
+    assert.doesNotMatch(JSON.stringify(server.requests()), /OUTSIDE-SECRET-7d1f/);
+    assert.equal(existsSync(join(repo.root, 'src', 'ok.txt')), false);
+    assert.deepEqual(worktrees(repo), [repo.root]);
+  } finally {
+    await session.close();
+    await server.close();
+    repo.remove();
   }
 });
 

@@ -4,6 +4,7 @@ import { createIsolatedWorkspace } from '../verify/isolatedWorkspace';
 import { runProcess, type ProcessResult } from '../verify/processRunner';
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import { decideCommand, showable, type CommandDecision, type CommandPolicyOptions } from './commandPolicy';
+import { workspacePathResolver } from './resolveLinks';
 
 /** What the user is asked about a command (the engine's port; the server turns it into `plumbline/command/approve`). */
 export interface CommandApprovalQuestion {
@@ -28,7 +29,10 @@ export interface CommandFinished {
 export interface CommandRunnerOptions {
   /** The user's workspace folder: copied, never run in. */
   readonly root: string;
-  /** Read at each command: the verification command is known only once verification is set up. */
+  /**
+   * Read at each command: the verification command is known only once verification is set up.
+   * Without a `resolvePath` of its own, paths are followed through the symbolic links under `root`.
+   */
   policy(): CommandPolicyOptions;
   readonly timeoutMs: number;
   /** Unsaved editor buffers, so the copy holds what the user sees. */
@@ -78,7 +82,8 @@ export class CommandRunner {
   }
 
   decide(command: string): CommandDecision {
-    const decision = decideCommand(command, this.options.policy());
+    // The copy keeps the workspace's symbolic links: paths are followed through them in the workspace.
+    const decision = decideCommand(command, { resolvePath: workspacePathResolver(this.options.root), ...this.options.policy() });
     // cmd.exe reads a line differently from the POSIX shell the policy models: a person decides.
     if (process.platform === 'win32' && decision.decision === 'allow') return { ...decision, decision: 'ask', reasons: ['On Windows commands run through cmd.exe, which the policy cannot fully check.'] };
     return decision;

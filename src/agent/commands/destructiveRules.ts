@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { defaultLinkFolders } from '../verify/isolationPaths';
 import type { Redirect, Word } from './parseCommandLine';
+import type { PathResolver } from './resolveLinks';
 import { commandName, type EffectiveCommand } from './unwrapCommand';
 
 /**
@@ -12,19 +13,71 @@ import { commandName, type EffectiveCommand } from './unwrapCommand';
 
 const harmlessDevices = new Set(['/dev/null', '/dev/stdout', '/dev/stderr', '/dev/tty']);
 
+/**
+ * Where the paths of a command are read from: the folders it may run in after earlier `cd`s, and a
+ * resolver that follows the workspace's symbolic links (absent: paths are judged by their text).
+ */
+export interface PathContext {
+  /** An earlier `cd` left the workspace or went somewhere only known at run time. */
+  readonly cwdOutside: boolean;
+  /** The folders (relative to the workspace root, '' for the root) the command may run in. */
+  readonly cwds: readonly string[];
+  readonly resolve?: PathResolver;
+}
+
+/** A command at the workspace root with no resolver: paths judged by their text alone. */
+export const atRoot: PathContext = { cwdOutside: false, cwds: [''] };
+
+/** Where a relative path leads from one folder of the workspace: the folder inside it, or why it is outside. */
+function place(text: string, cwd: string, resolvePath: PathResolver | undefined): { inside: string } | { outside: string } {
+  const joined = cwd === '' ? text : `${cwd}/${text}`;
+  const resolved = resolvePath?.(joined);
+  if (resolved === undefined) {
+    const normal = posix.normalize(joined.replace(/\\/g, '/'));
+    if (normal === '..' || normal.startsWith('../')) return { outside: `${text} is outside the workspace` };
+    return { inside: normal.replace(/^\.\/?/, '') };
+  }
+  if (resolved.inside !== undefined) return { inside: resolved.inside };
+  const link = resolved.through;
+  if (link === undefined) return { outside: `${text} is outside the workspace` };
+  return { outside: `${text} goes through the symbolic link ${link.path}, which leads to ${link.target}, outside the workspace (the copy keeps that link)` };
+}
+
 /** Why a path word may point outside the workspace, or undefined when it stays inside. */
-export function outsideReason(word: Word, cwdOutside: boolean): string | undefined {
+export function outsideReason(word: Word, context: PathContext): string | undefined {
   const text = word.text;
   if (!word.literal && text.startsWith('$')) return `${text} is only known at run time`;
   if (text.startsWith('~')) return `${text} is in a home folder`;
   if (harmlessDevices.has(text) || /^\/dev\/fd\/\d+$/.test(text)) return undefined;
   if (text.startsWith('/') || /^[A-Za-z]:[\\/]/.test(text) || text.startsWith('\\\\')) return `${text} is an absolute path outside the workspace`;
-  const normal = posix.normalize(text.replace(/\\/g, '/'));
-  if (normal === '..' || normal.startsWith('../')) return `${text} is outside the workspace`;
-  if (cwdOutside) return `${text} is relative to a folder outside the workspace (after cd)`;
-  // The copy links these folders to the real ones instead of copying them: writes there are not discarded.
-  const first = normal.replace(/^\.\//, '').split('/')[0] ?? '';
-  if (linkedFolders.has(first)) return `${first} is your real ${first}, linked into the copy, not copied`;
+  if (context.cwdOutside) return `${text} is relative to a folder outside the workspace (after cd)`;
+  // The folder of the latest `cd` first: where the command most likely runs, so the reason names what happens there.
+  for (const cwd of [...context.cwds].reverse()) {
+    const found = place(text, cwd, context.resolve);
+    if ('outside' in found) return found.outside;
+    // The copy links these folders to the real ones instead of copying them: writes there are not discarded.
+    const first = found.inside.split('/')[0] ?? '';
+    if (linkedFolders.has(first)) return `${first} is your real ${first}, linked into the copy, not copied`;
+  }
+  return undefined;
+}
+
+/**
+ * Why reading `word` reaches outside the workspace through a symbolic link (undefined when it does
+ * not): what the command reads there becomes output the model sees. Plain `..` and absolute paths
+ * are not reported here; `--name=path` and `@path` forms are followed too.
+ */
+export function linkedReadReason(word: Word, context: PathContext): string | undefined {
+  if ((!word.literal && word.text.startsWith('$')) || context.cwdOutside || context.resolve === undefined) return undefined;
+  const candidates = new Set([word.text, word.text.replace(/^[^=]*=/, ''), word.text.replace(/^([A-Za-z_-]*=)?@/, '')]);
+  for (const text of candidates) {
+    if (text === '' || text.startsWith('/') || text.startsWith('~') || /^[A-Za-z]:[\\/]/.test(text)) continue;
+    for (const cwd of [...context.cwds].reverse()) {
+      const resolved = context.resolve(cwd === '' ? text : `${cwd}/${text}`);
+      const link = resolved?.through;
+      if (resolved !== undefined && resolved.inside === undefined && link !== undefined) return `${text} goes through the symbolic link ${link.path}, which leads to ${link.target}, outside the workspace`;
+    }
+  }
   return undefined;
 }
 
@@ -180,8 +233,8 @@ function gitReasons(args: readonly Word[]): string[] {
   return reasons;
 }
 
-/** Why `command` is destructive (empty when it is not). `cwdOutside`: an earlier `cd` left the workspace. */
-export function destructiveReasons(command: EffectiveCommand, cwdOutside: boolean): string[] {
+/** Why `command` is destructive (empty when it is not), its paths read from `context`. */
+export function destructiveReasons(command: EffectiveCommand, context: PathContext): string[] {
   const name = commandName(command.words);
   const args = command.words.slice(1);
   const shown = [...command.via, name].join(' ');
@@ -201,42 +254,65 @@ export function destructiveReasons(command: EffectiveCommand, cwdOutside: boolea
   if (writers.has(name)) {
     if (command.argsFromInput) reasons.push(`${shown} changes files named by its input, which cannot be checked`);
     for (const word of operands) {
-      const outside = outsideReason(word, cwdOutside);
+      const outside = outsideReason(word, context);
       if (outside !== undefined) reasons.push(`${shown} changes ${word.text}: ${outside}`);
+    }
+    // `cp --target-directory=dir`, `rsync --backup-dir=dir`, `tar --file=x`: option values that are paths.
+    for (const word of args) {
+      const value = word.literal ? /^--[a-z-]*(dir|directory|dest|file|output)=(.+)$/s.exec(word.text)?.[2] : undefined;
+      const outside = value === undefined ? undefined : outsideReason({ text: value, literal: true }, context);
+      if (value !== undefined && outside !== undefined) reasons.push(`${shown} changes ${value}: ${outside}`);
+    }
+  }
+  if (name === 'dd') {
+    for (const word of args) {
+      const value = /^(of|if)=(.+)$/s.exec(word.text);
+      const outside = value?.[2] === undefined ? undefined : outsideReason({ text: value[2], literal: word.literal }, context);
+      if (value !== null && outside !== undefined) reasons.push(`dd ${value[1] === 'of' ? 'writes' : 'reads'} ${value[2]}: ${outside}`);
     }
   }
   if (network.has(name)) {
     for (const word of args) {
       const path = word.text.replace(/^[A-Za-z_-]*=?@/, '').replace(/^@/, '');
       if (path !== word.text || word.text.startsWith('~') || word.text.startsWith('/')) {
-        const outside = outsideReason({ ...word, text: path }, cwdOutside);
+        const outside = outsideReason({ ...word, text: path }, context);
         if (outside !== undefined) reasons.push(`${name} may send or write ${word.text} (${outside})`);
       }
     }
     if (short.has('o') || short.has('O') || long.has('--output')) {
       const target = args[args.findIndex((word) => ['-o', '-O', '--output'].includes(word.text)) + 1];
-      const outside = target === undefined ? undefined : outsideReason(target, cwdOutside);
+      const outside = target === undefined ? undefined : outsideReason(target, context);
       if (target !== undefined && outside !== undefined) reasons.push(`${name} writes ${target.text}: ${outside}`);
     }
   }
   return reasons;
 }
 
-/** Why a redirection is destructive: it writes a file outside the workspace. */
-export function redirectReasons(redirects: readonly Redirect[], cwdOutside: boolean): string[] {
+/** Why a redirection is destructive: it writes a file outside the workspace (through a symbolic link too). */
+export function redirectReasons(redirects: readonly Redirect[], context: PathContext): string[] {
   return redirects.flatMap((redirect) => {
     if (redirect.op === '<' || redirect.op === '<&') return [];
     if (redirect.target === undefined) return [`the redirection ${redirect.op} has no target`];
     if (redirect.op === '>&' && /^\d+$|^-$/.test(redirect.target.text)) return [];
-    const outside = outsideReason(redirect.target, cwdOutside);
+    const outside = outsideReason(redirect.target, context);
     return outside === undefined ? [] : [`${redirect.op} ${redirect.target.text} writes outside the workspace (${outside})`];
   });
 }
 
-/** Whether a `cd`/`pushd` leaves the workspace (every later relative path then points outside it). */
-export function leavesWorkspace(words: readonly Word[]): boolean {
+/**
+ * Where later commands of the line run after `words` (a `cd`/`pushd`): the folder is added to the
+ * ones they may run in (a `cd` may fail, be in a subshell or behind `||`), or, when it leaves the
+ * workspace (or goes somewhere only known at run time), every later relative path points outside.
+ */
+export function changeDirectory(words: readonly Word[], context: PathContext): PathContext {
   const name = commandName(words);
-  if (name !== 'cd' && name !== 'pushd') return false;
+  if (name !== 'cd' && name !== 'pushd') return context;
   const target = words.slice(1).find((word) => !(word.literal && word.text.startsWith('-') && word.text !== '-'));
-  return target === undefined || target.text === '-' || outsideReason(target, false) !== undefined;
+  if (context.cwdOutside || target === undefined || target.text === '-' || outsideReason(target, context) !== undefined) return { ...context, cwdOutside: true };
+  const cwds = new Set(context.cwds);
+  for (const cwd of context.cwds) {
+    const found = place(target.text, cwd, context.resolve);
+    if ('inside' in found) cwds.add(found.inside);
+  }
+  return { ...context, cwds: [...cwds] };
 }
