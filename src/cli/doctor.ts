@@ -100,6 +100,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         ? `git ${status.git.version ?? ''}`.trim()
         : 'not found on PATH: install git; Plumbline then isolates verification in a git worktree',
     });
+    if (status.sandbox !== undefined) {
+      const sandbox = status.sandbox;
+      checks.push(
+        sandbox.kind === 'none'
+          ? { name: 'sandbox', level: 'warn', detail: `none: ${sandbox.detail} Tests of unreviewed changes run only after you agree (or review). ${sandbox.remedy ?? ''}`.trim() }
+          : { name: 'sandbox', level: 'ok', detail: `${sandbox.detail}: tests and commands run without network, home folder or write access outside their copy` },
+      );
+    }
     for (const folder of status.workspaceFolders) {
       checks.push({
         name: 'workspace',

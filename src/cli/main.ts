@@ -18,6 +18,7 @@ Usage:
   plumbline run "<task>" [--cwd DIR] [--provider openai|anthropic] [--model M] [--worker-model M]
                 [--base-url URL] [--approve step|end|auto|never] [--test-cmd CMD] [--max-cost USD]
                 [--parallel N] [--allow-command PREFIX]... [--deny-command PREFIX]... [--yes] [--json]
+                [--unsandboxed run|review-first]
   plumbline runs [--cwd DIR] [--json]
   plumbline resume <run-id> [--cwd DIR] [--yes] [--json]
   plumbline undo <run-id> [--cwd DIR] [--json]
@@ -48,7 +49,11 @@ Options:
   --approve MODE     step: review each step's changes; end: review once at the end; auto: apply
                      them; never: dry run, apply nothing. Default: step on a terminal, never otherwise
   --test-cmd CMD     The command that runs the project's tests (default: detected, e.g. npm test);
-                     every step is verified with it in an isolated copy, from its exit status
+                     every step is verified with it in an isolated, sandboxed copy (bubblewrap on
+                     Linux, Seatbelt on macOS), from its exit status and the tests it ran
+  --unsandboxed WHAT Where there is no sandbox (see plumbline doctor): review-first verifies steps
+                     only after you accept them; run runs the tests unconfined for this run.
+                     Without it a terminal asks once; without a terminal the run stops
   --max-cost USD     Stop the run when it has cost this much
   --parallel N       Workers at once (default 4)
   --allow-command P  Workers may run commands starting with these words without asking, e.g.
@@ -104,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
         'test-cmd': { type: 'string' },
         'allow-command': { type: 'string', multiple: true },
         'deny-command': { type: 'string', multiple: true },
+        unsandboxed: { type: 'string' },
       },
     });
   } catch (error) {
@@ -124,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = values.timeout === undefined ? 15000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usageError('--timeout takes a positive whole number of milliseconds');
   const terminal = createTerminal();
-  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command'] as const;
+  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed'] as const;
   if (command !== 'run') {
     const misplaced = runOnly.find((flag) => values[flag] !== undefined && !(command === 'resume' && flag === 'yes'));
     if (misplaced !== undefined) return usageError(`--${misplaced} goes with "plumbline run"`);
@@ -165,6 +171,8 @@ async function main(argv: string[]): Promise<number> {
       const prefixes = { allow: values['allow-command'] ?? [], deny: values['deny-command'] ?? [] };
       const badPrefix = [...prefixes.allow, ...prefixes.deny].find((entry) => !commandPrefixSchema.safeParse(entry).success);
       if (badPrefix !== undefined) return usageError(`"${badPrefix}" is not a command prefix: give plain words such as "npm run lint" (no ; & | < > ( ) $ \` # * ?)`);
+      const unsandboxed = values.unsandboxed;
+      if (unsandboxed !== undefined && unsandboxed !== 'run' && unsandboxed !== 'review-first') return usageError('--unsandboxed is run or review-first');
       const maxCost = positiveNumber(values['max-cost'], '--max-cost');
       const parallel = positiveNumber(values.parallel, '--parallel');
       if (maxCost instanceof Error) return usageError(maxCost.message);
@@ -186,6 +194,7 @@ async function main(argv: string[]): Promise<number> {
           ...(prefixes.allow.length > 0 ? { allowCommands: prefixes.allow } : {}),
           ...(prefixes.deny.length > 0 ? { denyCommands: prefixes.deny } : {}),
           ...(parallel !== undefined ? { parallel } : {}),
+          ...(unsandboxed !== undefined ? { unsandboxed } : {}),
         },
         terminal,
       );

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest } from '../protocol/methods';
+import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../protocol/methods';
+import type { SandboxConsentParams } from '../protocol/sandbox';
 import type { ApproveMode, CommandApprovalParams, FileChange, RunEvent } from '../protocol/run';
 import { ask } from './ask';
 import { renderPlanForTerminal } from './planView';
@@ -25,6 +26,8 @@ export interface RunCommandOptions {
   readonly json: boolean;
   /** Approve the plan without asking. */
   readonly yes: boolean;
+  /** Where the machine has no sandbox: run the tests unconfined, or only after review (`--unsandboxed`). */
+  readonly unsandboxed?: 'run' | 'review-first';
   readonly timeoutMs: number;
 }
 
@@ -149,6 +152,12 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
     return next;
   });
 
+  session.connection.onRequest(sandboxConsentRequest.method, async (raw: unknown) => {
+    const parsed = sandboxConsentRequest.params.safeParse(raw);
+    if (!parsed.success) throw new Error('malformed question');
+    return { decision: await consentInTerminal(parsed.data, terminal.interactive && process.stdin.isTTY && !options.json, terminal, controller.signal) };
+  });
+
   session.connection.onRequest(reviewRequest.method, async (raw: unknown) => {
     const parsed = reviewRequest.params.safeParse(raw);
     if (!parsed.success) return { decisions: [] };
@@ -175,6 +184,7 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
       ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}),
       ...(options.parallel !== undefined ? { maxParallel: options.parallel } : {}),
       ...(options.testCommand !== undefined ? { testCommand: options.testCommand } : {}),
+      ...(options.unsandboxed !== undefined ? { unsandboxed: options.unsandboxed } : {}),
     });
     await finishedPromise;
   } catch (error) {
@@ -214,6 +224,23 @@ export function formatCommandQuestion(params: CommandApprovalParams): string {
     'Asked because:',
     ...params.reasons.map((reason) => `  - ${reason}`),
   ].join('\n');
+}
+
+/**
+ * No sandbox on this machine: asks once whether to run the tests of changes nobody has reviewed
+ * unconfined. Without a terminal nobody can say yes: the error stops the run, whose reason says
+ * how to install a sandbox or which flag to pass.
+ */
+async function consentInTerminal(params: SandboxConsentParams, canAsk: boolean, terminal: Terminal, signal: AbortSignal): Promise<'run' | 'review-first' | 'cancel'> {
+  if (!canAsk) throw new Error('there is no terminal to ask whether to run tests without a sandbox');
+  terminal.settle();
+  terminal.write(
+    `\n${paint(terminal, 'yellow', `No sandbox: ${params.reason}`)}\n` +
+      'The tests would run on changes you have not reviewed yet, with full access to your files, keys and network.\n' +
+      `${paint(terminal, 'dim', params.remedy)}\n`,
+  );
+  const answer = (await ask('[r]eview first (verify after you accept) / run [u]nsandboxed / [c]ancel the run ', 'r', signal, 'c')).toLowerCase();
+  return answer.startsWith('u') ? 'run' : answer.startsWith('c') ? 'cancel' : 'review-first';
 }
 
 async function approveCommandInTerminal(params: CommandApprovalParams, canAsk: boolean, terminal: Terminal, signal: AbortSignal): Promise<{ decision: 'run' | 'deny' }> {

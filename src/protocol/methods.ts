@@ -13,6 +13,7 @@ import {
   runMetaSchema,
   runStartParamsSchema,
 } from './run';
+import { sandboxConsentParamsSchema, sandboxConsentResultSchema } from './sandbox';
 import { serverStatusSchema } from './status';
 import { testEvidenceSchema } from './testEvidence';
 
@@ -127,6 +128,13 @@ export const planApprovalRequest = defineRequest('plumbline/plan/approve', 'serv
  */
 export const commandApprovalRequest = defineRequest('plumbline/command/approve', 'serverToClient', commandApprovalParamsSchema, commandApprovalResultSchema);
 
+/**
+ * server → client: this machine has no sandbox; before anything runs on changes nobody has
+ * reviewed, the user chooses (once per run) to run the tests unconfined, to review first, or to
+ * cancel. A client that cannot ask answers with an error, which stops the run.
+ */
+export const sandboxConsentRequest = defineRequest('plumbline/sandbox/consent', 'serverToClient', sandboxConsentParamsSchema, sandboxConsentResultSchema);
+
 /** server → client: changes ready to land; the answer lists the paths the user accepted. */
 export const reviewRequest = defineRequest('plumbline/review', 'serverToClient', reviewParamsSchema, reviewResultSchema);
 
@@ -156,6 +164,7 @@ export const allMethods = [
   runEventNotification,
   planApprovalRequest,
   commandApprovalRequest,
+  sandboxConsentRequest,
   reviewRequest,
   symbolsRequest,
   saveDocumentsRequest,

@@ -1,3 +1,4 @@
+import { unsandboxedChoiceSchema } from './sandbox';
 import * as z from 'zod';
 import { planSchema } from './plan';
 import { testEvidenceSchema } from './testEvidence';
@@ -38,6 +39,8 @@ export const runStartParamsSchema = z.strictObject({
   testCommand: z.string().trim().min(1).max(1000).optional(),
   /** The file and lines the task is about, when it was started on a selection. */
   scope: taskScopeSchema.optional(),
+  /** Where there is no sandbox: the answer given up front (CLI `--unsandboxed`); absent: the client is asked. */
+  unsandboxed: unsandboxedChoiceSchema.optional(),
 });
 export type RunStartParams = z.input<typeof runStartParamsSchema>;
 

@@ -86,6 +86,19 @@ export const plumblineSettingsSchema = z.object({
       deny: z.array(commandPrefixSchema).max(200).default([]),
     })
     .default({ allow: [], deny: [] }),
+  /** What the sandbox of tests and commands opens up (user settings only: a workspace cannot widen it). */
+  sandbox: z
+    .object({
+      /** Hosts reachable through the sandbox's proxy: `registry.npmjs.org`, `*.pythonhosted.org`. */
+      allowedHosts: z.array(z.string().trim().regex(/^(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/, 'a host name such as registry.npmjs.org or *.example.com')).max(100).default([]),
+      /** More environment variable names to pass on. */
+      environment: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).max(100).default([]),
+      /** More folders commands may read (read-only), absolute or `~/…`. */
+      readablePaths: z.array(z.string().regex(/^(\/|~\/)/, 'an absolute path or ~/…')).max(100).default([]),
+      /** The memory cap of a test run's processes, in MiB; 0: half the machine's memory. */
+      memoryMb: z.number().int().min(0).max(1_048_576).default(0),
+    })
+    .default({ allowedHosts: [], environment: [], readablePaths: [], memoryMb: 0 }),
   /** USD per million tokens, by model id or id prefix; overrides the built-in table. */
   prices: z.record(z.string(), priceSettingSchema).default({}),
 });

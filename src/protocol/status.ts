@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { sandboxStatusSchema } from './sandbox';
 
 /** How a model provider is configured, as far as can be said without ever revealing a key. */
 export const providerStatusSchema = z.object({
@@ -54,6 +55,8 @@ export const serverStatusSchema = z.object({
   /** Why a role has no usable model (no key, invalid settings), as the user should read it. */
   modelsError: z.string().nullable(),
   documents: z.array(syncedDocumentSchema),
+  /** What confines tests and commands here; absent from servers before it was reported. */
+  sandbox: sandboxStatusSchema.optional(),
   /** The server's memory when asked; `afterGc` when it could collect garbage first (started with --expose-gc). */
   memory: z.object({ heapUsedBytes: z.number(), heapTotalBytes: z.number(), rssBytes: z.number(), afterGc: z.boolean() }).optional(),
 });

@@ -14,7 +14,9 @@ import type { TestEvidence } from '../agent/verify/testEvidence';
 import { createDiskWorkspace } from '../agent/workspace/diskWorkspace';
 import { checkPathSyntax } from '../agent/workspace/workspacePaths';
 import { describeValidationError, type RequestMethod } from '../protocol/method';
-import { commandApprovalRequest, planApprovalRequest, reviewRequest, runEventNotification, symbolsRequest } from '../protocol/methods';
+import { commandApprovalRequest, planApprovalRequest, reviewRequest, runEventNotification, sandboxConsentRequest, symbolsRequest } from '../protocol/methods';
+import { detectSandbox } from '../agent/sandbox/detectSandbox';
+import type { SandboxSettings } from '../agent/sandbox/sandboxPolicy';
 import type { SymbolQuery } from '../protocol/symbols';
 import type { RunStartParams } from '../protocol/run';
 import { runStartParamsSchema } from '../protocol/run';
@@ -147,6 +149,9 @@ export class RunService {
       planBuffer: () => bufferFor(planPath(root, runId)),
       // A client without a handler answers with an error, which the engine counts as a denial.
       approveCommand: async (question, signal) => (await ask(connection, commandApprovalRequest, { runId, ...question, reasons: [...question.reasons] }, signal)).decision,
+      sandbox: detectSandbox(),
+      // A client without a handler answers with an error, which the gate counts as a refusal.
+      confirmUnsandboxed: async (question, signal) => (await ask(connection, sandboxConsentRequest, { runId, ...question }, signal)).decision,
       unsavedBuffers: () => unsavedUnder(root, documents),
       ...(this.deps.host() === 'vscode'
         ? { symbols: { query: (query: SymbolQuery) => ask(connection, symbolsRequest, query, controller.signal) } }
@@ -174,6 +179,8 @@ export class RunService {
           ...(testCommand !== undefined ? { command: testCommand } : {}),
         },
         commands: { allow: settings.commands.allow, deny: settings.commands.deny, workspaceTrusted: this.deps.workspaceTrusted() },
+        sandbox: sandboxSettingsOf(settings.sandbox),
+        ...(params.unsandboxed !== undefined ? { unsandboxed: params.unsandboxed } : {}),
       },
       host,
       controller.signal,
@@ -209,6 +216,7 @@ export class RunService {
       timeoutMs: settings.verification.timeoutSeconds * 1000,
       buffers: unsavedUnder(root, this.deps.documents),
       signal,
+      sandbox: sandboxSettingsOf(settings.sandbox),
     });
     try {
       return await verifier.runBaseline();
@@ -247,6 +255,11 @@ export class RunService {
   async dispose(): Promise<void> {
     await this.cancel();
   }
+}
+
+/** The settings' sandbox section as the engine takes it (0 MiB: the default cap). */
+function sandboxSettingsOf(section: { allowedHosts: string[]; environment: string[]; readablePaths: string[]; memoryMb: number }): SandboxSettings {
+  return { allowedHosts: section.allowedHosts, environment: section.environment, readablePaths: section.readablePaths, ...(section.memoryMb > 0 ? { memoryMb: section.memoryMb } : {}) };
 }
 
 /** Open documents under the root, as relative path → text: what the user sees is what gets verified. */

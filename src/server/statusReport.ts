@@ -6,6 +6,14 @@ import { isGitRepository, probeGit } from '../agent/gitProbe';
 import type { ServerStatus } from '../protocol/status';
 import type { ModelRegistry } from './modelRegistry';
 import { plumblineVersion, serverName } from '../protocol/version';
+import { detectSandbox } from '../agent/sandbox/detectSandbox';
+import type { SandboxStatus } from '../protocol/sandbox';
+
+/** What confines tests and commands on this machine, for people. */
+async function sandboxStatus(): Promise<SandboxStatus> {
+  const found = await detectSandbox();
+  return found.kind === 'none' ? { kind: 'none', detail: found.reason, remedy: found.remedy } : { kind: found.kind, detail: found.description };
+}
 
 export interface StatusContext {
   readonly workspaceFolderUris: readonly string[];
@@ -25,7 +33,7 @@ function filePathOf(uri: string): string | null {
 
 /** Gathers what `plumbline/status` reports. Reads presence of keys only, never their values. */
 export async function buildStatusReport(context: StatusContext): Promise<ServerStatus> {
-  const [git, folders] = await Promise.all([
+  const [git, folders, sandbox] = await Promise.all([
     probeGit(),
     Promise.all(
       context.workspaceFolderUris.map(async (uri) => {
@@ -33,6 +41,7 @@ export async function buildStatusReport(context: StatusContext): Promise<ServerS
         return { uri, path, isGitRepository: path !== null && (await isGitRepository(path)) };
       }),
     ),
+    sandboxStatus(),
   ]);
   return {
     name: serverName,
@@ -49,6 +58,7 @@ export async function buildStatusReport(context: StatusContext): Promise<ServerS
       return { models: resolved.models, modelsError: resolved.error };
     })(),
     documents: context.documents.all().map((doc) => ({ uri: doc.uri, version: doc.version, languageId: doc.languageId })),
+    sandbox,
     memory: memorySnapshot(),
   };
 }

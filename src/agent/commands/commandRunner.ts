@@ -1,7 +1,11 @@
 import type { ToolResult } from '../../tools/defineTool';
 import type { CommandOutcome } from '../../protocol/run';
 import { createIsolatedWorkspace } from '../verify/isolatedWorkspace';
-import { runProcess, type ProcessResult } from '../verify/processRunner';
+import type { ProcessResult } from '../verify/processRunner';
+import { detectSandbox } from '../sandbox/detectSandbox';
+import { ExecutionGate, SandboxRefusedError } from '../sandbox/executionGate';
+import { runConfined, type Confinement } from '../sandbox/runConfined';
+import { defaultSandboxSettings, type SandboxSettings } from '../sandbox/sandboxPolicy';
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import { decideCommand, showable, type CommandDecision, type CommandPolicyOptions } from './commandPolicy';
 import { workspacePathResolver } from './resolveLinks';
@@ -40,8 +44,12 @@ export interface CommandRunnerOptions {
   /** Asks a person; absent (or failing) means nobody can be asked, which denies. */
   approve?(question: CommandApprovalQuestion, signal: AbortSignal): Promise<'run' | 'deny'>;
   emit(event: CommandFinished): void;
-  /** The environment before scrubbing (tests); default process.env. */
+  /** The environment the sandbox's allowlist filters (tests); default process.env. */
   readonly env?: NodeJS.ProcessEnv;
+  /** How commands are confined: the run's gate (sandbox, or the user's answer where there is none); default: this machine's sandbox, refusing without one. */
+  readonly gate?: ExecutionGate;
+  /** `plumbline.sandbox.*`; default: nothing opened up. */
+  readonly sandbox?: SandboxSettings;
 }
 
 export interface CommandRequest {
@@ -75,10 +83,14 @@ export function excerptForModel(output: string): string {
  * to the model as a tool result; a refusal never ends the run.
  */
 export class CommandRunner {
-  constructor(private readonly options: CommandRunnerOptions) {}
+  private readonly gate: ExecutionGate;
+
+  constructor(private readonly options: CommandRunnerOptions) {
+    this.gate = options.gate ?? new ExecutionGate({ availability: detectSandbox() });
+  }
 
   describeCwd(): string {
-    return `a throw-away copy of ${this.options.root} with the step's edits applied; files the command changes there are discarded`;
+    return `a throw-away copy of ${this.options.root} with the step's edits applied, sandboxed where the machine has a sandbox; files the command changes there are discarded`;
   }
 
   decide(command: string): CommandDecision {
@@ -91,9 +103,9 @@ export class CommandRunner {
 
   async run(request: CommandRequest, signal: AbortSignal): Promise<ToolResult> {
     const { stepId, command } = request;
-    const decision = this.decide(command);
     const settle = (outcome: CommandOutcome, reasons: readonly string[], result?: ProcessResult): void =>
       this.options.emit({ stepId, command, decision: outcome, reasons: [...reasons], exitCode: result?.exitCode ?? null, timedOut: result?.timedOut ?? false, durationMs: result?.durationMs ?? 0 });
+    let decision = this.decide(command);
     if (decision.decision === 'refuse') {
       settle('refused', decision.reasons);
       return {
@@ -101,6 +113,21 @@ export class CommandRunner {
         content: `Refused: \`${command}\` was not run.\nWhy:\n${bullets(decision.reasons)}\nDo not retry it or a variant. Continue without it; if the step needs it, say in finish what the user should run.`,
       };
     }
+    let confinement: Confinement;
+    try {
+      const answer = await this.gate.forUnreviewed(signal);
+      if (answer.kind === 'withheld') {
+        settle('refused', [answer.reason]);
+        return { isError: true, content: `Refused: \`${command}\` was not run. ${answer.reason}\nDo not retry it. Continue without it; say in finish what the user should run.` };
+      }
+      confinement = answer;
+    } catch (error) {
+      if (!(error instanceof SandboxRefusedError)) throw error;
+      settle('refused', [error.message]);
+      return { isError: true, content: `Refused: \`${command}\` was not run: there is no sandbox on this machine and nobody agreed to run commands unconfined.\nDo not retry it. Continue without it.` };
+    }
+    // Without a sandbox nothing runs on the policy's word alone: a person sees it first.
+    if (confinement.kind === 'unconfined' && decision.decision === 'allow') decision = { ...decision, decision: 'ask', reasons: [`There is no sandbox here, so it would run unconfined (${confinement.why})`] };
     let outcome: CommandOutcome = 'allowed';
     if (decision.decision === 'ask') {
       // The purpose is the model's text: escape sequences in it could hide the command in a terminal.
@@ -116,7 +143,7 @@ export class CommandRunner {
     }
     let result: ProcessResult;
     try {
-      result = await this.execute(request, signal);
+      result = await this.execute(request, confinement, signal);
     } catch (error) {
       const why = `the isolated copy could not be prepared: ${error instanceof Error ? error.message : String(error)}`;
       settle(outcome, [...decision.reasons, why]);
@@ -148,12 +175,21 @@ export class CommandRunner {
     }
   }
 
-  private async execute(request: CommandRequest, signal: AbortSignal): Promise<ProcessResult> {
+  private async execute(request: CommandRequest, confinement: Confinement, signal: AbortSignal): Promise<ProcessResult> {
     const buffers = this.options.buffers?.();
     const copy = await createIsolatedWorkspace({ root: this.options.root, ...(buffers !== undefined ? { buffers } : {}) });
     try {
       await copy.apply(request.changes);
-      return await runProcess({ command: request.command, cwd: copy.path, timeoutMs: this.options.timeoutMs, signal, maxOutputBytes, ...(this.options.env !== undefined ? { env: this.options.env } : {}) });
+      return await runConfined({
+        command: request.command,
+        layout: await copy.layout(),
+        confinement,
+        settings: this.options.sandbox ?? defaultSandboxSettings,
+        timeoutMs: this.options.timeoutMs,
+        signal,
+        maxOutputBytes,
+        ...(this.options.env !== undefined ? { env: this.options.env } : {}),
+      });
     } finally {
       await copy.dispose();
     }

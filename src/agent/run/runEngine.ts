@@ -45,6 +45,10 @@ import { WorkerSession, type WorkerLoopOptions, type WorkerOutcome } from './wor
 import { cleanupStaleIsolations, type PreparedIsolation } from '../verify/isolatedWorkspace';
 import { StepVerifier } from '../verify/stepVerifier';
 import { CommandRunner, type CommandApprovalQuestion } from '../commands/commandRunner';
+import { detectSandbox } from '../sandbox/detectSandbox';
+import { ExecutionGate, SandboxRefusedError, type UnsandboxedChoice, type UnsandboxedQuestion } from '../sandbox/executionGate';
+import { defaultSandboxSettings, type SandboxSettings } from '../sandbox/sandboxPolicy';
+import { isSandbox, type SandboxAvailability } from '../sandbox/sandboxTypes';
 import type { TestEvidence } from '../verify/testEvidence';
 
 export type { ApproveMode } from '../../protocol/run';
@@ -71,6 +75,10 @@ export interface RunOptions {
   };
   /** What workers may run with run_command (plumbline.commands.*); absent: the policy's defaults (ask for everything). */
   readonly commands?: { readonly allow: readonly string[]; readonly deny: readonly string[]; readonly workspaceTrusted: boolean };
+  /** `plumbline.sandbox.*`: hosts, environment names and folders the sandbox opens up; the memory cap. */
+  readonly sandbox?: SandboxSettings;
+  /** Where there is no sandbox, the answer given up front (CLI `--unsandboxed`) instead of asking. */
+  readonly unsandboxed?: 'run' | 'review-first';
 }
 
 export type PlanDecision = { readonly kind: 'approve' } | { readonly kind: 'cancel' };
@@ -96,6 +104,10 @@ export interface RunHost {
   unsavedBuffers?(): ReadonlyMap<string, string>;
   /** Asks the user whether a command the policy will not run alone may run once; absent: denied. */
   approveCommand?(question: CommandApprovalQuestion, signal: AbortSignal): Promise<'run' | 'deny'>;
+  /** The machine's sandbox (the server probes it once); absent: probed here. */
+  readonly sandbox?: Promise<SandboxAvailability>;
+  /** No sandbox: asks once per run whether to run unreviewed changes' tests unconfined; absent: refused. */
+  confirmUnsandboxed?(question: UnsandboxedQuestion, signal: AbortSignal): Promise<UnsandboxedChoice>;
 }
 
 export interface RunResult {
@@ -127,6 +139,8 @@ export class RunEngine {
   private readonly evidence = new Map<string, TestEvidence>();
 
   private readonly commands: CommandRunner;
+  /** Decides, once per run, how unreviewed content may execute. */
+  private readonly gate: ExecutionGate;
   private readonly journal: RunJournal;
   /** Stops everything still in flight when the run ends early (a budget, an error), not only on cancel. */
   private readonly stopWork = new AbortController();
@@ -156,7 +170,14 @@ export class RunEngine {
     }
     this.checkpoint = new Checkpoint(host.workspace.root, options.runId);
     this.document = new PlanDocument(host.workspace.root, options.runId, host.validation, () => host.planBuffer?.());
+    this.gate = new ExecutionGate({
+      availability: host.sandbox ?? detectSandbox(),
+      ...(options.unsandboxed !== undefined ? { preset: options.unsandboxed } : {}),
+      ...(host.confirmUnsandboxed !== undefined ? { ask: (question, signal) => host.confirmUnsandboxed?.(question, signal) ?? Promise.resolve('refuse' as const) } : {}),
+    });
     this.commands = new CommandRunner({
+      gate: this.gate,
+      sandbox: options.sandbox ?? defaultSandboxSettings,
       root: host.workspace.root,
       timeoutMs: options.verification.timeoutMs,
       policy: () => {
@@ -340,10 +361,17 @@ export class RunEngine {
         ...this.takePreparedCopy(),
         ...(this.options.verification.command !== undefined ? { command: this.options.verification.command } : {}),
         ...(this.host.unsavedBuffers !== undefined ? { buffers: this.host.unsavedBuffers() } : {}),
+        gate: this.gate,
+        sandbox: this.options.sandbox ?? defaultSandboxSettings,
       });
       // The copy of the workspace (taken now, after the approval) is made while the note is written.
       this.verifier.prepare();
-      await this.update(addNote(this.current(), this.verifier.describeCommand()));
+      await this.update(addNote(this.current(), `${this.verifier.describeCommand()} ${await this.describeSandbox()}`));
+      // Without a sandbox the one question of the run comes now, before anything runs, not mid-step.
+      if (this.verifier.command !== undefined && !isSandbox(await this.gate.availability())) {
+        const answer = await this.gate.forUnreviewed(this.workSignal);
+        if (answer.kind !== 'sandbox') await this.update(addNote(this.current(), answer.kind === 'withheld' ? answer.reason : answer.why));
+      }
       if (this.verifier.command !== undefined && this.baselineNeeded) {
         const baseline = await this.verifier.runBaseline(this.baselineRestores);
         this.host.emit({ type: 'verification', runId: this.options.runId, evidence: baseline });
@@ -358,9 +386,16 @@ export class RunEngine {
     }
   }
 
+  /** For the plan's notes: where the tests and commands of this run execute. */
+  private async describeSandbox(): Promise<string> {
+    const found = await this.gate.availability();
+    return isSandbox(found) ? `Tests and commands run sandboxed (${found.description}): no network, no home folder, writes only in the copy.` : `No sandbox: ${found.reason}`;
+  }
+
   private failure(error: unknown): RunResult {
     // Workers and test runs still going belong to a run that has ended: stop them now.
     this.stopWork.abort();
+    if (error instanceof SandboxRefusedError) return this.ended(error.cancelled ? 'cancelled' : 'failed', error.message);
     if (this.signal.aborted || error instanceof RunCancelled) return this.ended('cancelled', 'The run was cancelled.');
     if (error instanceof BudgetExceededError) return this.ended('failed', `Stopped: ${error.message}.`);
     return this.ended('failed', error instanceof Error ? error.message : String(error));

@@ -1,9 +1,11 @@
 import { lstat, mkdir, readdir, realpath, rm, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import { copyListed, copyWalk, createCopyContext, foldersHolding, isInside, linkCandidates, type CopyContext } from './isolationCopy';
 import { addWorktree, forgetAdminDir, forgetOwnWorktree, listFiles, listIgnored, listOwnWorktrees, probeRepo, removeWorktree, worktreeAdminDir, type RepoInfo } from './isolationGit';
 import { FileJournal } from './isolationJournal';
+import { snapshotFolder, sweepFolder, type Snapshot, type SweepResult } from './isolationSweep';
+import type { CopyLayout } from '../sandbox/sandboxPolicy';
 import { checkRelativePath, createScratch, defaultLinkFolders, defaultScratchDir, isolationPid, isProcessAlive, IsolationError } from './isolationPaths';
 
 export { IsolationError, defaultLinkFolders } from './isolationPaths';
@@ -41,6 +43,15 @@ export interface IsolatedWorkspace {
   reset(): Promise<void>;
   /** Removes the copy and its worktree registration; linked folders lose the link, never their content. */
   dispose(): Promise<void>;
+  /** Where the copy's parts are, for the sandbox's policy. */
+  layout(): Promise<CopyLayout>;
+  /** Remembers the copy's files before a command runs in it (once; later sweeps keep it current). */
+  watch(): Promise<void>;
+  /**
+   * After a command ran: removes what it added and reports what it changed that was there before
+   * (then the copy cannot be trusted for another run: dispose it and make a new one).
+   */
+  sweep(): Promise<SweepResult>;
 }
 
 interface Worktree {
@@ -197,11 +208,22 @@ export async function createIsolatedWorkspace(options: IsolationOptions, prepare
       await copyWalk(createCopyContext(root, scratch, linkNames, links), root, scratch);
     }
     await writeBuffers(path, buffers);
-    return new Isolation(path, worktree === undefined ? 'copy' : 'git-worktree', () => discard(scratch, links, worktree));
+    const sources = [...new Set([root, ...(repo !== undefined ? [repo.top] : [])])];
+    const adminDir = worktree?.adminDir;
+    const layout = { scratch, path, sources, links, ...(adminDir !== undefined ? { gitDir: dirname(dirname(adminDir)) } : {}) };
+    return new Isolation(path, worktree === undefined ? 'copy' : 'git-worktree', () => discard(scratch, links, worktree), layout);
   } catch (error) {
     await discard(scratch, links, worktree).catch(() => undefined);
     throw error;
   }
+}
+
+interface IsolationLayout {
+  readonly scratch: string;
+  readonly path: string;
+  readonly sources: readonly string[];
+  readonly links: readonly string[];
+  readonly gitDir?: string;
 }
 
 class Isolation implements IsolatedWorkspace {
@@ -211,9 +233,42 @@ class Isolation implements IsolatedWorkspace {
   #queue: Promise<unknown> = Promise.resolve();
   #disposal: Promise<void> | undefined;
 
-  constructor(readonly path: string, readonly kind: 'git-worktree' | 'copy', discardCopy: () => Promise<void>) {
+  readonly #layout: IsolationLayout;
+  #snapshot: Snapshot | undefined;
+
+  constructor(readonly path: string, readonly kind: 'git-worktree' | 'copy', discardCopy: () => Promise<void>, layout: IsolationLayout) {
     this.#journal = new FileJournal(path);
     this.#discard = discardCopy;
+    this.#layout = layout;
+  }
+
+  async layout(): Promise<CopyLayout> {
+    const { links, ...rest } = this.#layout;
+    // The links point at the user's folders: those are what the sandbox must let the command read.
+    const linkedFolders = await Promise.all(links.map((link) => realpath(link).catch(() => undefined)));
+    return { ...rest, linkedFolders: linkedFolders.filter((folder): folder is string => folder !== undefined) };
+  }
+
+  watch(): Promise<void> {
+    return this.#run(async () => {
+      if (this.#snapshot !== undefined) return;
+      // The whole scratch folder: a worktree copy of a sub-folder holds the repository's other tracked files too.
+      const taken = await snapshotFolder(this.#layout.scratch);
+      if (taken === undefined) throw new IsolationError(`The copy at ${this.path} has too many files to watch.`);
+      this.#snapshot = taken;
+    });
+  }
+
+  sweep(): Promise<SweepResult> {
+    return this.#run(async () => {
+      const before = this.#snapshot;
+      if (before === undefined) return { tampered: [], removed: [], snapshot: undefined };
+      const prefix = relative(this.#layout.scratch, this.path).split(sep).join('/');
+      const managed = [...this.#journal.paths()].map((path) => (prefix === '' ? path : `${prefix}/${path}`));
+      const result = await sweepFolder(this.#layout.scratch, before, managed);
+      this.#snapshot = result.snapshot;
+      return result;
+    });
   }
 
   apply(changes: readonly StagedChange[]): Promise<void> {
@@ -235,7 +290,7 @@ class Isolation implements IsolatedWorkspace {
     return this.#disposal;
   }
 
-  #run(task: () => Promise<void>): Promise<void> {
+  #run<T>(task: () => Promise<T>): Promise<T> {
     if (this.#disposal !== undefined) return Promise.reject(new IsolationError('This isolated workspace has been disposed.'));
     const result = this.#queue.then(task);
     this.#queue = result.catch(() => undefined);

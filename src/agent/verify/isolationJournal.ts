@@ -29,6 +29,11 @@ export class FileJournal {
 
   constructor(readonly folder: string) {}
 
+  /** Every path written so far (whose base state `restore` puts back). */
+  paths(): IterableIterator<string> {
+    return this.#base.keys();
+  }
+
   /**
    * Refuses a path that leads through a symbolic link (a linked folder: writing there would change
    * the user's files) or through a file, or that names a folder.

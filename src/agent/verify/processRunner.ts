@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { scrubEnvironment } from './scrubEnvironment';
+import { watchMemory } from '../sandbox/memoryWatch';
 
 export interface ProcessOptions {
   readonly command: string;
@@ -15,6 +16,15 @@ export interface ProcessOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Most output kept in memory (head and tail); default 4 MiB. */
   readonly maxOutputBytes?: number;
+  /**
+   * Start this program instead of the platform shell (a sandbox's launcher, which runs `command`
+   * inside it); its environment is used as given.
+   */
+  readonly launch?: { readonly file: string; readonly args: readonly string[]; readonly env: Readonly<Record<string, string>> };
+  /** The command's whole process tree is ended when its resident memory exceeds this (0 or absent: no cap). */
+  readonly memoryCapBytes?: number;
+  /** Applied to the output before it is returned (paths of the copy, credentials). */
+  readonly scrub?: (output: string) => string;
 }
 
 export interface ProcessResult {
@@ -23,6 +33,8 @@ export interface ProcessResult {
   readonly signal: string | null;
   readonly timedOut: boolean;
   readonly cancelled: boolean;
+  /** Ended because its process tree used more memory than `memoryCapBytes`. */
+  readonly memoryExceeded: boolean;
   readonly durationMs: number;
   /** stdout and stderr interleaved as they arrived, capped to the first and last bytes. */
   readonly output: string;
@@ -219,21 +231,21 @@ function shellInvocation(command: string): { file: string; args: string[] } {
 export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
   const started = performance.now();
   const capture = new OutputCapture(Math.max(64, options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES));
-  const base = { timedOut: false, cancelled: false };
+  const base = { timedOut: false, cancelled: false, memoryExceeded: false };
   if (options.signal?.aborted === true) {
     return Promise.resolve({ exitCode: null, signal: null, ...base, cancelled: true, durationMs: 0, output: '', truncatedBytes: 0 });
   }
-  const { file, args } = shellInvocation(options.command);
+  const { file, args } = options.launch ?? shellInvocation(options.command);
   // NODE_TEST_CONTEXT (set when this process runs under `node --test`) would turn the project's own
   // `node --test` into a sub-reporter that exits 0 on failures.
-  const { NODE_TEST_CONTEXT: _testContext, ...env } = scrubEnvironment(options.env ?? process.env);
-  const child = spawn(file, args, {
+  const { NODE_TEST_CONTEXT: _testContext, ...env } = options.launch?.env ?? scrubEnvironment(options.env ?? process.env);
+  const child = spawn(file, [...args], {
     cwd: options.cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: !isWindows,
     windowsHide: true,
-    windowsVerbatimArguments: isWindows,
+    windowsVerbatimArguments: isWindows && options.launch === undefined,
   });
   const pid = child.pid;
   const pipes = pid === undefined ? new Set<string>() : pipeNames(pid);
@@ -271,6 +283,15 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
       terminate();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    const stopWatching =
+      pid === undefined || options.memoryCapBytes === undefined
+        ? () => undefined
+        : watchMemory(pid, options.memoryCapBytes, (used) => {
+            if (exit !== undefined) return;
+            base.memoryExceeded = true;
+            capture.push(Buffer.from(`\n[plumbline] stopped: the command's processes used ${Math.round(used / 1048576)} MiB, over the cap of ${Math.round((options.memoryCapBytes ?? 0) / 1048576)} MiB (plumbline.sandbox.memoryMb).\n`));
+            terminate();
+          });
 
     function finish(note?: string): void {
       if (settled) return;
@@ -278,6 +299,7 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
       clearTimeout(timeout);
       clearTimeout(drainTimer);
       clearTimeout(lastResort);
+      stopWatching();
       options.signal?.removeEventListener('abort', onAbort);
       // Whatever is left of the command's processes (a daemon, a forgotten server) goes too; a
       // pending SIGKILL stays scheduled. Closed pipes have no holders left to look for.
@@ -288,7 +310,9 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
       child.stdout.destroy();
       child.stderr.destroy();
       if (note !== undefined) capture.push(Buffer.from(note));
-      const { output, truncatedBytes } = capture.result();
+      const captured = capture.result();
+      const output = options.scrub === undefined ? captured.output : options.scrub(captured.output);
+      const truncatedBytes = captured.truncatedBytes;
       resolve({
         exitCode: exit?.code ?? null,
         signal: exit?.signal ?? null,

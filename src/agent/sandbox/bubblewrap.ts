@@ -1,0 +1,88 @@
+import { existsSync, lstatSync } from 'node:fs';
+import { homedir } from 'node:os';
+import type { Sandbox, SandboxLaunch, SandboxPolicy } from './sandboxTypes';
+import { bridgeScript, proxyEnvironment, startNetworkProxy, type NetworkProxy } from './networkProxy';
+
+/**
+ * Linux: bubblewrap (Debian's and Fedora's `bubblewrap` package). Chosen over
+ * `@anthropic-ai/sandbox-runtime`, which wraps the same program: its Linux filesystem policy reads
+ * everything unless told otherwise (we hide the home folder wholesale and bring back a declared
+ * list), its network filtering needs socat and prebuilt seccomp helpers inside the sandbox, and it
+ * would add its own zod, proxy and TLS dependencies to the VSIX. bubblewrap gives us the mount
+ * table directly, starts in a few milliseconds, and needs nothing else.
+ *
+ * The command sees:
+ * - the whole disk read-only, with fresh /dev, /proc, /tmp, /var/tmp, /run and /dev/shm;
+ * - the home folders (`$HOME`, /home, /root) replaced by empty folders, then the policy's
+ *   readable folders (workspace, repository, toolchains) bound back read-only;
+ * - the policy's writable folders (the isolated copy) bound read-write, and an empty private
+ *   layer over each of its `privateLayers`;
+ * - new user, PID, network, IPC and UTS namespaces: no capabilities, no nested user namespaces,
+ *   loopback only (or a proxy to the allowed hosts), and every process it starts dies with it.
+ */
+
+/** Folders replaced by empty ones: secrets, other users' files, sockets to services (docker, dbus). */
+function hiddenFolders(home: string): string[] {
+  const candidates = [home, '/home', '/root', '/run', '/var/run', '/tmp', '/var/tmp', '/mnt', '/media', '/srv', '/etc/ssh'];
+  return [...new Set(candidates)].filter((path) => {
+    try {
+      // A symbolic link (/var/run → /run) is covered by its target.
+      return lstatSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Files readable only by root that a sandbox running as root must not read. */
+const HIDDEN_FILES = ['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/security/opasswd'];
+
+/** The namespace and privilege flags; `userns` false where the kernel or policy forbids user namespaces (setuid bwrap). */
+export function isolationFlags(userns: boolean): string[] {
+  return [
+    ...(userns ? ['--unshare-user', '--disable-userns'] : []),
+    '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
+    '--die-with-parent', '--new-session', '--cap-drop', 'ALL',
+  ];
+}
+
+/** bwrap's arguments for `policy`, up to (not including) the command. */
+export function bubblewrapArgs(policy: SandboxPolicy, options: { readonly userns: boolean; readonly home?: string; readonly proxySocket?: string }): string[] {
+  const home = options.home ?? homedir();
+  const args = [...isolationFlags(options.userns), '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/dev/shm'];
+  for (const folder of [...hiddenFolders(home), ...policy.hidden]) args.push('--tmpfs', folder);
+  for (const file of HIDDEN_FILES) if (existsSync(file)) args.push('--ro-bind', '/dev/null', file);
+  for (const folder of policy.readable) args.push('--ro-bind-try', folder, folder);
+  for (const folder of policy.writable) args.push('--bind', folder, folder);
+  for (const folder of policy.privateLayers) args.push('--tmpfs', folder);
+  if (options.proxySocket !== undefined) args.push('--bind', options.proxySocket, options.proxySocket);
+  args.push('--chdir', policy.cwd);
+  return args;
+}
+
+export class BubblewrapSandbox implements Sandbox {
+  readonly kind = 'bubblewrap' as const;
+
+  constructor(
+    private readonly bwrap: string,
+    readonly description: string,
+    private readonly userns: boolean,
+  ) {}
+
+  async launch(command: string, policy: SandboxPolicy): Promise<SandboxLaunch> {
+    let proxy: NetworkProxy | undefined;
+    let program = ['/bin/sh', '-c', command];
+    // Caches that honour these (find-cache-dir's users, XDG tools) land in the private /tmp.
+    let env: Record<string, string> = { ...policy.env, TMPDIR: '/tmp', CACHE_DIR: '/tmp/.cache', XDG_CACHE_HOME: '/tmp/.cache' };
+    if (policy.allowedHosts.length > 0) {
+      proxy = await startNetworkProxy(policy.allowedHosts);
+      // Inside the sandbox only loopback exists: a bridge on it carries proxy traffic to the
+      // socket, and starts the command once it listens.
+      env = { ...env, ...proxyEnvironment(), PLUMBLINE_PROXY_SOCKET: proxy.socketPath };
+      program = [process.execPath, '-e', bridgeScript, command];
+    }
+    const args = [...bubblewrapArgs(policy, { userns: this.userns, ...(proxy !== undefined ? { proxySocket: proxy.socketPath } : {}) }), '--', ...program];
+    const opened = proxy;
+    return { file: this.bwrap, args, env, release: async () => opened?.close() };
+  }
+}

@@ -1,0 +1,72 @@
+import { scrubEnvironmentReport } from '../verify/scrubEnvironment';
+
+/**
+ * What a command printed, made fit for the model and the user: the isolated copy's temporary
+ * paths become the workspace paths they stand for (a failure should name `src/a.js`, not
+ * `/tmp/plumbline-verify-123-x/src/a.js`), and anything that looks like a credential from the real
+ * environment is replaced by a marker naming the variable, so a test that found a way to print a
+ * secret (a run the user allowed without a sandbox, say) cannot hand it to the model.
+ */
+
+export interface OutputScrubber {
+  (output: string): string;
+}
+
+/** Key-shaped strings anywhere in the text (the shapes scrubEnvironment knows, and URL credentials). */
+const KEY_SHAPES: readonly RegExp[] = [
+  /\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}/g,
+  /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+  /\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+];
+/** `https://user:password@host`: the password part. */
+const URL_CREDENTIAL = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)([^\s/@]+)(@)/gi;
+
+/** Looks like a generated secret: long, no spaces or slashes, letters and digits mixed. */
+function looksGenerated(value: string): boolean {
+  return value.length >= 12 && !/[\s/\\]/.test(value) && /[A-Za-z]/.test(value) && /\d/.test(value);
+}
+
+/**
+ * The values to redact from `env` (the server's real environment): every variable scrubEnvironment
+ * treats as a secret, and any other variable the sandbox did not pass on whose value looks
+ * generated (`MY_DB_PASS=x7Hq…`). Longest first, so one value inside another is replaced whole.
+ */
+export function secretValues(env: NodeJS.ProcessEnv, passedOn: ReadonlySet<string>): { name: string; value: string }[] {
+  const secretNames = new Set(scrubEnvironmentReport(env).removed);
+  const found: { name: string; value: string }[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || value.length < 6) continue;
+    if (secretNames.has(name) || (!passedOn.has(name) && looksGenerated(value))) found.push({ name, value });
+  }
+  return found.sort((a, b) => b.value.length - a.value.length);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export interface ScrubOptions {
+  /** Temporary folder → the folder it stands for (the copy → the workspace root). */
+  readonly paths: readonly { readonly from: string; readonly to: string }[];
+  readonly secrets: readonly { readonly name: string; readonly value: string }[];
+}
+
+export function createOutputScrubber(options: ScrubOptions): OutputScrubber {
+  const paths = [...options.paths].filter((entry) => entry.from !== '' && entry.from !== '/').sort((a, b) => b.from.length - a.from.length);
+  const pathPattern = paths.length === 0 ? undefined : new RegExp(paths.map((entry) => escapeRegExp(entry.from)).join('|'), 'g');
+  const byFrom = new Map(paths.map((entry) => [entry.from, entry.to]));
+  const secrets = options.secrets.filter((secret) => secret.value.length >= 6);
+  const secretPattern = secrets.length === 0 ? undefined : new RegExp(secrets.map((secret) => escapeRegExp(secret.value)).join('|'), 'g');
+  const nameOf = new Map(secrets.map((secret) => [secret.value, secret.name]));
+  return (output: string): string => {
+    let text = output;
+    if (secretPattern !== undefined) text = text.replace(secretPattern, (value) => `[redacted: $${nameOf.get(value) ?? 'secret'}]`);
+    for (const shape of KEY_SHAPES) text = text.replace(shape, '[redacted: key]');
+    text = text.replace(URL_CREDENTIAL, (_match, head: string, _secret: string, at: string) => `${head}[redacted]${at}`);
+    if (pathPattern !== undefined) text = text.replace(pathPattern, (from) => byFrom.get(from) ?? from);
+    return text;
+  };
+}
