@@ -1,11 +1,22 @@
 import * as z from 'zod';
 
+const countsSchema = z.object({
+  passed: z.number().int().optional(),
+  failed: z.number().int().optional(),
+  skipped: z.number().int().optional(),
+  total: z.number().int().optional(),
+});
+export type TestCounts = z.infer<typeof countsSchema>;
+
 /**
  * What a verification proved, decided by the harness from exit codes (never by a model). It goes
  * into the plan (per attempt), to the reviewer beside the diff, and back to the worker on failure.
  */
 export const testEvidenceSchema = z.object({
-  /** `passed`: the project's tests pass (pre-existing failures aside); `unverified`: nothing could be run. */
+  /**
+   * `passed`: the project's tests pass (pre-existing failures aside) and every test that passed before
+   * the run still runs; `unverified`: nothing could be run, or the output showed no test that ran.
+   */
   verdict: z.enum(['passed', 'failed', 'unverified']),
   reason: z.string(),
   command: z.string().nullable(),
@@ -23,5 +34,27 @@ export const testEvidenceSchema = z.object({
   preexistingFailures: z.array(z.string()),
   /** Where the runner located failures, for the Problems panel. */
   locations: z.array(z.object({ name: z.string(), file: z.string(), line: z.number().int().optional(), message: z.string().optional() })),
+  /** The counts of the baseline (the suite before the run), when this run was compared with it: the "before" of "before → after". */
+  baseline: countsSchema.optional(),
+  /** Tests that passed before the run and did not run this time (removed, skipped, their file or the runner stopped early). */
+  missingTests: z.array(z.string()).optional(),
+  /** Tests the plan step declared it removes or renames, which are gone as declared. */
+  removedTests: z.array(z.string()).optional(),
 });
 export type TestEvidence = z.infer<typeof testEvidenceSchema>;
+
+/** `3 passed, 1 failed of 4`; `4 tests` when only the total is known; '' when nothing is. */
+export function describeCounts(counts: TestCounts): string {
+  const parts = [counts.passed !== undefined ? `${counts.passed} passed` : undefined, counts.failed !== undefined && counts.failed > 0 ? `${counts.failed} failed` : undefined].filter(
+    (part) => part !== undefined,
+  );
+  if (parts.length === 0) return counts.total !== undefined ? `${counts.total} ${counts.total === 1 ? 'test' : 'tests'}` : '';
+  return `${parts.join(', ')}${counts.total !== undefined ? ` of ${counts.total}` : ''}`;
+}
+
+/** `before → after` of a run compared with the baseline (`4 passed of 4 → 1 passed of 1`), or its own counts alone. */
+export function describeBeforeAfter(evidence: TestCounts & { readonly baseline?: TestCounts | undefined }): string {
+  const after = describeCounts(evidence);
+  if (evidence.baseline === undefined) return after;
+  return `${describeCounts(evidence.baseline) || 'no tests shown'} → ${after || 'no tests shown'}`;
+}

@@ -23,8 +23,12 @@ test('runBaseline(restore) tests the pre-run bytes of landed files; the next ver
     git('config', 'user.email', 'test@example.com');
     git('config', 'user.name', 'Test');
     // The "test suite" fails when value.txt says "landed": what the run wrote before the server died.
+    // It reports in TAP: a run whose output shows no test proves nothing.
     writeFileSync(join(root, 'value.txt'), 'before\n');
-    writeFileSync(join(root, 'check.js'), "process.exit(require('fs').readFileSync('value.txt', 'utf8') === 'landed\\n' ? 1 : 0);\n");
+    writeFileSync(
+      join(root, 'check.js'),
+      "const ok = require('fs').readFileSync('value.txt', 'utf8') !== 'landed\\n';\nconsole.log(`TAP version 13\\n${ok ? 'ok' : 'not ok'} 1 - value\\n1..1`);\nprocess.exit(ok ? 0 : 1);\n",
+    );
     git('add', '-A');
     git('commit', '-q', '-m', 'initial');
     writeFileSync(join(root, 'value.txt'), 'landed\n');

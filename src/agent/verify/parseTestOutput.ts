@@ -1,11 +1,13 @@
-// Reads a test run's output into counts and failures, and cuts the part of a failing log worth
-// showing a model. The exit status decides pass/fail; this only explains it, and tells a run that
-// ran no test at all (total 0) from one that passed.
+// Reads a test run's output into counts, failures and the tests it names, and cuts the part of a
+// failing log worth showing a model. The exit status decides pass/fail; this explains it, tells a
+// run that ran no test at all (total 0) from one that passed, and names the tests that ran so a
+// verification can be compared with the baseline.
 import type { RunnerKind } from './detectTestCommand';
 import { indentOf, isForeignFrame, lastIndexWhere, readJunit, readNodeSpec, readTap, type FormatReader, type TestFailure, type TestSummary } from './testOutputFormats';
-import { readCargo, readGo, readJest, readMocha, readPytest, readVitest } from './testOutputRunners';
+import { readGo, readGoEvents } from './testOutputGo';
+import { readCargo, readJest, readMocha, readPytest, readVitest } from './testOutputRunners';
 
-export type { TestFailure, TestSummary } from './testOutputFormats';
+export type { TestFailure, TestRecord, TestStatus, TestSummary } from './testOutputFormats';
 
 /** Every reader, in the order tried when the runner is unknown: the most distinctive formats first,
  * JUnit last (a console log may quote XML). */
@@ -21,14 +23,22 @@ const BY_RUNNER: Readonly<Partial<Record<RunnerKind, readonly FormatReader[]>>> 
   go: [readGo],
 };
 
-/** Without colours, cursor codes and carriage-return progress lines. */
+/** Without colours, cursor codes and carriage-return progress lines; `go test -json`'s events as the text they carry. */
 export function plainText(output: string): string {
+  const text = readGoEvents(output)?.text ?? output;
   // eslint-disable-next-line no-control-regex -- terminal escape sequences are exactly what is removed
-  return output.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g, '').replace(/\r\n?/g, '\n');
+  return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g, '').replace(/\r\n?/g, '\n');
 }
 
 /** Counts and failures from a test run's output; `hint` (the detected runner) picks the reader to try first. */
 export function parseTestOutput(output: string, hint?: RunnerKind): TestSummary {
+  const events = readGoEvents(output);
+  if (events !== undefined) {
+    const text = plainText(events.text);
+    const summary = readGo(text, text.split('\n')) ?? { failures: [], format: 'go' };
+    // The events name every test with its package, even when packages' output interleaves.
+    return events.tests.length > 0 ? { ...summary, tests: events.tests } : summary;
+  }
   const text = plainText(output);
   const lines = text.split('\n');
   const preferred = hint === undefined ? [] : (BY_RUNNER[hint] ?? []);

@@ -1,1 +1,1 @@
-export { testEvidenceSchema, type TestEvidence } from '../../protocol/testEvidence';
+export { describeBeforeAfter, describeCounts, testEvidenceSchema, type TestCounts, type TestEvidence } from '../../protocol/testEvidence';

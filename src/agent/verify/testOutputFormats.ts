@@ -1,12 +1,26 @@
 // The test runners' output formats, one reader each, for parseTestOutput.ts. A reader answers
 // undefined when the text is not its format; otherwise the counts it found (total 0 when the
-// runner ran no test at all) and the failing tests with where they failed.
+// runner ran no test at all), the failing tests with where they failed, and every test the output
+// names, so a verification can tell which tests of the baseline no longer run.
 
 export interface TestFailure {
   readonly name: string;
   readonly file?: string;
   readonly line?: number;
   readonly message?: string;
+}
+
+export type TestStatus = 'passed' | 'failed' | 'skipped';
+
+/** One test the output says ran (or was skipped), by name. */
+export interface TestRecord {
+  /** As the runner names it, qualified by its suites (`suite › test`) where the output nests them. */
+  readonly name: string;
+  /** Its file (a go package, a cargo target) where the output says. */
+  readonly file?: string;
+  readonly status: TestStatus;
+  /** The verdict of a whole file whose tests the output does not name (jest without --verbose, a file node ran as one test). */
+  readonly wholeFile?: true;
 }
 
 export interface TestSummary {
@@ -16,6 +30,8 @@ export interface TestSummary {
   /** 0 when no test ran: never a pass. */
   total?: number;
   failures: TestFailure[];
+  /** Every test the output names; absent when it names none (a runner that prints only counts). */
+  tests?: TestRecord[];
   /** Which format was read: 'tap', 'node-spec', 'jest', 'vitest', 'mocha', 'pytest', 'cargo', 'go', 'junit'. */
   format: string | undefined;
 }
@@ -29,8 +45,9 @@ export interface Counts {
 
 export type FormatReader = (text: string, lines: readonly string[]) => TestSummary | undefined;
 
-export function summary(format: string, counts: Counts, failures: TestFailure[]): TestSummary {
+export function summary(format: string, counts: Counts, failures: TestFailure[], tests: readonly TestRecord[] = []): TestSummary {
   const result: TestSummary = { failures, format };
+  if (tests.length > 0) result.tests = [...tests];
   const { passed, failed, skipped } = counts;
   if (passed !== undefined) result.passed = passed;
   if (failed !== undefined) result.failed = failed;
@@ -38,6 +55,25 @@ export function summary(format: string, counts: Counts, failures: TestFailure[])
   const total = counts.total ?? (passed !== undefined && failed !== undefined ? passed + failed + (skipped ?? 0) : undefined);
   if (total !== undefined) result.total = total;
   return result;
+}
+
+export function testRecord(name: string, status: TestStatus, file?: string): TestRecord {
+  const trimmed = name.trim();
+  return file === undefined || file === '' ? { name: trimmed, status } : { name: trimmed, file, status };
+}
+
+/** A file's verdict standing for its tests. */
+export function fileRecord(file: string, status: TestStatus): TestRecord {
+  return { name: file, file, status, wholeFile: true };
+}
+
+/** Node runs a test file that ends before its tests report (an error, or `process.exit`) as one test named by its path. */
+const NODE_FILE_TEST = /^(?:\/|[A-Za-z]:[\\/]|file:\/\/).*\.[cm]?[jt]sx?$/;
+
+function nodeRecord(suites: readonly string[], name: string, status: TestStatus): TestRecord {
+  const trimmed = name.trim();
+  if (suites.length === 0 && NODE_FILE_TEST.test(trimmed)) return fileRecord(trimmed.replace(/^file:\/\//, ''), status);
+  return testRecord([...suites, trimmed].join(' › '), status);
 }
 
 export interface Location {
@@ -92,6 +128,13 @@ export function indentOf(line: string): number {
   return /^\s*/.exec(line)?.[0].length ?? 0;
 }
 
+/** The lines from `start` up to the first that `stop` accepts. */
+export function until(lines: readonly string[], start: number, stop: (line: string) => boolean, limit = 80): string[] {
+  const block: string[] = [];
+  for (let i = start; i < lines.length && block.length < limit && !stop(lines[i] ?? ''); i++) block.push(lines[i] ?? '');
+  return block;
+}
+
 /** The lines after `start` indented more than it (blank lines included), up to `limit`. */
 export function indentedBlock(lines: readonly string[], start: number, limit = 80): string[] {
   const base = indentOf(lines[start] ?? '');
@@ -144,10 +187,26 @@ function attributes(text: string): Map<string, string> {
   return result;
 }
 
+/** The names of the `<testsuite>` elements open at each offset of a JUnit report, outermost first. */
+function suitesAt(text: string): (offset: number) => string[] {
+  const events = [...text.matchAll(/<testsuite\b([^>]*?)(\/?)>|<\/testsuite>/g)];
+  return (offset) => {
+    const open: string[] = [];
+    for (const event of events) {
+      if ((event.index ?? 0) >= offset) break;
+      if (event[0].startsWith('</')) open.pop();
+      else if (event[2] !== '/') open.push(attributes(event[1] ?? '').get('name') ?? '');
+    }
+    return open;
+  };
+}
+
 /** JUnit XML: counts from the test cases themselves, so nested suites are not counted twice. */
 export const readJunit: FormatReader = (text) => {
   if (!/^\s*(?:<\?xml\b[^>]*>\s*)?<testsuites?\b/m.test(text)) return undefined;
   const failures: TestFailure[] = [];
+  const tests: TestRecord[] = [];
+  const suites = suitesAt(text);
   let total = 0;
   let skipped = 0;
   for (const match of text.matchAll(/<testcase\b([^>]*?)(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
@@ -155,22 +214,28 @@ export const readJunit: FormatReader = (text) => {
     const attrs = attributes(match[1] ?? '');
     const body = match[2] ?? '';
     const problem = /<(failure|error)\b([^>]*?)(?:\/>|>([\s\S]*?)<\/\1>)/.exec(body);
+    const file = attrs.get('file');
+    const name = attrs.get('name') ?? '(unnamed)';
+    // A class name says where the test is (pytest, jest-junit); node writes "test" for every one, so its describe blocks (nested suites) say it instead.
+    const classname = attrs.get('classname');
+    const qualifier = classname !== undefined && classname !== '' && classname !== 'test' ? [classname] : suites(match.index ?? 0).slice(/<testsuites\b/.test(text) ? 0 : 1);
+    const status = problem !== null ? 'failed' : /<skipped\b/.test(body) ? 'skipped' : 'passed';
+    tests.push(testRecord([...qualifier.filter((part) => part !== '' && part !== file), name].join(' › '), status, file));
     if (problem === null) {
-      if (/<skipped\b/.test(body)) skipped++;
+      if (status === 'skipped') skipped++;
       continue;
     }
     const details = decodeXml(problem[3] ?? '').split('\n');
-    const file = attrs.get('file');
     const line = Number(attrs.get('line'));
     const location = file !== undefined && line > 0 ? { file, line } : locate(details);
-    failures.push(failure(attrs.get('name') ?? '(unnamed)', location, attributes(problem[2] ?? '').get('message') ?? firstText(details)));
+    failures.push(failure(name, location, attributes(problem[2] ?? '').get('message') ?? firstText(details)));
   }
   if (total === 0) {
     const suite = attributes(/<testsuites?\b([^>]*)>/.exec(text)?.[1] ?? '');
     const count = (name: string): number => Number(suite.get(name) ?? 0) || 0;
     return summary('junit', { total: count('tests'), failed: count('failures') + count('errors'), skipped: count('skipped'), passed: count('tests') - count('failures') - count('errors') - count('skipped') }, failures);
   }
-  return summary('junit', { total, failed: failures.length, skipped, passed: total - failures.length - skipped }, failures);
+  return summary('junit', { total, failed: failures.length, skipped, passed: total - failures.length - skipped }, failures, tests);
 };
 
 /** A TAP YAML diagnostic block: its top-level keys, with `|-` block values joined. */
@@ -199,15 +264,36 @@ export const readTap: FormatReader = (_text, lines) => {
   const keyed = keyedCounts(lines, '# ');
   if (!hasVersion && !keyed.has('tests') && !(hasPlan && lines.some((line) => /^\s*(?:not )?ok\b/.test(line)))) return undefined;
   const failures: TestFailure[] = [];
+  const tests: TestRecord[] = [];
   const counts = { passed: 0, failed: 0, skipped: 0 };
   const topIndent = Math.min(...lines.filter((line) => /^\s*(?:not )?ok\b/.test(line)).map(indentOf));
+  // node's `# Subtest: name` lines open a test; its result line closes it, after its subtests' (indented deeper).
+  const open: { readonly indent: number; readonly name: string }[] = [];
+  let previousIndent = -1;
   lines.forEach((line, index) => {
+    const subtest = /^(\s*)# Subtest: (.*)$/.exec(line);
+    if (subtest !== null) {
+      const indent = subtest[1]?.length ?? 0;
+      while ((open.at(-1)?.indent ?? -1) >= indent) open.pop();
+      open.push({ indent, name: (subtest[2] ?? '').trim() });
+      return;
+    }
     const match = /^(\s*)(not )?ok\b\s*\d*\s*(?:- )?(.*?)(?:\s+#\s*(SKIP|TODO)\b.*)?$/i.exec(line);
     if (match === null) return;
+    const indent = indentOf(line);
+    const hasSubtests = previousIndent > indent;
+    previousIndent = indent;
+    while ((open.at(-1)?.indent ?? -1) > indent) open.pop();
+    if (open.at(-1)?.indent === indent) open.pop();
     const skipped = match[4] !== undefined;
-    if (indentOf(line) === topIndent) counts[skipped ? 'skipped' : match[2] === undefined ? 'passed' : 'failed']++;
+    const status = skipped ? 'skipped' : match[2] === undefined ? 'passed' : 'failed';
+    if (indent === topIndent) counts[status]++;
+    const block = indentedBlock(lines, index);
+    // A suite, or a test whose subtests were recorded themselves.
+    const container = hasSubtests || block.some((entry) => /^\s*type: '?suite'?\s*$/.test(entry));
+    if (!container) tests.push(nodeRecord(open.map((entry) => entry.name), match[3] ?? '', status));
     if (match[2] === undefined || skipped) return;
-    const yaml = yamlFields(indentedBlock(lines, index).filter((entry) => !/^\s*(---|\.\.\.)\s*$/.test(entry)));
+    const yaml = yamlFields(block.filter((entry) => !/^\s*(---|\.\.\.)\s*$/.test(entry)));
     if (yaml.get('failureType') === 'subtestsFailed') return;
     const where = /^(.*?):(\d+)(?::\d+)?$/.exec(yaml.get('location') ?? yaml.get('at') ?? '');
     const location = locate((yaml.get('stack') ?? '').split('\n')) ?? (where === null ? undefined : { file: where[1] ?? '', line: Number(where[2]) });
@@ -218,10 +304,40 @@ export const readTap: FormatReader = (_text, lines) => {
   if (keyed.has('tests') || keyed.has('pass')) {
     const skipped = (keyed.get('skipped') ?? keyed.get('skip') ?? 0) + (keyed.get('todo') ?? 0);
     const failed = (keyed.get('fail') ?? 0) + (keyed.get('cancelled') ?? 0);
-    return summary('tap', { passed: keyed.get('pass') ?? 0, failed, skipped, total: keyed.get('tests') }, failures);
+    return summary('tap', { passed: keyed.get('pass') ?? 0, failed, skipped, total: keyed.get('tests') }, failures, tests);
   }
-  return summary('tap', counts, failures);
+  return summary('tap', counts, failures, tests);
 };
+
+/** The tests node's spec reporter lists before its summary: `▶ suite` opens a suite, closed by its own ✔/✖ line. */
+function nodeSpecRecords(lines: readonly string[]): TestRecord[] {
+  const tests: TestRecord[] = [];
+  const open: { readonly indent: number; readonly name: string }[] = [];
+  for (const line of lines) {
+    if (/^✖ failing tests:|^ℹ tests \d/.test(line)) break;
+    const match = /^(\s*)([✔✖﹣▶]) (.*?)(?: \([\d.]+m?s\))?(?: # (.*))?$/.exec(line);
+    if (match === null) continue;
+    const indent = match[1]?.length ?? 0;
+    const name = (match[3] ?? '').trim();
+    // Older nodes close a suite with `▶ name (duration)`.
+    const closes = /\([\d.]+m?s\)(?: # .*)?$/.test(line);
+    if (match[2] === '▶' && !closes) {
+      open.push({ indent, name });
+      continue;
+    }
+    while ((open.at(-1)?.indent ?? -1) > indent) open.pop();
+    const top = open.at(-1);
+    if (top !== undefined && top.indent === indent && top.name === name) {
+      open.pop();
+      continue;
+    }
+    if (match[2] === '▶') continue;
+    const note = match[4] ?? '';
+    const status = match[2] === '﹣' || /^(?:TODO|SKIP)\b/.test(note) ? 'skipped' : match[2] === '✖' ? 'failed' : 'passed';
+    tests.push(nodeRecord(open.filter((entry) => entry.indent < indent).map((entry) => entry.name), name, status));
+  }
+  return tests;
+}
 
 /** node --test's spec reporter: `ℹ tests 6` … and the `✖ failing tests:` section when there is one. */
 export const readNodeSpec: FormatReader = (_text, lines) => {
@@ -240,5 +356,5 @@ export const readNodeSpec: FormatReader = (_text, lines) => {
   }
   const failed = (keyed.get('fail') ?? 0) + (keyed.get('cancelled') ?? 0);
   const skipped = (keyed.get('skipped') ?? 0) + (keyed.get('todo') ?? 0);
-  return summary('node-spec', { passed: keyed.get('pass') ?? 0, failed, skipped, total: keyed.get('tests') }, failures);
+  return summary('node-spec', { passed: keyed.get('pass') ?? 0, failed, skipped, total: keyed.get('tests') }, failures, nodeSpecRecords(lines));
 };

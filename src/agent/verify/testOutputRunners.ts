@@ -1,12 +1,5 @@
-// Readers for jest, vitest, mocha, pytest, cargo and go output (see testOutputFormats.ts).
-import { countWords, failure, firstText, indentOf, lastIndexWhere, lastWhere, locate, summary, type FormatReader, type Location, type TestFailure } from './testOutputFormats';
-
-/** The lines from `start` up to the first that `stop` accepts. */
-function until(lines: readonly string[], start: number, stop: (line: string) => boolean, limit = 80): string[] {
-  const block: string[] = [];
-  for (let i = start; i < lines.length && block.length < limit && !stop(lines[i] ?? ''); i++) block.push(lines[i] ?? '');
-  return block;
-}
+// Readers for jest, vitest, mocha, pytest and cargo output (see testOutputFormats.ts; go's are in testOutputGo.ts).
+import { countWords, failure, fileRecord, firstText, indentOf, lastIndexWhere, lastWhere, locate, summary, testRecord, until, type FormatReader, type Location, type TestFailure, type TestRecord, type TestStatus } from './testOutputFormats';
 
 /** jest: `Tests:  1 failed, 3 passed, 4 total` and `● Suite › test` sections. */
 export const readJest: FormatReader = (text, lines) => {
@@ -29,11 +22,56 @@ export const readJest: FormatReader = (text, lines) => {
     const location = locate(block) ?? (file === undefined ? undefined : { file, line: 1 });
     failures.push(failure(name, location, firstText(block)));
   });
-  if (testsLine === undefined) return summary('jest', { passed: 0, failed: 0, skipped: 0, total: 0 }, failures);
+  if (testsLine === undefined) return summary('jest', { passed: 0, failed: 0, skipped: 0, total: 0 }, failures, jestRecords(lines));
   const counts = countWords(testsLine);
   const skipped = (counts.get('skipped') ?? 0) + (counts.get('todo') ?? 0) + (counts.get('pending') ?? 0);
-  return summary('jest', { passed: counts.get('passed') ?? 0, failed: counts.get('failed') ?? 0, skipped, total: counts.get('total') }, failures);
+  return summary('jest', { passed: counts.get('passed') ?? 0, failed: counts.get('failed') ?? 0, skipped, total: counts.get('total') }, failures, jestRecords(lines));
 };
+
+/** Suite titles by indentation, for runners that print a tree of suites and tests. */
+class SuitePath {
+  private readonly open: { readonly indent: number; readonly name: string }[] = [];
+  /** The names of the suites `indent` is inside. */
+  at(indent: number): string[] {
+    while ((this.open.at(-1)?.indent ?? -1) >= indent) this.open.pop();
+    return this.open.map((entry) => entry.name);
+  }
+  push(indent: number, name: string): void {
+    this.at(indent);
+    this.open.push({ indent, name });
+  }
+}
+
+/** jest: `PASS file`/`FAIL file` for every file; with --verbose (or one file) its tests as a tree of ✓ ✕ ○ ✎ lines. */
+function jestRecords(lines: readonly string[]): TestRecord[] {
+  const tests: TestRecord[] = [];
+  let file: string | undefined;
+  let suites = new SuitePath();
+  for (const line of lines) {
+    const header = /^(PASS|FAIL) (\S+)/.exec(line);
+    if (header !== null) {
+      file = header[2] ?? '';
+      suites = new SuitePath();
+      tests.push(fileRecord(file, header[1] === 'PASS' ? 'passed' : 'failed'));
+      continue;
+    }
+    if (file === undefined || line.trim() === '') continue;
+    if (/^\s*● |^Test Suites:/.test(line)) {
+      file = undefined;
+      continue;
+    }
+    const indent = indentOf(line);
+    if (indent === 0) continue;
+    const entry = /^\s*([✓✕○✎√×]) (?:(skipped|todo) )?(.*?)(?: \(\d+(?:\.\d+)? m?s\))?$/.exec(line);
+    if (entry === null) {
+      suites.push(indent, line.trim());
+      continue;
+    }
+    const status: TestStatus = entry[1] === '✕' || entry[1] === '×' ? 'failed' : entry[1] === '○' || entry[1] === '✎' ? 'skipped' : 'passed';
+    tests.push(testRecord([...suites.at(indent), entry[3] ?? ''].join(' › '), status, file));
+  }
+  return tests;
+}
 
 /** vitest: `Tests  1 failed | 3 passed (4)` and ` FAIL  file > suite > test` sections. */
 export const readVitest: FormatReader = (text, lines) => {
@@ -52,12 +90,42 @@ export const readVitest: FormatReader = (text, lines) => {
     const location = locate(block) ?? (match[1] === undefined ? undefined : { file: match[1], line: 1 });
     failures.push(failure(name, location, firstText(block)));
   });
-  if (testsLine === undefined) return summary('vitest', { passed: 0, failed: 0, skipped: 0, total: 0 }, failures);
+  if (testsLine === undefined) return summary('vitest', { passed: 0, failed: 0, skipped: 0, total: 0 }, failures, vitestRecords(lines));
   const counts = countWords(testsLine);
   const total = Number(/\((\d+)\)\s*$/.exec(testsLine)?.[1]);
   const skipped = (counts.get('skipped') ?? 0) + (counts.get('todo') ?? 0);
-  return summary('vitest', { passed: counts.get('passed') ?? 0, failed: counts.get('failed') ?? 0, skipped, total }, failures);
+  return summary('vitest', { passed: counts.get('passed') ?? 0, failed: counts.get('failed') ?? 0, skipped, total }, failures, vitestRecords(lines));
 };
+
+const VITEST_STATUS: Readonly<Record<string, TestStatus>> = { '✓': 'passed', '√': 'passed', '×': 'failed', '✗': 'failed', '❯': 'failed', '↓': 'skipped' };
+
+/**
+ * vitest: a file's line (`✓ file (3 tests) 2ms`, `❯ file (4 tests | 1 failed)`), the tests under it
+ * that the reporter lists (the failing ones; every one with --reporter=verbose), or verbose's flat
+ * `✓ file > suite > test 1ms` lines.
+ */
+function vitestRecords(lines: readonly string[]): TestRecord[] {
+  const tests: TestRecord[] = [];
+  let file: { readonly path: string; readonly indent: number } | undefined;
+  for (const line of lines) {
+    if (/⎯{3,}|^\s*Test Files\s/.test(line)) break;
+    const match = /^(\s*)([✓√×✗❯↓]) (.+?)(?: \[[^\]]*\])?(?: \d+(?:\.\d+)?m?s)?\s*$/.exec(line);
+    if (match === null) continue;
+    const indent = match[1]?.length ?? 0;
+    const status = VITEST_STATUS[match[2] ?? ''] ?? 'failed';
+    const text = match[3] ?? '';
+    const header = /^(\S+\.\w+) \(\d+ tests?(?: \|[^)]*)?\)$/.exec(text);
+    if (header !== null) {
+      file = { path: header[1] ?? '', indent };
+      tests.push(fileRecord(file.path, status));
+      continue;
+    }
+    const flat = /^(\S+\.\w+) > (.+)$/.exec(text);
+    if (flat !== null) tests.push(testRecord(flat[2] ?? '', status, flat[1]));
+    else if (file !== undefined && indent > file.indent) tests.push(testRecord(text, status, file.path));
+  }
+  return tests;
+}
 
 /** mocha's spec reporter: `3 passing`, `1 failing`, then numbered `1) suite test:` sections. */
 export const readMocha: FormatReader = (_text, lines) => {
@@ -81,8 +149,28 @@ export const readMocha: FormatReader = (_text, lines) => {
     const block = until(lines, i + 1, (next) => new RegExp(`^${head[1] ?? ''}\\d+\\) `).test(next));
     failures.push(failure(title.join(' ').replace(/:$/, ''), locate(block), firstText(block)));
   }
-  return summary('mocha', { passed: passing, failed: failing, skipped: pending, total: passing + failing + pending }, failures);
+  return summary('mocha', { passed: passing, failed: failing, skipped: pending, total: passing + failing + pending }, failures, mochaRecords(lines));
 };
+
+/** mocha's spec reporter: suite titles, then `✔ test`, `1) test` (failed) and `- test` (pending) indented under them. */
+function mochaRecords(lines: readonly string[]): TestRecord[] {
+  const tests: TestRecord[] = [];
+  const suites = new SuitePath();
+  for (const line of lines) {
+    if (/^\s*\d+ passing\b/.test(line)) break;
+    const indent = indentOf(line);
+    // Output of the tests themselves is mostly flush left; mocha indents its report.
+    if (line.trim() === '' || indent < 2) continue;
+    const entry = /^\s*(?:([✔✓]) |(\d+)\) |- )(.*?)(?: \(\d+ms\))?$/.exec(line);
+    if (entry === null) {
+      suites.push(indent, line.trim());
+      continue;
+    }
+    const status: TestStatus = entry[1] !== undefined ? 'passed' : entry[2] !== undefined ? 'failed' : 'skipped';
+    tests.push(testRecord([...suites.at(indent), entry[3] ?? ''].join(' › '), status));
+  }
+  return tests;
+}
 
 const PYTEST_WORDS = /^(?:\d+ (?:failed|passed|skipped|xfailed|xpassed|errors?|deselected|warnings?|rerun)(?:, |$))+$/;
 
@@ -122,8 +210,27 @@ export const readPytest: FormatReader = (_text, lines) => {
   const passed = get('passed') + get('xpassed');
   const failed = get('failed') + get('error') + get('errors');
   const skipped = get('skipped') + get('xfailed');
-  return summary('pytest', { passed, failed, skipped, total: passed + failed + skipped }, failures);
+  return summary('pytest', { passed, failed, skipped, total: passed + failed + skipped }, failures, pytestRecords(lines));
 };
+
+const PYTEST_OUTCOMES: Readonly<Record<string, TestStatus>> = { PASSED: 'passed', XPASS: 'passed', FAILED: 'failed', ERROR: 'failed', SKIPPED: 'skipped', XFAIL: 'skipped' };
+const STATUS_RANK: Readonly<Record<TestStatus, number>> = { skipped: 0, passed: 1, failed: 2 };
+
+/** pytest's `-v` lines (`path::test PASSED [ 50%]`) and `-rA` summary lines (`PASSED path::test`); a test reported twice keeps its worst outcome (an error in teardown after a pass). */
+function pytestRecords(lines: readonly string[]): TestRecord[] {
+  const byId = new Map<string, TestRecord>();
+  for (const line of lines) {
+    const verbose = /^(\S+?\.py)::(.+?) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)\b/.exec(line);
+    const short = verbose === null ? /^(PASSED|FAILED|ERROR|XFAIL|XPASS) (\S+?\.py)::(.+?)(?: - .*)?$/.exec(line) : null;
+    const [file, name, outcome] = verbose !== null ? [verbose[1], verbose[2], verbose[3]] : short !== null ? [short[2], short[3], short[1]] : [];
+    const status = PYTEST_OUTCOMES[outcome ?? ''];
+    if (file === undefined || name === undefined || status === undefined) continue;
+    const id = `${file}::${name}`;
+    const known = byId.get(id);
+    if (known === undefined || STATUS_RANK[status] > STATUS_RANK[known.status]) byId.set(id, testRecord(name, status, file));
+  }
+  return [...byId.values()];
+}
 
 /** cargo test: every `test result:` line summed (one per test binary), `---- name stdout ----` sections, compile errors. */
 export const readCargo: FormatReader = (text, lines) => {
@@ -154,41 +261,21 @@ export const readCargo: FormatReader = (text, lines) => {
     if (!failures.some((entry) => entry.name === name)) failures.push(failure(name, undefined, undefined));
   }
   const sum = (group: number): number => results.reduce((total, match) => total + Number(match[group]), 0);
-  if (results.length === 0) return summary('cargo', {}, failures);
-  return summary('cargo', { passed: sum(1), failed: sum(2), skipped: sum(3) }, failures);
+  if (results.length === 0) return summary('cargo', {}, failures, cargoRecords(lines));
+  return summary('cargo', { passed: sum(1), failed: sum(2), skipped: sum(3) }, failures, cargoRecords(lines));
 };
 
-/** go test: `--- FAIL: TestName` (leaf tests only), package `ok`/`FAIL`/`?` lines; counts passes only with -v. */
-export const readGo: FormatReader = (_text, lines) => {
-  const packages = lines.map((line) => /^(ok|FAIL|\?)\s+(\S+)\s+(.*)$/.exec(line)).filter((match) => match !== null);
-  const results = lines
-    .map((line, index) => ({ index, match: /^(\s*)--- (FAIL|PASS|SKIP): (\S+) \(/.exec(line) }))
-    .filter((entry): entry is { index: number; match: RegExpExecArray } => entry.match !== null);
-  if (packages.length === 0 && results.length === 0) return undefined;
-  const names = results.map((entry) => entry.match[3] ?? '');
-  const leaves = results.filter((entry) => !names.some((name) => name.startsWith(`${entry.match[3] ?? ''}/`)));
-  const failures: TestFailure[] = [];
-  for (const { index, match } of leaves.filter((entry) => entry.match[2] === 'FAIL')) {
-    const name = match[3] ?? '';
-    let block = until(lines, index + 1, (next) => next.trim() !== '' && indentOf(next) <= indentOf(lines[index] ?? '') && !/^panic: |^goroutine |^\S+\(|^\t/.test(next));
-    if (!block.some((line) => /\.go:\d+/.test(line))) {
-      const run = lastIndexWhere(lines.slice(0, index), (line) => line.trim() === `=== RUN   ${name}`);
-      if (run >= 0) block = lines.slice(run + 1, index);
-    }
-    const log = block.map((line) => /^\s+(\S+\.go):(\d+): (.*)$/.exec(line)).find((entry) => entry !== null);
-    const panic = block.find((line) => line.startsWith('panic: '));
-    const frame = block.map((line) => /^\s+(\S+_test\.go):(\d+)/.exec(line)).find((entry) => entry !== null);
-    const location = log !== undefined ? { file: log[1] ?? '', line: Number(log[2]) } : frame !== undefined ? { file: frame[1] ?? '', line: Number(frame[2]) } : undefined;
-    failures.push(failure(name, location, log?.[3] ?? panic));
+/** cargo's `test path::name ... ok` lines, in the target named by the `Running` line above them. */
+function cargoRecords(lines: readonly string[]): TestRecord[] {
+  const tests: TestRecord[] = [];
+  let target: string | undefined;
+  for (const line of lines) {
+    const running = /^\s*Running (?:unittests )?(\S+)/.exec(line);
+    if (running !== null) target = running[1];
+    if (/^\s*Doc-tests /.test(line)) target = undefined; // a doc test's name carries its file
+    const entry = /^test (.+?) \.\.\. (ok|FAILED|ignored)\b/.exec(line);
+    if (entry === null) continue;
+    tests.push(testRecord(entry[1] ?? '', entry[2] === 'ok' ? 'passed' : entry[2] === 'FAILED' ? 'failed' : 'skipped', target));
   }
-  for (const pkg of packages.filter((entry) => entry[1] === 'FAIL' && /\[(build|setup) failed\]/.test(entry[3] ?? ''))) {
-    const error = lines.map((line) => /^(\S+\.go):(\d+):\d+: (.*)$/.exec(line)).find((entry) => entry !== null);
-    failures.push(failure(pkg[2] ?? '', error === undefined ? undefined : { file: error[1] ?? '', line: Number(error[2]) }, error?.[3] ?? pkg[3]));
-  }
-  const count = (status: string): number => leaves.filter((entry) => entry.match[2] === status).length;
-  const ranNothing = packages.length > 0 && packages.every((entry) => entry[1] !== 'FAIL' && /\[no test files\]|\[no tests to run\]/.test(entry[3] ?? ''));
-  if (ranNothing && results.length === 0) return summary('go', { passed: 0, failed: 0, skipped: 0, total: 0 }, failures);
-  const verbose = lines.some((line) => line.startsWith('=== RUN'));
-  if (verbose) return summary('go', { passed: count('PASS'), failed: failures.length, skipped: count('SKIP') }, failures);
-  return summary('go', { failed: failures.length }, failures);
-};
+  return tests;
+}
