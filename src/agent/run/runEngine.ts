@@ -615,9 +615,28 @@ export class RunEngine {
 
   private async land(): Promise<RunResult> {
     await this.reviewStaged();
+    await this.verifyAfterReview();
     const failed = this.current().steps.filter((step) => step.status === 'failed' || step.status === 'skipped');
     if (failed.length > 0) return this.ended('failed', `${failed.length} step(s) did not complete: ${failed.map((step) => step.id).join(', ')}.`);
     return this.ended('completed');
+  }
+
+  /**
+   * No sandbox, and the user chose to review first: nothing was verified before the review, so
+   * what the user accepted is tested now that it has landed. Never in `auto` mode, where nobody
+   * has read the changes: there the run says they are unverified and runs nothing.
+   */
+  private async verifyAfterReview(): Promise<void> {
+    const verifier = this.verifier;
+    if (verifier?.command === undefined || this.applied.length === 0) return;
+    if ((await this.gate.choice()) !== 'review-first') return;
+    if (this.options.approve === 'auto') {
+      await this.update(addNote(this.current(), 'Not verified: there is no sandbox and the changes were applied without review (auto); run your tests before you rely on them.'));
+      return;
+    }
+    const evidence = await verifier.verifyLanded();
+    this.host.emit({ type: 'verification', runId: this.options.runId, evidence });
+    await this.update(addNote(this.current(), `After your review, on what landed: ${evidence.reason}`));
   }
 
   private ended(status: RunStatus, reason?: string): RunResult {

@@ -68,6 +68,11 @@ export class ExecutionGate {
     );
   }
 
+  /** What the user chose for this run where there is no sandbox; undefined when nothing was asked. */
+  async choice(): Promise<UnsandboxedChoice | undefined> {
+    return this.#choice === undefined ? undefined : this.#choice.catch(() => undefined);
+  }
+
   async #decide(missing: SandboxMissing, signal: AbortSignal): Promise<UnsandboxedChoice> {
     if (this.options.preset !== undefined) return this.options.preset;
     if (this.options.ask === undefined) return 'refuse';
