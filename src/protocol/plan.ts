@@ -17,6 +17,15 @@ const stepIdSchema = z.string().regex(stepIdPattern, `ids are ${stepIdRule}`);
 /** Titles and verify commands sit on one markdown line, so a line break would corrupt the document. */
 const oneLine = (what: string) => z.string().trim().min(1, `${what} must not be empty`).regex(/^[^\r\n]*$/, `${what} must be a single line`);
 
+export const maxRemovedTests = 100;
+/** Rendered in backticks on one line of plan.md. */
+const testNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'a test name in removes_tests must not be empty')
+  .max(300)
+  .regex(/^[^\r\n`]*$/, 'a test name in removes_tests must be a single line without backticks');
+
 export const submittedStepSchema = z.strictObject({
   id: stepIdSchema,
   title: oneLine('title').max(200),
@@ -26,6 +35,11 @@ export const submittedStepSchema = z.strictObject({
   depends_on: z.array(stepIdSchema).default([]),
   /** A narrower test command or description for this step than the project's full suite. */
   verify: oneLine('verify').optional(),
+  /**
+   * Tests this step removes or renames, by name as the test output shows them (or their file): a
+   * test that passed before the run and no longer runs fails verification unless it is listed here.
+   */
+  removes_tests: z.array(testNameSchema).max(maxRemovedTests).optional(),
 });
 
 export const submittedPlanSchema = z.strictObject({
@@ -67,6 +81,8 @@ export const planStepSchema = z.strictObject({
   files: z.array(z.string()),
   dependsOn: z.array(z.string()),
   verify: z.string().exactOptional(),
+  /** Tests the step removes or renames: their absence after it does not fail its verification. */
+  removesTests: z.array(z.string()).exactOptional(),
   status: z.enum(stepStatuses),
   attempts: z.array(attemptSchema),
   /** The worker model that ran the step. */

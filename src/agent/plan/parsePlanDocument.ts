@@ -1,4 +1,4 @@
-import { isHtmlComment, parseFieldLine, parseFiles, parseHeader, parseIds, parseMarker, stepsEndMarker, stepsStartMarker, unquote, type EditableLabel, type StepHeader } from './planFormat';
+import { isHtmlComment, parseFieldLine, parseFiles, parseHeader, parseTestNames, parseIds, parseMarker, stepsEndMarker, stepsStartMarker, unquote, type EditableLabel, type StepHeader } from './planFormat';
 import { normalizeText } from './planTypes';
 
 /**
@@ -18,6 +18,7 @@ export interface DocumentStep {
   readonly files?: string[];
   readonly dependsOn?: string[];
   readonly verify?: string;
+  readonly removesTests?: string[];
   readonly instructions?: string;
 }
 
@@ -34,7 +35,7 @@ interface OpenBlock {
 }
 
 /** Fields that may continue on the following lines; only Verify must fit on its own line. */
-const multiLine: ReadonlySet<string> = new Set(['Instructions', 'Files', 'Depends on', 'read-only']);
+const multiLine: ReadonlySet<string> = new Set(['Instructions', 'Files', 'Depends on', 'Removes tests', 'read-only']);
 
 export function parsePlanDocument(markdown: string): DocumentResult {
   const lines = markdown.split(/\r?\n/);
@@ -78,7 +79,7 @@ export function parsePlanDocument(markdown: string): DocumentResult {
       block.open = { label: field.label, lines: collected };
       return;
     }
-    const list = block?.open?.label === 'Files' || block?.open?.label === 'Depends on';
+    const list = block?.open?.label === 'Files' || block?.open?.label === 'Depends on' || block?.open?.label === 'Removes tests';
     // A list of files or ids ends at a blank line or another list item; prose (instructions, details) may contain both.
     if (list && (text.trim() === '' || /^\s*[-*+]\s/.test(text))) delete block?.open;
     if (block?.open !== undefined && multiLine.has(block.open.label)) {
@@ -91,7 +92,7 @@ export function parsePlanDocument(markdown: string): DocumentResult {
     } else {
       block.hasContent = true;
       errors.push(
-        `Line ${line}: "${text.trim()}" is not part of any field of the step; the fields are "- Files:", "- Depends on:", "- Verify:" and "- Instructions:" followed by "> " lines.`,
+        `Line ${line}: "${text.trim()}" is not part of any field of the step; the fields are "- Files:", "- Depends on:", "- Verify:", "- Removes tests:" and "- Instructions:" followed by "> " lines.`,
       );
     }
   });
@@ -114,6 +115,7 @@ function toStep(block: OpenBlock, header: StepHeader): DocumentStep {
   const files = value('Files');
   const dependsOn = value('Depends on');
   const verify = value('Verify')?.trim();
+  const removesTests = value('Removes tests');
   const instructions = value('Instructions');
   return {
     line: block.line,
@@ -122,6 +124,7 @@ function toStep(block: OpenBlock, header: StepHeader): DocumentStep {
     ...(files === undefined ? {} : { files: parseFiles(files) }),
     ...(dependsOn === undefined ? {} : { dependsOn: parseIds(dependsOn) }),
     ...(verify === undefined || verify === '' ? {} : { verify }),
+    ...(removesTests === undefined ? {} : { removesTests: parseTestNames(removesTests) }),
     ...(instructions === undefined ? {} : { instructions: normalizeText(instructions) }),
   };
 }

@@ -4,6 +4,7 @@ import {
   finishedPlanStatuses,
   finishedStatuses,
   maxFilesPerStep,
+  maxRemovedTests,
   maxSteps,
   normalizeText,
   stepIdPattern,
@@ -18,8 +19,8 @@ import { checkSteps, defaultNormalizePath, normalizeStepFiles } from './validate
 /**
  * Reads the user's edit of plan.md back into the plan.
  *
- * Allowed: rewording a pending step (title, instructions, Verify), changing its Files and Depends
- * on, reordering blocks, deleting a pending step's block, adding a step (an id of `new`, `?` or
+ * Allowed: rewording a pending step (title, instructions, Verify), changing its Files, Depends on
+ * and Removes tests, reordering blocks, deleting a pending step's block, adding a step (an id of `new`, `?` or
  * none gets `u1`, `u2`, …).
  *
  * Edits to steps that have left `pending` are IGNORED and reported in `changes` ("ignored edit to
@@ -89,6 +90,7 @@ export function parsePlanEdit(markdown: string, current: Plan, context: Validati
     if (edited.includes('files')) applied.push(`changed files of ${step.id}`);
     if (edited.includes('depends on')) applied.push(`changed dependencies of ${step.id}`);
     if (edited.includes('verify')) applied.push(`changed verify of ${step.id}`);
+    if (edited.includes('removed tests')) applied.push(`changed removed tests of ${step.id}`);
     if (doc.header.checked || (doc.header.status ?? 'pending') !== 'pending') {
       ignored.push(`ignored status change on pending step ${step.id}: Plumbline sets the status; delete the block to remove the step`);
     }
@@ -164,7 +166,7 @@ function bindBlocks(docs: readonly DocumentStep[], byId: ReadonlyMap<string, Pla
   return entries;
 }
 
-type EditableFields = Pick<PlanStep, 'title' | 'instructions' | 'files' | 'dependsOn'> & { verify?: string };
+type EditableFields = Pick<PlanStep, 'title' | 'instructions' | 'files' | 'dependsOn'> & { verify?: string; removesTests?: string[] };
 
 function readFields(doc: DocumentStep, id: string, context: ValidationContext, errors: string[]): EditableFields {
   const title = doc.header.title;
@@ -176,7 +178,17 @@ function readFields(doc: DocumentStep, id: string, context: ValidationContext, e
   errors.push(...files.errors);
   if (files.files.length > maxFilesPerStep) errors.push(`Step "${id}" lists ${files.files.length} files; at most ${maxFilesPerStep} are allowed, so split the step.`);
   const dependsOn = [...new Set(doc.dependsOn ?? [])];
-  return { title, instructions, files: files.files, dependsOn, ...(doc.verify === undefined ? {} : { verify: doc.verify }) };
+  const removesTests = doc.removesTests ?? [];
+  if (removesTests.length > maxRemovedTests) errors.push(`Step "${id}" lists ${removesTests.length} removed tests; at most ${maxRemovedTests} are allowed (name a test file to cover all of its tests).`);
+  for (const name of removesTests.filter((entry) => entry.length > 300)) errors.push(`Step "${id}" lists a removed test name of ${name.length} characters; keep each under 300.`);
+  return {
+    title,
+    instructions,
+    files: files.files,
+    dependsOn,
+    ...(doc.verify === undefined ? {} : { verify: doc.verify }),
+    ...(removesTests.length === 0 ? {} : { removesTests }),
+  };
 }
 
 /** The names of the editable fields whose written value differs from the step's. */
@@ -191,11 +203,13 @@ function editedFields(step: PlanStep, doc: DocumentStep, context: ValidationCont
   if (normalized.join('\n') !== step.files.join('\n')) edited.push('files');
   if ([...new Set(doc.dependsOn ?? [])].join(' ') !== step.dependsOn.join(' ')) edited.push('depends on');
   if (doc.verify !== step.verify?.trim()) edited.push('verify');
+  if ((doc.removesTests ?? []).join('\n') !== (step.removesTests ?? []).join('\n')) edited.push('removed tests');
   return edited;
 }
 
+/** A step without the optional fields the document may leave out (then they are gone). */
 function withoutVerify(step: PlanStep): PlanStep {
-  const { verify: _dropped, ...rest } = step;
+  const { verify: _dropped, removesTests: _removes, ...rest } = step;
   return rest;
 }
 

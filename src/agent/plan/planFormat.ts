@@ -9,6 +9,7 @@ import { stepStatuses, type StepStatus } from './planTypes';
  *       - Files: `src/a.ts`, `src/b.ts`
  *       - Depends on: s0
  *       - Verify: npm test -- a
+ *       - Removes tests: `greets`, `test/old.test.js`
  *       - Instructions:
  *         > first line
  *
@@ -61,7 +62,7 @@ export function parseHeader(line: string): StepHeader | undefined {
 }
 
 /** Fields the user may edit on a pending step. */
-export const editableLabels = ['Files', 'Depends on', 'Verify', 'Instructions'] as const;
+export const editableLabels = ['Files', 'Depends on', 'Verify', 'Removes tests', 'Instructions'] as const;
 export type EditableLabel = (typeof editableLabels)[number];
 /** Fields Plumbline writes for information; the parser skips them (and the lines quoted under them). */
 export const readOnlyLabels = ['Blocked by', 'Model', 'Worker summary', 'Changed files', 'Error'] as const;
@@ -91,6 +92,8 @@ export function unquote(line: string): string {
 }
 
 export const renderFiles = (files: readonly string[]): string => (files.length === 0 ? 'none' : files.map((file) => `\`${file}\``).join(', '));
+/** Test names contain commas and spaces: always in backticks. */
+export const renderTestNames = renderFiles;
 export const renderIds = (ids: readonly string[]): string => (ids.length === 0 ? 'none' : ids.join(', '));
 
 /** `` `a.ts`, `b.ts` `` or `a.ts, b.ts` (one line or several); `none` or nothing for no files. Paths may contain spaces, not commas outside backticks. */
@@ -107,4 +110,9 @@ export function parseIds(value: string): string[] {
     .split(/[\s,]+/)
     .map((id) => id.replace(/^[`*]+|[`*]+$/g, ''))
     .filter((id) => id !== '');
+}
+
+/** Test names as `renderTestNames` writes them (in backticks), or separated by commas without them; `none` for none. */
+export function parseTestNames(value: string): string[] {
+  return [...new Set(parseFiles(value))];
 }

@@ -32,6 +32,7 @@ export function toPlanStep(step: SubmittedStep): PlanStep {
     files: [...step.files],
     dependsOn: [...new Set(step.depends_on)],
     ...(step.verify === undefined ? {} : { verify: step.verify.trim() }),
+    ...(step.removes_tests === undefined || step.removes_tests.length === 0 ? {} : { removesTests: [...new Set(step.removes_tests.map((name) => name.trim()))] }),
     status: 'pending',
     attempts: [],
     changedFiles: [],

@@ -1,5 +1,5 @@
 import { blockedSteps } from './planGraph';
-import { escapeFreeText, quoteLines, renderField, renderFiles, renderHeader, renderIds, stepMarker, stepsEndMarker, stepsStartMarker } from './planFormat';
+import { escapeFreeText, quoteLines, renderField, renderFiles, renderHeader, renderIds, renderTestNames, stepMarker, stepsEndMarker, stepsStartMarker } from './planFormat';
 import type { Attempt, Plan, PlanStep, StepStatus } from './planTypes';
 
 /**
@@ -10,9 +10,11 @@ import type { Attempt, Plan, PlanStep, StepStatus } from './planTypes';
 
 const userGuide = `Plumbline rewrites this file after every change and reads your edits back when you save it.
 
-You may edit PENDING steps: the title (after the second "·"), the Files, Depends on and Verify
-lines, the instructions (the "> " lines under "- Instructions:"), and the order of the step blocks.
-Depends on takes step ids separated by commas; Files takes workspace-relative paths in backticks.
+You may edit PENDING steps: the title (after the second "·"), the Files, Depends on, Verify and
+Removes tests lines, the instructions (the "> " lines under "- Instructions:"), and the order of the
+step blocks. Depends on takes step ids separated by commas; Files takes workspace-relative paths in
+backticks; Removes tests takes, in backticks, the tests the step removes or renames (a test that
+passed before the run and no longer runs fails the step's verification unless it is listed).
 To remove a pending step, delete its block: from its "plumbline:step" marker down to the next step.
 To add a step, copy this template between two steps; the id "new" is replaced with u1, u2, ...
 
@@ -63,6 +65,7 @@ function statusLine(plan: Plan): string {
 function renderStep(step: PlanStep, blockedBy: readonly string[] | undefined): string[] {
   const lines = [stepMarker(step.id), renderHeader(step), ...renderField('Files', renderFiles(step.files)), ...renderField('Depends on', renderIds(step.dependsOn))];
   if (step.verify !== undefined) lines.push(...renderField('Verify', step.verify));
+  if (step.removesTests !== undefined) lines.push(...renderField('Removes tests', renderTestNames(step.removesTests)));
   if (blockedBy !== undefined) lines.push(...renderField('Blocked by', `${renderIds(blockedBy)} (it will not run unless you remove the dependency)`));
   if (step.model !== undefined) lines.push(...renderField('Model', step.model));
   for (const attempt of step.attempts) {
