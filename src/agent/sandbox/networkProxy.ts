@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { connect, isIP, type LookupFunction, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,6 +31,38 @@ export function hostAllowed(host: string, allowed: readonly string[]): boolean {
   });
 }
 
+/** Loopback, private, link-local (cloud metadata) and unspecified addresses: the machine's own services. */
+export function isInternalAddress(address: string): boolean {
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  if (isIP(v4) === 4) {
+    const [a = 0, b = 0] = v4.split('.').map(Number);
+    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  }
+  const lower = address.toLowerCase();
+  return lower === '::' || lower === '::1' || lower.startsWith('fe80:') || lower.startsWith('fc') || lower.startsWith('fd');
+}
+
+/**
+ * A DNS lookup that refuses a name resolving to the machine's own or a private address (DNS
+ * rebinding, cloud metadata), unless the user allowed that very address: an allowed public name
+ * must not become a way into the host's loopback services.
+ */
+function guardedLookup(allowed: readonly string[]): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error !== null) {
+        callback(error, '', 4);
+        return;
+      }
+      const usable = addresses.filter((entry) => !isInternalAddress(entry.address) || allowed.includes(entry.address));
+      const first = usable[0];
+      if (first === undefined) callback(Object.assign(new Error(`${hostname} resolves to an internal address`), { code: 'EACCES' }), '', 4);
+      else if (options.all === true) (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, usable);
+      else callback(null, first.address, first.family);
+    });
+  };
+}
+
 function splitTarget(target: string): { host: string; port: number } | undefined {
   const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(target);
   if (match?.[1] === undefined || match[2] === undefined) return undefined;
@@ -43,6 +76,7 @@ function refuse(response: ServerResponse, host: string): void {
 }
 
 export async function startNetworkProxy(allowed: readonly string[]): Promise<NetworkProxy> {
+  const lookup = guardedLookup(allowed);
   const folder = await mkdtemp(join(tmpdir(), 'plumbline-proxy-'));
   const socketPath = join(folder, 'proxy.sock');
   const sockets = new Set<Socket>();
@@ -58,7 +92,7 @@ export async function startNetworkProxy(allowed: readonly string[]): Promise<Net
       refuse(response, url.hostname);
       return;
     }
-    const upstream = request({ host: url.hostname, port: url.port === '' ? 80 : Number(url.port), path: `${url.pathname}${url.search}`, method: incoming.method, headers: incoming.headers }, (reply) => {
+    const upstream = request({ host: url.hostname, lookup, port: url.port === '' ? 80 : Number(url.port), path: `${url.pathname}${url.search}`, method: incoming.method, headers: incoming.headers }, (reply) => {
       response.writeHead(reply.statusCode ?? 502, reply.headers);
       reply.pipe(response);
     });
@@ -71,7 +105,7 @@ export async function startNetworkProxy(allowed: readonly string[]): Promise<Net
       client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nPlumbline's sandbox allows no connection to ${target?.host ?? 'that address'}.\n`);
       return;
     }
-    const upstream = connect(target.port, target.host, () => {
+    const upstream = connect({ port: target.port, host: target.host, lookup }, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) upstream.write(head);
       upstream.pipe(client);

@@ -1,0 +1,102 @@
+/**
+ * The sandbox at work on a real copy of a repository: the memory cap, the private layer over a
+ * dependency folder's cache, the proxy to allowed hosts, no process left behind, and the sweep
+ * that keeps one test run from leaving something behind for the next verdict.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { detectSandbox } from '../../src/agent/sandbox/detectSandbox';
+import { runConfined, type Confinement } from '../../src/agent/sandbox/runConfined';
+import { defaultSandboxSettings, type SandboxSettings } from '../../src/agent/sandbox/sandboxPolicy';
+import { isSandbox } from '../../src/agent/sandbox/sandboxTypes';
+import { createIsolatedWorkspace, type IsolatedWorkspace } from '../../src/agent/verify/isolatedWorkspace';
+import { withTampering } from '../../src/agent/verify/stepVerifier';
+import { makeRepo, type TempRepo } from './support/scenarioHarness';
+
+const skip = process.platform === 'linux' || process.platform === 'darwin' ? false : 'no sandbox on this platform';
+
+describe('a sandboxed command on a copy', { skip }, () => {
+  let repo: TempRepo;
+  let copy: IsolatedWorkspace;
+  let confinement: Confinement;
+
+  before(async () => {
+    const found = await detectSandbox();
+    assert.ok(isSandbox(found), `this machine must have a sandbox for these tests (${'reason' in found ? found.reason : ''})`);
+    confinement = { kind: 'sandbox', sandbox: found };
+    repo = makeRepo('greeter');
+    mkdirSync(join(repo.root, 'node_modules', '.cache'), { recursive: true });
+    writeFileSync(join(repo.root, 'node_modules', '.cache', 'kept.txt'), 'the user\'s cache\n');
+    writeFileSync(join(repo.root, '.gitignore'), 'node_modules\n');
+    copy = await createIsolatedWorkspace({ root: repo.root });
+  });
+
+  after(async () => {
+    await copy.dispose();
+    repo.remove();
+  });
+
+  const run = async (command: string, settings: SandboxSettings = defaultSandboxSettings, timeoutMs = 20000) =>
+    runConfined({ command, layout: await copy.layout(), confinement, settings, timeoutMs });
+
+  test('a process tree over the memory cap is stopped, and says why', async () => {
+    const result = await run(`node -e "const keep = []; for (;;) keep.push(Buffer.alloc(16 * 1024 * 1024, 1));"`, { ...defaultSandboxSettings, memoryMb: 200 });
+    assert.equal(result.memoryExceeded, true);
+    assert.notEqual(result.exitCode, 0);
+    assert.match(result.output, /used \d+ MiB, over the cap of 200 MiB \(plumbline\.sandbox\.memoryMb\)/);
+  });
+
+  test('a tool cache inside a linked dependency folder is writable, privately: the user\'s cache is untouched', async () => {
+    const result = await run('echo new > node_modules/.cache/new.txt && ls node_modules/.cache && echo more > node_modules/other.txt');
+    assert.match(result.output, /new\.txt/);
+    assert.doesNotMatch(result.output, /kept\.txt/, 'the private layer starts empty');
+    assert.match(result.output, /node_modules\/other\.txt: Read-only file system/);
+    assert.equal(existsSync(join(repo.root, 'node_modules', '.cache', 'new.txt')), false);
+    assert.equal(existsSync(join(repo.root, 'node_modules', 'other.txt')), false);
+  });
+
+  test('nothing the command starts outlives it, not even a daemon that left its session', async () => {
+    const marker = `plumbline-daemon-${process.pid}`;
+    const result = await run(`setsid sh -c 'sleep 60 # ${marker}' > /dev/null 2>&1 & echo started`);
+    assert.match(result.output, /started/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const listed = execFileSync('ps', ['-eo', 'args='], { encoding: 'utf8' });
+    assert.equal(listed.includes(marker), false, 'the daemon is still running');
+  });
+
+  test('with allowed hosts, the proxy reaches them and refuses the rest; without, nothing is reachable', async () => {
+    const server = createServer((_request, response) => response.end('reached the allowed host\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      // NO_PROXY keeps the sandbox's own loopback direct; --noproxy '' sends this one through the proxy, to the host's loopback.
+      const allowed = await run(`curl -s --noproxy '' --max-time 5 http://127.0.0.1:${port}/ ; curl -s --max-time 5 http://collector.invalid/`, { ...defaultSandboxSettings, allowedHosts: ['127.0.0.1'] });
+      assert.match(allowed.output, /reached the allowed host/);
+      assert.match(allowed.output, /allows no connection to collector\.invalid/);
+      const closed = await run(`curl -s --max-time 5 http://127.0.0.1:${port}/ || echo unreachable`);
+      assert.match(closed.output, /unreachable/);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('what a run adds to the copy is removed after it; a test file it rewrote spoils the verdict and the copy', async () => {
+    await copy.watch();
+    await run('echo coverage > coverage.txt && mkdir -p out/deep && echo x > out/deep/y');
+    const clean = await copy.sweep();
+    assert.deepEqual(clean.tampered, []);
+    assert.deepEqual(clean.removed, ['coverage.txt', 'out']);
+    assert.equal(existsSync(join(copy.path, 'coverage.txt')), false);
+
+    await run(`printf '// rewritten\\n' > test/greet.test.js`);
+    const spoiled = await copy.sweep();
+    assert.deepEqual(spoiled.tampered, ['test/greet.test.js']);
+    const evidence = withTampering({ verdict: 'passed', reason: 'The tests pass.', command: 'node --test test/', exitCode: 0, durationMs: 1, excerpt: '', newFailures: [], preexistingFailures: [], locations: [] }, spoiled.tampered);
+    assert.equal(evidence.verdict, 'failed');
+    assert.match(evidence.reason, /rewrote test files the step does not own \(test\/greet\.test\.js\)/);
+  });
+});
