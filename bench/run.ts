@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { editsFigure } from './edits';
+import { sandboxFigure } from './sandbox';
 import { fanoutFigures } from './fanout';
 import { greeterFigures } from './greeter';
 import { memoryFigure } from './memory';
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
           ...(await group('server start', ['server.ready'], async () => [await serverStartFigure(Math.max(5, runs))])),
           ...(await group('VSIX and activation', ['vsix.size', 'vscode.activation'], async () => [vsixFigure(), await activationFigure(Math.max(5, runs))])),
           ...(await group('edits', ['edits.apply'], () => [editsFigure(Math.max(10, runs))])),
+          ...(await group('sandbox', ['sandbox.perRun'], async () => [await sandboxFigure(runs)])),
           ...(await group('memory', ['memory.heap'], async () => [await memoryFigure()])),
           ...(vscodeMode === 'also' ? await vscodeGroup() : carriedVscodeFigures()),
         ];
