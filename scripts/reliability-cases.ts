@@ -35,6 +35,12 @@ const process = 'test/unit/verify.process.test.ts';
 const commandsRun = 'test/unit/adversarial.commands.test.ts';
 const commandsPolicy = 'test/unit/commands.policy.test.ts';
 
+const sandbox = 'test/unit/adversarial.sandbox.test.ts';
+const sandboxUnit = 'test/unit/sandbox.policy.test.ts';
+const sandboxRun = 'test/unit/sandbox.run.test.ts';
+const sandboxNever = '--approve ${approve}: test code that tries every escape runs inside the sandbox during verification and run_command, and nothing escapes';
+const sandboxStep = '--approve step: the same attack is contained, and the rejected changes never land';
+
 const autoPaths = 'auto mode: escapes, links, .git and look-alike names are refused with clear messages; x.js lands; settings.json is asked about and, refused, stays byte-identical';
 const injectionTitle = 'prompt injection in AGENTS.md, a source file and test output reaches the model only as data and changes no policy';
 const killedMidApply = 'the server killed with SIGKILL mid-apply: each file old or new, never half; resume lands the rest, undo restores every pre-run byte, nothing outside is touched';
@@ -205,6 +211,42 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     proofs: [
       { file: commandsRun, titles: ['an untrusted workspace: run/start, run/resume and tests/run are refused with the one Restricted Mode message'] },
       { file: commandsPolicy, titles: ['an untrusted workspace refuses every command, even allowed ones and the verification command'] },
+    ],
+  },
+
+  // The sandbox (issue 13)
+  {
+    area: 'Sandbox',
+    case: 'Test code a worker wrote writes outside the workspace, appends to the real source by absolute path, writes the real node_modules, plants a hook in the real .git (during verification and in its own run_command, in never, step and auto modes)',
+    proofs: [{ file: sandbox, titles: [sandboxNever, sandboxStep] }, { file: sandboxUnit, titles: ['the disk is read-only, the home folder and the workspace are hidden, then only the policy\'s folders come back'] }],
+  },
+  {
+    area: 'Sandbox',
+    case: 'Test code reads a key from the home folder or the workspace\'s ignored .env, or a secret from the environment (MY_DB_PASS), and prints it to the model',
+    proofs: [
+      { file: sandbox, titles: [sandboxNever, sandboxStep] },
+      { file: sandboxUnit, titles: ['keeps what shells, locales and toolchains need, and nothing else', 'the copy\'s temporary paths become the workspace, and secrets of the real environment are redacted'] },
+    ],
+  },
+  {
+    area: 'Sandbox',
+    case: 'Test code opens a TCP connection (loopback of the host, another interface); an allowed host is reached only through the proxy',
+    proofs: [{ file: sandbox, titles: [sandboxNever] }, { file: sandboxRun, titles: ['with allowed hosts, the proxy reaches them and refuses the rest; without, nothing is reachable'] }, { file: sandboxUnit, titles: ['the proxy lets through only the allowed hosts and their subdomains', 'the proxy never connects to the machine\'s own or private addresses unless that address itself is allowed'] }],
+  },
+  {
+    area: 'Sandbox',
+    case: 'Test code leaves a process behind, exhausts memory, or rewrites another test file in the copy for a later verdict',
+    proofs: [
+      { file: sandbox, titles: [sandboxNever] },
+      { file: sandboxRun, titles: ['nothing the command starts outlives it, not even a daemon that left its session', 'a process tree over the memory cap is stopped, and says why', 'what a run adds to the copy is removed after it; a test file it rewrote spoils the verdict and the copy'] },
+    ],
+  },
+  {
+    area: 'Sandbox',
+    case: 'No sandbox on the machine: nothing model-written runs first; the user is asked once per run, `--unsandboxed` answers up front, and without a terminal the run stops saying how to install one',
+    proofs: [
+      { file: sandbox, titles: ['no sandbox and no terminal: the run stops before any model-written code runs, and says how to install one', 'no sandbox, --unsandboxed review-first: steps are not verified before review and worker commands do not run', 'no sandbox, in VS Code or a terminal: the user is asked once per run, and "review first" verifies only what they accepted'] },
+      { file: sandboxUnit, titles: ['nobody to ask: refused, saying how to install one and which flag chooses', 'the user is asked once per run, whatever is run after', 'a failing question counts as a refusal; cancel stops the run as cancelled'] },
     ],
   },
 ];
