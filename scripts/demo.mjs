@@ -47,8 +47,12 @@ if (vscodeMode) {
   await startDemoInVsCode({ root, workspace, modelUrl: url });
 } else {
   const task = 'Rename greet to welcome and farewell to goodbye';
-  console.log(`${bold('$')} plumbline run "${task}" --approve auto --yes\n`);
-  const cli = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'run', task, '--cwd', workspace, '--approve', 'auto', '--yes', '--provider', 'openai', '--base-url', `${url}/v1`, '--model', 'scripted-orchestrator', '--worker-model', 'scripted-worker'], {
+  // The scripted model's edits are ours and harmless: where this machine has no sandbox the demo
+  // says so and runs its tests unconfined, instead of stopping. A real run asks you first.
+  const unsandboxed = hasSandbox() ? [] : ['--unsandboxed', 'run'];
+  if (unsandboxed.length > 0) console.log(`No sandbox on this machine (install bubblewrap: sudo apt-get install bubblewrap). The demo's scripted edits are harmless, so it runs their tests unconfined; a real run would ask you first.\n`);
+  console.log(`${bold('$')} plumbline run "${task}" --approve auto --yes${unsandboxed.length > 0 ? ' --unsandboxed run' : ''}\n`);
+  const cli = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'run', task, '--cwd', workspace, '--approve', 'auto', '--yes', ...unsandboxed, '--provider', 'openai', '--base-url', `${url}/v1`, '--model', 'scripted-orchestrator', '--worker-model', 'scripted-worker'], {
     stdio: 'inherit',
     env: { ...process.env, OPENAI_API_KEY: 'not-needed-for-the-scripted-model' },
   });
@@ -64,4 +68,16 @@ if (vscodeMode) {
   console.log(`\nThe plan and the run's journal are in ${join(workspace, '.plumbline', 'runs')}. Try: node dist/cli.js runs --cwd ${workspace}`);
   stop();
   process.exit(code ?? 1);
+}
+
+/** Whether tests can run sandboxed here: macOS's sandbox-exec, or a bubblewrap that can make its namespaces. */
+function hasSandbox() {
+  if (process.platform === 'darwin') return existsSync('/usr/bin/sandbox-exec');
+  if (process.platform !== 'linux') return false;
+  try {
+    execFileSync('bwrap', ['--unshare-user', '--unshare-pid', '--unshare-net', '--cap-drop', 'ALL', '--ro-bind', '/', '/', '--proc', '/proc', '--dev', '/dev', '--', '/bin/true'], { stdio: 'ignore', timeout: 10000 });
+    return true;
+  } catch {
+    return false;
+  }
 }
