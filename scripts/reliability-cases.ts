@@ -249,4 +249,21 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
       { file: sandboxUnit, titles: ['nobody to ask: refused, saying how to install one and which flag chooses', 'the user is asked once per run, whatever is run after', 'a failing question counts as a refusal; cancel stops the run as cancelled'] },
     ],
   },
+  {
+    area: 'Sandbox',
+    case: 'A worker makes failing tests "pass" with `process.exit(0)` at the top of the test file, or removes or skips tests, or the output shows no test: the verification is compared with the baseline by name and count, the step fails naming the tests that no longer run (unless the plan step declares it removes them) or is unverified, never passed',
+    proofs: [
+      { file: 'test/unit/adversarial.sandbox.verdict.test.ts', titles: ['a worker that hides failing tests behind process.exit(0) fails verification on every attempt, is told which tests no longer run, and nothing of it lands'] },
+      {
+        file: 'test/unit/verify.verdict.test.ts',
+        titles: [
+          'a test file that calls process.exit(0) before its failing tests report fails the step, naming the tests that no longer run',
+          'a removed test fails the step',
+          'a removed test the step declares passes, and the evidence says which went',
+          'a command whose output shows no test is unverified, never passed, even with exit code 0',
+          'counts that drop without names to explain them are not a pass',
+        ],
+      },
+    ],
+  },
 ];

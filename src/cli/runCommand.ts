@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../protocol/methods';
 import type { SandboxConsentParams } from '../protocol/sandbox';
 import type { ApproveMode, CommandApprovalParams, FileChange, RunEvent } from '../protocol/run';
+import { describeBeforeAfter } from '../protocol/testEvidence';
 import { ask } from './ask';
 import { renderPlanForTerminal } from './planView';
 import { startServerSession } from './serverConnection';
@@ -63,7 +64,9 @@ function describe(event: RunEvent, terminal: Terminal): string | undefined {
       return event.errors.length > 0 ? paint(terminal, 'red', `Your plan edit was not applied: ${event.errors.join(' ')}`) : `Following your plan edit: ${event.changes.join('; ')}`;
     case 'verification': {
       const what = event.stepId === undefined ? 'baseline' : `${event.stepId} attempt ${String(event.attempt ?? 1)}`;
-      const counts = event.evidence.total !== undefined ? ` · ${String(event.evidence.passed ?? 0)} passed, ${String(event.evidence.failed ?? 0)} failed` : '';
+      // Compared with the baseline: "before 3 passed of 3 → now 1 passed of 1".
+      const shown = describeBeforeAfter(event.evidence);
+      const counts = shown !== '' ? ` · ${shown}` : '';
       const mark = event.evidence.verdict === 'passed' ? paint(terminal, 'green', '✓ tests') : event.evidence.verdict === 'failed' ? paint(terminal, 'red', '✗ tests') : paint(terminal, 'yellow', '! tests');
       return `${mark} ${what}: ${event.evidence.reason}${counts} ${paint(terminal, 'dim', `(${(event.evidence.durationMs / 1000).toFixed(1)} s)`)}`;
     }

@@ -52,9 +52,9 @@ export function describeCounts(counts: TestCounts): string {
   return `${parts.join(', ')}${counts.total !== undefined ? ` of ${counts.total}` : ''}`;
 }
 
-/** `before → after` of a run compared with the baseline (`4 passed of 4 → 1 passed of 1`), or its own counts alone. */
+/** A run compared with the baseline as `before 4 passed of 4 → now 1 passed of 1`; otherwise its own counts alone. */
 export function describeBeforeAfter(evidence: TestCounts & { readonly baseline?: TestCounts | undefined }): string {
   const after = describeCounts(evidence);
   if (evidence.baseline === undefined) return after;
-  return `${describeCounts(evidence.baseline) || 'no tests shown'} → ${after || 'no tests shown'}`;
+  return `before ${describeCounts(evidence.baseline) || 'no tests shown'} → now ${after || 'no tests shown'}`;
 }

@@ -26,6 +26,18 @@ export type ServerView = z.infer<typeof serverViewSchema>;
 /** A run id as the server makes them; also what a request may name. */
 export const runIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'a run id');
 
+const countsViewSchema = z.object({ passed: z.number().int().nullable(), failed: z.number().int().nullable(), total: z.number().int().nullable() });
+
+/** A verification compared with the baseline: its "before", and the tests that are gone. */
+const comparedSchema = {
+  /** The baseline's counts (the suite before the run), when this run was compared with it. */
+  before: countsViewSchema.nullable().optional(),
+  /** Tests that passed before the run and did not run this time. */
+  missing: z.array(z.string()).optional(),
+  /** Tests the step declared it removes or renames, gone as declared. */
+  removed: z.array(z.string()).optional(),
+};
+
 /** What one verification proved, by step and attempt: the counts the plan shows beside an attempt. */
 export const stepEvidenceSchema = z.object({
   stepId: z.string().nullable(),
@@ -35,6 +47,7 @@ export const stepEvidenceSchema = z.object({
   passed: z.number().int().nullable(),
   failed: z.number().int().nullable(),
   total: z.number().int().nullable(),
+  ...comparedSchema,
 });
 export type StepEvidence = z.infer<typeof stepEvidenceSchema>;
 
@@ -85,6 +98,7 @@ export const transcriptItemSchema = z.discriminatedUnion('kind', [
     passed: z.number().int().nullable(),
     failed: z.number().int().nullable(),
     total: z.number().int().nullable(),
+    ...comparedSchema,
   }),
   z.object({
     kind: z.literal('review'),

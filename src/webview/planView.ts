@@ -2,7 +2,7 @@ import type { PlanStep } from '../protocol/plan';
 import type { RunViewModel, StepEvidence } from '../protocol/webviewMessages';
 import { byId, formatCost, h, icon, plural, setAttribute, setHidden, setText } from './dom';
 import { renderMarkdown } from './markdown';
-import { testCounts } from './transcriptItems';
+import { testCounts } from './testCounts';
 
 const stepIcons: Record<PlanStep['status'], { icon: string; spin: boolean; label: string }> = {
   pending: { icon: 'circle-large-outline', spin: false, label: 'Pending' },

@@ -1,6 +1,7 @@
 import type { TranscriptItem } from '../protocol/webviewMessages';
 import { formatCost, h, icon, plural } from './dom';
 import { renderMarkdown } from './markdown';
+import { testCounts } from './testCounts';
 
 type Item<K extends TranscriptItem['kind']> = Extract<TranscriptItem, { kind: K }>;
 
@@ -27,11 +28,10 @@ function stepLabel(stepId: string | null): string {
   return stepId === null ? 'the baseline' : stepId;
 }
 
-/** Counts as "3 passed, 1 failed of 4", from what the runner reported. */
-export function testCounts(entry: { passed: number | null; failed: number | null; total: number | null }): string {
-  const parts = [entry.passed !== null ? `${entry.passed} passed` : null, entry.failed !== null && entry.failed > 0 ? `${entry.failed} failed` : null].filter((part) => part !== null);
-  if (parts.length === 0) return entry.total !== null ? plural(entry.total, 'test') : '';
-  return `${parts.join(', ')}${entry.total !== null ? ` of ${entry.total}` : ''}`;
+/** Tests named under a verification: those gone without the step saying so, or as it declared. */
+function testNames(label: string, className: string, names: readonly string[] | undefined): HTMLElement | null {
+  if (names === undefined || names.length === 0) return null;
+  return h('p', { class: `item-detail ${className}` }, `${label}: `, ...names.flatMap((name, index) => [index > 0 ? ', ' : '', h('code', {}, name)]));
 }
 
 function files(paths: readonly string[]): HTMLElement | null {
@@ -95,6 +95,8 @@ export function renderItem(item: TranscriptItem): HTMLElement {
           item.verdict === 'passed' ? 'passed' : item.verdict === 'failed' ? 'failed' : 'neutral',
           h('p', {}, h('strong', {}, `${item.verdict === 'passed' ? '✓' : item.verdict === 'failed' ? '✗' : '?'} ${what}`), ` for ${stepLabel(item.stepId)}${attempt}`, counts !== '' ? ` · ${counts}` : ''),
           h('p', { class: 'item-detail' }, item.reason, item.command !== null ? h('span', {}, ' · ', h('code', {}, item.command)) : null),
+          testNames('No longer run (passed before the run)', 'tests-missing', item.missing),
+          testNames('Removed or renamed as the step declares', 'tests-removed', item.removed),
         ),
       );
     }

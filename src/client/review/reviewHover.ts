@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { TestEvidence } from '../../protocol/testEvidence';
+import { describeBeforeAfter, type TestEvidence } from '../../protocol/testEvidence';
 import { commandLink, reviewCommandIds, type ReviewCommandArgument } from './reviewCommands';
 import type { HunkLayout } from './hunkLayout';
 import type { ProposalSide } from './proposalDocuments';
@@ -7,7 +7,8 @@ import type { HunkStatus } from './reviewState';
 
 /**
  * The hover on a proposed change: what it does, buttons to decide it, the lines it removes, and the
- * test evidence for the steps that made it (command, counts, duration, excerpt). A hover provider
+ * test evidence for the steps that made it (command, counts before and after, tests that no longer
+ * run or were removed as declared, duration, excerpt). A hover provider
  * rather than a decoration's hover, so it also opens from the keyboard (Show Hover) and can be read
  * with `vscode.executeHoverProvider`.
  */
@@ -70,7 +71,11 @@ export function evidenceMarkdown(evidence: readonly ReviewEvidence[]): string {
     seconds(latest.durationMs),
   ].filter((fact) => fact !== undefined);
   const parts = [`${icon} **${title}**${older}`, facts.join(' · ')];
+  // The run compared with the suite before the run: what the verdict was earned against.
+  if (latest.baseline !== undefined) parts.push(`Before → after: ${describeBeforeAfter(latest)}`);
   if (latest.reason.trim() !== '') parts.push(latest.reason.trim());
+  if ((latest.missingTests ?? []).length > 0) parts.push(`No longer run (passed before the run): ${(latest.missingTests ?? []).map(code).join(', ')}`);
+  if ((latest.removedTests ?? []).length > 0) parts.push(`Removed or renamed as the step declares: ${(latest.removedTests ?? []).map(code).join(', ')}`);
   if (latest.newFailures.length > 0) parts.push(`New failures: ${latest.newFailures.map(code).join(', ')}`);
   if (latest.preexistingFailures.length > 0) parts.push(`Already failing before the run: ${latest.preexistingFailures.map(code).join(', ')}`);
   const excerpt = latest.excerpt.trim().split('\n');

@@ -105,7 +105,9 @@ export class RunTranscript {
         return;
       case 'verification': {
         const { evidence } = event;
-        const counts = { passed: evidence.passed ?? null, failed: evidence.failed ?? null, total: evidence.total ?? null };
+        const before = evidence.baseline === undefined ? {} : { before: { passed: evidence.baseline.passed ?? null, failed: evidence.baseline.failed ?? null, total: evidence.baseline.total ?? null } };
+        const gone = { ...(evidence.missingTests !== undefined ? { missing: evidence.missingTests } : {}), ...(evidence.removedTests !== undefined ? { removed: evidence.removedTests } : {}) };
+        const counts = { passed: evidence.passed ?? null, failed: evidence.failed ?? null, total: evidence.total ?? null, ...before, ...gone };
         this.evidence.push({ stepId: event.stepId ?? null, attempt: event.attempt ?? null, verdict: evidence.verdict, reason: evidence.reason, ...counts });
         this.append({ kind: 'verification', stepId: event.stepId ?? null, attempt: event.attempt ?? null, verdict: evidence.verdict, reason: evidence.reason, command: evidence.command, ...counts });
         return;
