@@ -36,8 +36,21 @@ describe('settings schema', () => {
       requestTimeoutSeconds: 60,
       verification: { timeoutSeconds: 600, maxAttempts: 3 },
       commands: { allow: [], deny: [] },
+      sandbox: { allowedHosts: [], environment: [], readablePaths: [], memoryMb: 0 },
       prices: {},
     });
+  });
+
+  test('the sandbox settings refuse what is not a host, a variable name or a path', () => {
+    assert.deepEqual(settings({ sandbox: { allowedHosts: ['registry.npmjs.org', '*.pythonhosted.org'], environment: ['DATABASE_URL'], readablePaths: ['~/tools', '/opt/sdk'], memoryMb: 4096 } }).sandbox, {
+      allowedHosts: ['registry.npmjs.org', '*.pythonhosted.org'],
+      environment: ['DATABASE_URL'],
+      readablePaths: ['~/tools', '/opt/sdk'],
+      memoryMb: 4096,
+    });
+    for (const sandbox of [{ allowedHosts: ['https://x.org'] }, { allowedHosts: ['*'] }, { environment: ['A B'] }, { readablePaths: ['relative/path'] }, { memoryMb: -1 }]) {
+      assert.equal(plumblineSettingsSchema.safeParse({ sandbox }).success, false, JSON.stringify(sandbox));
+    }
   });
 
   test('empty strings mean unset; ordinary headers are kept', () => {

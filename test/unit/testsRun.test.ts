@@ -7,7 +7,7 @@ import { startServerSession, type ServerSession } from '../../src/cli/serverConn
 import { testsRunRequest } from '../../src/protocol/methods';
 import { mapTestLocation } from '../../src/client/runs/testLocations';
 import { bundle, repoRoot } from './support/bundles';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 
 describe('plumbline/tests/run (Fix Failing Tests)', () => {
   let folder: string;
@@ -31,15 +31,17 @@ describe('plumbline/tests/run (Fix Failing Tests)', () => {
     assert.equal(evidence.passed, 2);
   });
 
-  test('a failing test: named, located in the isolated copy, and mapped back to the workspace file', async () => {
+  test('a failing test: named, located, and mapped back to the workspace file before it leaves the server', async () => {
     writeFileSync(join(folder, 'test', 'broken.test.js'), "const test = require('node:test');\nconst assert = require('node:assert/strict');\n\ntest('greets loudly', () => {\n  assert.equal('a', 'A');\n});\n");
     const { evidence } = await session.request(testsRunRequest, {});
     assert.equal(evidence.verdict, 'failed');
     assert.deepEqual(evidence.preexistingFailures, ['greets loudly']);
     const [location] = evidence.locations;
     assert.ok(location !== undefined);
-    assert.match(location.file, /plumbline-verify-\d+-[A-Za-z0-9]+[\\/]test[\\/]broken\.test\.js$/, 'the runner ran in an isolated copy');
+    // The runner ran in the isolated copy; its paths are mapped to the workspace's in the server's output scrubber.
+    assert.equal(realpathSync(location.file), realpathSync(join(folder, 'test', 'broken.test.js')));
+    assert.doesNotMatch(evidence.excerpt, /plumbline-verify-\d+-/);
     assert.equal(location.line, 5);
-    assert.equal(mapTestLocation(location.file, folder, existsSync), join(folder, 'test', 'broken.test.js'));
+    assert.equal(realpathSync(mapTestLocation(location.file, folder, existsSync) ?? ''), realpathSync(join(folder, 'test', 'broken.test.js')));
   });
 });

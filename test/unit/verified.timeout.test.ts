@@ -1,27 +1,29 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { eventually, startFake, stepsSection } from './support/scenarioHarness';
 import { isAlive, killAll, makeVerifiedRepo, startVerifySession, verifications } from './support/verifyHarness';
 
 test('a hanging test is stopped at the verification timeout together with the processes it started', { timeout: 120000 }, async (t) => {
   const repo = makeVerifiedRepo('hanging-suite');
-  // Outside the workspace and the verification copy: where the hanging test's helpers write their pids.
-  const pidFile = join(repo.parent, 'helpers.pid');
+  // The hanging test's helpers carry this tag in their arguments: the test finds them among the
+  // machine's processes (sandboxed, they can write nothing outside their copy).
+  const tag = `plumbline-hang-${String(process.pid)}-${Date.now().toString(36)}`;
   const server = await startFake('verified-hang');
   const run = await startVerifySession(repo, server, {
     verification: { maxAttempts: 1, timeoutSeconds: 10 },
-    testCommand: `HANG_PID_FILE='${pidFile}' node --test test/`,
+    testCommand: `HANG_TAG=${tag} node --test test/`,
   });
-  /** label → pid, as the helpers wrote them. */
-  const helpers = (): Map<string, number> =>
-    new Map(
-      (existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : '')
-        .split('\n')
-        .filter((line) => line !== '')
-        .map((line) => [line.split(' ')[0] ?? '', Number(line.split(' ')[1])]),
-    );
+  /** label → pid (as this machine numbers it), for the helpers still running. */
+  const helpers = (): Map<string, number> => {
+    const found = new Map<string, number>();
+    for (const line of execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n')) {
+      const match = new RegExp(`^\\s*(\\d+) .*${tag}-(child|daemon)$`).exec(line);
+      if (match?.[1] !== undefined && match[2] !== undefined) found.set(match[2], Number(match[1]));
+    }
+    return found;
+  };
+  const seen = new Map<string, number>();
   try {
     const { runId } = await run.start('Turn hang mode on, then document it', 'auto');
 
@@ -31,8 +33,9 @@ test('a hanging test is stopped at the verification timeout together with the pr
     assert.ok(baseline.evidence.durationMs < 10000);
     const started = Date.now();
     await eventually(() => helpers().size === 2, 'the hanging test to start its two helpers', 30000);
-    const child = helpers().get('child') ?? 0;
-    const daemon = helpers().get('daemon') ?? 0;
+    for (const [label, pid] of helpers()) seen.set(label, pid);
+    const child = seen.get('child') ?? 0;
+    const daemon = seen.get('daemon') ?? 0;
     assert.ok(isAlive(child) && isAlive(daemon), 'the helpers run while the test hangs');
 
     const verdict = await run.log.waitFor('verification', (event) => event.stepId === 's1', 60000);
@@ -59,7 +62,7 @@ test('a hanging test is stopped at the verification timeout together with the pr
     assert.equal(repo.text('src/mode.js'), "'use strict';\n\nmodule.exports = { hang: false };\n");
     assert.deepEqual(finished.applied, ['README.md']);
   } finally {
-    killAll([...helpers().values()]);
+    killAll([...helpers().values(), ...seen.values()]);
     await run.close();
     await server.close();
     repo.remove();

@@ -75,11 +75,17 @@ function withAncestors(paths: Iterable<string>): Set<string> {
 export async function sweepFolder(root: string, before: Snapshot, managed: Iterable<string>): Promise<SweepResult> {
   const after = await snapshotFolder(root);
   if (after === undefined) return { tampered: ['(too many files to check)'], removed: [], snapshot: undefined };
-  const own = withAncestors(managed);
+  const managedFiles = new Set(managed);
+  const own = withAncestors(managedFiles);
   const tampered: string[] = [];
   for (const [path, entry] of before) {
-    if (own.has(path)) continue;
     const now = after.get(path);
+    if (own.has(path)) {
+      // The harness rewrites its own files, but a folder above one must stay a folder: a link in
+      // its place would lead the next write somewhere else.
+      if (entry.folder && now?.folder !== true && !managedFiles.has(path)) tampered.push(path);
+      continue;
+    }
     // A folder's own change time moves whenever an entry is added inside it: only its kind counts.
     if (now === undefined || now.folder !== entry.folder || (!entry.folder && now.changedMs !== entry.changedMs)) tampered.push(path);
   }
