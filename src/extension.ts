@@ -11,6 +11,7 @@ import { registerTaskCommands } from './client/runs/taskCommands';
 import { TestDiagnostics } from './client/runs/testDiagnostics';
 import { selectModels, selectModelsCommandId } from './client/selectModels';
 import { createRunStatusBar } from './client/runs/runStatusBar';
+import { SandboxStatusWatcher } from './client/sandboxStatus';
 import { plumblineVersion } from './protocol/version';
 
 let activeServer: AgentServerController | undefined;
@@ -30,10 +31,12 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
   const review = new InlineReviewController();
   const runs = new RunController(server, review, log);
   const testDiagnostics = new TestDiagnostics(runs);
+  const sandbox = new SandboxStatusWatcher(server, log);
   const sidebar = new SidebarProvider(
     context.extensionUri,
     server,
     runs,
+    sandbox,
     {
       restartServer: async () => {
         await vscode.commands.executeCommand(commandIds.restartServer);
@@ -45,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
 
   context.subscriptions.push(
     log,
+    sandbox,
     sidebar,
     review,
     runs,
@@ -65,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
   void server.start();
   const activationMs = performance.now() - started;
   log.info(`Plumbline ${plumblineVersion} activated in ${activationMs.toFixed(1)} ms.`);
-  return { activationMs, server, sidebar, runs, review, testDiagnostics };
+  return { activationMs, server, sidebar, runs, review, testDiagnostics, sandbox };
 }
 
 /** Stops the agent server cleanly; VS Code waits for the returned promise. */

@@ -1,6 +1,7 @@
 import type { InlineReviewController } from './review/inlineReviewController';
 import type { RunController } from './runs/runController';
 import type { TestDiagnostics } from './runs/testDiagnostics';
+import type { SandboxStatusWatcher } from './sandboxStatus';
 import type { AgentServerController } from './serverController';
 import type { SidebarProvider } from './sidebarProvider';
 
@@ -17,4 +18,6 @@ export interface PlumblineApi {
   readonly review: InlineReviewController;
   /** Failing tests in the Problems panel. */
   readonly testDiagnostics: TestDiagnostics;
+  /** Which sandbox confines tests and commands, as the ready server reports it. */
+  readonly sandbox: SandboxStatusWatcher;
 }

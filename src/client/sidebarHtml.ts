@@ -42,6 +42,14 @@ export function renderSidebarHtml(input: SidebarHtmlInput): string {
     <div class="server-body">
       <p id="server-title" class="server-title">Starting the agent server…</p>
       <p id="server-message" class="server-message" hidden></p>
+      <details id="sandbox" class="sandbox" data-kind="unknown" hidden>
+        <summary id="sandbox-summary" class="sandbox-summary"><span id="sandbox-icon" class="codicon codicon-shield" aria-hidden="true"></span><span id="sandbox-label" class="sandbox-label">Sandbox</span><span class="codicon codicon-info sandbox-more" title="About the sandbox" aria-hidden="true"></span></summary>
+        <div class="sandbox-about">
+          <p id="sandbox-effect"></p>
+          <p id="sandbox-remedy" hidden></p>
+          <p class="sandbox-settings">Hosts, environment variables, readable folders and the memory cap: the <code>plumbline.sandbox.*</code> user settings.</p>
+        </div>
+      </details>
       <div class="server-actions">
         <button id="restart" class="text-button" type="button"><span class="codicon codicon-debug-restart" aria-hidden="true"></span> Restart Agent Server</button>
         <button id="show-log" class="text-button secondary" type="button"><span class="codicon codicon-output" aria-hidden="true"></span> Show Log</button>

@@ -4,6 +4,7 @@ import type { RunMeta } from '../protocol/run';
 import { hostToWebviewSchema, webviewToHostSchema, type HostToWebview, type WebviewRequest } from '../protocol/webviewMessages';
 import type { RunController } from './runs/runController';
 import type { TranscriptChange } from './runs/runTranscript';
+import type { SandboxStatusWatcher } from './sandboxStatus';
 import type { AgentServerController } from './serverController';
 import { createNonce } from './nonce';
 import { renderSidebarHtml } from './sidebarHtml';
@@ -42,6 +43,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     private readonly extensionUri: vscode.Uri,
     private readonly server: AgentServerController,
     private readonly runs: RunController,
+    private readonly sandbox: SandboxStatusWatcher,
     private readonly actions: SidebarActions,
     private readonly log: vscode.LogOutputChannel,
   ) {
@@ -59,6 +61,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
         }
       }),
       runs.onDidChangeTranscript((change) => this.push(transcriptMessage(change))),
+      sandbox.onDidChange((status) => this.push({ type: 'sandbox', sandbox: status })),
       vscode.workspace.onDidChangeConfiguration((event) => {
         const shown = ['plumbline.approvalMode', 'plumbline.orchestrator', 'plumbline.worker'];
         if (shown.some((section) => event.affectsConfiguration(section))) this.push({ type: 'settings', settings: readSidebarSettings() });
@@ -139,6 +142,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       transcript: this.runs.transcript.snapshot,
       history: this.history,
       settings: readSidebarSettings(),
+      sandbox: this.sandbox.current,
     };
     void this.deliver({ type: 'snapshot', state }).then((delivered) => {
       if (!delivered) return;

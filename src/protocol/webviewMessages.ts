@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { planSchema } from './plan';
 import { approveModeSchema, runMetaSchema } from './run';
+import { sandboxStatusSchema } from './sandbox';
 
 /**
  * The sidebar webview's message protocol. The webview says `ready`; the host answers with a full
@@ -143,6 +144,8 @@ export const sidebarStateSchema = z.object({
   transcript: transcriptSchema,
   history: z.array(runMetaSchema),
   settings: sidebarSettingsSchema,
+  /** What confines tests and commands, as the ready server reports it; null while unknown. */
+  sandbox: sandboxStatusSchema.nullable(),
 });
 export type SidebarState = z.infer<typeof sidebarStateSchema>;
 
@@ -188,6 +191,7 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('transcript/text'), id: z.number().int().nonnegative(), delta: z.string() }),
   z.object({ type: z.literal('history'), runs: z.array(runMetaSchema) }),
   z.object({ type: z.literal('settings'), settings: sidebarSettingsSchema }),
+  z.object({ type: z.literal('sandbox'), sandbox: sandboxStatusSchema.nullable() }),
   z.object({
     type: z.literal('response'),
     id: z.number().int().nonnegative(),

@@ -1,11 +1,13 @@
 import * as z from 'zod';
 import type { RunMeta } from '../protocol/run';
+import type { SandboxStatus } from '../protocol/sandbox';
 import { hostToWebviewSchema, type HostToWebview, type RunViewModel, type ServerView, type SidebarSettings } from '../protocol/webviewMessages';
 import { byId, setHidden, setText } from './dom';
 import { HistoryView } from './historyView';
 import { codeOf } from './markdown';
 import { PlanView } from './planView';
 import { request, sendReady, settle } from './requests';
+import { renderSandbox } from './sandboxView';
 import { renderServerStatus } from './serverStatusView';
 import { TaskForm } from './taskForm';
 import { TranscriptView } from './transcriptView';
@@ -19,6 +21,7 @@ interface Model {
   run: RunViewModel | null;
   history: RunMeta[];
   settings: SidebarSettings;
+  sandbox: SandboxStatus | null;
 }
 
 let model: Model | undefined;
@@ -56,6 +59,7 @@ function render(): void {
   if (model === undefined) return;
   const follow = nearBottom();
   renderServerStatus(byId('server'), model.server);
+  renderSandbox(model.server.phase === 'ready' ? model.sandbox : null);
   planView.render(model.run);
   transcript.render();
   const busy = model.run !== null && model.run.finished === null;
@@ -75,7 +79,7 @@ function render(): void {
 function onHostMessage(message: HostToWebview): void {
   switch (message.type) {
     case 'snapshot':
-      model = { server: message.state.server, run: message.state.run, history: message.state.history, settings: message.state.settings };
+      model = { server: message.state.server, run: message.state.run, history: message.state.history, settings: message.state.settings, sandbox: message.state.sandbox };
       transcript.reset(message.state.transcript);
       restoreScroll = true;
       break;
@@ -111,6 +115,9 @@ function apply(current: Model, message: Exclude<HostToWebview, { type: 'snapshot
       break;
     case 'settings':
       current.settings = message.settings;
+      break;
+    case 'sandbox':
+      current.sandbox = message.sandbox;
       break;
   }
 }

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest } from '../../protocol/methods';
+import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../../protocol/methods';
 import type { Plan } from '../../protocol/plan';
 import type { FileChange, ReviewDecisions, RunEvent, TaskScope } from '../../protocol/run';
 import type { TestEvidence } from '../../protocol/testEvidence';
 import type { AgentServerController } from '../serverController';
 import { commandApprovalMessage, denyButton, runOnceButton } from './commandApproval';
 import { RunTranscript, type TranscriptChange } from './runTranscript';
+import { answerSandboxConsent } from './sandboxConsent';
 
 /** Runs the pending plan; in the palette only while a plan waits (`plumbline.planPending`). */
 export const approvePlanCommandId = 'plumbline.approvePlan';
@@ -45,6 +46,8 @@ export class RunController implements vscode.Disposable {
   private readonly subscriptions: { dispose(): unknown }[] = [this.changed];
   private finishWaiters: ((view: RunView) => void)[] = [];
   private approval: (PendingApproval & { readonly question: string; answer(decision: 'approve' | 'cancel'): void }) | undefined;
+  /** The run whose no-sandbox question is open: its notification says so (the dialog may wait behind another). */
+  private consentRunId: string | undefined;
   private readonly transcriptChanged = new vscode.EventEmitter<TranscriptChange>();
   readonly onDidChange = this.changed.event;
   /** The run's messages for the sidebar's chat, bounded. */
@@ -66,6 +69,7 @@ export class RunController implements vscode.Disposable {
       server.onRequest(planApprovalRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.approvePlan(raw, token)),
       server.onRequest(reviewRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.review(raw, token)),
       server.onRequest(commandApprovalRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.approveCommand(raw, token)),
+      server.onRequest(sandboxConsentRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.askSandboxConsent(raw, token)),
     );
   }
 
@@ -215,6 +219,25 @@ export class RunController implements vscode.Disposable {
     return { decision: choice === runOnceButton && !token.isCancellationRequested ? 'run' : 'deny' };
   }
 
+  /** No sandbox on this machine: one modal question per run (`sandboxConsent.ts`), which always gets an answer. */
+  private async askSandboxConsent(raw: unknown, token: vscode.CancellationToken): Promise<{ decision: 'run' | 'review-first' | 'cancel' }> {
+    const question = sandboxConsentRequest.params.safeParse(raw);
+    this.setConsentRun(question.success ? question.data.runId : undefined);
+    try {
+      return await answerSandboxConsent(raw, token, {
+        showModal: (message, detail, buttons) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons),
+        log: this.log,
+      });
+    } finally {
+      this.setConsentRun(undefined);
+    }
+  }
+
+  private setConsentRun(runId: string | undefined): void {
+    this.consentRunId = runId;
+    if (this.current !== undefined) this.changed.fire(this.current);
+  }
+
   private async review(raw: unknown, token: vscode.CancellationToken): Promise<ReviewDecisions> {
     const parsed = reviewRequest.params.safeParse(raw);
     if (!parsed.success) return { decisions: [] };
@@ -234,7 +257,7 @@ export class RunController implements vscode.Disposable {
           });
           const report = (view: RunView): void => {
             if (view.runId !== runId) return;
-            const waiting = this.approval?.runId === runId ? this.approval.question : undefined;
+            const waiting = this.approval?.runId === runId ? this.approval.question : this.consentRunId === runId ? sandboxQuestionWaiting : undefined;
             progress.report({ message: waiting ?? `${describePhase(view)} · $${view.costUsd.toFixed(4)}` });
             if (view.finished !== undefined) resolve();
           };
@@ -246,6 +269,9 @@ export class RunController implements vscode.Disposable {
     );
   }
 }
+
+/** What the run's notification says while the no-sandbox question waits for an answer. */
+const sandboxQuestionWaiting = 'no sandbox on this machine: answer the dialog (review first, run the tests unsandboxed, or cancel)';
 
 /** What the run's notification says while its plan waits: the plan in a line, and what to do. */
 export function approvalQuestion(steps: number, summary: string): string {
