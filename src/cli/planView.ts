@@ -21,8 +21,10 @@ export function renderPlanForTerminal(plan: Plan, terminal: Pick<Terminal, 'colo
     const { mark, color } = marks[step.status];
     const files = step.files.length > 0 ? paint(terminal, 'dim', ` [${step.files.join(', ')}]`) : '';
     const after = step.dependsOn.length > 0 ? paint(terminal, 'dim', ` after ${step.dependsOn.join(', ')}`) : '';
+    // Shown before approval: these tests may stop running without failing the step.
+    const removes = step.removesTests !== undefined ? paint(terminal, 'yellow', `\n      removes tests: ${step.removesTests.join(', ')}`) : '';
     const note = step.status === 'failed' && step.error !== undefined ? paint(terminal, 'red', `\n      ${step.error.split('\n')[0] ?? ''}`) : '';
-    return `  ${paint(terminal, color, mark)} ${step.id} ${step.title}${files}${after}${note}`;
+    return `  ${paint(terminal, color, mark)} ${step.id} ${step.title}${files}${after}${removes}${note}`;
   });
   return [header, status, ...lines].join('\n');
 }

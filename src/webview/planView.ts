@@ -129,7 +129,7 @@ export class PlanView {
     setText(nodes.status, `${look.label}: `);
     setText(nodes.title, step.title);
     // The details are small; they are rebuilt only when something in them changed.
-    const signature = JSON.stringify([step.files, step.dependsOn, step.verify, step.attempts, step.workerSummary, step.error, step.model, evidence]);
+    const signature = JSON.stringify([step.files, step.dependsOn, step.verify, step.removesTests, step.attempts, step.workerSummary, step.error, step.model, evidence]);
     if (signature === nodes.signature) return;
     nodes.signature = signature;
     nodes.details.replaceChildren(...stepDetails(step, evidence));
@@ -156,6 +156,10 @@ function stepDetails(step: PlanStep, evidence: readonly StepEvidence[]): Node[] 
   if (step.files.length > 0) parts.push(h('p', { class: 'step-meta' }, h('span', { class: 'meta-label' }, 'Files '), ...step.files.flatMap((file, i) => [i > 0 ? ', ' : '', h('code', {}, file)])));
   if (step.dependsOn.length > 0) parts.push(h('p', { class: 'step-meta' }, h('span', { class: 'meta-label' }, 'After '), step.dependsOn.join(', ')));
   if (step.verify !== undefined) parts.push(h('p', { class: 'step-meta' }, h('span', { class: 'meta-label' }, 'Verify '), h('code', {}, step.verify)));
+  // Tests that may stop running without failing the step: the user should see them before approving.
+  if (step.removesTests !== undefined) {
+    parts.push(h('p', { class: 'step-meta step-removes-tests' }, h('span', { class: 'meta-label' }, 'Removes tests '), ...step.removesTests.flatMap((name, i) => [i > 0 ? ', ' : '', h('code', {}, name)])));
+  }
   if (step.attempts.length > 0) {
     parts.push(
       h(

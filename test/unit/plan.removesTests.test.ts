@@ -11,6 +11,7 @@ import { submittedPlanSchema, type Plan } from '../../src/agent/plan/planTypes';
 import { renderPlanMarkdown } from '../../src/agent/plan/renderPlan';
 import { submitPlanTool } from '../../src/tools/submitPlan';
 import { toToolSpec } from '../../src/tools/defineTool';
+import { renderPlanForTerminal } from '../../src/cli/planView';
 
 function plan(removes?: string[]): Plan {
   const submitted = submittedPlanSchema.parse({
@@ -65,4 +66,10 @@ test('the user can add, change and remove the declaration of a pending step', ()
   const none = parsePlanEdit(renderPlanMarkdown(declared).replace(/ {2}- Removes tests: .*\n/, '  - Removes tests: none\n'), declared);
   assert.ok(none.ok);
   assert.equal('removesTests' in (none.plan.steps[0] ?? {}), false);
+});
+
+test('the terminal shows the declared tests with the plan it asks the user to approve', () => {
+  const shown = renderPlanForTerminal(plan(['greets', 'test/old.test.js']), { colors: false });
+  assert.match(shown, /s1 Rename \[test\/greet\.test\.js\]\n {6}removes tests: greets, test\/old\.test\.js/);
+  assert.doesNotMatch(renderPlanForTerminal(plan(), { colors: false }), /removes tests/);
 });
