@@ -185,13 +185,14 @@ export class StepVerifier {
   /**
    * Verifies what the user accepted and landed (base + landed), for a run that could not verify
    * before the review (no sandbox, and the user chose to review first): the user's yes came first,
-   * so it runs as the baseline does, sandboxed where there is a sandbox.
+   * so it runs as the baseline does, sandboxed where there is a sandbox. `landed` declares the tests
+   * the landed steps removed or renamed (the union of their `removesTests`).
    */
-  async verifyLanded(): Promise<TestEvidence> {
+  async verifyLanded(landed: StepDeclarations = {}): Promise<TestEvidence> {
     return this.serial(async () => {
       const run = await this.run([], this.fullCommand, 'baseline');
       if (run === undefined) return this.unverified();
-      return withTampering(this.judge(run, this.read(run), { removesTests: [] }), run.tampered);
+      return withTampering(this.judge(run, this.read(run), { removesTests: landed.removesTests ?? [] }), run.tampered);
     });
   }
 
