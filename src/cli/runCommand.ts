@@ -164,6 +164,14 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
   session.connection.onRequest(reviewRequest.method, async (raw: unknown) => {
     const parsed = reviewRequest.params.safeParse(raw);
     if (!parsed.success) return { decisions: [] };
+    // Nobody to ask (no terminal, or --json, whose stdout carries only events): nothing is accepted.
+    // In auto mode only files that run code are asked about; they are left unapplied and reported.
+    if (!(terminal.interactive && process.stdin.isTTY && !options.json)) {
+      for (const file of parsed.data.files) {
+        process.stderr.write(`plumbline: left unapplied: ${file.path}${file.protectedReason !== undefined ? ` (needs your approval: ${file.protectedReason})` : ''}. There is no terminal to ask; run again on a terminal, or apply it yourself.\n`);
+      }
+      return { decisions: [] };
+    }
     return { decisions: await reviewInTerminal(parsed.data.files, terminal, controller.signal) };
   });
 

@@ -45,6 +45,7 @@ import { WorkerSession, type WorkerLoopOptions, type WorkerOutcome } from './wor
 import { cleanupStaleIsolations, type PreparedIsolation } from '../verify/isolatedWorkspace';
 import { StepVerifier } from '../verify/stepVerifier';
 import { CommandRunner, type CommandApprovalQuestion } from '../commands/commandRunner';
+import { heldBackNote, holdBackProtected } from './protectedExecution';
 import { detectSandbox } from '../sandbox/detectSandbox';
 import { ExecutionGate, SandboxRefusedError, type UnsandboxedChoice, type UnsandboxedQuestion } from '../sandbox/executionGate';
 import { defaultSandboxSettings, type SandboxSettings } from '../sandbox/sandboxPolicy';
@@ -441,8 +442,12 @@ export class RunEngine {
     this.host.emit({ type: 'step/started', runId: this.options.runId, stepId: step.id, model });
     const fork = this.staged.fork();
     // A command sees the run's staged work with this step's edits on top, as verification does.
-    const runCommand = (command: string, purpose: string): ReturnType<CommandRunner['run']> =>
-      this.commands.run({ stepId: step.id, command, purpose, changes: [...this.staged.changes().filter((change) => !fork.changes().some((own) => own.path === change.path)), ...fork.changes()] }, this.workSignal);
+    // Files that run code keep their pre-run version in the command's copy until the user approves them.
+    const runCommand = (command: string, purpose: string): ReturnType<CommandRunner['run']> => {
+      const { runnable, held } = holdBackProtected([...this.staged.changes().filter((change) => !fork.changes().some((own) => own.path === change.path)), ...fork.changes()]);
+      const note = heldBackNote(held);
+      return this.commands.run({ stepId: step.id, command, purpose, changes: runnable, ...(note !== undefined ? { note } : {}) }, this.workSignal);
+    };
     const session = new WorkerSession(this.current().steps.find((s) => s.id === step.id) ?? step, this.current(), fork, this.loopOptions('worker', step.id), runCommand);
     let outcome = await session.run();
     if (this.signal.aborted) throw new RunCancelled();
@@ -487,7 +492,11 @@ export class RunEngine {
     for (let attempt = 1; outcome.status === 'done'; attempt++) {
       await this.update(markVerifying(this.current(), step.id));
       const combined = [...this.staged.changes().filter((change) => !session.fork.changes().some((own) => own.path === change.path)), ...session.fork.changes()];
-      const evidence = await verifier.verify(combined, testFilesOf(step));
+      // Files that run code are tested in their pre-run version until the user approves them.
+      const { runnable, held } = holdBackProtected(combined);
+      const verified = await verifier.verify(runnable, testFilesOf(step), { removesTests: step.removesTests ?? [] });
+      const note = heldBackNote(held);
+      const evidence = note === undefined ? verified : { ...verified, reason: `${verified.reason} ${note}` };
       if (this.signal.aborted) throw new RunCancelled();
       this.host.emit({ type: 'verification', runId: this.options.runId, stepId: step.id, attempt, evidence });
       this.evidence.set(step.id, evidence);
@@ -550,8 +559,15 @@ export class RunEngine {
       let asked: ReviewDecisions['decisions'] = [];
       if (guarded.length > 0) {
         this.phase('reviewing');
-        asked = (await this.host.review(guarded, this.signal)).decisions.filter((decision) => guarded.some((file) => file.path === decision.path));
+        // A client that cannot ask (no terminal) or fails answers nothing: the files stay unapplied.
+        const answered = await this.host.review(guarded, this.signal).catch((error: unknown) => {
+          if (this.signal.aborted) throw error;
+          return { decisions: [] };
+        });
+        asked = answered.decisions.filter((decision) => guarded.some((file) => file.path === decision.path));
         this.phase('executing');
+        const left = guarded.filter((file) => !asked.some((decision) => decision.path === file.path));
+        if (left.length > 0) await this.update(addNote(this.current(), `Left unapplied, waiting for your approval (they run code): ${left.map((file) => `${file.path} (${file.protectedReason ?? 'protected'})`).join('; ')}.`));
       }
       decisions = { decisions: [...automatic, ...asked] };
     }
@@ -634,7 +650,8 @@ export class RunEngine {
       await this.update(addNote(this.current(), 'Not verified: there is no sandbox and the changes were applied without review (auto); run your tests before you rely on them.'));
       return;
     }
-    const evidence = await verifier.verifyLanded();
+    const removesTests = this.current().steps.filter((step) => step.status === 'done').flatMap((step) => step.removesTests ?? []);
+    const evidence = await verifier.verifyLanded({ removesTests });
     this.host.emit({ type: 'verification', runId: this.options.runId, evidence });
     await this.update(addNote(this.current(), `After your review, on what landed: ${evidence.reason}`));
   }
