@@ -35,6 +35,8 @@ const process = 'test/unit/verify.process.test.ts';
 const commandsRun = 'test/unit/adversarial.commands.test.ts';
 const commandsPolicy = 'test/unit/commands.policy.test.ts';
 
+const protectedRun = 'test/unit/adversarial.protected.test.ts';
+const protectedRunTitle = 'a changed ${file} never runs before approval: verification and run_command use its pre-run version; --approve auto without a terminal leaves it unapplied and ends at once';
 const sandbox = 'test/unit/adversarial.sandbox.test.ts';
 const sandboxUnit = 'test/unit/sandbox.policy.test.ts';
 const sandboxRun = 'test/unit/sandbox.run.test.ts';
@@ -265,5 +267,15 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
         ],
       },
     ],
+  },
+  {
+    area: 'Protected files',
+    case: 'The complete list: build and task runners, test and tool configuration, hook managers, CI, editors, coding agents and MCP, package managers, toolchain pins, containers, package.json hook and tool fields (one test per rule)',
+    proofs: [{ file: protectedUnit, titles: ['the files the attack landed in auto mode are all protected', 'package.json: a change to any field that runs code or configures a tool that loads it is protected'] }],
+  },
+  {
+    area: 'Protected files',
+    case: 'A changed Makefile recipe or package.json script never executes before approval (verification and run_command run the pre-run version and say so); `--approve auto` without a terminal leaves it unapplied and the run ends promptly, without a stale lock',
+    proofs: [{ file: protectedRun, titles: [protectedRunTitle] }],
   },
 ];
