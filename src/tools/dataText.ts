@@ -18,9 +18,31 @@ export function revealHidden(text: string): { text: string; count: number } {
   const revealed = text.replace(hidden, (char, offset: number) => {
     if (char === '\uFEFF' && offset === 0) return char;
     count += 1;
-    return `⟦U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}⟧`;
+    return codePointLabel(char.codePointAt(0) ?? 0);
   });
   return { text: revealed, count };
+}
+
+function codePointLabel(code: number): string {
+  return `⟦U+${code.toString(16).toUpperCase().padStart(4, '0')}⟧`;
+}
+
+/** Zero-width (non-)joiners: Persian, Indic scripts and emoji sequences need them, so written text may hold them. */
+const joiners = new Set([0x200c, 0x200d]);
+
+/**
+ * The hidden characters in text about to be written (an edit's "+" lines, a new file's content), each
+ * once, as `⟦U+XXXX⟧`, in order of appearance. A BOM at the very start (an encoding mark) and the
+ * joiners are allowed; everything else revealHidden shows is not, so it never lands unseen.
+ */
+export function hiddenToWrite(text: string): string[] {
+  const found = new Set<string>();
+  for (const match of text.matchAll(hidden)) {
+    const code = match[0].codePointAt(0) ?? 0;
+    if (joiners.has(code) || (code === 0xfeff && match.index === 0)) continue;
+    found.add(codePointLabel(code));
+  }
+  return [...found];
 }
 
 /**

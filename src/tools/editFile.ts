@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { defineTool } from './defineTool';
 import { ownedPath } from './ownership';
+import { headerMismatch } from './patchHeaders';
 import type { WorkerContext } from './toolContexts';
 
 /** Far above any real edit (a whole 2,000-line file is ~80,000 characters); a guard, not a budget. */
@@ -21,6 +22,8 @@ export const editFileTool = defineTool({
   async run(input, context: WorkerContext) {
     const owned = await ownedPath(context, input.path);
     if ('refusal' in owned) return owned.refusal;
+    const mismatch = await headerMismatch(context, input.patch, owned.path);
+    if (mismatch !== undefined) return { isError: true, content: mismatch };
     return context.editFile(owned.path, input.patch);
   },
 });

@@ -148,7 +148,8 @@ describe('applySearchReplace: whitespace-tolerant matching', () => {
     assert.equal(block.match, 'whitespace-tolerant');
     assert.deepEqual(block.reindent, { from: '    ', to: '        ' });
     assert.deepEqual([block.startLine, block.endLine, block.newStartLine, block.newEndLine], [3, 5, 3, 7]);
-    assert.equal(outcome.text, 'class K {\n    method() {\n        if (ready) {\n            run();\n            log();\n        }\n      // shallower\n    }\n}\n');
+    // The context line keeps its own trailing spaces: only "-" and "+" lines change.
+    assert.equal(outcome.text, 'class K {\n    method() {\n        if (ready) {\n            run();   \n            log();\n        }\n      // shallower\n    }\n}\n');
   });
 
   test('a block indented more than the file is shifted left', () => {
@@ -173,7 +174,8 @@ describe('applySearchReplace: whitespace-tolerant matching', () => {
     assert.equal(outcome.text, 'x\n    final');
     const tolerant = applySearchReplace('x\n    last  ', [{ oldText: 'x\n  last', newText: 'x\n  final\n  more' }]);
     assert.equal(applied(tolerant.blocks[0]).match, 'whitespace-tolerant');
-    assert.equal(tolerant.text, 'x\n  final\n  more');
+    // The added lines replace "last", so they take its indentation in the file (4 spaces, not the model's 2).
+    assert.equal(tolerant.text, 'x\n    final\n    more');
   });
 });
 

@@ -103,8 +103,9 @@ describe('edit_file: a patch of hunks through the worker context', () => {
     // Lines added after it, and the last line removed.
     assert.equal((await edit('src/x.js', '   final\n+more')).isError, false);
     assert.equal(await staged_('src/x.js'), 'a\n  final\nmore');
+    // The context line "a" keeps its own bytes, terminator included, as git apply would.
     assert.equal((await edit('src/x.js', ' a\n-  final\n-more')).isError, false);
-    assert.equal(await staged_('src/x.js'), 'a');
+    assert.equal(await staged_('src/x.js'), 'a\n');
   });
 
   test('a CRLF patch edits a CRLF file and keeps its line endings', async () => {
@@ -134,5 +135,57 @@ describe('edit_file: a patch of hunks through the worker context', () => {
     assert.equal(huge.isError, true);
     assert.match(huge.content, /a patch is at most 200,000 characters: split the edit over several calls/);
     assert.equal(await staged_('src/m.js'), source);
+  });
+  test('a tab-indented file and a space-indented patch: lines the patch never changed keep their bytes (issue 14, item 6)', async () => {
+    file('src/t.js', 'function f(x) {\n\tif (x) {\n\t\treturn 0;\n\t}\n\t\treturn 1;  \n}\n');
+    const result = await edit('src/t.js', ' function f(x) {\n     if (x) {\n-        return 0;\n+        return 2;\n     }\n         return 1;');
+    assert.equal(result.isError, false, result.content);
+    assert.match(result.content, /applied \(matched ignoring leading\/trailing whitespace, re-indented from 8 spaces to 2 tabs\) at lines 1-5/);
+    assert.equal(await staged_('src/t.js'), 'function f(x) {\n\tif (x) {\n\t\treturn 2;\n\t}\n\t\treturn 1;  \n}\n');
+  });
+
+  test('a header naming another file is refused; one naming this file is accepted (issue 14, item 7)', async () => {
+    file('src/m.js', source);
+    for (const header of ['--- a/src/other.js\n+++ b/src/other.js\n', '*** Begin Patch\n*** Update File: src/other.js\n']) {
+      const refused = await edit('src/m.js', `${header}@@\n-  return a + b;\n+  return a + b + 1;\n`);
+      assert.equal(refused.isError, true);
+      assert.match(refused.content, /^Refused: the patch's header on patch line 2 names "(b\/)?src\/other\.js", but path is "src\/m\.js"; nothing was written\./);
+      assert.equal(await staged_('src/m.js'), source);
+    }
+    const accepted = await edit('src/m.js', '*** Begin Patch\n*** Update File: src/m.js\n@@\n-  return a + b;\n+  return a + b + 1;\n*** End Patch');
+    assert.equal(accepted.isError, false, accepted.content);
+    const unified = await edit('src/m.js', '--- a/src/m.js\n+++ b/src/m.js\n@@ -6 +6 @@\n-  return a - b;\n+  return a - b - 1;');
+    assert.equal(unified.isError, false, unified.content);
+    assert.equal(await staged_('src/m.js'), source.replace('a + b;', 'a + b + 1;').replace('a - b;', 'a - b - 1;'));
+  });
+
+  test('a + line with a read_file line-number prefix or hidden characters is refused and nothing is written (issue 14, item 7)', async () => {
+    file('src/m.js', source);
+    const prefixed = await edit('src/m.js', ' function add(a, b) {\n-  return a + b;\n+2│  return a + b + 1;');
+    assert.equal(prefixed.isError, true);
+    assert.match(prefixed.content, /^The patch for src\/m\.js was not applied, nothing was written: patch line 3 \(hunk 1\) carries a read_file line-number prefix \("2│"\)/);
+    const hidden = await edit('src/m.js', ' function add(a, b) {\n-  return a + b;\n+  return a + b; // \u202E1 + b\u2066');
+    assert.equal(hidden.isError, true);
+    assert.match(hidden.content, /holds characters that are invisible or reorder text: ⟦U\+202E⟧ ⟦U\+2066⟧, in "\+ {2}return a \+ b; \/\/ ⟦U\+202E⟧1 \+ b⟦U\+2066⟧"/);
+    assert.equal(await staged_('src/m.js'), source);
+  });
+
+  test('compatible with what models write: @@ anchors, *** End of File appends, a stray blank first line (issue 14, item 8)', async () => {
+    file('src/m.js', source);
+    // "}" closes both functions: without an anchor that is ambiguous, the anchor says which.
+    const ambiguous = await edit('src/m.js', '@@\n-}\n+}\n+// end of sub');
+    assert.match(ambiguous.content, /match 2 places exactly \(lines 3, 7\)\. Add more context lines so they match exactly one, or put a line that comes before the right one after "@@"/);
+    const anchored = await edit('src/m.js', '@@ function sub(a, b) {\n-}\n+}\n+// end of sub');
+    assert.equal(anchored.isError, false, anchored.content);
+    const appended = await edit('src/m.js', '*** Begin Patch\n*** Update File: src/m.js\n@@\n+module.exports = { add, sub };\n*** End of File\n*** End Patch');
+    assert.equal(appended.isError, false, appended.content);
+    assert.match(appended.content, /applied \(exact match\) after line 8; now line 9\./);
+    const blankFirst = await edit('src/m.js', '@@\n \n-function add(a, b) {\n+function add(a, b = 0) {');
+    assert.equal(blankFirst.isError, false, blankFirst.content);
+    assert.equal(await staged_('src/m.js'), source.replace('(a, b) {\n  return a +', '(a, b = 0) {\n  return a +').replace('a - b;\n}\n', 'a - b;\n}\n// end of sub\n') + 'module.exports = { add, sub };\n');
+    // Several files, or an operation edit_file does not do, name the tool to use instead.
+    const multi = await edit('src/m.js', '*** Begin Patch\n*** Update File: src/m.js\n-a\n+b\n*** Add File: src/n.js\n+x\n*** End Patch');
+    assert.equal(multi.isError, true);
+    assert.match(multi.content, /patch line 5 adds a file \(src\/n\.js\): edit_file only changes an existing file\. Create a new file with create_file/);
   });
 });

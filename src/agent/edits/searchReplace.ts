@@ -1,10 +1,12 @@
 // Applies a worker's search/replace blocks to one file's text. Pure: no I/O. Each block is located
 // in the original text on its own, blocks that cannot be placed safely fail on their own, and the
 // rest are applied together, so one bad block never cancels the others and order never matters.
+import type { BlockLine } from './blockLines';
 import type { CandidateRegion } from './closestRegion';
 import { countLineEndings, dominantLineEnding, type LineEnding } from './lines';
 import { buildView, locateBlock, formatRange, type FailureReason, type LineRange, type Located, type MatchKind, type NotLocated } from './locateBlock';
 
+export type { BlockLine, BlockLineKind } from './blockLines';
 export type { CandidateRegion } from './closestRegion';
 export type { FailureReason, LineRange, MatchKind } from './locateBlock';
 
@@ -12,6 +14,17 @@ export interface EditBlock {
   /** Taken literally: no unescaping of entities, backslashes or `$` patterns. '\r\n' is read as '\n'. */
   readonly oldText: string;
   readonly newText: string;
+  /**
+   * A patch hunk's lines, marked context, remove or add (oldText and newText are its two sides). Without
+   * them, the lines old and new share are the context. Context lines always keep the file's bytes.
+   */
+  readonly lines?: readonly BlockLine[];
+  /** `@@ <anchor>` texts: lines that come before the block, in order; used only to choose among several matches. */
+  readonly anchors?: readonly string[];
+  /** A unified diff's old start line; used only to choose among several matches. */
+  readonly lineHint?: number;
+  /** `*** End of File`: the block ends the file (chooses among matches); a block of added lines only is appended. */
+  readonly atEnd?: boolean;
 }
 
 export interface ApplyOptions {
