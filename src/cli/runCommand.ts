@@ -19,6 +19,9 @@ export interface RunCommandOptions {
   readonly baseUrl?: string;
   readonly approve: ApproveMode;
   readonly maxCostUsd?: number;
+  /** Token and request limits of the run (`--max-tokens`, `--max-calls`). */
+  readonly maxTokens?: number;
+  readonly maxCalls?: number;
   readonly parallel?: number;
   readonly testCommand?: string;
   /** plumbline.commands.allow / deny for this run (--allow-command, --deny-command). */
@@ -193,6 +196,8 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
       task: options.task,
       approve: options.approve,
       ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}),
+      ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+      ...(options.maxCalls !== undefined ? { maxCalls: options.maxCalls } : {}),
       ...(options.parallel !== undefined ? { maxParallel: options.parallel } : {}),
       ...(options.testCommand !== undefined ? { testCommand: options.testCommand } : {}),
       ...(options.unsandboxed !== undefined ? { unsandboxed: options.unsandboxed } : {}),
@@ -278,10 +283,13 @@ async function reviewInTerminal(files: readonly FileChange[], terminal: Terminal
   const decisions: Decision[] = [];
   let rest: 'accept' | 'reject' | undefined;
   for (const file of files) {
-    if (rest !== undefined) {
+    // "All files" covers the files not yet shown, but never one that runs code: that is always asked.
+    if (rest !== undefined && !(rest === 'accept' && file.protectedReason !== undefined)) {
       if (rest === 'accept') decisions.push({ path: file.path, hunks: 'all' });
       continue;
     }
+    const restBefore = rest;
+    rest = undefined;
     terminal.write(`\n${paint(terminal, 'bold', `${file.kind} ${file.path}`)}\n`);
     if (file.protectedReason !== undefined) terminal.write(`${protectedWarning(terminal, file)}\n`);
     if (file.hunks.length === 0) {
@@ -289,6 +297,7 @@ async function reviewInTerminal(files: readonly FileChange[], terminal: Terminal
       if (answer === 'A') rest = 'accept';
       if (answer.toLowerCase().startsWith('q')) rest = 'reject';
       if (answer.toLowerCase().startsWith('y') || rest === 'accept') decisions.push({ path: file.path, hunks: 'all' });
+      rest ??= restBefore;
       continue;
     }
     const accepted: number[] = [];
@@ -313,6 +322,7 @@ async function reviewInTerminal(files: readonly FileChange[], terminal: Terminal
       if (raw.startsWith('y') || fileRest === 'accept' || rest === 'accept') accepted.push(hunk.index);
     }
     if (accepted.length > 0) decisions.push({ path: file.path, hunks: accepted.length === file.hunks.length ? 'all' : accepted });
+    rest ??= restBefore;
   }
   return decisions;
 }

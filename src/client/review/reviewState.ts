@@ -46,8 +46,21 @@ export class ReviewState {
     return true;
   }
 
-  decideAll(status: HunkStatus): void {
-    for (const statuses of this.statuses.values()) statuses.fill(status);
+  /**
+   * Accept All / Reject All: decides every hunk still undecided. A hunk or file the user has already
+   * decided keeps that decision (Accept All after Reject File must not land the rejected file).
+   * Returns how many hunks it decided.
+   */
+  decideAll(status: HunkStatus): number {
+    let decided = 0;
+    for (const statuses of this.statuses.values()) {
+      statuses.forEach((current, index) => {
+        if (current !== 'pending') return;
+        statuses[index] = status;
+        decided += 1;
+      });
+    }
+    return decided;
   }
 
   tally(path?: string): Tally {

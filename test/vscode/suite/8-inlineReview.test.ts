@@ -223,6 +223,23 @@ describe('inline diff review', () => {
     assert.deepEqual(proposalTabs(), [], 'the proposal editors are closed');
   });
 
+  it('Accept All after Reject File accepts only what is undecided: the rejected file stays rejected (issue 14, item 10)', async () => {
+    const editor = await startReview();
+    await run(await lens(proposalUriOf(pathB), 0, 'Reject File'));
+    await lens(proposalUriOf(pathB), 0, '✗ Rejected');
+    await run(await lens(editor.document.uri, hunk1Line, '✗ Reject'));
+    await vscode.commands.executeCommand('plumbline.review.acceptAll');
+    const decisions = await withTimeout(result!, 'the review to finish once Accept All has decided the rest');
+    assert.deepEqual(decisions, { decisions: [{ path: pathA, hunks: [0] }] }, 'B and the rejected hunk of A stay rejected');
+  });
+
+  it('Reject All after accepting a hunk keeps that hunk accepted', async () => {
+    const editor = await startReview();
+    await run(await lens(editor.document.uri, hunk1Line, '✓ Accept'));
+    await vscode.commands.executeCommand('plumbline.review.rejectAll');
+    assert.deepEqual(await withTimeout(result!, 'the review after Reject All'), { decisions: [{ path: pathA, hunks: [1] }] });
+  });
+
   it('moves the cursor between changes, across files, with Next / Previous Proposed Change', async () => {
     await startReview();
     const at = (): [string, number] => {
