@@ -161,6 +161,14 @@ export function finishStep(plan: Plan, id: string, result: StepResult): Plan {
   });
 }
 
+/**
+ * done → failed: what the user accepted of a step (some of its hunks) landed, and the tests fail on
+ * it. The step is not reported done, and the steps that depend on it are blocked.
+ */
+export function failLandedStep(plan: Plan, id: string, reason: string): Plan {
+  return updateStep(plan, id, ['done'], 'fail after landing', (step) => ({ ...step, status: 'failed', error: reason }));
+}
+
 /** A pending step that will not run (blocked by a failure: `skipped`), or any unfinished step when the run is stopped (`cancelled`). */
 export function skipStep(plan: Plan, id: string, reason: string, status: 'skipped' | 'cancelled' = 'skipped'): Plan {
   const from: StepStatus[] = status === 'skipped' ? ['pending'] : ['pending', 'running', 'verifying'];

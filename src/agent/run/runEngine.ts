@@ -3,11 +3,12 @@ import { wrapData } from '../../tools/dataText';
 import { sweepTemporaries } from '../workspace/atomicWrite';
 import type { ModelClient, ModelRole } from '../model/modelTypes';
 import type { Price } from '../model/pricing';
-import { UsageLedger } from '../model/usageLedger';
+import { planCost, UsageLedger } from '../model/usageLedger';
 import { finishedPlanStatuses, type Plan, type PlanStep, type ValidationContext } from '../plan/planTypes';
 import {
   addNote,
   createPlan,
+  failLandedStep,
   finishStep,
   markVerifying,
   reopenAfterInterruptedApply,
@@ -32,8 +33,9 @@ import type { LoopEvent } from './agentLoop';
 import { describeChanges } from './changeSet';
 import { selectHunks } from '../review/selectHunks';
 import { Checkpoint } from './checkpoint';
-import { RunJournal, stagedEntry, type RecoveredRun } from './journal';
+import { journalLimitReason, RunJournal, stagedEntry, type RecoveredRun } from './journal';
 import { Orchestrator } from './orchestrator';
+import { defaultReplanLimits, replanAfterFailure, type ReplanLimits } from './replanGuard';
 import { PlanDocument } from './planDocument';
 import { projectOverview } from './projectOverview';
 import { BudgetExceededError, RunBudget, type BudgetLimits } from './runBudget';
@@ -80,6 +82,10 @@ export interface RunOptions {
   readonly sandbox?: SandboxSettings;
   /** Where there is no sandbox, the answer given up front (CLI `--unsandboxed`) instead of asking. */
   readonly unsandboxed?: 'run' | 'review-first';
+  /** Re-plans after failed steps, per run and per step (`plumbline.limits.*`); absent: the defaults. */
+  readonly replans?: ReplanLimits;
+  /** The journal's size cap; past it the run stops at its next model request. Absent: none. */
+  readonly maxJournalBytes?: number;
 }
 
 export type PlanDecision = { readonly kind: 'approve' } | { readonly kind: 'cancel' };
@@ -154,7 +160,13 @@ export class RunEngine {
     /** A crashed run's journal, to resume from its last settled point instead of planning anew. */
     private readonly recovered?: RecoveredRun,
   ) {
-    this.journal = new RunJournal(host.workspace.root, options.runId);
+    this.journal = new RunJournal(
+      host.workspace.root,
+      options.runId,
+      options.maxJournalBytes !== undefined
+        ? { maxBytes: options.maxJournalBytes, onLimit: (max) => this.budget.halt(journalLimitReason(max)) }
+        : undefined,
+    );
     this.workSignal = AbortSignal.any([signal, this.stopWork.signal]);
     this.staged = new StagedWorkspace(host.workspace);
     this.budget = new RunBudget(options.budget);
@@ -162,7 +174,7 @@ export class RunEngine {
       // Journaled (not fsynced) so a resumed run continues its totals; a failed write shows up at the next entry that matters.
       this.journal.append({ kind: 'usage', role: event.call.role, provider: event.call.provider, model: event.call.model, usage: event.call.usage, costUsd: event.call.costUsd }).catch(() => undefined);
       host.emit({ type: 'usage', runId: options.runId, role: event.call.role, model: event.call.model, costUsd: event.call.costUsd, run: event.run });
-      if (this.plan !== undefined) this.plan = setCost(this.plan, { usd: event.run.costUsd, unpricedCalls: event.run.unpricedCalls });
+      if (this.plan !== undefined) this.plan = setCost(this.plan, planCost(event.run));
     });
     if (recovered !== undefined) {
       // The resumed run's cost, tokens and budget go on from where the stopped one was.
@@ -473,9 +485,12 @@ export class RunEngine {
     }
     await this.update(finishStep(this.current(), step.id, { status: 'failed', error: outcome.error, changedFiles: [], ...(this.attemptClosed(step.id) ? {} : { attempt: { endedAt: new Date().toISOString(), outcome: 'error' as const, detail: outcome.error } }) }));
     this.host.emit({ type: 'step/finished', runId: this.options.runId, stepId: step.id, status: 'failed', error: outcome.error, changedFiles: [] });
-    const revised = await orchestrator.replan(
-      this.current(),
-      `Step ${step.id} (${step.title}) failed: ${outcome.error}\nIts edits were discarded. Submit a revised plan for the remaining work (keep finished steps out of it), or the same pending steps if they still make sense.`,
+    // Capped per run and per step (a step re-planned under a new name counts as itself); no valid re-plan ends the run naming this failure.
+    const revised = await replanAfterFailure(this.current(), step.id, outcome.error, this.options.replans ?? defaultReplanLimits, () =>
+      orchestrator.replan(
+        this.current(),
+        `Step ${step.id} (${step.title}) failed: ${outcome.error}\nIts edits were discarded. Submit a revised plan for the remaining work (keep finished steps out of it), or the same pending steps if they still make sense.`,
+      ),
     );
     await this.update(addNote(replacePendingSteps(this.current(), revised), `Re-planned after ${step.id} failed.`));
   }
@@ -625,8 +640,34 @@ export class RunEngine {
     for (const change of changes) await this.staged.discard(change.path);
     if (rejected.length > 0 || conflicts.length > 0) {
       await this.update(addNote(this.current(), `Review: ${rejected.length > 0 ? `not accepted in ${rejected.join(', ')}` : ''}${conflicts.length > 0 ? ` kept your version of ${conflicts.map((c) => c.path).join(', ')}` : ''}.`));
+      // Part of the verified change landed: what landed is a new state nobody has tested yet.
+      if (landing.length > 0) await this.verifyPartialLanding(changes.map((change) => change.path));
     }
     return [...new Set([...rejected, ...conflicts.map((conflict) => conflict.path)])];
+  }
+
+  /**
+   * The user accepted only part of what was verified: the tests run again on what actually landed
+   * (sandboxed), the result is shown, and a step whose landed form fails them is not reported done
+   * (the steps that depend on it are then blocked). Without a sandbox and with "review first",
+   * the end of the run does this for everything at once (verifyAfterReview).
+   */
+  private async verifyPartialLanding(paths: readonly string[]): Promise<void> {
+    const verifier = this.verifier;
+    if (verifier?.command === undefined || (await this.gate.choice()) === 'review-first') return;
+    const removesTests = this.current().steps.filter((step) => step.status === 'done').flatMap((step) => step.removesTests ?? []);
+    const evidence = await verifier.verifyLanded({ removesTests }, { rebase: true });
+    this.host.emit({ type: 'verification', runId: this.options.runId, evidence });
+    const stepIds = [...new Set(paths.flatMap((path) => this.stepsByFile.get(path) ?? []))];
+    if (evidence.verdict !== 'failed') {
+      await this.update(addNote(this.current(), `What you accepted was tested again after it landed: ${evidence.reason}`));
+      return;
+    }
+    let plan = addNote(this.current(), `What you accepted does not pass the tests: ${evidence.reason} ${stepIds.join(', ')} ${stepIds.length === 1 ? 'is' : 'are'} not done; steps that depend on ${stepIds.length === 1 ? 'it' : 'them'} will not run, and later steps are not blamed for these failures.`);
+    for (const id of stepIds) {
+      if (plan.steps.find((step) => step.id === id)?.status === 'done') plan = failLandedStep(plan, id, `What you accepted of this step fails the tests: ${evidence.reason}`);
+    }
+    await this.update(plan);
   }
 
   private async land(): Promise<RunResult> {
@@ -700,7 +741,7 @@ export class RunEngine {
 
   private async update(plan: Plan): Promise<void> {
     const totals = this.ledger.totals;
-    this.plan = setCost(plan, { usd: totals.costUsd, unpricedCalls: totals.unpricedCalls });
+    this.plan = setCost(plan, planCost(totals));
     await this.journal.append({ kind: 'plan', plan: this.plan });
     // Written to plan.md within 100 ms (and before it is read back, and at the end): a step's
     // several quick changes are one write.

@@ -183,16 +183,24 @@ export class StepVerifier {
   }
 
   /**
-   * Verifies what the user accepted and landed (base + landed), for a run that could not verify
-   * before the review (no sandbox, and the user chose to review first): the user's yes came first,
-   * so it runs as the baseline does, sandboxed where there is a sandbox. `landed` declares the tests
-   * the landed steps removed or renamed (the union of their `removesTests`).
+   * Verifies what the user accepted and landed (base + landed): for a run that could not verify
+   * before the review (no sandbox, and the user chose to review first), or after the user accepted
+   * only part of a verified change. The user's yes came first, so it runs as the baseline does,
+   * sandboxed where there is a sandbox. `landed` declares the tests the landed steps removed or
+   * renamed (the union of their `removesTests`); `rebase` makes a failing result the new baseline.
    */
-  async verifyLanded(landed: StepDeclarations = {}): Promise<TestEvidence> {
+  async verifyLanded(landed: StepDeclarations = {}, options: { readonly rebase?: boolean } = {}): Promise<TestEvidence> {
     return this.serial(async () => {
       const run = await this.run([], this.fullCommand, 'baseline');
       if (run === undefined) return this.unverified();
-      return withTampering(this.judge(run, this.read(run), { removesTests: landed.removesTests ?? [] }), run.tampered);
+      const summary = this.read(run);
+      const evidence = withTampering(this.judge(run, summary, { removesTests: landed.removesTests ?? [] }), run.tampered);
+      // The user chose to land a state that fails: later steps are compared with it, so the
+      // failures it brought are reported to them as already there, not blamed on them.
+      if (options.rebase === true && evidence.verdict === 'failed' && this.baseline !== undefined) {
+        this.baseline = { exitCode: run.exitCode, failing: new Set([...this.baseline.failing, ...summary.failures.map((failure) => failure.name)]), summary };
+      }
+      return evidence;
     });
   }
 
