@@ -278,4 +278,17 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     case: 'A changed Makefile recipe or package.json script never executes before approval (verification and run_command run the pre-run version and say so); `--approve auto` without a terminal leaves it unapplied and the run ends promptly, without a stale lock',
     proofs: [{ file: protectedRun, titles: [protectedRunTitle] }],
   },
+  {
+    area: 'Review',
+    case: '"Accept All" after "Reject File" (or a rejected hunk) lands only what was undecided; "Reject All" keeps what was accepted',
+    proofs: [
+      { file: 'test/unit/review.bulkDecisions.test.ts', titles: ['Accept All after Reject File and a rejected hunk leaves both rejected', 'Reject All keeps what was accepted; a second bulk action changes nothing'] },
+      { file: 'test/vscode/suite/8-inlineReview.test.ts', titles: ['Accept All after Reject File accepts only what is undecided: the rejected file stays rejected (issue 14, item 10)', 'Reject All after accepting a hunk keeps that hunk accepted'] },
+    ],
+  },
+  {
+    area: 'Review',
+    case: 'Accepting only part of a verified step leaves the workspace failing: the tests run again on what landed, the step is not reported done, dependents cannot run',
+    proofs: [{ file: 'test/unit/verified.partialLanding.test.ts', titles: ['accepting only the source half of a rename: the tests run again on what landed, fail, and the step is not done; a dependent cannot run, and later steps are not blamed'] }],
+  },
 ];
