@@ -1,4 +1,5 @@
-import type { Plan, PlanStep } from '../agent/plan/planTypes';
+import type { Plan, PlanStep } from '../protocol/plan';
+import { describeCost } from '../protocol/cost';
 import { paint, type Terminal } from './terminal';
 
 const marks: Record<PlanStep['status'], { mark: string; color: 'green' | 'red' | 'yellow' | 'gray' | 'cyan' }> = {
@@ -14,7 +15,8 @@ const marks: Record<PlanStep['status'], { mark: string; color: 'green' | 'red' |
 /** The live plan as the terminal shows it: one line per step, redrawn in place on a TTY. */
 export function renderPlanForTerminal(plan: Plan, terminal: Pick<Terminal, 'colors'>, width = 100): string {
   const done = plan.steps.filter((step) => step.status === 'done').length;
-  const cost = `$${plan.cost.usd.toFixed(4)}${plan.cost.unpricedCalls > 0 ? ` (+${plan.cost.unpricedCalls} unpriced)` : ''}`;
+  // A model without a price: tokens, not a dollar figure that leaves its calls out.
+  const cost = describeCost(plan.cost);
   const header = `${paint(terminal, 'bold', 'Plan')} ${plan.summary.split('\n')[0] ?? ''}`.slice(0, width + 20);
   const status = paint(terminal, 'dim', `${plan.status} · ${done}/${plan.steps.length} steps · ${cost}`);
   const lines = plan.steps.map((step) => {

@@ -28,6 +28,31 @@ describe('layer boundaries are enforced by lint', () => {
     assert.ok(messages.some((message) => /browser/.test(message)), messages.join('\n'));
   });
 
+  // The import zones: every layer, every layer it may not reach, and the ones it may.
+  const layers = ['protocol', 'tools', 'agent', 'server', 'cli', 'client', 'webview'] as const;
+  const mayImport: Record<(typeof layers)[number], readonly string[]> = {
+    protocol: [], tools: ['protocol'], agent: ['protocol', 'tools'], server: ['protocol', 'tools', 'agent'], cli: ['protocol'], client: ['protocol'], webview: ['protocol'],
+  };
+  const probes: Record<(typeof layers)[number], string> = {
+    protocol: 'src/protocol/method.ts', tools: 'src/tools/defineTool.ts', agent: 'src/agent/providerDetection.ts', server: 'src/server/main.ts', cli: 'src/cli/main.ts', client: 'src/client/commands.ts', webview: 'src/webview/sidebar.ts',
+  };
+  for (const layer of layers) {
+    test(`src/${layer} imports ${mayImport[layer].length === 0 ? 'no other layer' : `only ${mayImport[layer].join(', ')}`}`, async () => {
+      // Linted as the text of a real file of the layer (the type-aware parser needs one the project knows).
+      const probe = probes[layer];
+      for (const target of layers.filter((other) => other !== layer)) {
+        const messages = await restrictedImportMessages(`import * as x from '../${target}/anything';\nexport const y = x;\n`, probe);
+        if (mayImport[layer].includes(target)) assert.deepEqual(messages, [], `${layer} → ${target} is allowed`);
+        else assert.equal(messages.length, 1, `${layer} → ${target} must be refused; got ${JSON.stringify(messages)}`);
+      }
+    });
+  }
+
+  test('src/extension.ts reaches only client and protocol', async () => {
+    assert.equal((await restrictedImportMessages("import * as x from './agent/run/runEngine';\nexport const y = x;\n", 'src/extension.ts')).length, 1);
+    assert.deepEqual(await restrictedImportMessages("import * as x from './client/commands';\nexport const y = x;\n", 'src/extension.ts'), []);
+  });
+
   test("the tree-shaking-hostile `import { z } from 'zod'` is refused", async () => {
     const [result] = await eslint.lintText("import { z } from 'zod';\nexport const s = z.string();\n", { filePath: 'src/agent/providerDetection.ts' });
     assert.ok(result?.messages.some((m) => m.ruleId === 'no-restricted-syntax'));
