@@ -136,7 +136,9 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
 
   session.connection.onRequest(planApprovalRequest.method, async (raw: unknown) => {
     const parsed = planApprovalRequest.params.safeParse(raw);
-    if (!parsed.success || options.yes || options.json || !terminal.interactive) return { decision: 'approve' };
+    // A malformed question is never a yes: the plan it would approve cannot be shown.
+    if (!parsed.success) return { decision: 'cancel' };
+    if (options.yes || options.json || !terminal.interactive) return { decision: 'approve' };
     if (!terminal.interactive) terminal.write(`${renderPlanForTerminal(parsed.data.plan, terminal)}\n`);
     for (;;) {
       const answer = (await ask(`Run this plan? [Y]es / [n]o / [e]dit ${parsed.data.planPath} `, 'y', controller.signal, 'n')).toLowerCase();
