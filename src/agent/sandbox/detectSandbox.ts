@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { BubblewrapSandbox, isolationFlags } from './bubblewrap';
-import { SeatbeltSandbox } from './seatbelt';
+import { SeatbeltSandbox, seatbeltProfile } from './seatbelt';
 import type { SandboxAvailability, SandboxMissing } from './sandboxTypes';
 
 /**
@@ -73,10 +73,20 @@ async function detectNow(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Pro
     } catch {
       return { kind: 'none', reason: '/usr/bin/sandbox-exec is missing.', remedy: 'Reinstall macOS command line tools, or review changes before their tests run.' };
     }
-    return new SeatbeltSandbox(async () => {
+    const tempDir = async (): Promise<{ path: string; remove(): Promise<void> }> => {
       const path = await mkdtemp(join(tmpdir(), 'plumbline-sandbox-tmp-'));
       return { path, remove: () => rm(path, { recursive: true, force: true }) };
-    });
+    };
+    // The profile this machine's sandbox-exec must accept: one like every command's, tried once.
+    const probe = await tempDir();
+    try {
+      const policy = { cwd: probe.path, writable: [probe.path], readable: [], hidden: [], privateLayers: [], allowedHosts: [], env: {} };
+      const tried = await run('/usr/bin/sandbox-exec', ['-p', seatbeltProfile(policy, { tempDir: probe.path }), '/usr/bin/true']);
+      if (!tried.ok) return { kind: 'none', reason: `sandbox-exec refused Plumbline's profile (${tried.output.split('\n')[0] ?? 'no message'}).`, remedy: 'Report this with your macOS version; meanwhile review changes before their tests run.' };
+    } finally {
+      await probe.remove();
+    }
+    return new SeatbeltSandbox(tempDir);
   }
   const missing: SandboxMissing = {
     kind: 'none',

@@ -26,7 +26,7 @@ export function seatbeltProfile(policy: SandboxPolicy, options: { readonly home?
     '(version 1)',
     '(allow default)',
     '(deny network*)',
-    '(allow network* (remote ip "localhost:*") (local ip "localhost:*") (remote unix-socket (subpath "/private/var/run/mDNSResponder")))',
+    '(allow network* (remote ip "localhost:*") (local ip "localhost:*"))',
     '(deny file-write*)',
     `(allow file-write* ${subpaths([...policy.writable, options.tempDir])} (literal "/dev/null") (literal "/dev/zero") (literal "/dev/dtracehelper") (regex #"^/dev/tty") (regex #"^/dev/fd/"))`,
     `(deny file-read* (subpath "/Users") ${subpaths([home, ...policy.hidden])} (subpath "/private/var/run/docker.sock") (subpath "/var/run/docker.sock"))`,
