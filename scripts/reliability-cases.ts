@@ -49,6 +49,10 @@ const killedMidApply = 'the server killed with SIGKILL mid-apply: each file old 
 const exactVerification = 'the verification command runs unasked only exactly as configured; writes and reads through a link out of the workspace are asked about';
 const realDiskFull = 'disk full during a real apply: each file old or new, a clear error naming resume and undo; after freeing space resume lands the rest and undo restores everything';
 
+const editsAttack = 'test/unit/adversarial.edits.test.ts';
+const editsAttackTitle = 'auto mode: untouched lines keep their bytes; prefixes, other files\' headers and hidden characters are refused; a near miss on a 100,000-character line gets a bounded report';
+const editFileUnit = 'test/unit/tools.editFile.test.ts';
+
 export const reliabilityCases: readonly ReliabilityCase[] = [
   // Paths
   { area: 'Paths', case: 'A worker writes `../x` (a `..` escape)', proofs: [{ file: paths, titles: [autoPaths] }, { file: pathUnit, titles: ['refuses .. escapes, naming the path and an example of a good one'] }, { file: 'test/unit/scenario.outOfScope.test.ts', titles: ['a worker cannot write outside its step: refusals go back to the model, the files stay byte-equal, the run completes'] }] },
@@ -290,5 +294,57 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     area: 'Review',
     case: 'Accepting only part of a verified step leaves the workspace failing: the tests run again on what landed, the step is not reported done, dependents cannot run',
     proofs: [{ file: 'test/unit/verified.partialLanding.test.ts', titles: ['accepting only the source half of a rename: the tests run again on what landed, fail, and the step is not done; a dependent cannot run, and later steps are not blamed'] }],
+  },
+  // Edits that change only what they name (issue 14, items 6-9)
+  {
+    area: 'Edits',
+    case: 'A whitespace-tolerant match rewrites only the "-" and "+" lines: a tab-indented file edited with a space-indented patch keeps its untouched lines byte for byte; context lines keep their trailing whitespace and, in a file with mixed line endings, their own terminator; added lines take the file\'s indentation',
+    proofs: [
+      { file: editsAttack, titles: [editsAttackTitle] },
+      {
+        file: 'test/unit/edits.contextBytes.test.ts',
+        titles: [
+          'a tab-indented file and a space-indented patch: the untouched context line keeps its tabs, added lines get tabs',
+          'context lines keep the file\'s trailing whitespace, whichever way the patch differs',
+          'in a file with mixed line endings, an untouched context line keeps its own terminator',
+        ],
+      },
+      { file: editFileUnit, titles: ['a tab-indented file and a space-indented patch: lines the patch never changed keep their bytes (issue 14, item 6)'] },
+    ],
+  },
+  {
+    area: 'Edits',
+    case: 'A "+" line carrying a copied read_file line-number prefix (`12│`), or a patch whose `--- a/` / `+++ b/` or `*** Update File` header names another file than `path`: refused naming the line, nothing written',
+    proofs: [
+      { file: editsAttack, titles: [editsAttackTitle] },
+      { file: 'test/unit/edits.parsePatch.test.ts', titles: ['a copied read_file line-number prefix is refused, naming the patch line'] },
+      { file: editFileUnit, titles: ['a header naming another file is refused; one naming this file is accepted (issue 14, item 7)', 'a + line with a read_file line-number prefix or hidden characters is refused and nothing is written (issue 14, item 7)'] },
+    ],
+  },
+  {
+    area: 'Edits',
+    case: 'Invisible and bidi characters (U+202E, U+2066–2069, U+200B, tag characters) in an edit\'s "+" lines or a new file\'s content: refused, each shown as `⟦U+XXXX⟧`',
+    proofs: [
+      { file: editsAttack, titles: [editsAttackTitle] },
+      { file: 'test/unit/edits.parsePatch.test.ts', titles: ['invisible and bidi characters on a + line are refused, each shown as ⟦U+XXXX⟧'] },
+      { file: 'test/unit/tools.createFile.test.ts', titles: ['invisible and bidi characters are refused, each shown as ⟦U+XXXX⟧, and nothing is written (issue 14, item 7)'] },
+    ],
+  },
+  {
+    area: 'Edits',
+    case: 'What models write: `*** End of File` appends, padded wrapper lines, a stray blank first line, `@@ <anchor>` choosing among several matches, a one-file `*** Update File`; add, delete, move and multi-file patches refused naming the tool to use; Codex\'s apply-patch and Aider\'s search/replace cases run as tests (docs/edit-compatibility.md)',
+    proofs: [
+      { file: editFileUnit, titles: ['compatible with what models write: @@ anchors, *** End of File appends, a stray blank first line (issue 14, item 8)'] },
+      { file: 'test/unit/edits.parsePatch.test.ts', titles: ['wrapper lines padded with spaces are recognised, not read as context lines', 'add, delete and move operations are refused naming the tool to use'] },
+      { file: 'test/unit/support/editCompat.ts', titles: ['${compatDoc} reports every ${suite} case as it comes out, with the totals', '${compat.id} (${statusOf(compat)})'] },
+    ],
+  },
+  {
+    area: 'Edits',
+    case: 'A near miss on a 100,000-character line: the failure report quotes each line cut around the difference, and the whole report is capped ("… N characters omitted …")',
+    proofs: [
+      { file: editsAttack, titles: [editsAttackTitle] },
+      { file: 'test/unit/edits.report.test.ts', titles: ['a near miss on a 100,000-character line gives a bounded report that shows where the lines differ (issue 14, item 9)', 'many failing hunks on long lines: the whole report is capped, and still ends with what to do'] },
+    ],
   },
 ];
