@@ -53,6 +53,11 @@ const editsAttack = 'test/unit/adversarial.edits.test.ts';
 const editsAttackTitle = 'auto mode: untouched lines keep their bytes; prefixes, other files\' headers and hidden characters are refused; a near miss on a 100,000-character line gets a bounded report';
 const editFileUnit = 'test/unit/tools.editFile.test.ts';
 
+const runaway = 'test/unit/adversarial.runaway.test.ts';
+const replanFails = 'test/unit/adversarial.replanFails.test.ts';
+const replanUnit = 'test/unit/run.replanGuard.test.ts';
+const limitsUnit = 'test/unit/run.limits.test.ts';
+
 export const reliabilityCases: readonly ReliabilityCase[] = [
   // Paths
   { area: 'Paths', case: 'A worker writes `../x` (a `..` escape)', proofs: [{ file: paths, titles: [autoPaths] }, { file: pathUnit, titles: ['refuses .. escapes, naming the path and an example of a good one'] }, { file: 'test/unit/scenario.outOfScope.test.ts', titles: ['a worker cannot write outside its step: refusals go back to the model, the files stay byte-equal, the run completes'] }] },
@@ -345,6 +350,56 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     proofs: [
       { file: editsAttack, titles: [editsAttackTitle] },
       { file: 'test/unit/edits.report.test.ts', titles: ['a near miss on a 100,000-character line gives a bounded report that shows where the lines differ (issue 14, item 9)', 'many failing hunks on long lines: the whole report is capped, and still ends with what to do'] },
+    ],
+  },
+  // Runaway (issue 14)
+  {
+    area: 'Runaway',
+    case: 'An orchestrator answers every failed step with the same step under a new id and reworded instructions (once ~20,000 requests in two minutes): the same step is recognised and the run stops at the per-step re-plan cap, naming it and how often it failed',
+    proofs: [
+      { file: runaway, titles: ['the same step re-planned under new names stops at the per-step cap, naming the step and how often it failed; requests, journal and --json output stay small'] },
+      {
+        file: replanUnit,
+        titles: [
+          'the same files and near-identical instructions are the same step; other files or other work are not',
+          'failuresOf follows likeness step to step, so a step reworded a bit more each time stays one step',
+          'a step may be re-planned twice by default; its third failure under any name stops the run, naming it and the count',
+        ],
+      },
+    ],
+  },
+  {
+    area: 'Runaway',
+    case: 'Different steps fail one after another: re-plans per run are capped (`plumbline.limits.maxReplans`)',
+    proofs: [{ file: runaway, titles: ['different steps failing one after another stop at plumbline.limits.maxReplans'] }, { file: replanUnit, titles: ['different steps failing count against the run: the failure after maxReplans re-plans stops it'] }],
+  },
+  {
+    area: 'Runaway',
+    case: 'Model requests per run are capped by default (400), by `plumbline.budget.maxCalls` and by `--max-calls`',
+    proofs: [{ file: runaway, titles: ['model requests are capped: --max-calls on the CLI, plumbline.budget.maxCalls in the settings'] }, { file: limitsUnit, titles: ['every run has a request cap (400 unless set); re-plan and journal caps have defaults'] }],
+  },
+  {
+    area: 'Runaway',
+    case: 'The journal and the plan stay bounded: a journal past `plumbline.limits.maxJournalMb` stops the run cleanly and still reads back; oversized plans are refused to the model',
+    proofs: [
+      { file: runaway, titles: ['a journal past plumbline.limits.maxJournalMb stops the run cleanly with the reason; the journal still reads back'] },
+      { file: limitsUnit, titles: ['past the cap the run is told once; every entry is still written, and the journal reads back', 'a plan over 64 KB, or a re-plan that would grow the live plan past its step cap, is refused', 'submit_plan caps instructions and the summary, with messages the model can act on'] },
+    ],
+  },
+  {
+    area: 'Runaway',
+    case: '`--max-cost` with a model that has no price (once 3,592 requests in 30 s): refused before any request unless a token limit bounds the run; tokens are shown where cost is unknown',
+    proofs: [
+      { file: runaway, titles: ['--max-cost with an unpriced model and no token limit is refused before any request, saying what to set', 'with --max-tokens the token limit bounds the run instead, and the plan and the CLI show tokens, not $0'] },
+      { file: limitsUnit, titles: ['before the run: refused when a model is unpriced and there is no token limit, naming what to set', 'at the first request: refused before it is made, unless a token limit bounds the run', 'the terminal\'s plan and plan.md show the tokens when calls had no price'] },
+    ],
+  },
+  {
+    area: 'Runaway',
+    case: 'A step fails its tests three times and the orchestrator cannot re-plan (gives up, or submits only invalid plans): the run ends naming the step and its test failure, not "no valid plan"',
+    proofs: [
+      { file: replanFails, titles: ['a step that failed its tests 3 times, then an orchestrator that ${behaviour}: the run ends naming the step and its test failure'] },
+      { file: replanUnit, titles: ['no valid re-plan: the run ends naming the step and its failure first, the orchestrator after it'] },
     ],
   },
 ];

@@ -17,7 +17,7 @@ const help = `Plumbline ${plumblineVersion}: a coding agent that plans, delegate
 Usage:
   plumbline run "<task>" [--cwd DIR] [--provider openai|anthropic] [--model M] [--worker-model M]
                 [--base-url URL] [--approve step|end|auto|never] [--test-cmd CMD] [--max-cost USD]
-                [--parallel N] [--allow-command PREFIX]... [--deny-command PREFIX]... [--yes] [--json]
+                [--max-tokens N] [--max-calls N] [--parallel N] [--allow-command PREFIX]... [--deny-command PREFIX]... [--yes] [--json]
                 [--unsandboxed run|review-first]
   plumbline runs [--cwd DIR] [--json]
   plumbline resume <run-id> [--cwd DIR] [--yes] [--json]
@@ -54,7 +54,13 @@ Options:
   --unsandboxed WHAT Where there is no sandbox (see plumbline doctor): review-first verifies steps
                      only after you accept them; run runs the tests unconfined for this run.
                      Without it a terminal asks once; without a terminal the run stops
-  --max-cost USD     Stop the run when it has cost this much
+  --max-cost USD     Stop the run when it has cost this much. A model without a known price cannot
+                     be counted: the run is refused unless --max-tokens is set too (or its price
+                     in plumbline.prices)
+  --max-tokens N     Stop the run when its model calls have used this many tokens (input, output,
+                     cache; plumbline.budget.maxTokens)
+  --max-calls N      Stop the run after this many model requests (default 400;
+                     plumbline.budget.maxCalls)
   --parallel N       Workers at once (default 4)
   --allow-command P  Workers may run commands starting with these words without asking, e.g.
                      --allow-command "npm run lint" (repeatable; plumbline.commands.allow). Commands
@@ -104,6 +110,8 @@ async function main(argv: string[]): Promise<number> {
         'base-url': { type: 'string' },
         approve: { type: 'string' },
         'max-cost': { type: 'string' },
+        'max-tokens': { type: 'string' },
+        'max-calls': { type: 'string' },
         parallel: { type: 'string' },
         yes: { type: 'boolean' },
         'test-cmd': { type: 'string' },
@@ -130,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = values.timeout === undefined ? 15000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usageError('--timeout takes a positive whole number of milliseconds');
   const terminal = createTerminal();
-  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed'] as const;
+  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'max-tokens', 'max-calls', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed'] as const;
   if (command !== 'run') {
     const misplaced = runOnly.find((flag) => values[flag] !== undefined && !(command === 'resume' && flag === 'yes'));
     if (misplaced !== undefined) return usageError(`--${misplaced} goes with "plumbline run"`);
@@ -176,6 +184,11 @@ async function main(argv: string[]): Promise<number> {
       const maxCost = positiveNumber(values['max-cost'], '--max-cost');
       const parallel = positiveNumber(values.parallel, '--parallel');
       if (maxCost instanceof Error) return usageError(maxCost.message);
+      const maxTokens = positiveNumber(values['max-tokens'], '--max-tokens');
+      const maxCalls = positiveNumber(values['max-calls'], '--max-calls');
+      for (const [flag, value] of [['--max-tokens', maxTokens], ['--max-calls', maxCalls]] as const) {
+        if (value instanceof Error || (value !== undefined && !Number.isInteger(value))) return usageError(`${flag} takes a positive whole number`);
+      }
       if (parallel instanceof Error || (parallel !== undefined && (!Number.isInteger(parallel) || parallel > 16))) return usageError('--parallel takes a whole number from 1 to 16');
       return runCommand(
         {
@@ -191,6 +204,8 @@ async function main(argv: string[]): Promise<number> {
           ...(values['base-url'] !== undefined ? { baseUrl: values['base-url'] } : {}),
           ...(values['test-cmd'] !== undefined && values['test-cmd'].trim() !== '' ? { testCommand: values['test-cmd'] } : {}),
           ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),
+          ...(typeof maxTokens === 'number' ? { maxTokens } : {}),
+          ...(typeof maxCalls === 'number' ? { maxCalls } : {}),
           ...(prefixes.allow.length > 0 ? { allowCommands: prefixes.allow } : {}),
           ...(prefixes.deny.length > 0 ? { denyCommands: prefixes.deny } : {}),
           ...(parallel !== undefined ? { parallel } : {}),

@@ -14,6 +14,7 @@ export function toRunViewModel(view: RunView | undefined, pending: PendingApprov
     hasPlanDocument: view.planPath !== undefined,
     plan: view.plan ?? null,
     costUsd: view.costUsd,
+    ...(view.usage !== undefined ? { tokens: view.usage.tokens, unpricedCalls: view.usage.unpricedCalls } : {}),
     awaitingApproval: pending?.runId === view.runId && finished === undefined,
     finished: finished === undefined ? null : { status: finished.status, reason: finished.reason ?? null, summary: finished.summary, applied: finished.applied },
     evidence: [...evidence],

@@ -12,6 +12,12 @@ export const stepIdRule = '1–32 lowercase letters, digits, "-" or "_", startin
 
 export const maxSteps = 50;
 export const maxFilesPerStep = 50;
+/**
+ * Text caps of a submitted plan: the live plan is journaled and sent to every client on each
+ * change, so its size is bounded where it enters (a runaway orchestrator once wrote 301 MB).
+ */
+export const maxInstructionsChars = 4000;
+export const maxSummaryChars = 2000;
 
 const stepIdSchema = z.string().regex(stepIdPattern, `ids are ${stepIdRule}`);
 /** Titles and verify commands sit on one markdown line, so a line break would corrupt the document. */
@@ -29,7 +35,7 @@ const testNameSchema = z
 export const submittedStepSchema = z.strictObject({
   id: stepIdSchema,
   title: oneLine('title').max(200),
-  instructions: z.string().trim().min(1, 'instructions must not be empty'),
+  instructions: z.string().trim().min(1, 'instructions must not be empty').max(maxInstructionsChars, `instructions must be at most ${maxInstructionsChars} characters: say what to change, not how`),
   /** Workspace-relative paths the step owns: only this step may write them. */
   files: z.array(z.string().min(1)).max(maxFilesPerStep),
   depends_on: z.array(stepIdSchema).default([]),
@@ -43,7 +49,7 @@ export const submittedStepSchema = z.strictObject({
 });
 
 export const submittedPlanSchema = z.strictObject({
-  summary: z.string().trim().min(1, 'summary must not be empty'),
+  summary: z.string().trim().min(1, 'summary must not be empty').max(maxSummaryChars, `summary must be at most ${maxSummaryChars} characters`),
   steps: z.array(submittedStepSchema).min(1).max(maxSteps),
 });
 
@@ -101,8 +107,8 @@ export const planSchema = z.strictObject({
   steps: z.array(planStepSchema),
   notes: z.array(z.string()),
   summaryOfChanges: z.string().exactOptional(),
-  /** `usd` is a lower bound when `unpricedCalls` > 0. */
-  cost: z.strictObject({ usd: z.number().nonnegative(), unpricedCalls: z.number().int().nonnegative() }),
+  /** `usd` is a lower bound when `unpricedCalls` > 0; `tokens` (all calls) is what then shows the spend. */
+  cost: z.strictObject({ usd: z.number().nonnegative(), unpricedCalls: z.number().int().nonnegative(), tokens: z.number().int().nonnegative().exactOptional() }),
   /** Bumped by every state change, so a reader can tell two renderings apart. */
   revision: z.number().int().nonnegative(),
 });

@@ -48,6 +48,11 @@ export const commandPrefixSchema = z
   .max(200)
   .refine((entry) => !/[;&|<>()$`\n\r#*?]/.test(entry), { message: 'a command prefix is plain words, such as "npm run lint" (no ; & | < > ( ) $ ` # * ?)' });
 
+/** Model requests per run when nothing else is set (`plumbline.budget.maxCalls`). */
+export const defaultMaxCalls = 400;
+/** `plumbline.limits.*` when not set. */
+export const defaultRunLimits = { maxReplans: 10, maxReplansPerStep: 2, maxJournalMb: 64 } as const;
+
 export const plumblineSettingsSchema = z.object({
   orchestrator: roleSettingsSchema.default({ provider: 'auto' }),
   worker: roleSettingsSchema.default({ provider: 'auto' }),
@@ -99,6 +104,26 @@ export const plumblineSettingsSchema = z.object({
       memoryMb: z.number().int().min(0).max(1_048_576).default(0),
     })
     .default({ allowedHosts: [], environment: [], readablePaths: [], memoryMb: 0 }),
+  /** What one run may spend; a run's own limits (`--max-calls`, `--max-tokens`) take precedence. */
+  budget: z
+    .object({
+      /** Model requests per run, all roles together: a loop stops here whatever else is set. */
+      maxCalls: z.number().int().min(1).max(100_000).default(defaultMaxCalls),
+      /** Tokens per run (input, output, cache reads and writes); 0: none. What bounds a model without a price. */
+      maxTokens: z.number().int().min(0).default(0),
+    })
+    .default({ maxCalls: defaultMaxCalls, maxTokens: 0 }),
+  /** How often a run may re-plan, and how much it may write about itself. */
+  limits: z
+    .object({
+      /** Re-plans after failed steps, per run. */
+      maxReplans: z.number().int().min(0).max(1000).default(defaultRunLimits.maxReplans),
+      /** Re-plans after the same step fails (a re-planned step with its files and near-identical instructions is the same step). */
+      maxReplansPerStep: z.number().int().min(0).max(100).default(defaultRunLimits.maxReplansPerStep),
+      /** The run's journal (`.plumbline/runs/<id>/journal.jsonl`), in MB. */
+      maxJournalMb: z.number().int().min(1).max(10_240).default(defaultRunLimits.maxJournalMb),
+    })
+    .default({ ...defaultRunLimits }),
   /** USD per million tokens, by model id or id prefix; overrides the built-in table. */
   prices: z.record(z.string(), priceSettingSchema).default({}),
 });

@@ -60,6 +60,9 @@ export const runViewSchema = z.object({
   hasPlanDocument: z.boolean(),
   plan: planSchema.nullable(),
   costUsd: z.number(),
+  /** Every call's tokens and the calls without a price: the sidebar shows tokens when the dollars leave calls out. */
+  tokens: z.number().int().nonnegative().optional(),
+  unpricedCalls: z.number().int().nonnegative().optional(),
   /** The server is waiting for the user to approve the plan: the sidebar shows Run Plan / Edit Plan / Cancel. */
   awaitingApproval: z.boolean(),
   finished: z

@@ -8,6 +8,7 @@ import { apiKeysFrom } from '../agent/model/modelConfig';
 import { Checkpoint, type UndoReport } from '../agent/run/checkpoint';
 import { RunJournal, type RecoveredRun } from '../agent/run/journal';
 import { RunEngine, type RunHost, type RunResult } from '../agent/run/runEngine';
+import { runLimits, unpricedBudgetRefusal } from '../agent/run/runLimits';
 import { listRuns, newRunId, planPath } from '../agent/run/runStore';
 import { StepVerifier } from '../agent/verify/stepVerifier';
 import type { TestEvidence } from '../agent/verify/testEvidence';
@@ -115,6 +116,10 @@ export class RunService {
       throw new ResponseError(ErrorCodes.InvalidRequest, error instanceof Error ? error.message : String(error));
     }
     const testCommand = params.testCommand ?? settings.testCommand;
+    const limits = runLimits(params, settings);
+    // A cost limit that cannot count this model's calls would bound nothing: refused before anything starts.
+    const unpriced = unpricedBudgetRefusal(limits.budget, [clients.orchestrator.model, clients.worker.model], settings.prices);
+    if (unpriced !== undefined) throw new ResponseError(ErrorCodes.InvalidRequest, unpriced);
     const controller = new AbortController();
     const { connection, documents } = this.deps;
     // Asked on every file read: with no documents open (the CLI, most of the time) there is nothing
@@ -165,12 +170,9 @@ export class RunService {
         ...(params.scope !== undefined ? { scope: params.scope } : {}),
         approve: params.approve,
         maxParallel: params.maxParallel,
-        budget: {
-          ...(params.maxCostUsd !== undefined ? { maxCostUsd: params.maxCostUsd } : {}),
-          ...(params.maxCalls !== undefined ? { maxCalls: params.maxCalls } : {}),
-          ...(params.maxTokens !== undefined ? { maxTokens: params.maxTokens } : {}),
-          ...(params.maxMinutes !== undefined ? { maxWallClockMs: params.maxMinutes * 60000 } : {}),
-        },
+        budget: limits.budget,
+        replans: limits.replans,
+        maxJournalBytes: limits.maxJournalBytes,
         maxOutputTokens: settings.maxOutputTokens,
         prices: settings.prices,
         verification: {

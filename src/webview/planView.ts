@@ -1,3 +1,4 @@
+import { describeCost } from '../protocol/cost';
 import type { PlanStep } from '../protocol/plan';
 import type { RunViewModel, StepEvidence } from '../protocol/webviewMessages';
 import { byId, formatCost, h, icon, plural, setAttribute, setHidden, setText } from './dom';
@@ -65,7 +66,7 @@ export class PlanView {
     setText(heading, run.task.split('\n', 1)[0]?.trim() || 'Run');
     setAttribute(heading, 'title', run.task === '' ? null : run.task);
     const phase = run.finished !== null ? `Run ${run.finished.status}` : (phaseLabels[run.phase] ?? run.phase);
-    setText(byId('run-status'), [phase, steps.length > 0 ? `${done}/${plural(steps.length, 'step')} done` : null, formatCost(run.costUsd)].filter((part) => part !== null).join(' · '));
+    setText(byId('run-status'), [phase, steps.length > 0 ? `${done}/${plural(steps.length, 'step')} done` : null, describeCost({ usd: run.costUsd, unpricedCalls: run.unpricedCalls ?? 0, ...(run.tokens !== undefined ? { tokens: run.tokens } : {}) }, formatCost)].filter((part) => part !== null).join(' · '));
     const statusIcon = run.finished !== null ? { completed: 'pass-filled', failed: 'error', cancelled: 'circle-slash' }[run.finished.status] : run.awaitingApproval ? 'bell-dot' : 'loading';
     const iconClass = `codicon codicon-${statusIcon}${running && !run.awaitingApproval && run.phase !== 'reviewing' ? ' codicon-modifier-spin' : ''}`;
     const runIcon = byId('run-icon');

@@ -93,9 +93,9 @@ export class TurnSelector {
     const turn = this.counters.get(role) ?? 0;
     if (advance) this.counters.set(role, turn + 1);
     const response = def.turns[turn];
-    if (response !== undefined) return { ok: true, selection: { role, turn, response } };
+    if (response !== undefined) return { ok: true, selection: { role, turn, response: withTurn(response, turn) } };
     if ((def.onExhausted ?? this.scenario.onExhausted) === 'repeatLast') {
-      return { ok: true, selection: { role, turn, response: def.turns[def.turns.length - 1]! } };
+      return { ok: true, selection: { role, turn, response: withTurn(def.turns[def.turns.length - 1]!, turn) } };
     }
     return {
       ok: false,
@@ -106,4 +106,16 @@ export class TurnSelector {
         `${def.turns.length} turn(s), numbered from 0; set onExhausted to "repeatLast" to repeat the last one)`,
     };
   }
+}
+
+const turnPlaceholder = '{{turn}}';
+
+/**
+ * `{{turn}}` in a response's strings becomes the turn number, so one repeated turn can vary each
+ * time (a model that answers every failure with a new step id, `"s{{turn}}"`).
+ */
+function withTurn(response: ScenarioResponse, turn: number): ScenarioResponse {
+  const json = JSON.stringify(response);
+  if (!json.includes(turnPlaceholder)) return response;
+  return JSON.parse(json.split(turnPlaceholder).join(String(turn))) as ScenarioResponse;
 }

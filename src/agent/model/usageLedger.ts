@@ -61,3 +61,13 @@ export class UsageLedger {
     return this.byRole[role];
   }
 }
+
+/** Every token of the calls: input, output, cache reads and writes. */
+export function totalTokens(usage: Usage): number {
+  return usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+}
+
+/** The plan's cost from a run's totals: dollars, and the tokens that say more when some calls have no price. */
+export function planCost(totals: UsageTotals): { usd: number; unpricedCalls: number; tokens: number } {
+  return { usd: totals.costUsd, unpricedCalls: totals.unpricedCalls, tokens: totalTokens(totals.usage) };
+}

@@ -48,7 +48,7 @@ export async function runAgentLoop<C extends ToolContext>(options: AgentLoopOpti
   const detector = new LoopDetector();
   let nudges = 0;
   for (let turnIndex = 0; turnIndex < options.maxTurns; turnIndex++) {
-    options.budget.check();
+    options.budget.check({ model: options.client.model, priced: findPrice(options.client.model, options.prices) !== undefined });
     const turn = await runTurn(
       options.client,
       {

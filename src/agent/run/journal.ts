@@ -43,6 +43,12 @@ export function stagedEntry(stepId: string, changes: readonly StagedBytes[]): Jo
   return { kind: 'staged', stepId, changes: changes.map((change) => ({ path: change.path, kind: change.kind, before: encode(change.before), after: encode(change.after) })) };
 }
 
+/** Why a run stopped when its journal outgrew `maxBytes`: the run's reason. */
+export function journalLimitReason(maxBytes: number): string {
+  const size = maxBytes >= 1024 * 1024 ? `${Number((maxBytes / (1024 * 1024)).toFixed(1))} MB` : `${Math.ceil(maxBytes / 1024)} KB`;
+  return `the run's journal reached its size limit of ${size} (plumbline.limits.maxJournalMb)`;
+}
+
 /** What a journal says about a run: enough to resume it from its last settled point. */
 export interface RecoveredRun {
   readonly task: string;
@@ -68,8 +74,20 @@ export interface RecoveredRun {
 export class RunJournal {
   private handle: FileHandle | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The file's size: what a resumed run's journal already held, plus every line written since. */
+  private bytes = 0;
+  private overLimit = false;
 
-  constructor(private readonly root: string, private readonly runId: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly runId: string,
+    /**
+     * The journal's size cap. Past it `onLimit` is called once and the run is expected to stop; the
+     * entries that stopping writes (the final plan, `finished`) still go in, so the journal is never
+     * cut short and always reads back.
+     */
+    private readonly limit?: { readonly maxBytes: number; readonly onLimit: (maxBytes: number) => void },
+  ) {}
 
   get path(): string {
     return join(runDir(this.root, this.runId), 'journal.jsonl');
@@ -77,9 +95,18 @@ export class RunJournal {
 
   append(entry: JournalEntry): Promise<void> {
     const next = this.queue.then(async () => {
-      this.handle ??= await open(this.path, 'a');
-      await this.handle.write(`${JSON.stringify(entry)}\n`);
+      if (this.handle === undefined) {
+        this.handle = await open(this.path, 'a');
+        this.bytes = (await this.handle.stat()).size;
+      }
+      const line = `${JSON.stringify(entry)}\n`;
+      await this.handle.write(line);
+      this.bytes += Buffer.byteLength(line, 'utf8');
       if (entry.kind === 'unstaged' || entry.kind === 'finished') await this.handle.sync();
+      if (this.limit !== undefined && !this.overLimit && this.bytes > this.limit.maxBytes) {
+        this.overLimit = true;
+        this.limit.onLimit(this.limit.maxBytes);
+      }
     });
     this.queue = next.catch(() => undefined);
     return next;
@@ -92,6 +119,11 @@ export class RunJournal {
     });
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Bytes in the journal file so far. */
+  get size(): number {
+    return this.bytes;
   }
 
   async close(): Promise<void> {

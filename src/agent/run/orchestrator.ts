@@ -9,9 +9,10 @@ import { searchTextTool } from '../../tools/searchText';
 import { submitPlanTool } from '../../tools/submitPlan';
 import type { GitPort, PlanningContext, SymbolPort } from '../../tools/toolContexts';
 import type { ModelMessage } from '../model/modelTypes';
-import { submittedPlanSchema, type Plan, type SubmittedPlan, type ValidationContext } from '../plan/planTypes';
+import { submittedPlanSchema, type Plan, type SubmittedPlan, type ValidationContext, type ValidationResult } from '../plan/planTypes';
 import { validatePlan, validateReplan } from '../plan/validatePlan';
 import { runAgentLoop, type AgentLoopOptions } from './agentLoop';
+import { planSizeErrors } from './planBounds';
 import { orchestratorNudge, orchestratorSystemPrompt } from './prompts';
 import { exploreContext } from './toolContexts';
 import type { WorkspaceReader } from '../workspace/workspacePort';
@@ -37,6 +38,14 @@ export type OrchestratorLoopOptions = Omit<AgentLoopOptions<PlanningContext>, 'r
 
 export class PlanningFailedError extends Error {
   override readonly name = 'PlanningFailedError';
+
+  constructor(
+    message: string,
+    /** Why, without the preamble: what a caller that names the cause first says after it. */
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** One line after the task when it is about a selection; nothing otherwise, so unscoped prompts stay as they were. */
@@ -63,7 +72,7 @@ export class Orchestrator {
   /** Explores and returns a validated plan for the task. */
   async plan(task: string, overview: string, scope?: TaskScope): Promise<SubmittedPlan> {
     this.messages.push({ role: 'user', content: [{ type: 'text', text: `<task>\n${task}\n</task>\n${scopeNote(scope)}\n${overview}` }] });
-    return this.run((submitted) => validatePlan(submitted, this.validation));
+    return this.run((submitted) => bounded(validatePlan(submitted, this.validation), planSizeErrors(submitted)));
   }
 
   /** After a crash the conversation is gone: start a new one that knows the task and the plan so far. */
@@ -78,19 +87,27 @@ export class Orchestrator {
   /** Asks for a revised plan for the remaining work; the current plan's finished steps stay as they are. */
   async replan(current: Plan, report: string): Promise<SubmittedPlan> {
     this.messages.push({ role: 'user', content: [{ type: 'text', text: report }] });
-    return this.run((submitted) => validateReplan(current, submitted, this.validation));
+    return this.run((submitted) => bounded(validateReplan(current, submitted, this.validation), planSizeErrors(submitted, current)));
   }
 
   private async run(validate: (plan: SubmittedPlan) => { ok: true; plan: SubmittedPlan } | { ok: false; errors: readonly string[] }): Promise<SubmittedPlan> {
     let accepted: SubmittedPlan | undefined;
+    /** The last submission's problems: what a give-up is reported with. */
+    let refused: readonly string[] = [];
     const context: PlanningContext = {
       ...exploreContext(this.workspace, this.loop.signal, this.symbols),
       ...(this.git !== undefined ? { git: this.git } : {}),
       submitPlan: (raw: unknown) => {
         const parsed = submittedPlanSchema.safeParse(raw);
-        if (!parsed.success) return Promise.resolve(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+        if (!parsed.success) {
+          refused = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+          return Promise.resolve(refused);
+        }
         const result = validate(parsed.data);
-        if (!result.ok) return Promise.resolve(result.errors);
+        if (!result.ok) {
+          refused = result.errors;
+          return Promise.resolve(result.errors);
+        }
         accepted = result.plan;
         return Promise.resolve([]);
       },
@@ -107,7 +124,17 @@ export class Orchestrator {
       },
       this.messages,
     );
-    if (accepted === undefined) throw new PlanningFailedError(end.kind === 'gave_up' ? `The orchestrator did not produce a valid plan: ${end.reason}.` : 'The orchestrator did not produce a valid plan.');
+    if (accepted === undefined) {
+      const why = end.kind === 'gave_up' ? `the orchestrator gave up (${end.reason})` : 'the orchestrator stopped';
+      const last = refused.length > 0 ? `; its last plan was refused: ${refused.join(' ').slice(0, 600)}` : '';
+      throw new PlanningFailedError(end.kind === 'gave_up' ? `The orchestrator did not produce a valid plan: ${end.reason}.` : 'The orchestrator did not produce a valid plan.', `${why}${last}`);
+    }
     return accepted;
   }
+}
+
+/** A validation result with the size problems added to it. */
+function bounded(result: ValidationResult<SubmittedPlan>, sizeErrors: readonly string[]): ValidationResult<SubmittedPlan> {
+  if (sizeErrors.length === 0) return result;
+  return { ok: false, errors: [...(result.ok ? [] : result.errors), ...sizeErrors] };
 }

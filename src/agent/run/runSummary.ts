@@ -23,6 +23,8 @@ export function summarizeRun(
   else if (result.applied.length > 0) lines.push(`Applied to your files: ${result.applied.join(', ')}.`);
   else if (changed.length > 0) lines.push('Nothing was applied to your files.');
   const priced = totals.unpricedCalls > 0 ? ` (+${totals.unpricedCalls} unpriced calls)` : '';
-  lines.push(`Cost: $${totals.costUsd.toFixed(4)}${priced} over ${totals.calls} model calls, ${totals.usage.inputTokens + totals.usage.cacheReadTokens + totals.usage.cacheWriteTokens} input and ${totals.usage.outputTokens} output tokens.`);
+  // No call had a price: $0.0000 would read as free.
+  const dollars = totals.unpricedCalls > 0 && totals.unpricedCalls === totals.calls ? 'unknown (no price for the model)' : `$${totals.costUsd.toFixed(4)}${priced}`;
+  lines.push(`Cost: ${dollars} over ${totals.calls} model calls, ${totals.usage.inputTokens + totals.usage.cacheReadTokens + totals.usage.cacheWriteTokens} input and ${totals.usage.outputTokens} output tokens.`);
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../../protocol/methods';
 import type { Plan } from '../../protocol/plan';
 import type { FileChange, ReviewDecisions, RunEvent, TaskScope } from '../../protocol/run';
+import { describeCost } from '../../protocol/cost';
 import type { TestEvidence } from '../../protocol/testEvidence';
 import type { AgentServerController } from '../serverController';
 import { commandApprovalMessage, denyButton, runOnceButton } from './commandApproval';
@@ -20,6 +21,8 @@ export interface RunView {
   readonly phase: string;
   readonly plan: Plan | undefined;
   readonly costUsd: number;
+  /** Tokens and unpriced calls so far, from the usage events: what shows when a model has no price. */
+  readonly usage?: { readonly tokens: number; readonly unpricedCalls: number };
   readonly finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
   readonly evidence: readonly TestEvidence[];
 }
@@ -146,9 +149,12 @@ export class RunController implements vscode.Disposable {
       case 'plan/updated':
         view = { ...view, plan: event.plan, costUsd: event.plan.cost.usd };
         break;
-      case 'usage':
-        view = { ...view, costUsd: event.run.costUsd };
+      case 'usage': {
+        const { usage } = event.run;
+        const tokens = usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+        view = { ...view, costUsd: event.run.costUsd, usage: { tokens, unpricedCalls: event.run.unpricedCalls } };
         break;
+      }
       case 'verification':
         view = { ...view, evidence: [...view.evidence, event.evidence] };
         break;
@@ -258,7 +264,7 @@ export class RunController implements vscode.Disposable {
           const report = (view: RunView): void => {
             if (view.runId !== runId) return;
             const waiting = this.approval?.runId === runId ? this.approval.question : this.consentRunId === runId ? sandboxQuestionWaiting : undefined;
-            progress.report({ message: waiting ?? `${describePhase(view)} · $${view.costUsd.toFixed(4)}` });
+            progress.report({ message: waiting ?? `${describePhase(view)} · ${describeRunCost(view)}` });
             if (view.finished !== undefined) resolve();
           };
           const subscription = this.onDidChange((view) => {
@@ -293,6 +299,11 @@ const phaseWords: Readonly<Record<string, string>> = {
 };
 
 /** The run's phase as people say it, for the status bar and the progress notification. */
+/** Dollars, or the tokens when a model has no price (its calls would be left out of the dollars). */
+export function describeRunCost(view: RunView): string {
+  return describeCost({ usd: view.costUsd, unpricedCalls: view.usage?.unpricedCalls ?? 0, ...(view.usage !== undefined ? { tokens: view.usage.tokens } : {}) });
+}
+
 export function describePhase(view: RunView): string {
   const steps = view.plan?.steps ?? [];
   const done = steps.filter((step) => step.status === 'done').length;

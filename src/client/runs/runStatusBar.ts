@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { describePhase, type RunController, type RunView } from './runController';
+import { describePhase, describeRunCost, type RunController, type RunView } from './runController';
 
 /** The run at a glance: state, step i of n, cost. Click to open the plan. */
 export function createRunStatusBar(runs: RunController): vscode.Disposable {
@@ -7,7 +7,7 @@ export function createRunStatusBar(runs: RunController): vscode.Disposable {
   item.name = 'Plumbline Run';
   item.command = 'plumbline.openPlan';
   const render = (view: RunView): void => {
-    const cost = `$${view.costUsd.toFixed(4)}`;
+    const cost = describeRunCost(view);
     if (view.finished !== undefined) {
       const icon = view.finished.status === 'completed' ? '$(check)' : view.finished.status === 'cancelled' ? '$(circle-slash)' : '$(error)';
       item.text = `${icon} Plumbline ${view.finished.status} · ${cost}`;

@@ -246,14 +246,14 @@ export interface RunSession {
 export async function startRunSession(
   repo: TempRepo,
   server: FakeModelServer,
-  options: { onApprove?: (params: ApprovalParams) => Promise<ApprovalAnswer> } = {},
+  options: { onApprove?: (params: ApprovalParams) => Promise<ApprovalAnswer>; settings?: Readonly<Record<string, unknown>> } = {},
 ): Promise<RunSession> {
   const saved = process.env;
   process.env = fakeProviderEnv(server);
   let starting: Promise<ServerSession>;
   try {
     const role = { provider: 'anthropic', baseUrl: server.anthropicBaseUrl };
-    starting = startServerSession({ serverPath: bundle('server.js'), workspaceFolder: repo.root, timeoutMs: 20000, settings: { orchestrator: role, worker: role } });
+    starting = startServerSession({ serverPath: bundle('server.js'), workspaceFolder: repo.root, timeoutMs: 20000, settings: { ...options.settings, orchestrator: role, worker: role } });
   } finally {
     process.env = saved;
   }
