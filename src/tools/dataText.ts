@@ -32,14 +32,14 @@ const joiners = new Set([0x200c, 0x200d]);
 
 /**
  * The hidden characters in text about to be written (an edit's "+" lines, a new file's content), each
- * once, as `⟦U+XXXX⟧`, in order of appearance. A BOM at the very start (an encoding mark) and the
- * joiners are allowed; everything else revealHidden shows is not, so it never lands unseen.
+ * once, as `⟦U+XXXX⟧`, in order of appearance. The joiners are allowed, and a BOM when the text starts
+ * a file (an encoding mark); everything else revealHidden shows is not, so it never lands unseen.
  */
-export function hiddenToWrite(text: string): string[] {
+export function hiddenToWrite(text: string, startsFile = true): string[] {
   const found = new Set<string>();
   for (const match of text.matchAll(hidden)) {
     const code = match[0].codePointAt(0) ?? 0;
-    if (joiners.has(code) || (code === 0xfeff && match.index === 0)) continue;
+    if (joiners.has(code) || (code === 0xfeff && match.index === 0 && startsFile)) continue;
     found.add(codePointLabel(code));
   }
   return [...found];

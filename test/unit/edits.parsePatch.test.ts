@@ -172,5 +172,7 @@ describe('parsePatch: what a + line may not write (issue 14, item 7)', () => {
     // Context and - lines may hold them (they are matched, and context is written back as the file has it);
     // zero-width joiners, which scripts and emoji need, may be written.
     assert.equal(blocks(' a\u200B\n-b\u202E\n+b\u200D').length, 1);
+    // A "+" line never starts the file, so a byte order mark there is hidden text too.
+    assert.match(error('-a\n+\uFEFFa'), /invisible or reorder text: ⟦U\+FEFF⟧/);
   });
 });

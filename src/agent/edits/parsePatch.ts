@@ -129,7 +129,7 @@ export function parsePatch(patch: string): ParsedPatch {
     const text = line.slice(1);
     if (kind === 'add') {
       if (lineNumberPrefix.test(text)) return fail(prefixError(where, hunkNumber, line));
-      const hidden = hiddenToWrite(text);
+      const hidden = hiddenToWrite(text, false);
       if (hidden.length > 0) {
         return fail(
           `${where} (a "+" line of hunk ${hunkNumber}) holds characters that are invisible or reorder text: ${hidden.join(' ')}, in ${quote(line)}. ` +
