@@ -9,23 +9,9 @@
  *   and counted, so the model reads them as the oddity they are.
  */
 
-/** Invisible characters made visible in data (the same set hiddenText.ts strips from rule files, and more). */
-const hidden = /[\u{E0000}-\u{E007F}\u202A-\u202E\u2066-\u2069\u200B-\u200F\u2060-\u2064\uFEFF\u061C]/gu;
+import { codePointLabel, hiddenCharacters as hidden, revealHidden } from '../protocol/hiddenCharacters';
 
-/** Shows hidden characters as `⟦U+XXXX⟧`; a BOM at the very start (a file's encoding mark) is left alone. */
-export function revealHidden(text: string): { text: string; count: number } {
-  let count = 0;
-  const revealed = text.replace(hidden, (char, offset: number) => {
-    if (char === '\uFEFF' && offset === 0) return char;
-    count += 1;
-    return codePointLabel(char.codePointAt(0) ?? 0);
-  });
-  return { text: revealed, count };
-}
-
-function codePointLabel(code: number): string {
-  return `⟦U+${code.toString(16).toUpperCase().padStart(4, '0')}⟧`;
-}
+export { revealHidden };
 
 /** Zero-width (non-)joiners: Persian, Indic scripts and emoji sequences need them, so written text may hold them. */
 const joiners = new Set([0x200c, 0x200d]);

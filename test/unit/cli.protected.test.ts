@@ -7,3 +7,10 @@ test("the CLI's review shows a file that runs code with a warning line", () => {
   assert.equal(protectedWarning({ colors: false } as Parameters<typeof protectedWarning>[0], file), '⚠ Runs code: .vscode/tasks.json — needs your approval (VS Code workspace configuration).');
   assert.ok(protectedWarning({ colors: true } as Parameters<typeof protectedWarning>[0], file).startsWith(`${String.fromCharCode(27)}[33m⚠ Runs code`));
 });
+
+test('the CLI shows hidden characters in a diff as code points, never raw', async () => {
+  const { paintDiff } = await import('../../src/cli/terminal');
+  const shown = paintDiff({ colors: false }, '@@ -1 +1 @@\n-const ok = 1;\n+const ok = 1; // \u202Eevil\u2066\n');
+  assert.match(shown, /\+const ok = 1; \/\/ ⟦U\+202E⟧evil⟦U\+2066⟧/);
+  assert.doesNotMatch(shown, /[\u202E\u2066]/u);
+});

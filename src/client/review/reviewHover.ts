@@ -1,3 +1,4 @@
+import { revealHidden } from '../../protocol/hiddenCharacters';
 import * as vscode from 'vscode';
 import { describeBeforeAfter, type TestEvidence } from '../../protocol/testEvidence';
 import { commandLink, reviewCommandIds, type ReviewCommandArgument } from './reviewCommands';
@@ -35,7 +36,9 @@ export function protectedTitle(path: string): string {
 
 const excerptLines = 20;
 
-function fenced(text: string, language: string): string {
+/** A fenced block; hidden characters in it are shown as ⟦U+XXXX⟧, never rendered invisibly. */
+function fenced(raw: string, language: string): string {
+  const text = revealHidden(raw).text;
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}${language}\n${text}\n${fence}`;
