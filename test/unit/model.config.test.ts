@@ -37,6 +37,8 @@ describe('settings schema', () => {
       verification: { timeoutSeconds: 600, maxAttempts: 3 },
       commands: { allow: [], deny: [] },
       sandbox: { allowedHosts: [], environment: [], readablePaths: [], memoryMb: 0 },
+      budget: { maxCalls: 400, maxTokens: 0 },
+      limits: { maxReplans: 10, maxReplansPerStep: 2, maxJournalMb: 64 },
       prices: {},
     });
   });
