@@ -69,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
   void server.start();
   const activationMs = performance.now() - started;
   log.info(`Plumbline ${plumblineVersion} activated in ${activationMs.toFixed(1)} ms.`);
-  return { activationMs, server, sidebar, runs, review, testDiagnostics, sandbox };
+  return { activationMs, serverPhaseAtActivation: server.view.phase, server, sidebar, runs, review, testDiagnostics, sandbox };
 }
 
 /** Stops the agent server cleanly; VS Code waits for the returned promise. */

@@ -12,6 +12,8 @@ import type { SidebarProvider } from './sidebarProvider';
 export interface PlumblineApi {
   /** Wall-clock time `activate` took, in milliseconds. */
   readonly activationMs: number;
+  /** The agent server's phase when `activate` returned: never `ready`, since activation does not wait for it. */
+  readonly serverPhaseAtActivation: string;
   readonly server: AgentServerController;
   readonly sidebar: SidebarProvider;
   readonly runs: RunController;

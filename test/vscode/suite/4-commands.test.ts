@@ -15,8 +15,12 @@ describe('commands', () => {
     assert.deepEqual(registered, contributed);
   });
 
-  it('Plumbline: Show Log runs', async () => {
+  it('Plumbline: Show Log shows the Plumbline output channel', async () => {
+    await vscode.commands.executeCommand('workbench.action.closePanel');
     await vscode.commands.executeCommand('plumbline.showLog');
+    // The output channel is a text document of the `output` scheme, visible once the panel shows it.
+    await waitFor('the Plumbline output channel to be visible', () =>
+      vscode.window.visibleTextEditors.some((editor) => editor.document.uri.scheme === 'output' && /Plumbline/i.test(editor.document.uri.path)) ? true : undefined);
   });
 
   it('Plumbline: Restart Agent Server replaces the server process', async () => {
