@@ -26,16 +26,37 @@ const why = {
   webview: 'webview/ runs in the browser: it imports only protocol/.',
 };
 
+/**
+ * The engine's adapters: the only modules of src/agent that touch the disk, processes or the
+ * network. Everything else in the engine decides on data it is given (ports, or these modules'
+ * results), so it runs the same in the CLI, VS Code and in-process tests.
+ */
+const engineAdapters = [
+  'src/agent/gitProcess.ts',
+  'src/agent/commands/resolveLinks.ts',
+  'src/agent/run/checkpoint.ts', 'src/agent/run/journal.ts', 'src/agent/run/runStore.ts',
+  'src/agent/sandbox/bubblewrap.ts', 'src/agent/sandbox/detectSandbox.ts', 'src/agent/sandbox/homeToolchains.ts', 'src/agent/sandbox/memoryWatch.ts',
+  'src/agent/sandbox/networkProxy.ts', 'src/agent/sandbox/sandboxPolicy.ts',
+  'src/agent/verify/detectTestCommand.ts', 'src/agent/verify/isolatedWorkspace.ts', 'src/agent/verify/isolationCopy.ts', 'src/agent/verify/isolationGit.ts',
+  'src/agent/verify/isolationJournal.ts', 'src/agent/verify/isolationPaths.ts', 'src/agent/verify/isolationSweep.ts', 'src/agent/verify/processRunner.ts',
+  'src/agent/workspace/atomicWrite.ts', 'src/agent/workspace/diskWorkspace.ts', 'src/agent/workspace/fileListing.ts', 'src/agent/workspace/workspacePaths.ts',
+];
+const systemModules = ['node:fs', 'node:fs/promises', 'node:child_process', 'node:net', 'node:http', 'node:https', 'node:dns', 'fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'dns'];
+
 function layerZones() {
   return layers.map((layer) => {
     const browser = layer === 'protocol' || layer === 'webview';
     const vscodeAllowed = layer === 'client';
     const forbidden = layers.filter((other) => other !== layer && !mayImport[layer].includes(other));
-    return {
-      files: [`src/${layer}/**/*.ts`, ...(layer === 'client' ? ['src/extension.ts'] : [])],
+    const zone = (files, ignores, adapters) => ({
+      files,
+      ...(ignores.length > 0 ? { ignores } : {}),
       rules: {
         'no-restricted-imports': ['error', {
-          paths: vscodeAllowed ? [] : [{ name: 'vscode', message: vscodeOnlyHere }],
+          paths: [
+            ...(vscodeAllowed ? [] : [{ name: 'vscode', message: vscodeOnlyHere }]),
+            ...(adapters ? systemModules.map((name) => ({ name, message: 'Only the engine\'s adapters (engineAdapters in eslint.config.mjs, listed in AGENTS.md) touch the disk, processes or the network; take what you need through a port or from an adapter, or add the module to the list if it is one.' })) : []),
+          ],
           patterns: [
             ...(forbidden.length > 0 ? [{ regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`, message: why[layer] }] : []),
             // src/extension.ts sits beside the layers: it reaches them with './'.
@@ -44,8 +65,12 @@ function layerZones() {
           ],
         }],
       },
-    };
-  });
+    });
+    const files = [`src/${layer}/**/*.ts`, ...(layer === 'client' ? ['src/extension.ts'] : [])];
+    // In the engine, the adapters get the layer's rules; every other module also may not touch the system.
+    if (layer === 'agent') return [zone(files, [], false), zone(files, engineAdapters, true)];
+    return [zone(files, [], false)];
+  }).flat();
 }
 
 export default tseslint.config(

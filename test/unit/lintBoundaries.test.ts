@@ -48,6 +48,17 @@ describe('layer boundaries are enforced by lint', () => {
     });
   }
 
+  test('in the engine only the adapters touch the disk, processes or the network', async () => {
+    for (const module of ['node:fs', 'node:fs/promises', 'node:child_process', 'node:net']) {
+      const code = `import * as system from '${module}';\nexport const s = system;\n`;
+      const messages = await restrictedImportMessages(code, 'src/agent/providerDetection.ts');
+      assert.ok(messages.some((message) => /engine's adapters/.test(message)), `${module}: ${messages.join('\n')}`);
+      assert.deepEqual(await restrictedImportMessages(code, 'src/agent/verify/processRunner.ts'), [], `an adapter may import ${module}`);
+    }
+    // The adapters keep the layer's other rules.
+    assert.equal((await restrictedImportMessages("import * as x from '../../server/main';\nexport const y = x;\n", 'src/agent/verify/processRunner.ts')).length, 1);
+  });
+
   test('src/extension.ts reaches only client and protocol', async () => {
     assert.equal((await restrictedImportMessages("import * as x from './agent/run/runEngine';\nexport const y = x;\n", 'src/extension.ts')).length, 1);
     assert.deepEqual(await restrictedImportMessages("import * as x from './client/commands';\nexport const y = x;\n", 'src/extension.ts'), []);
