@@ -17,8 +17,8 @@ const help = `Plumbline ${plumblineVersion}: a coding agent that plans, delegate
 Usage:
   plumbline run "<task>" [--cwd DIR] [--provider openai|anthropic] [--model M] [--worker-model M]
                 [--base-url URL] [--approve step|end|auto|never] [--test-cmd CMD] [--max-cost USD]
-                [--max-tokens N] [--max-calls N] [--parallel N] [--allow-command PREFIX]... [--deny-command PREFIX]... [--yes] [--json]
-                [--unsandboxed run|review-first]
+                [--max-tokens N] [--max-calls N] [--parallel N] [--allow-command PREFIX]...
+                [--deny-command PREFIX]... [--yes] [--json] [--unsandboxed run|review-first]
   plumbline runs [--cwd DIR] [--json]
   plumbline resume <run-id> [--cwd DIR] [--yes] [--json]
   plumbline undo <run-id> [--cwd DIR] [--json]
