@@ -7,7 +7,8 @@ import { createModelClient, type VsCodeModelFactory } from '../agent/model/creat
 import { apiKeysFrom } from '../agent/model/modelConfig';
 import { Checkpoint, type UndoReport } from '../agent/run/checkpoint';
 import { RunJournal, type RecoveredRun } from '../agent/run/journal';
-import { RunEngine, type RunHost, type RunResult } from '../agent/run/runEngine';
+import { RunEngine } from '../agent/run/runEngine';
+import type { RunHost, RunResult } from '../agent/run/runHost';
 import { runLimits, unpricedBudgetRefusal } from '../agent/run/runLimits';
 import { listRuns, newRunId, planPath } from '../agent/run/runStore';
 import { StepVerifier } from '../agent/verify/stepVerifier';

@@ -1,0 +1,43 @@
+import type { ModelRole } from '../model/modelTypes';
+import type { LoopEvent } from './agentLoop';
+import type { RunContext } from './runContext';
+import type { WorkerLoopOptions } from './worker';
+
+/**
+ * The options of one agent loop (the orchestrator's, or a step's worker's) in this run: its model,
+ * the run's budget, ledger and signal, and the translation of what the loop reports into the
+ * run's events for the client. `onRequest` hears each request go out (the lifecycle starts work
+ * it held back until the first one is on its way). Its own room because both the lifecycle and
+ * the scheduler start loops, and a loop's events must read the same whoever started it.
+ */
+export function loopOptions(ctx: RunContext, role: ModelRole, extras: { readonly stepId?: string; readonly onRequest?: () => void } = {}): WorkerLoopOptions {
+  const { runId } = ctx.options;
+  const step = extras.stepId !== undefined ? { stepId: extras.stepId } : {};
+  const client = ctx.host.clients[role];
+  const onRequest = extras.onRequest;
+  return {
+    client:
+      onRequest !== undefined
+        ? {
+            provider: client.provider,
+            model: client.model,
+            stream: (request) => {
+              // The SDK sends the request within this turn of the event loop.
+              setImmediate(onRequest);
+              return client.stream(request);
+            },
+          }
+        : client,
+    maxOutputTokens: ctx.options.maxOutputTokens,
+    maxTurns: role === 'orchestrator' ? 40 : 30,
+    budget: ctx.budget,
+    ledger: ctx.ledger,
+    prices: ctx.options.prices,
+    signal: ctx.workSignal,
+    onEvent: (event: LoopEvent) => {
+      if (event.type === 'model' && event.event.type === 'text') ctx.host.emit({ type: 'model/text', runId, role, ...step, delta: event.event.delta });
+      else if (event.type === 'tool') ctx.host.emit({ type: 'tool/result', runId, role, ...step, tool: event.name, ok: !event.result.isError, detail: event.result.content.slice(0, 500) });
+      else if (event.type === 'retry') ctx.host.emit({ type: 'model/retry', runId, role, ...step, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
+    },
+  };
+}
