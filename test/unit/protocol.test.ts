@@ -40,7 +40,7 @@ describe('webview messages', () => {
     runId: 'r1', task: 'Rename', phase: 'awaiting_approval', hasPlanDocument: true, plan, costUsd: 0.01, awaitingApproval: true, finished: null,
     evidence: [{ stepId: 's1', attempt: 1, verdict: 'passed', reason: 'ok', passed: 3, failed: 0, total: 3 }],
   };
-  const state = { server, run, transcript: { runId: 'r1', items: [{ kind: 'task', id: 1, text: 'Rename' }], dropped: 0 }, history: [], settings: { approvalMode: 'step', trusted: true, models: { orchestrator: 'auto', worker: 'auto' } } };
+  const state = { server, run, transcript: { runId: 'r1', items: [{ kind: 'task', id: 1, text: 'Rename' }], dropped: 0 }, history: [], settings: { approvalMode: 'step', trusted: true, models: { orchestrator: 'auto', worker: 'auto' } }, sandbox: { kind: 'bubblewrap', detail: 'bubblewrap 0.8.0 (Linux namespaces)' } };
 
   test('accepts the handshake and every known request', () => {
     for (const good of [
@@ -88,6 +88,8 @@ describe('webview messages', () => {
     assert.ok(hostToWebviewSchema.safeParse({ type: 'snapshot', state }).success);
     assert.ok(hostToWebviewSchema.safeParse({ type: 'snapshot', state: { ...state, run: null, transcript: { runId: null, items: [], dropped: 0 } } }).success);
     assert.equal(hostToWebviewSchema.safeParse({ type: 'snapshot', state: { server } }).success, false, 'a snapshot is complete');
+    assert.ok(hostToWebviewSchema.safeParse({ type: 'snapshot', state: { ...state, sandbox: null } }).success, 'before the server has said which sandbox it has');
+    assert.equal(hostToWebviewSchema.safeParse({ type: 'sandbox', sandbox: { kind: 'chroot', detail: 'x' } }).success, false, 'only the sandboxes Plumbline knows');
     assert.equal(hostToWebviewSchema.safeParse({ type: 'server/state', server: { ...server, phase: 'exploded' } }).success, false);
     assert.ok(hostToWebviewSchema.safeParse({ type: 'run/state', run }).success);
     assert.equal(hostToWebviewSchema.safeParse({ type: 'run/state', run: { ...run, plan: { ...plan, steps: [{ id: 'S 1' }] } } }).success, false);
