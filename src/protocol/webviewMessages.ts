@@ -120,6 +120,8 @@ export const transcriptItemSchema = z.discriminatedUnion('kind', [
     reason: z.string().nullable(),
     applied: z.array(z.string()),
     costUsd: z.number(),
+    /** The run's spend with its tokens, so an unpriced model shows tokens rather than $0. */
+    cost: z.object({ usd: z.number(), unpricedCalls: z.number().int().nonnegative(), tokens: z.number().nonnegative().optional() }).optional(),
   }),
 ]);
 export type TranscriptItem = z.infer<typeof transcriptItemSchema>;

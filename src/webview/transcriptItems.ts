@@ -1,4 +1,5 @@
 import type { TranscriptItem } from '../protocol/webviewMessages';
+import { describeCost } from '../protocol/cost';
 import { formatCost, h, icon, plural } from './dom';
 import { renderMarkdown } from './markdown';
 import { testCounts } from './testCounts';
@@ -126,7 +127,7 @@ export function renderItem(item: TranscriptItem): HTMLElement {
         line(
           finishedIcons[item.status],
           item.status === 'completed' ? 'passed' : item.status === 'failed' ? 'failed' : 'neutral',
-          h('p', {}, h('strong', {}, `Run ${item.status}`), ` · ${formatCost(item.costUsd)}`),
+          h('p', {}, h('strong', {}, `Run ${item.status}`), ` · ${item.cost !== undefined ? describeCost({ usd: item.cost.usd, unpricedCalls: item.cost.unpricedCalls, ...(item.cost.tokens !== undefined ? { tokens: item.cost.tokens } : {}) }, formatCost) : formatCost(item.costUsd)}`),
           h('div', { class: 'run-summary' }, markdownBlock(summaryMarkdown(item.summary))),
         ),
       );

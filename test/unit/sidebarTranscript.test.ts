@@ -52,6 +52,21 @@ describe('the run transcript', () => {
     for (const item of items) assert.ok(hostToWebviewSchema.safeParse({ type: 'transcript/append', items: [item] }).success, item.kind);
   });
 
+  test('the finished line carries the run\'s tokens, so an unpriced model shows tokens rather than $0', async () => {
+    const { transcript } = record();
+    const usage = { inputTokens: 1200, outputTokens: 300, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    for (const event of [
+      { type: 'run/started', runId: 'r1', task: 'Rename greet', planPath: '/p/plan.md' },
+      { type: 'usage', runId: 'r1', role: 'orchestrator', model: 'local', costUsd: null, run: { calls: 1, usage, costUsd: 0, unpricedCalls: 1 } },
+      { type: 'run/finished', runId: 'r1', status: 'completed', summary: 'Done.', applied: [], costUsd: 0 },
+    ] satisfies RunEvent[]) transcript.add(event, undefined);
+    const finished = transcript.snapshot.items.at(-1);
+    assert.equal(finished?.kind, 'finished');
+    assert.deepEqual(finished?.kind === 'finished' ? finished.cost : undefined, { usd: 0, unpricedCalls: 1, tokens: 1500 });
+    const { describeCost } = await import('../../src/protocol/cost');
+    assert.equal(describeCost({ usd: 0, unpricedCalls: 1, tokens: 1500 }), '1.5k tokens (unpriced)');
+  });
+
   test('a file that runs code is announced as a warning, one per file', () => {
     const { transcript } = record();
     const file = { kind: 'modify' as const, diff: '', hunks: [], beforeText: null, afterText: null, stepIds: ['s1'] };

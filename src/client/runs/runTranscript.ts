@@ -30,6 +30,7 @@ export class RunTranscript {
   /** The text item still growing; any other item closes it. */
   private openText: number | undefined;
   private planShown = false;
+  private totals: Extract<RunEvent, { type: 'usage' }>['run'] | undefined;
   private evidence: StepEvidence[] = [];
 
   constructor(
@@ -57,6 +58,7 @@ export class RunTranscript {
     this.dropped = 0;
     this.openText = undefined;
     this.planShown = false;
+    this.totals = undefined;
     this.evidence = [];
     if (task !== '') this.items.push({ kind: 'task', id: this.nextId++, text: task });
     this.onChange({ kind: 'reset', transcript: this.snapshot });
@@ -125,10 +127,15 @@ export class RunTranscript {
       case 'review/decided':
         this.append({ kind: 'review', applied: event.applied, rejected: event.rejected, conflicts: event.conflicts });
         return;
-      case 'run/finished':
-        this.append({ kind: 'finished', status: event.status, summary: event.summary, reason: event.reason ?? null, applied: event.applied, costUsd: event.costUsd });
+      case 'run/finished': {
+        const totals = this.totals;
+        const cost = totals === undefined ? undefined : { usd: totals.costUsd, unpricedCalls: totals.unpricedCalls, tokens: totals.usage.inputTokens + totals.usage.outputTokens + totals.usage.cacheReadTokens + totals.usage.cacheWriteTokens };
+        this.append({ kind: 'finished', status: event.status, summary: event.summary, reason: event.reason ?? null, applied: event.applied, costUsd: event.costUsd, ...(cost !== undefined ? { cost } : {}) });
         return;
+      }
       case 'usage':
+        // The run's totals so far: the finished line shows tokens when a model had no price.
+        this.totals = event.run;
         return;
     }
   }
