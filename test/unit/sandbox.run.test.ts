@@ -50,6 +50,12 @@ describe('a sandboxed command on a copy', { skip }, () => {
     assert.match(result.output, /used \d+ MiB, over the cap of 200 MiB \(plumbline\.sandbox\.memoryMb\)/);
   });
 
+  test('the private folders in memory are bounded: filling the sandbox\'s home runs out of space, not the machine\'s memory', { skip: process.platform !== 'linux' ? 'bubblewrap only' : false }, async () => {
+    const result = await run('dd if=/dev/zero of="$HOME/filler" bs=1M count=700 2>&1; echo "dd: $?"');
+    assert.match(result.output, /No space left on device/);
+    assert.doesNotMatch(result.output, /dd: 0$/m);
+  });
+
   test('a tool cache inside a linked dependency folder is writable, privately: the user\'s cache is untouched', async () => {
     const result = await run('echo new > node_modules/.cache/new.txt && ls node_modules/.cache && echo more > node_modules/other.txt');
     assert.match(result.output, /new\.txt/);

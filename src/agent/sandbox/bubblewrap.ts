@@ -34,6 +34,8 @@ function hiddenFolders(home: string): string[] {
   });
 }
 
+const MiB = 1024 * 1024;
+
 /** Files readable only by root that a sandbox running as root must not read. */
 const HIDDEN_FILES = ['/etc/shadow', '/etc/gshadow', '/etc/sudoers', '/etc/security/opasswd'];
 
@@ -49,12 +51,14 @@ export function isolationFlags(userns: boolean): string[] {
 /** bwrap's arguments for `policy`, up to (not including) the command. */
 export function bubblewrapArgs(policy: SandboxPolicy, options: { readonly userns: boolean; readonly home?: string; readonly proxySocket?: string }): string[] {
   const home = options.home ?? homedir();
-  const args = [...isolationFlags(options.userns), '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/dev/shm'];
-  for (const folder of [...hiddenFolders(home), ...policy.hidden]) args.push('--tmpfs', folder);
+  // Every tmpfs is memory: each gets a size, so a test filling one cannot exhaust the machine.
+  const tmpfs = (folder: string, bytes: number): string[] => ['--size', String(bytes), '--tmpfs', folder];
+  const args = [...isolationFlags(options.userns), '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', ...tmpfs('/dev/shm', 256 * MiB)];
+  for (const folder of [...hiddenFolders(home), ...policy.hidden]) args.push(...tmpfs(folder, folder === '/tmp' ? 2048 * MiB : folder === home ? 512 * MiB : 64 * MiB));
   for (const file of HIDDEN_FILES) if (existsSync(file)) args.push('--ro-bind', '/dev/null', file);
   for (const folder of policy.readable) args.push('--ro-bind-try', folder, folder);
   for (const folder of policy.writable) args.push('--bind', folder, folder);
-  for (const folder of policy.privateLayers) args.push('--tmpfs', folder);
+  for (const folder of policy.privateLayers) args.push(...tmpfs(folder, 1024 * MiB));
   if (options.proxySocket !== undefined) args.push('--bind', options.proxySocket, options.proxySocket);
   args.push('--chdir', policy.cwd);
   return args;

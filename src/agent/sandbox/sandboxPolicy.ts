@@ -73,7 +73,9 @@ export function copyPolicy(layout: CopyLayout, settings: SandboxSettings, env: N
     const cache = join(folder, '.cache');
     return isFolder(cache) ? [cache] : [];
   });
-  const readable = [...homeToolchainFolders(home, env.PATH, settings.readablePaths), ...linked, ...(layout.gitDir !== undefined ? [real(layout.gitDir)] : [])].filter((path) => existsSync(path));
+  // Never the whole disk or the home folder back through a link or a setting (`node_modules -> ~`).
+  const coversHome = (path: string): boolean => path === '/' || home === path || home.startsWith(`${path}/`);
+  const readable = [...homeToolchainFolders(home, env.PATH, settings.readablePaths), ...linked, ...(layout.gitDir !== undefined ? [real(layout.gitDir)] : [])].filter((path) => existsSync(path) && !coversHome(path));
   // The workspace itself is hidden (its ignored files may be secrets); `/` or the home folder as a
   // workspace is covered by the rules above, not hidden whole.
   const hidden = [...new Set(layout.sources.map(real))].filter((path) => path !== '/' && path !== home);
