@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startServerSession } from '../../src/cli/serverConnection';
+import { startServerSession, type ServerSession } from '../../src/cli/serverConnection';
 import { commandApprovalRequest, planApprovalRequest, reviewRequest, runEventNotification, runStartRequest, sandboxConsentRequest } from '../../src/protocol/methods';
 import { detectSandbox } from '../../src/agent/sandbox/detectSandbox';
 import { startFakeModelServer, type FakeModelServer } from '../fake-model/index';
@@ -57,6 +57,28 @@ async function prepareAttack(extraEnv: NodeJS.ProcessEnv = {}): Promise<Attack> 
       home.remove();
     },
   };
+}
+
+/**
+ * A session on the real agent server, as VS Code or a terminal would hold it, in the attack's
+ * environment: the plan is approved and every command the policy asks about is denied.
+ */
+async function attackSession(attack: Attack): Promise<{ session: ServerSession; log: EventLog }> {
+  const saved = process.env;
+  process.env = attack.env;
+  let starting: Promise<ServerSession>;
+  try {
+    const role = { provider: 'anthropic', baseUrl: attack.server.anthropicBaseUrl };
+    starting = startServerSession({ serverPath: bundle('server.js'), workspaceFolder: attack.repo.root, timeoutMs: 30000, settings: { orchestrator: role, worker: role, testCommand: nodeTestCommand } });
+  } finally {
+    process.env = saved;
+  }
+  const session = await starting;
+  const log = new EventLog();
+  session.connection.onNotification(runEventNotification.method, (raw: unknown) => log.push(runEventNotification.params.parse(raw).event));
+  session.connection.onRequest(planApprovalRequest.method, () => ({ decision: 'approve' }));
+  session.connection.onRequest(commandApprovalRequest.method, () => ({ decision: 'deny' }));
+  return { session, log };
 }
 
 /** None of the escapes had an effect anywhere, and no secret reached the model or the output. */
@@ -127,21 +149,8 @@ for (const approve of ['never', 'auto'] as const) {
 
 test('--approve step: the same attack is contained, and the rejected changes never land', { timeout: 180000, skip: noSandbox }, async () => {
   const attack = await prepareAttack();
-  const saved = process.env;
-  process.env = attack.env;
-  let starting;
-  try {
-    const role = { provider: 'anthropic', baseUrl: attack.server.anthropicBaseUrl };
-    starting = startServerSession({ serverPath: bundle('server.js'), workspaceFolder: attack.repo.root, timeoutMs: 30000, settings: { orchestrator: role, worker: role, testCommand: nodeTestCommand } });
-  } finally {
-    process.env = saved;
-  }
-  const session = await starting;
-  const log = new EventLog();
+  const { session, log } = await attackSession(attack);
   const reviewed: string[] = [];
-  session.connection.onNotification(runEventNotification.method, (raw: unknown) => log.push(runEventNotification.params.parse(raw).event));
-  session.connection.onRequest(planApprovalRequest.method, () => ({ decision: 'approve' }));
-  session.connection.onRequest(commandApprovalRequest.method, () => ({ decision: 'deny' }));
   session.connection.onRequest(reviewRequest.method, (raw: unknown) => {
     reviewed.push(...reviewRequest.params.parse(raw).files.map((file) => file.path));
     return { decisions: [] };
@@ -203,21 +212,8 @@ test('no sandbox, --unsandboxed review-first: steps are not verified before revi
 
 test('no sandbox, in VS Code or a terminal: the user is asked once per run, and "review first" verifies only what they accepted', { timeout: 150000 }, async () => {
   const attack = await prepareAttack({ PLUMBLINE_TEST_SANDBOX_UNAVAILABLE: '1' });
-  const saved = process.env;
-  process.env = attack.env;
-  let starting;
-  try {
-    const role = { provider: 'anthropic', baseUrl: attack.server.anthropicBaseUrl };
-    starting = startServerSession({ serverPath: bundle('server.js'), workspaceFolder: attack.repo.root, timeoutMs: 30000, settings: { orchestrator: role, worker: role, testCommand: nodeTestCommand } });
-  } finally {
-    process.env = saved;
-  }
-  const session = await starting;
-  const log = new EventLog();
+  const { session, log } = await attackSession(attack);
   const asked: unknown[] = [];
-  session.connection.onNotification(runEventNotification.method, (raw: unknown) => log.push(runEventNotification.params.parse(raw).event));
-  session.connection.onRequest(planApprovalRequest.method, () => ({ decision: 'approve' }));
-  session.connection.onRequest(commandApprovalRequest.method, () => ({ decision: 'deny' }));
   session.connection.onRequest(sandboxConsentRequest.method, (raw: unknown) => {
     asked.push(sandboxConsentRequest.params.parse(raw));
     return { decision: 'review-first' };
