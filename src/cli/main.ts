@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { approveModeSchema } from '../protocol/run';
+import { keyedProviderSchema } from '../protocol/provider';
 import { commandPrefixSchema } from '../protocol/settings';
 import { plumblineVersion } from '../protocol/version';
 import { formatDoctorReport, runDoctor } from './doctor';
@@ -168,8 +169,8 @@ async function main(argv: string[]): Promise<number> {
     case 'run': {
       const task = rest.join(' ').trim();
       if (task === '') return usageError('run needs a task, e.g. plumbline run "rename loadConfig to readConfig"');
-      const provider = values.provider;
-      if (provider !== undefined && provider !== 'openai' && provider !== 'anthropic') return usageError('--provider is openai or anthropic');
+      const provider = values.provider === undefined ? undefined : keyedProviderSchema.safeParse(values.provider).data;
+      if (values.provider !== undefined && provider === undefined) return usageError(`--provider is ${keyedProviderSchema.options.join(' or ')}`);
       const interactive = terminal.interactive && process.stdin.isTTY && values.json !== true;
       const approve = approveModeSchema.safeParse(values.approve ?? (interactive ? 'step' : 'never'));
       if (!approve.success) return usageError('--approve is one of step, end, auto, never');

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../protocol/methods';
+import type { KeyedProvider } from '../protocol/provider';
 import type { SandboxConsentParams } from '../protocol/sandbox';
 import type { ApproveMode, CommandApprovalParams, FileChange, RunEvent } from '../protocol/run';
 import { describeBeforeAfter } from '../protocol/testEvidence';
@@ -13,7 +14,7 @@ export interface RunCommandOptions {
   /** Continue this stopped run instead of starting a new one (`plumbline resume`). */
   readonly resumeRunId?: string;
   readonly cwd: string;
-  readonly provider?: 'openai' | 'anthropic';
+  readonly provider?: KeyedProvider;
   readonly model?: string;
   readonly workerModel?: string;
   readonly baseUrl?: string;
@@ -110,10 +111,9 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
     if (livePlan !== '' && terminal.interactive) terminal.redraw(livePlan);
   };
 
-  session.connection.onNotification(runEventNotification.method, (raw: unknown) => {
-    const parsed = runEventNotification.params.safeParse(raw);
-    if (!parsed.success) return;
-    const { event } = parsed.data;
+  // The wire validates every message both ways; a malformed question is answered with its refusal
+  // (cancel, deny, nothing accepted) before it reaches these handlers, and the fields are logged.
+  session.onNotification(runEventNotification, ({ event }) => {
     if (options.json) process.stdout.write(`${JSON.stringify(event)}\n`);
     else if (event.type === 'plan/updated') {
       livePlan = renderPlanForTerminal(event.plan, terminal);
@@ -134,50 +134,40 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
     }
   });
 
-  session.connection.onRequest(planApprovalRequest.method, async (raw: unknown) => {
-    const parsed = planApprovalRequest.params.safeParse(raw);
-    // A malformed question is never a yes: the plan it would approve cannot be shown.
-    if (!parsed.success) return { decision: 'cancel' };
+  session.onRequest(planApprovalRequest, async (question) => {
     if (options.yes || options.json || !terminal.interactive) return { decision: 'approve' };
-    if (!terminal.interactive) terminal.write(`${renderPlanForTerminal(parsed.data.plan, terminal)}\n`);
     for (;;) {
-      const answer = (await ask(`Run this plan? [Y]es / [n]o / [e]dit ${parsed.data.planPath} `, 'y', controller.signal, 'n')).toLowerCase();
+      const answer = (await ask(`Run this plan? [Y]es / [n]o / [e]dit ${question.planPath} `, 'y', controller.signal, 'n')).toLowerCase();
       if (answer.startsWith('n')) return { decision: 'cancel' };
       if (!answer.startsWith('e')) return { decision: 'approve' };
       const editor = process.env.VISUAL ?? process.env.EDITOR ?? 'vi';
-      spawnSync(editor, [parsed.data.planPath], { stdio: 'inherit', shell: process.platform === 'win32' });
+      spawnSync(editor, [question.planPath], { stdio: 'inherit', shell: process.platform === 'win32' });
     }
   });
 
   // One question at a time: parallel workers may ask together.
   let commandQuestions: Promise<unknown> = Promise.resolve();
-  session.connection.onRequest(commandApprovalRequest.method, (raw: unknown): Promise<{ decision: 'run' | 'deny' }> => {
-    const parsed = commandApprovalRequest.params.safeParse(raw);
-    if (!parsed.success) return Promise.resolve({ decision: 'deny' });
+  session.onRequest(commandApprovalRequest, (question) => {
     const canAsk = terminal.interactive && process.stdin.isTTY && !options.json;
-    const next = commandQuestions.then(() => approveCommandInTerminal(parsed.data, canAsk, terminal, controller.signal));
+    const next = commandQuestions.then(() => approveCommandInTerminal(question, canAsk, terminal, controller.signal));
     commandQuestions = next.catch(() => undefined);
     return next;
   });
 
-  session.connection.onRequest(sandboxConsentRequest.method, async (raw: unknown) => {
-    const parsed = sandboxConsentRequest.params.safeParse(raw);
-    if (!parsed.success) throw new Error('malformed question');
-    return { decision: await consentInTerminal(parsed.data, terminal.interactive && process.stdin.isTTY && !options.json, terminal, controller.signal) };
-  });
+  session.onRequest(sandboxConsentRequest, async (question) => ({
+    decision: await consentInTerminal(question, terminal.interactive && process.stdin.isTTY && !options.json, terminal, controller.signal),
+  }));
 
-  session.connection.onRequest(reviewRequest.method, async (raw: unknown) => {
-    const parsed = reviewRequest.params.safeParse(raw);
-    if (!parsed.success) return { decisions: [] };
+  session.onRequest(reviewRequest, async ({ files }) => {
     // Nobody to ask (no terminal, or --json, whose stdout carries only events): nothing is accepted.
     // In auto mode only files that run code are asked about; they are left unapplied and reported.
     if (!(terminal.interactive && process.stdin.isTTY && !options.json)) {
-      for (const file of parsed.data.files) {
+      for (const file of files) {
         process.stderr.write(`plumbline: left unapplied: ${file.path}${file.protectedReason !== undefined ? ` (needs your approval: ${file.protectedReason})` : ''}. There is no terminal to ask; run again on a terminal, or apply it yourself.\n`);
       }
       return { decisions: [] };
     }
-    return { decisions: await reviewInTerminal(parsed.data.files, terminal, controller.signal) };
+    return { decisions: await reviewInTerminal(files, terminal, controller.signal) };
   });
 
   let interrupts = 0;

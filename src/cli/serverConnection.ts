@@ -2,30 +2,41 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  CancellationTokenSource,
   createMessageConnection,
+  ResponseError,
   StreamMessageReader,
   StreamMessageWriter,
+  type CancellationToken,
   type InitializeResult,
   type MessageConnection,
 } from 'vscode-languageserver-protocol/node';
-import type * as z from 'zod';
-import { describeValidationError, type RequestMethod } from '../protocol/method';
 import { plumblineVersion } from '../protocol/version';
+import { createWire, WireError, type RawConnection, type Wire } from '../protocol/wire';
 
 /** The agent server bundle sits next to the CLI bundle in `dist/`. */
 export function defaultServerPath(): string {
   return join(__dirname, 'server.js');
 }
 
-export interface ServerSession {
+/**
+ * The CLI's end of the typed wire (`protocol/wire.ts`): `request` and `notify` for client → server
+ * methods, `onRequest` and `onNotification` for the server's questions and events, each validated
+ * both ways. Requests time out after `timeoutMs` and fail at once when the server exits.
+ */
+export type CliWire = Wire<'client', AbortSignal>;
+
+export interface ServerSession extends CliWire {
   readonly initializeResult: InitializeResult;
   readonly initializeMs: number;
   readonly process: ChildProcess;
-  /** The raw JSON-RPC connection, for standard LSP messages (document sync) that need no table entry. */
+  /**
+   * The raw JSON-RPC connection, for standard LSP messages (document sync) that need no table
+   * entry; `plumbline/*` methods go through the typed helpers.
+   */
   readonly connection: MessageConnection;
   /** What the server wrote to stderr, for error messages when it dies. */
   stderr(): string;
-  request<P extends z.ZodType, R extends z.ZodType>(descriptor: RequestMethod<P, R>, params: z.input<P>): Promise<z.infer<R>>;
   /** LSP shutdown + exit, then make sure the process is gone. */
   close(): Promise<void>;
 }
@@ -36,6 +47,8 @@ export interface StartOptions {
   readonly timeoutMs: number;
   /** Receives the server's `window/logMessage` lines. */
   readonly onLog?: (message: string) => void;
+  /** Receives the wire's reports of malformed messages (default: stderr). */
+  readonly onWireWarning?: (message: string) => void;
   /** What the CLI answers when the server asks for the `plumbline` settings section. */
   readonly settings?: Readonly<Record<string, unknown>>;
   /** Sent as initializationOptions.workspaceTrusted (the CLI sends nothing: the user ran it on purpose). */
@@ -127,22 +140,22 @@ export async function startServerSession(options: StartOptions): Promise<ServerS
   const initializeMs = performance.now() - started;
   await connection.sendNotification('initialized', {});
 
+  const wire = createCliWire(connection, {
+    timeoutMs: options.timeoutMs,
+    exited,
+    warn: options.onWireWarning ?? ((message) => process.stderr.write(`plumbline: ${message}\n`)),
+  });
+
   return {
     initializeResult,
     initializeMs,
     process: child,
     connection,
     stderr: () => stderr,
-    async request(descriptor, params) {
-      const raw: unknown = await withTimeout(
-        Promise.race([connection.sendRequest(descriptor.method, params), exited]),
-        options.timeoutMs,
-        descriptor.method,
-      );
-      const parsed = descriptor.result.safeParse(raw);
-      if (!parsed.success) throw new Error(describeValidationError(descriptor.method, parsed.error));
-      return parsed.data;
-    },
+    request: (method, params, signal) => wire.request(method, params, signal),
+    notify: (method, params) => wire.notify(method, params),
+    onRequest: (method, handler) => wire.onRequest(method, handler),
+    onNotification: (method, handler) => wire.onNotification(method, handler),
     async close() {
       try {
         await withTimeout(connection.sendRequest('shutdown'), 2000, 'shutdown');
@@ -156,5 +169,47 @@ export async function startServerSession(options: StartOptions): Promise<ServerS
         kill();
       }
     },
+  };
+}
+
+/**
+ * The CLI's typed wire over a JSON-RPC connection to the server: cancellation by `AbortSignal`,
+ * requests bounded by `timeoutMs` and failing at once when `exited` rejects (the server died).
+ */
+export function createCliWire(
+  connection: MessageConnection,
+  options: { readonly timeoutMs: number; readonly exited?: Promise<never>; readonly warn: (message: string) => void },
+): CliWire {
+  return createWire<'client', AbortSignal>(rawConnection(connection, options.exited, options.timeoutMs), { warn: options.warn });
+}
+
+function rawConnection(connection: MessageConnection, exited: Promise<never> | undefined, timeoutMs: number): RawConnection<AbortSignal> {
+  return {
+    async sendRequest(method, params, signal) {
+      const cancellation = new CancellationTokenSource();
+      const onAbort = (): void => cancellation.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const answer = connection.sendRequest(method, params, cancellation.token);
+        return await withTimeout(exited === undefined ? answer : Promise.race([answer, exited]), timeoutMs, method);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        cancellation.dispose();
+      }
+    },
+    sendNotification: (method, params) => connection.sendNotification(method, params),
+    onRequest: (method, handler) =>
+      connection.onRequest(method, async (params: unknown, token: CancellationToken) => {
+        const controller = new AbortController();
+        const subscription = token.onCancellationRequested(() => controller.abort());
+        try {
+          return await handler(params, controller.signal);
+        } catch (error) {
+          throw error instanceof WireError ? new ResponseError(error.code, error.message) : error;
+        } finally {
+          subscription.dispose();
+        }
+      }),
+    onNotification: (method, handler) => connection.onNotification(method, (params: unknown) => handler(params)),
   };
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
+import { keyedProviderSchema, type KeyedProvider } from '../protocol/provider';
 
-export type KeyedProvider = 'openai' | 'anthropic';
+export type { KeyedProvider } from '../protocol/provider';
 
 const secretName: Record<KeyedProvider, string> = { openai: 'plumbline.apiKey.openai', anthropic: 'plumbline.apiKey.anthropic' };
 const variable: Record<KeyedProvider, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };
@@ -39,7 +40,7 @@ export class ApiKeyStore {
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
     const stored: KeyedProvider[] = [];
-    for (const provider of ['openai', 'anthropic'] as const) {
+    for (const provider of keyedProviderSchema.options) {
       const key = await this.secrets.get(secretName[provider]);
       if (key !== undefined && key !== '') {
         env[variable[provider]] = key;

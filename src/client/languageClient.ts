@@ -7,6 +7,7 @@ import {
   CloseAction,
   ErrorAction,
   LanguageClient,
+  ResponseError,
   State,
   TransportKind,
   type CloseHandlerResult,
@@ -16,17 +17,18 @@ import {
 } from 'vscode-languageclient/node';
 import type { InitializationOptions } from '../protocol/initialization';
 import { lmChatRequest, lmEventNotification, saveDocumentsRequest, symbolsRequest } from '../protocol/methods';
+import { createWire, WireError, type RawConnection } from '../protocol/wire';
 import { answerSymbolQuery } from './symbolQueries';
 import { runLmChat } from './lmBridge';
 
-/** The part of a `LanguageClient` the controller uses. */
-export interface AgentClient {
+/**
+ * The part of a `LanguageClient` the controller uses: its lifecycle, and the raw connection its
+ * typed wire (`protocol/wire.ts`) runs over.
+ */
+export interface AgentClient extends RawConnection<vscode.CancellationToken> {
   start(): Promise<void>;
   dispose(timeout?: number): Promise<void>;
   isRunning(): boolean;
-  sendRequest(method: string, params: unknown, token?: vscode.CancellationToken): Promise<unknown>;
-  onNotification(method: string, handler: (params: unknown) => void): vscode.Disposable;
-  onRequest(method: string, handler: (params: unknown, token: vscode.CancellationToken) => unknown): vscode.Disposable;
   /** The server's version once it is running. */
   serverVersion(): string | null;
 }
@@ -66,35 +68,48 @@ export function createAgentClient(options: AgentClientOptions): AgentClient {
     },
   };
   const client = new LanguageClient('plumbline', 'Plumbline Agent Server', serverOptions, clientOptions);
+  const raw = rawConnection(client);
+  const wire = createWire<'client', vscode.CancellationToken>(raw, options.log);
   // The engine may run its model calls on VS Code's own language models through this bridge.
-  client.onRequest(lmChatRequest.method, (params: unknown, token: vscode.CancellationToken) =>
-    runLmChat(params, token, (requestId, event) => client.sendNotification(lmEventNotification.method, { requestId, event })),
-  );
-  client.onRequest(symbolsRequest.method, (params: unknown) => answerSymbolQuery(params));
-  client.onRequest(saveDocumentsRequest.method, (params: unknown) => saveDocuments(params));
+  wire.onRequest(lmChatRequest, (params, token) => runLmChat(params, token, (requestId, event) => wire.notify(lmEventNotification, { requestId, event })));
+  wire.onRequest(symbolsRequest, (query) => answerSymbolQuery(query));
+  wire.onRequest(saveDocumentsRequest, ({ uris }) => saveDocuments(uris));
   client.onDidChangeState((event) => {
     if (event.newState === State.Running) options.onState(true);
     else if (event.newState === State.Starting) options.onState(false);
   });
   return {
+    ...raw,
     start: () => client.start(),
     dispose: (timeout) => client.dispose(timeout),
     isRunning: () => client.isRunning(),
-    // Pass the token only when there is one: an explicit `undefined` would be sent as a second param.
-    sendRequest: (method, params, token) =>
-      token === undefined ? client.sendRequest<unknown>(method, params) : client.sendRequest<unknown>(method, params, token),
-    onNotification: (method, handler) => client.onNotification(method, handler),
-    onRequest: (method, handler) => client.onRequest(method, handler),
     serverVersion: () => client.initializeResult?.serverInfo?.version ?? null,
   };
 }
 
+/** The language client as the typed wire's raw connection; a `WireError` a handler throws is answered with its code. */
+function rawConnection(client: LanguageClient): RawConnection<vscode.CancellationToken> {
+  return {
+    // Pass the token only when there is one: an explicit `undefined` would be sent as a second param.
+    sendRequest: (method, params, token) =>
+      token === undefined ? client.sendRequest<unknown>(method, params) : client.sendRequest<unknown>(method, params, token),
+    sendNotification: (method, params) => client.sendNotification(method, params),
+    onNotification: (method, handler) => client.onNotification(method, (params: unknown) => handler(params)),
+    onRequest: (method, handler) =>
+      client.onRequest(method, async (params: unknown, token: vscode.CancellationToken) => {
+        try {
+          return await handler(params, token);
+        } catch (error) {
+          throw error instanceof WireError ? new ResponseError(error.code, error.message) : error;
+        }
+      }),
+  };
+}
+
 /** Saves the documents an approved edit changed; a document VS Code does not hold is already on disk. */
-async function saveDocuments(raw: unknown): Promise<{ saved: string[] }> {
-  const parsed = saveDocumentsRequest.params.safeParse(raw);
-  if (!parsed.success) return { saved: [] };
+async function saveDocuments(uris: readonly string[]): Promise<{ saved: string[] }> {
   const saved: string[] = [];
-  for (const uri of parsed.data.uris) {
+  for (const uri of uris) {
     const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.toString() === uri);
     if (document !== undefined && (await document.save())) saved.push(uri);
   }

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { ErrorCodes, ResponseError } from 'vscode-languageclient/node';
 import type * as z from 'zod';
 import type { lmChatResultSchema, BridgedModelEvent, LmChatParams } from '../protocol/modelWire';
-import { lmChatParamsSchema } from '../protocol/modelWire';
 import { toVsCodeMessages, toVsCodeTools } from './lmMessages';
 
 type LmChatResult = z.infer<typeof lmChatResultSchema>;
@@ -44,14 +43,11 @@ function translateError(error: unknown): ResponseError<{ kind: ErrorKind }> {
  * `emit`. Resolves with the model's identity after the last event; rejects with a typed error.
  */
 export async function runLmChat(
-  raw: unknown,
+  params: LmChatParams,
   token: vscode.CancellationToken,
   emit: (requestId: string, event: BridgedModelEvent) => Promise<void>,
   choose: (name: string) => Promise<vscode.LanguageModelChat> = pickModel,
 ): Promise<LmChatResult> {
-  const parsed = lmChatParamsSchema.safeParse(raw);
-  if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, `Invalid plumbline/lm/chat request: ${parsed.error.message}`);
-  const params: LmChatParams = parsed.data;
   try {
     const model = await choose(params.model);
     const tools = toVsCodeTools(params);

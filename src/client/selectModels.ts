@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
+import type { KeyedProvider } from '../protocol/provider';
+import type { ProviderChoice } from '../protocol/settings';
 
 export const selectModelsCommandId = 'plumbline.selectModels';
 
 type Role = 'orchestrator' | 'worker';
-type Provider = 'auto' | 'openai' | 'anthropic' | 'vscode-lm';
 
 const roleLabels: Record<Role, string> = { orchestrator: 'Orchestrator (plans the run)', worker: 'Workers (carry out the steps)' };
 
-const providers: readonly { provider: Provider; label: string; detail: string }[] = [
+const providers: readonly { provider: ProviderChoice; label: string; detail: string }[] = [
   { provider: 'auto', label: 'Auto', detail: 'Anthropic if it has a key, else OpenAI, else VS Code’s language models' },
   { provider: 'anthropic', label: 'Anthropic', detail: 'Anthropic Messages API (key from Set API Key…)' },
   { provider: 'openai', label: 'OpenAI or compatible', detail: 'OpenAI, or Ollama, LM Studio, vLLM, OpenRouter through the base URL' },
@@ -15,7 +16,7 @@ const providers: readonly { provider: Provider; label: string; detail: string }[
 ];
 
 /** Known models per provider and role; the first is Plumbline's default for the role. */
-const knownModels: Record<'openai' | 'anthropic', Record<Role, readonly string[]>> = {
+const knownModels: Record<KeyedProvider, Record<Role, readonly string[]>> = {
   anthropic: { orchestrator: ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'], worker: ['claude-haiku-4-5', 'claude-sonnet-4-5'] },
   openai: { orchestrator: ['gpt-5.1', 'gpt-5', 'gpt-5-mini'], worker: ['gpt-5-mini', 'gpt-5.1', 'gpt-5-nano'] },
 };
@@ -44,7 +45,7 @@ function pickOrType<T extends vscode.QuickPickItem>(title: string, placeholder: 
   });
 }
 
-async function modelItems(provider: Provider, role: Role, current: string): Promise<ModelItem[]> {
+async function modelItems(provider: ProviderChoice, role: Role, current: string): Promise<ModelItem[]> {
   const mark = (model: string): string => (model === current ? 'current' : '');
   const fallback: ModelItem = { label: 'Default', description: mark(''), detail: 'Plumbline’s choice for this role', model: '' };
   if (provider === 'vscode-lm') {

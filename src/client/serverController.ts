@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import type * as z from 'zod';
-import { describeValidationError, type RequestMethod } from '../protocol/method';
 import type { InitializationOptions } from '../protocol/initialization';
+import { createWire, type Wire } from '../protocol/wire';
 import type { ServerView } from '../protocol/webviewMessages';
 import type { AgentClient, createAgentClient } from './languageClient';
 
@@ -24,9 +23,21 @@ export class AgentServerController implements vscode.Disposable {
   /** Fires whenever the server's phase, version or message changes. */
   readonly onDidChange = this.changed.event;
 
-  /** Handlers for server → client messages; registered again on every (re)started client. */
+  /** Handlers for server → client messages (already typed by the wire); registered again on every (re)started client. */
   private readonly notificationHandlers = new Map<string, (params: unknown) => void>();
-  private readonly requestHandlers = new Map<string, (params: unknown, token: vscode.CancellationToken) => unknown>();
+  private readonly requestHandlers = new Map<string, (params: unknown, token: vscode.CancellationToken) => Promise<unknown>>();
+
+  /**
+   * The extension's end of the typed wire (`protocol/wire.ts`), across server restarts: `request`
+   * and `notify` send client → server methods, `onRequest` and `onNotification` handle the
+   * server's, each validated both ways. A malformed question is answered with its refusal
+   * (cancel, deny, nothing accepted) before any handler sees it, and the fields go to the log.
+   */
+  private readonly wire: Wire<'client', vscode.CancellationToken>;
+  readonly request: Wire<'client', vscode.CancellationToken>['request'];
+  readonly notify: Wire<'client', vscode.CancellationToken>['notify'];
+  readonly onRequest: Wire<'client', vscode.CancellationToken>['onRequest'];
+  readonly onNotification: Wire<'client', vscode.CancellationToken>['onNotification'];
 
   constructor(
     private readonly serverModule: string,
@@ -38,7 +49,29 @@ export class AgentServerController implements vscode.Disposable {
      * at the first start rather than with the extension (activation does not pay for it).
      */
     private readonly clientModule: string,
-  ) {}
+  ) {
+    this.wire = createWire<'client', vscode.CancellationToken>(
+      {
+        sendRequest: (method, params, token) => this.running().sendRequest(method, params, token),
+        sendNotification: (method, params) => this.running().sendNotification(method, params),
+        onRequest: (method, handler) => {
+          this.requestHandlers.set(method, handler);
+          this.client?.onRequest(method, handler);
+          return new vscode.Disposable(() => this.requestHandlers.delete(method));
+        },
+        onNotification: (method, handler) => {
+          this.notificationHandlers.set(method, handler);
+          this.client?.onNotification(method, handler);
+          return new vscode.Disposable(() => this.notificationHandlers.delete(method));
+        },
+      },
+      log,
+    );
+    this.request = (method, params, token) => this.wire.request(method, params, token);
+    this.notify = (method, params) => this.wire.notify(method, params);
+    this.onRequest = (method, handler) => this.wire.onRequest(method, handler);
+    this.onNotification = (method, handler) => this.wire.onNotification(method, handler);
+  }
 
   get view(): ServerView {
     return this.current;
@@ -80,34 +113,13 @@ export class AgentServerController implements vscode.Disposable {
     await this.start();
   }
 
-  /** Sends a custom `plumbline/*` request, validating the answer before anyone trusts it. */
-  async request<P extends z.ZodType, R extends z.ZodType>(
-    descriptor: RequestMethod<P, R>,
-    params: z.input<P>,
-    token?: vscode.CancellationToken,
-  ): Promise<z.infer<R>> {
+  /** The running client, for a message to the server; a clear error when there is none. */
+  private running(): AgentClient {
     const client = this.client;
     if (client === undefined || !client.isRunning()) {
       throw new Error('The Plumbline agent server is not running. Run "Plumbline: Restart Agent Server" and try again.');
     }
-    const raw = await client.sendRequest(descriptor.method, params, token);
-    const parsed = descriptor.result.safeParse(raw);
-    if (!parsed.success) throw new Error(describeValidationError(descriptor.method, parsed.error));
-    return parsed.data;
-  }
-
-  /** Handles a server → client notification, across server restarts. */
-  onNotification(method: string, handler: (params: unknown) => void): vscode.Disposable {
-    this.notificationHandlers.set(method, handler);
-    this.client?.onNotification(method, handler);
-    return new vscode.Disposable(() => this.notificationHandlers.delete(method));
-  }
-
-  /** Handles a server → client request, across server restarts. */
-  onRequest(method: string, handler: (params: unknown, token: vscode.CancellationToken) => unknown): vscode.Disposable {
-    this.requestHandlers.set(method, handler);
-    this.client?.onRequest(method, handler);
-    return new vscode.Disposable(() => this.requestHandlers.delete(method));
+    return client;
   }
 
   async dispose(): Promise<void> {

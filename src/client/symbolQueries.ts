@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ErrorCodes, ResponseError } from 'vscode-languageclient/node';
 import type * as z from 'zod';
-import { symbolQuerySchema, type SymbolLocation, type symbolResultSchema } from '../protocol/symbols';
+import type { SymbolLocation, SymbolQuery, symbolResultSchema } from '../protocol/symbols';
 
 const maxLocations = 100;
 
@@ -14,10 +14,7 @@ function relative(uri: vscode.Uri): string | undefined {
  * Answers `plumbline/symbols` from the language servers VS Code already runs: workspace symbols
  * and references. Results outside the workspace are left out; the engine sees relative paths only.
  */
-export async function answerSymbolQuery(raw: unknown): Promise<z.infer<typeof symbolResultSchema>> {
-  const parsed = symbolQuerySchema.safeParse(raw);
-  if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, `Invalid plumbline/symbols request: ${parsed.error.message}`);
-  const query = parsed.data;
+export async function answerSymbolQuery(query: SymbolQuery): Promise<z.infer<typeof symbolResultSchema>> {
   const found: SymbolLocation[] = [];
   if (query.kind === 'workspaceSymbols') {
     const symbols = (await vscode.commands.executeCommand<vscode.SymbolInformation[] | undefined>('vscode.executeWorkspaceSymbolProvider', query.query)) ?? [];

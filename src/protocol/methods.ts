@@ -14,13 +14,16 @@ import {
   runStartParamsSchema,
 } from './run';
 import { sandboxConsentParamsSchema, sandboxConsentResultSchema } from './sandbox';
+import { providerIdSchema } from './provider';
 import { serverStatusSchema } from './status';
 import { testEvidenceSchema } from './testEvidence';
 
 /**
  * The table of custom `plumbline/*` LSP methods: one constant per method, with its direction and the
  * zod schemas of what crosses the process boundary. Server, extension and CLI all import from here,
- * so a method's name and shape are written down exactly once.
+ * so a method's name and shape are written down exactly once, and all send and handle them through
+ * the typed wire (`wire.ts`), which validates both ways. The questions put to the user carry their
+ * refusal (`whenMalformed`): what a malformed question or answer means on every side.
  */
 
 /** client → server: the agent server's identity and environment (used by the sidebar and `plumbline doctor`). */
@@ -32,7 +35,7 @@ export const statusRequest = defineRequest(
 );
 
 export const pingResultSchema = z.object({
-  provider: z.enum(['openai', 'anthropic', 'vscode-lm']),
+  provider: providerIdSchema,
   model: z.string(),
   baseUrl: z.string().nullable(),
   roles: z.array(z.enum(['orchestrator', 'worker'])),
@@ -118,35 +121,44 @@ export const testsRunRequest = defineRequest(
 /** server → client: everything a run reports, in order. */
 export const runEventNotification = defineNotification('plumbline/run/event', 'serverToClient', z.object({ event: runEventSchema }));
 
-/** server → client: the plan is ready; the user approves it (after editing plan.md, perhaps) or cancels. */
-export const planApprovalRequest = defineRequest('plumbline/plan/approve', 'serverToClient', planApprovalParamsSchema, planApprovalResultSchema);
+/** server → client: the plan is ready; the user approves it (after editing plan.md, perhaps) or cancels. Malformed: cancel. */
+export const planApprovalRequest = defineRequest('plumbline/plan/approve', 'serverToClient', planApprovalParamsSchema, planApprovalResultSchema, {
+  whenMalformed: { decision: 'cancel' },
+});
 
 /**
  * server → client: a worker asked to run a command the policy will not run on its own; the client
  * shows it in full with the reasons and answers `run` (once) or `deny`. A client that cannot ask
- * (no UI, no terminal) answers `deny`; an error or a missing handler counts as `deny`.
+ * (no UI, no terminal) answers `deny`; an error, a missing handler or a malformed message counts as `deny`.
  */
-export const commandApprovalRequest = defineRequest('plumbline/command/approve', 'serverToClient', commandApprovalParamsSchema, commandApprovalResultSchema);
+export const commandApprovalRequest = defineRequest('plumbline/command/approve', 'serverToClient', commandApprovalParamsSchema, commandApprovalResultSchema, {
+  whenMalformed: { decision: 'deny' },
+});
 
 /**
  * server → client: this machine has no sandbox; before anything runs on changes nobody has
  * reviewed, the user chooses (once per run) to run the tests unconfined, to review first, or to
- * cancel. A client that cannot ask answers with an error, which stops the run.
+ * cancel. A client that cannot ask answers with an error, which stops the run; a malformed message is `cancel`.
  */
-export const sandboxConsentRequest = defineRequest('plumbline/sandbox/consent', 'serverToClient', sandboxConsentParamsSchema, sandboxConsentResultSchema);
+export const sandboxConsentRequest = defineRequest('plumbline/sandbox/consent', 'serverToClient', sandboxConsentParamsSchema, sandboxConsentResultSchema, {
+  whenMalformed: { decision: 'cancel' },
+});
 
-/** server → client: changes ready to land; the answer lists the paths the user accepted. */
-export const reviewRequest = defineRequest('plumbline/review', 'serverToClient', reviewParamsSchema, reviewResultSchema);
+/** server → client: changes ready to land; the answer lists the paths the user accepted. Malformed: nothing accepted. */
+export const reviewRequest = defineRequest('plumbline/review', 'serverToClient', reviewParamsSchema, reviewResultSchema, {
+  whenMalformed: { decisions: [] },
+});
 
 /** server → client: workspace symbols or references from the editor's language servers (VS Code only). */
 export const symbolsRequest = defineRequest('plumbline/symbols', 'serverToClient', symbolQuerySchema, symbolResultSchema);
 
-/** server → client: save these documents after an approved edit landed through `workspace/applyEdit`. */
+/** server → client: save these documents after an approved edit landed through `workspace/applyEdit`. Malformed: nothing saved. */
 export const saveDocumentsRequest = defineRequest(
   'plumbline/documents/save',
   'serverToClient',
   z.strictObject({ uris: z.array(z.string()) }),
   z.object({ saved: z.array(z.string()) }),
+  { whenMalformed: { saved: [] } },
 );
 
 /** Every custom method, for documentation and for tests that check the table is consistent. */

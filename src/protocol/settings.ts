@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { providerIdSchema } from './provider';
 
 /**
  * The `plumbline.*` settings the agent server reads, as VS Code's `workspace/configuration` returns
@@ -16,7 +17,8 @@ const headersSchema = z
     message: 'API keys do not belong in settings: use "Plumbline: Set API Key…" or the environment, and apiKeyHeader for a custom header name',
   });
 
-export const providerChoiceSchema = z.enum(['auto', 'openai', 'anthropic', 'vscode-lm']);
+/** A role's provider setting: one of the providers, or `auto` (chosen from the keys present). */
+export const providerChoiceSchema = z.enum(['auto', ...providerIdSchema.options]);
 export type ProviderChoice = z.infer<typeof providerChoiceSchema>;
 
 const emptyToUndefined = (value: unknown): unknown => (value === '' || value === null ? undefined : value);

@@ -1,9 +1,10 @@
 import * as z from 'zod';
+import { providerIdSchema } from './provider';
 import { sandboxStatusSchema } from './sandbox';
 
 /** How a model provider is configured, as far as can be said without ever revealing a key. */
 export const providerStatusSchema = z.object({
-  id: z.enum(['openai', 'anthropic', 'vscode-lm']),
+  id: providerIdSchema,
   label: z.string(),
   keyPresent: z.boolean(),
   /** Where the key comes from, e.g. `env:OPENAI_API_KEY`; never the key itself. */
@@ -34,7 +35,7 @@ export type SyncedDocument = z.infer<typeof syncedDocumentSchema>;
 /** The model a role will use, resolved from settings and available keys. */
 export const roleModelSchema = z.object({
   role: z.enum(['orchestrator', 'worker']),
-  provider: z.enum(['openai', 'anthropic', 'vscode-lm']),
+  provider: providerIdSchema,
   model: z.string(),
   baseUrl: z.string().nullable(),
 });

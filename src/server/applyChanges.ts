@@ -7,6 +7,7 @@ import { ApplyInterruptedError, diskWriter, errnoCode, writeAtomically, type Fil
 import type { StagedChange } from '../agent/workspace/stagedWorkspace';
 import { resolveWorkspacePath } from '../agent/workspace/workspacePaths';
 import { saveDocumentsRequest } from '../protocol/methods';
+import type { ServerWire } from './typedConnection';
 
 /**
  * Lands approved changes in the user's files. Each write goes to a temporary file beside the target,
@@ -35,6 +36,7 @@ export async function applyToDisk(root: string, changes: readonly StagedChange[]
  */
 export async function applyThroughEditor(
   connection: Connection,
+  wire: ServerWire,
   root: string,
   documents: TextDocuments<TextDocument>,
   changes: readonly StagedChange[],
@@ -68,7 +70,7 @@ export async function applyThroughEditor(
     if (!result.applied) throw new Error(`VS Code did not apply the changes${result.failureReason ? `: ${result.failureReason}` : ''}.`);
     // One undoable edit in the editor, then saved: approved means written, as in the CLI.
     const uris = edit.documentChanges.flatMap((change) => ('textDocument' in change ? [change.textDocument.uri] : []));
-    if (uris.length > 0) await connection.sendRequest(saveDocumentsRequest.method, { uris });
+    if (uris.length > 0) await wire.request(saveDocumentsRequest, { uris });
   }
   if (direct.length > 0) await applyToDisk(root, direct);
 }

@@ -8,6 +8,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initializationOptionsSchema, type InitializationOptions } from '../protocol/initialization';
+import { describeValidationError } from '../protocol/method';
 import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import { pingModelsRequest, runCancelRequest, runResumeRequest, runStartRequest, runsListRequest, runUndoRequest, statusRequest, testsRunRequest } from '../protocol/methods';
 import { firstFolderPath, RunService } from './runService';
@@ -16,7 +17,7 @@ import { SettingsSource } from './settingsSource';
 import { VsCodeLmBridge } from './vscodeLmBridge';
 import { plumblineVersion, serverName } from '../protocol/version';
 import { buildStatusReport } from './statusReport';
-import { handleRequest } from './typedConnection';
+import { serverWire } from './typedConnection';
 import { warmFetch } from '../agent/model/warmFetch';
 import { restrictedModeMessage } from '../protocol/restrictedMode';
 
@@ -35,6 +36,7 @@ if (!process.argv.some((arg) => transports.some((flag) => arg.startsWith(flag)))
 
 const startedAt = Date.now();
 const connection = createConnection(ProposedFeatures.all);
+const wire = serverWire(connection);
 
 // Over stdio, stdout is the protocol stream: a stray console.log would corrupt it, so all
 // console output goes to the client's log instead.
@@ -51,10 +53,11 @@ let options: InitializationOptions = { host: 'other', workspaceTrusted: true };
 let clientAnswersConfiguration = false;
 let clientRegistersConfigurationChanges = false;
 const settings = new SettingsSource(connection, () => clientAnswersConfiguration);
-const vscodeModels = new VsCodeLmBridge(connection).clientFor;
+const vscodeModels = new VsCodeLmBridge(wire).clientFor;
 const models = new ModelRegistry(settings, () => options.host === 'vscode', vscodeModels);
 const runs = new RunService({
   connection,
+  wire,
   documents,
   settings,
   models,
@@ -73,9 +76,13 @@ connection.onInitialize((params): InitializeResult => {
   clientAnswersConfiguration = params.capabilities.workspace?.configuration === true;
   clientRegistersConfigurationChanges = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
   const parsed = initializationOptionsSchema.safeParse(params.initializationOptions ?? undefined);
-  // Unknown options from other LSP clients are not fatal: fall back to the defaults and say so.
+  // Options from other LSP clients are not fatal, but malformed ones never grant trust: the defaults
+  // in Restricted Mode (no run, no command, no test), with the fields at fault in the log.
   if (parsed.success) options = parsed.data;
-  else connection.console.warn(`Ignoring invalid initializationOptions from ${clientName}.`);
+  else {
+    options = { host: 'other', workspaceTrusted: false };
+    connection.console.warn(`${describeValidationError('initializationOptions', parsed.error)} (from ${clientName}: treated as an untrusted workspace)`);
+  }
   return {
     capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
     serverInfo: { name: serverName, version: plumblineVersion },
@@ -98,20 +105,20 @@ connection.onInitialized(() => {
 // The client only says "changed"; the settings themselves are pulled, validated, then applied.
 connection.onDidChangeConfiguration(() => void settings.refresh());
 
-handleRequest(connection, pingModelsRequest, async (_params, signal) => {
+wire.onRequest(pingModelsRequest, async (_params, signal) => {
   await settings.refresh();
   return { results: await models.ping(signal) };
 });
 
-handleRequest(connection, runStartRequest, (params) => runs.start(params));
-handleRequest(connection, runResumeRequest, (params) => runs.resume(params.runId, params.reviewPlan !== undefined ? { reviewPlan: params.reviewPlan } : {}));
-handleRequest(connection, runCancelRequest, async (params) => ({ cancelled: await runs.cancel(params.runId) }));
-handleRequest(connection, runsListRequest, async () => ({ runs: await runs.list() }));
-handleRequest(connection, runUndoRequest, async (params) => {
+wire.onRequest(runStartRequest, (params) => runs.start(params));
+wire.onRequest(runResumeRequest, (params) => runs.resume(params.runId, params.reviewPlan !== undefined ? { reviewPlan: params.reviewPlan } : {}));
+wire.onRequest(runCancelRequest, async (params) => ({ cancelled: await runs.cancel(params.runId) }));
+wire.onRequest(runsListRequest, async () => ({ runs: await runs.list() }));
+wire.onRequest(runUndoRequest, async (params) => {
   const report = await runs.undo(params.runId);
   return { restored: [...report.restored], skipped: [...report.skipped] };
 });
-handleRequest(connection, testsRunRequest, async (_params, signal) => {
+wire.onRequest(testsRunRequest, async (_params, signal) => {
   // Running the tests runs the workspace's code: not in Restricted Mode.
   if (!options.workspaceTrusted) throw new ResponseError(ErrorCodes.InvalidRequest, restrictedModeMessage);
   return { evidence: await runs.runTests(signal) };
@@ -119,7 +126,7 @@ handleRequest(connection, testsRunRequest, async (_params, signal) => {
 // A run in progress is cancelled, not abandoned, when the client shuts the server down.
 connection.onShutdown(() => runs.dispose());
 
-handleRequest(connection, statusRequest, async () => {
+wire.onRequest(statusRequest, async () => {
   await settings.settled();
   return buildStatusReport({
     models,

@@ -1,6 +1,6 @@
 import { restrictedModeMessage } from '../protocol/restrictedMode';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CancellationTokenSource, ErrorCodes, ResponseError, type Connection, type TextDocuments } from 'vscode-languageserver/node';
+import { ErrorCodes, ResponseError, type Connection, type TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type * as z from 'zod';
 import { createModelClient, type VsCodeModelFactory } from '../agent/model/createModelClient';
@@ -15,19 +15,20 @@ import { StepVerifier } from '../agent/verify/stepVerifier';
 import type { TestEvidence } from '../agent/verify/testEvidence';
 import { createDiskWorkspace } from '../agent/workspace/diskWorkspace';
 import { checkPathSyntax } from '../agent/workspace/workspacePaths';
-import { describeValidationError, type RequestMethod } from '../protocol/method';
 import { commandApprovalRequest, planApprovalRequest, reviewRequest, runEventNotification, sandboxConsentRequest, symbolsRequest } from '../protocol/methods';
 import { detectSandbox } from '../agent/sandbox/detectSandbox';
 import type { SandboxSettings } from '../agent/sandbox/sandboxPolicy';
 import type { SymbolQuery } from '../protocol/symbols';
-import type { RunStartParams } from '../protocol/run';
 import { runStartParamsSchema } from '../protocol/run';
 import { applyThroughEditor, applyToDisk } from './applyChanges';
 import type { ModelRegistry } from './modelRegistry';
+import type { ServerWire } from './typedConnection';
 import type { SettingsSource } from './settingsSource';
 
 export interface RunServiceDeps {
   readonly connection: Connection;
+  /** The typed wire over `connection`: every plumbline/* message goes through it. */
+  readonly wire: ServerWire;
   readonly documents: TextDocuments<TextDocument>;
   readonly settings: SettingsSource;
   readonly models: ModelRegistry;
@@ -38,28 +39,6 @@ export interface RunServiceDeps {
   readonly vscodeModels: VsCodeModelFactory;
 }
 
-/** Sends a server → client request tied to the run's signal, validating the answer. */
-async function ask<P extends z.ZodType, R extends z.ZodType>(
-  connection: Connection,
-  method: RequestMethod<P, R>,
-  params: z.infer<P>,
-  signal: AbortSignal,
-): Promise<z.infer<R>> {
-  const cancellation = new CancellationTokenSource();
-  const onAbort = (): void => cancellation.cancel();
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    const raw: unknown = await connection.sendRequest(method.method, params, cancellation.token);
-    const parsed = method.result.safeParse(raw);
-    if (!parsed.success) throw new Error(describeValidationError(method.method, parsed.error));
-    return parsed.data;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    cancellation.dispose();
-  }
-}
-
-
 /** Starts, tracks and cancels the workspace's run. One at a time, as the run lock also enforces across processes. */
 export class RunService {
   /** `ended`: the run has sent run/finished and is only letting go of the workspace (lock, verification copies). */
@@ -67,11 +46,10 @@ export class RunService {
 
   constructor(private readonly deps: RunServiceDeps) {}
 
-  async start(raw: RunStartParams): Promise<{ runId: string; planPath: string }> {
+  /** `params` as the wire validated them (`runStartRequest`). */
+  async start(params: z.output<typeof runStartParamsSchema>): Promise<{ runId: string; planPath: string }> {
     this.requireTrust();
-    const parsed = runStartParamsSchema.safeParse(raw);
-    if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, describeValidationError('plumbline/run/start', parsed.error));
-    return this.launch(parsed.data, newRunId(), undefined);
+    return this.launch(params, newRunId(), undefined);
   }
 
   /** Continues a run that stopped (a crash, a killed server) from its journal. */
@@ -122,7 +100,7 @@ export class RunService {
     const unpriced = unpricedBudgetRefusal(limits.budget, [clients.orchestrator.model, clients.worker.model], settings.prices);
     if (unpriced !== undefined) throw new ResponseError(ErrorCodes.InvalidRequest, unpriced);
     const controller = new AbortController();
-    const { connection, documents } = this.deps;
+    const { connection, wire, documents } = this.deps;
     // Asked on every file read: with no documents open (the CLI, most of the time) there is nothing
     // to find, and the URL of a path is worth remembering for the reads that follow.
     const urls = new Map<string, string>();
@@ -146,21 +124,21 @@ export class RunService {
       clients,
       emit: (event) => {
         if (event.type === 'run/finished' && this.active?.runId === runId) this.active.ended = true;
-        void connection.sendNotification(runEventNotification.method, { event });
+        void wire.notify(runEventNotification, { event });
       },
       approvePlan: async (plan, markdown, signal) =>
-        params.reviewPlan ? { kind: (await ask(connection, planApprovalRequest, { runId, plan, markdown, planPath: planPath(root, runId) }, signal)).decision } : { kind: 'approve' },
-      review: (files, signal) => ask(connection, reviewRequest, { runId, files: [...files] }, signal),
-      apply: (changes) => (this.deps.host() === 'vscode' ? applyThroughEditor(connection, root, documents, changes) : applyToDisk(root, changes)),
+        params.reviewPlan ? { kind: (await wire.request(planApprovalRequest, { runId, plan, markdown, planPath: planPath(root, runId) }, signal)).decision } : { kind: 'approve' },
+      review: (files, signal) => wire.request(reviewRequest, { runId, files: [...files] }, signal),
+      apply: (changes) => (this.deps.host() === 'vscode' ? applyThroughEditor(connection, wire, root, documents, changes) : applyToDisk(root, changes)),
       planBuffer: () => bufferFor(planPath(root, runId)),
-      // A client without a handler answers with an error, which the engine counts as a denial.
-      approveCommand: async (question, signal) => (await ask(connection, commandApprovalRequest, { runId, ...question, reasons: [...question.reasons] }, signal)).decision,
+      // A client without a handler answers with an error, which the engine counts as a denial; a malformed answer is a denial.
+      approveCommand: async (question, signal) => (await wire.request(commandApprovalRequest, { runId, ...question, reasons: [...question.reasons] }, signal)).decision,
       sandbox: detectSandbox(),
-      // A client without a handler answers with an error, which the gate counts as a refusal.
-      confirmUnsandboxed: async (question, signal) => (await ask(connection, sandboxConsentRequest, { runId, ...question }, signal)).decision,
+      // A client without a handler answers with an error, which the gate counts as a refusal; a malformed answer cancels.
+      confirmUnsandboxed: async (question, signal) => (await wire.request(sandboxConsentRequest, { runId, ...question }, signal)).decision,
       unsavedBuffers: () => unsavedUnder(root, documents),
       ...(this.deps.host() === 'vscode'
-        ? { symbols: { query: (query: SymbolQuery) => ask(connection, symbolsRequest, query, controller.signal) } }
+        ? { symbols: { query: (query: SymbolQuery) => wire.request(symbolsRequest, query, controller.signal) } }
         : {}),
     };
     const engine = new RunEngine(

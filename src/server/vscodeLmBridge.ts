@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { CancellationTokenSource, ErrorCodes, LSPErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
+import { ErrorCodes, LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import { AsyncQueue } from '../agent/asyncQueue';
 import { ModelError } from '../agent/model/modelErrors';
 import type { ModelClient, ModelEvent, ModelRequest } from '../agent/model/modelTypes';
 import type { ResolvedEndpoint } from '../agent/model/modelConfig';
 import { lmChatRequest, lmEventNotification } from '../protocol/methods';
 import { lmErrorDataSchema, type LmChatParams } from '../protocol/modelWire';
+import { WireError, wireErrorCodes } from '../protocol/wire';
+import type { ServerWire } from './typedConnection';
 
 /**
  * The server's side of the VS Code language-model bridge: a `ModelClient` whose requests the
@@ -14,15 +16,9 @@ import { lmErrorDataSchema, type LmChatParams } from '../protocol/modelWire';
 export class VsCodeLmBridge {
   private readonly streams = new Map<string, AsyncQueue<ModelEvent>>();
 
-  constructor(private readonly connection: Connection) {
-    connection.onNotification(lmEventNotification.method, (raw: unknown) => {
-      const parsed = lmEventNotification.params.safeParse(raw);
-      if (!parsed.success) {
-        connection.console.warn('Ignored a malformed plumbline/lm/event notification.');
-        return;
-      }
-      this.streams.get(parsed.data.requestId)?.push(parsed.data.event);
-    });
+  constructor(private readonly wire: ServerWire) {
+    // A malformed event is logged and dropped by the wire.
+    wire.onNotification(lmEventNotification, ({ requestId, event }) => this.streams.get(requestId)?.push(event));
   }
 
   /** A `ModelClient` for one endpoint; pass it as the `vscodeModels` factory of `createModelClient`. */
@@ -36,9 +32,6 @@ export class VsCodeLmBridge {
     const requestId = randomUUID();
     const queue = new AsyncQueue<ModelEvent>();
     this.streams.set(requestId, queue);
-    const cancellation = new CancellationTokenSource();
-    const onAbort = (): void => cancellation.cancel();
-    request.signal.addEventListener('abort', onAbort, { once: true });
     const params: LmChatParams = {
       requestId,
       model,
@@ -49,7 +42,7 @@ export class VsCodeLmBridge {
       maxOutputTokens: request.maxOutputTokens,
     };
     // Notifications and the response share one ordered channel: every event is queued before the end.
-    this.connection.sendRequest(lmChatRequest.method, params, cancellation.token).then(
+    this.wire.request(lmChatRequest, params, request.signal).then(
       () => queue.end(),
       (error: unknown) => queue.fail(toModelError(error, request.signal)),
     );
@@ -57,8 +50,6 @@ export class VsCodeLmBridge {
       yield* queue;
     } finally {
       this.streams.delete(requestId);
-      request.signal.removeEventListener('abort', onAbort);
-      cancellation.dispose();
     }
   }
 }
@@ -72,5 +63,7 @@ function toModelError(error: unknown, signal: AbortSignal): ModelError {
     const kind = data.success ? data.data.kind : error.code === ErrorCodes.InvalidParams ? 'invalid_request' : 'server_error';
     return new ModelError(kind, 'vscode-lm', error.message);
   }
+  // Params this side could not send are a bug no retry fixes.
+  if (error instanceof WireError) return new ModelError(error.code === wireErrorCodes.invalidParams ? 'invalid_request' : 'server_error', 'vscode-lm', error.message);
   return new ModelError('server_error', 'vscode-lm', error instanceof Error ? error.message : String(error));
 }

@@ -3,9 +3,11 @@ import { describe, test } from 'node:test';
 import { answerSandboxConsent, reviewFirstButton, runUnsandboxedButton, sandboxConsentMessage, type ConsentCancellation, type ConsentUi } from '../../src/client/runs/sandboxConsent';
 import { renderSidebarHtml } from '../../src/client/sidebarHtml';
 import { sandboxConsentRequest } from '../../src/protocol/methods';
+import { createWire } from '../../src/protocol/wire';
 import type { SandboxConsentParams } from '../../src/protocol/sandbox';
 import { hostToWebviewSchema } from '../../src/protocol/webviewMessages';
 import { describeSandbox } from '../../src/webview/sandboxView';
+import { rawPair } from './support/wirePair';
 
 const question: SandboxConsentParams = {
   runId: 'r1',
@@ -80,9 +82,13 @@ describe('the no-sandbox question in VS Code', () => {
     assert.deepEqual(await answerSandboxConsent(question, cancellation(), refused), { decision: 'cancel' });
     assert.ok(refused.lines.some((line) => line.startsWith('warn: Could not ask') && line.includes('refused to show dialog in tests')), refused.lines.join('\n'));
 
+    // Malformed params never reach the dialog: the wire answers the method's refusal, as on every side.
     const malformed = ui(() => Promise.resolve(runUnsandboxedButton));
-    assert.deepEqual(await answerSandboxConsent({ runId: 'r1', reason: 'x' }, cancellation(), malformed), { decision: 'cancel' });
+    const [serverEnd, clientEnd] = rawPair(cancellation);
+    createWire<'client', ConsentCancellation>(clientEnd, malformed.log).onRequest(sandboxConsentRequest, (params, token) => answerSandboxConsent(params, token, malformed));
+    assert.deepEqual(await serverEnd.sendRaw(sandboxConsentRequest.method, { runId: 'r1', reason: 'x' }), { decision: 'cancel' });
     assert.equal(malformed.shown.length, 0, 'nothing is asked on a malformed question');
+    assert.ok(malformed.lines.some((line) => line.startsWith('warn: Invalid data for plumbline/sandbox/consent: remedy')), malformed.lines.join('\n'));
   });
 
   test('a question the server withdrew (the run was cancelled) is answered at once, even while the dialog is still open or queued', async () => {

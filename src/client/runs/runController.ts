@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../../protocol/methods';
 import type { Plan } from '../../protocol/plan';
-import type { FileChange, ReviewDecisions, RunEvent, TaskScope } from '../../protocol/run';
+import type { CommandApprovalParams, FileChange, ReviewDecisions, RunEvent, TaskScope } from '../../protocol/run';
+import type { SandboxConsentParams } from '../../protocol/sandbox';
 import { describeCost } from '../../protocol/cost';
 import type { TestEvidence } from '../../protocol/testEvidence';
 import type { AgentServerController } from '../serverController';
@@ -62,17 +63,15 @@ export class RunController implements vscode.Disposable {
     private readonly reviewer: RunReviewer,
     private readonly log: vscode.LogOutputChannel,
   ) {
+    // The wire validates every message; a malformed question is answered with its refusal (cancel,
+    // deny, nothing accepted) and logged before any of these handlers sees it.
     this.subscriptions.push(
       this.transcriptChanged,
-      server.onNotification(runEventNotification.method, (raw: unknown) => {
-        const parsed = runEventNotification.params.safeParse(raw);
-        if (parsed.success) this.onEvent(parsed.data.event);
-        else this.log.warn('Ignored a malformed run event from the agent server.');
-      }),
-      server.onRequest(planApprovalRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.approvePlan(raw, token)),
-      server.onRequest(reviewRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.review(raw, token)),
-      server.onRequest(commandApprovalRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.approveCommand(raw, token)),
-      server.onRequest(sandboxConsentRequest.method, (raw: unknown, token: vscode.CancellationToken) => this.askSandboxConsent(raw, token)),
+      server.onNotification(runEventNotification, ({ event }) => this.onEvent(event)),
+      server.onRequest(planApprovalRequest, (question, token) => this.approvePlan(question, token)),
+      server.onRequest(reviewRequest, (request, token) => this.review(request, token)),
+      server.onRequest(commandApprovalRequest, (question, token) => this.approveCommand(question, token)),
+      server.onRequest(sandboxConsentRequest, (question, token) => this.askSandboxConsent(question, token)),
     );
   }
 
@@ -181,10 +180,8 @@ export class RunController implements vscode.Disposable {
    * the plan or open plan.md, and its Cancel button cancels the plan. An answer from anywhere puts
    * the run's progress back in its place.
    */
-  private approvePlan(raw: unknown, token: vscode.CancellationToken): Promise<{ decision: 'approve' | 'cancel' }> {
-    const parsed = planApprovalRequest.params.safeParse(raw);
-    if (!parsed.success) return Promise.resolve({ decision: 'cancel' });
-    const { runId, plan, planPath } = parsed.data;
+  private approvePlan(question: { runId: string; plan: Plan; planPath: string }, token: vscode.CancellationToken): Promise<{ decision: 'approve' | 'cancel' }> {
+    const { runId, plan, planPath } = question;
     return new Promise((resolve) => {
       let settled = false;
       const answer = (decision: 'approve' | 'cancel'): void => {
@@ -216,21 +213,19 @@ export class RunController implements vscode.Disposable {
    * A modal warning with the whole command and the policy's reasons: Run Once or Deny (closing it
    * denies). The outcome reaches the transcript through the command/finished event.
    */
-  private async approveCommand(raw: unknown, token: vscode.CancellationToken): Promise<{ decision: 'run' | 'deny' }> {
-    const parsed = commandApprovalRequest.params.safeParse(raw);
-    if (!parsed.success || token.isCancellationRequested) return { decision: 'deny' };
-    const { message, detail } = commandApprovalMessage(parsed.data);
-    this.log.info(`Asking to run a command for ${parsed.data.stepId}: ${parsed.data.command}`);
+  private async approveCommand(question: CommandApprovalParams, token: vscode.CancellationToken): Promise<{ decision: 'run' | 'deny' }> {
+    if (token.isCancellationRequested) return { decision: 'deny' };
+    const { message, detail } = commandApprovalMessage(question);
+    this.log.info(`Asking to run a command for ${question.stepId}: ${question.command}`);
     const choice = await vscode.window.showWarningMessage(message, { modal: true, detail }, runOnceButton, denyButton);
     return { decision: choice === runOnceButton && !token.isCancellationRequested ? 'run' : 'deny' };
   }
 
   /** No sandbox on this machine: one modal question per run (`sandboxConsent.ts`), which always gets an answer. */
-  private async askSandboxConsent(raw: unknown, token: vscode.CancellationToken): Promise<{ decision: 'run' | 'review-first' | 'cancel' }> {
-    const question = sandboxConsentRequest.params.safeParse(raw);
-    this.setConsentRun(question.success ? question.data.runId : undefined);
+  private async askSandboxConsent(question: SandboxConsentParams, token: vscode.CancellationToken): Promise<{ decision: 'run' | 'review-first' | 'cancel' }> {
+    this.setConsentRun(question.runId);
     try {
-      return await answerSandboxConsent(raw, token, {
+      return await answerSandboxConsent(question, token, {
         showModal: (message, detail, buttons) => vscode.window.showWarningMessage(message, { modal: true, detail }, ...buttons),
         log: this.log,
       });
@@ -244,10 +239,8 @@ export class RunController implements vscode.Disposable {
     if (this.current !== undefined) this.changed.fire(this.current);
   }
 
-  private async review(raw: unknown, token: vscode.CancellationToken): Promise<ReviewDecisions> {
-    const parsed = reviewRequest.params.safeParse(raw);
-    if (!parsed.success) return { decisions: [] };
-    return this.reviewer.review({ runId: parsed.data.runId, files: parsed.data.files, evidence: this.current?.evidence ?? [] }, token);
+  private async review(request: { runId: string; files: readonly FileChange[] }, token: vscode.CancellationToken): Promise<ReviewDecisions> {
+    return this.reviewer.review({ runId: request.runId, files: request.files, evidence: this.current?.evidence ?? [] }, token);
   }
 
   /** The run's one notification: its progress, or the plan's approval while that waits. */

@@ -1,4 +1,3 @@
-import { sandboxConsentRequest } from '../../protocol/methods';
 import type { SandboxConsentParams } from '../../protocol/sandbox';
 
 /** The buttons of the no-sandbox question; anything else (Cancel, Escape, closing it) cancels the run. */
@@ -44,19 +43,15 @@ export interface ConsentCancellation {
 
 /**
  * Answers `plumbline/sandbox/consent`. The server waits on this answer before anything runs, so it
- * always comes: malformed params, a dismissed or refused dialog are `cancel` (the run stops, nothing
- * ran), and when the server withdraws the question (the run was cancelled) the answer is `cancel` at
- * once even while the dialog is still open or queued behind another modal.
+ * always comes: a dismissed or refused dialog is `cancel` (the run stops, nothing ran; malformed
+ * params are `cancel` too, answered by the wire before this is called), and when the server
+ * withdraws the question (the run was cancelled) the answer is `cancel` at once even while the
+ * dialog is still open or queued behind another modal.
  */
-export async function answerSandboxConsent(raw: unknown, token: ConsentCancellation, ui: ConsentUi): Promise<{ decision: SandboxConsentDecision }> {
-  const parsed = sandboxConsentRequest.params.safeParse(raw);
-  if (!parsed.success) {
-    ui.log.warn('Ignored a malformed sandbox question from the agent server; the run stops.');
-    return { decision: 'cancel' };
-  }
+export async function answerSandboxConsent(question: SandboxConsentParams, token: ConsentCancellation, ui: ConsentUi): Promise<{ decision: SandboxConsentDecision }> {
   if (token.isCancellationRequested) return { decision: 'cancel' };
-  const { message, detail } = sandboxConsentMessage(parsed.data);
-  ui.log.info(`Run ${parsed.data.runId}: no sandbox (${parsed.data.reason}); asking whether to run the tests of unreviewed changes.`);
+  const { message, detail } = sandboxConsentMessage(question);
+  ui.log.info(`Run ${question.runId}: no sandbox (${question.reason}); asking whether to run the tests of unreviewed changes.`);
   let subscription: { dispose(): unknown } | undefined;
   const withdrawn = new Promise<undefined>((resolve) => {
     subscription = token.onCancellationRequested(() => resolve(undefined));
@@ -64,7 +59,7 @@ export async function answerSandboxConsent(raw: unknown, token: ConsentCancellat
   try {
     const choice = await Promise.race([Promise.resolve(ui.showModal(message, detail, [reviewFirstButton, runUnsandboxedButton])), withdrawn]);
     const decision: SandboxConsentDecision = token.isCancellationRequested ? 'cancel' : choice === runUnsandboxedButton ? 'run' : choice === reviewFirstButton ? 'review-first' : 'cancel';
-    ui.log.info(`Run ${parsed.data.runId}: the answer about running without a sandbox is ${decision}.`);
+    ui.log.info(`Run ${question.runId}: the answer about running without a sandbox is ${decision}.`);
     return { decision };
   } catch (error) {
     ui.log.warn(`Could not ask whether to run the tests without a sandbox (${error instanceof Error ? error.message : String(error)}); the run stops.`);
