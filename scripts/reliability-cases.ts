@@ -224,6 +224,22 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
       { file: commandsPolicy, titles: ['an untrusted workspace refuses every command, even allowed ones and the verification command'] },
     ],
   },
+  {
+    area: 'Commands',
+    case: 'A malformed message never says yes: a malformed plan, command, sandbox or review question or answer is its refusal (cancel, deny, cancel, nothing accepted) on every side, with the fields logged; malformed initializationOptions never grant trust',
+    proofs: [
+      {
+        file: 'test/unit/wire.test.ts',
+        titles: [
+          '${question.method.method}: a malformed question is answered ${JSON.stringify(question.refusal)} without asking, and the fields are logged',
+          '${question.method.method}: a malformed answer means ${JSON.stringify(question.refusal)}, on the side that sent it and on the side that asked',
+          'the CLI never says yes to a malformed question (it used to approve a malformed plan): each gets its refusal',
+          'every question put to the user has its refusal: plan → cancel, command → deny, sandbox → cancel, review → nothing accepted',
+        ],
+      },
+      { file: commandsRun, titles: ['malformed initializationOptions never grant trust: the server treats the workspace as untrusted and says which field'] },
+    ],
+  },
 
   // The sandbox (issue 13)
   {

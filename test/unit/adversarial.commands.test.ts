@@ -213,6 +213,21 @@ test('the CLI without a terminal denies commands that need approval, says so, an
   }
 });
 
+test('malformed initializationOptions never grant trust: the server treats the workspace as untrusted and says which field', { timeout: 60000 }, async () => {
+  const repo = makeRepo('greeter');
+  const logs: string[] = [];
+  // 'yes' is not a boolean: before, a malformed value fell back to the default, trusted.
+  const session = await startServerSession({ serverPath: bundle('server.js'), workspaceFolder: repo.root, timeoutMs: 20000, workspaceTrusted: 'yes' as never, onLog: (line) => logs.push(line) });
+  try {
+    await assert.rejects(session.request(runStartRequest, { task: 'anything', approve: 'auto' }), (error: unknown) => error instanceof ResponseError && error.message === restrictedModeMessage);
+    assert.ok(logs.some((line) => /Invalid data for initializationOptions: workspaceTrusted: .*treated as an untrusted workspace/.test(line)), logs.join('\n'));
+    assert.equal(gitStatus(repo), '');
+  } finally {
+    await session.close();
+    repo.remove();
+  }
+});
+
 test('an untrusted workspace: run/start, run/resume and tests/run are refused with the one Restricted Mode message', { timeout: 60000 }, async () => {
   const repo = makeRepo('greeter');
   const session = await startServerSession({ serverPath: bundle('server.js'), workspaceFolder: repo.root, timeoutMs: 20000, workspaceTrusted: false });
