@@ -5,7 +5,8 @@ import type { ToolSpec } from '../../tools/defineTool';
  * wire format and translate streamed answers back into `ModelEvent`s.
  */
 
-export type ProviderId = 'openai' | 'anthropic' | 'vscode-lm';
+export type { ProviderId } from '../../protocol/provider';
+import type { ProviderId } from '../../protocol/provider';
 export type ModelRole = 'orchestrator' | 'worker';
 
 export interface TextPart {

@@ -1,3 +1,4 @@
+import { providerIdSchema } from '../../protocol/provider';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -20,7 +21,7 @@ export const journalEntrySchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('usage'),
     role: z.enum(['orchestrator', 'worker']),
-    provider: z.enum(['openai', 'anthropic', 'vscode-lm']),
+    provider: providerIdSchema,
     model: z.string(),
     usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), cacheReadTokens: z.number(), cacheWriteTokens: z.number() }),
     costUsd: z.number().nullable(),
