@@ -50,7 +50,7 @@ const targets = [
   // controller requires when it first starts the server (so activation does not load it).
   {
     ...node,
-    entryPoints: { extension: 'src/extension.ts', languageClient: 'src/client/languageClient.ts' },
+    entryPoints: { extension: 'src/extension.ts', languageClient: 'src/client/agentServer/languageClient.ts' },
     outdir: 'dist',
     external: ['vscode'],
   },

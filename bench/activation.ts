@@ -28,7 +28,7 @@ export async function activationFigure(runs: number): Promise<Figure> {
     // As `node esbuild.mjs --production` builds it for the VSIX.
     await esbuild.build({
       // The language client is its own bundle, required when the server first starts (after activate()).
-      entryPoints: { extension: join(repoRoot, 'src', 'extension.ts'), languageClient: join(repoRoot, 'src', 'client', 'languageClient.ts') },
+      entryPoints: { extension: join(repoRoot, 'src', 'extension.ts'), languageClient: join(repoRoot, 'src', 'client', 'agentServer', 'languageClient.ts') },
       outdir: join(folder, 'dist'),
       bundle: true,
       minify: true,

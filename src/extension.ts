@@ -1,17 +1,17 @@
 import * as vscode from 'vscode';
 import type { PlumblineApi } from './client/api';
-import { ApiKeyStore } from './client/apiKeys';
+import { ApiKeyStore } from './client/models/apiKeys';
 import { commandIds, registerCommands } from './client/commands';
-import { AgentServerController } from './client/serverController';
-import { SidebarProvider } from './client/sidebarProvider';
+import { AgentServerController } from './client/agentServer/serverController';
+import { SidebarProvider } from './client/sidebar/sidebarProvider';
 import { InlineReviewController } from './client/review/inlineReviewController';
 import { RunController } from './client/runs/runController';
 import { registerRunCommands } from './client/runs/runCommands';
 import { registerTaskCommands } from './client/runs/taskCommands';
 import { TestDiagnostics } from './client/runs/testDiagnostics';
-import { selectModels, selectModelsCommandId } from './client/selectModels';
+import { selectModels, selectModelsCommandId } from './client/models/selectModels';
 import { createRunStatusBar } from './client/runs/runStatusBar';
-import { SandboxStatusWatcher } from './client/sandboxStatus';
+import { SandboxStatusWatcher } from './client/agentServer/sandboxStatus';
 import { plumblineVersion } from './protocol/version';
 
 let activeServer: AgentServerController | undefined;

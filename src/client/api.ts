@@ -1,9 +1,9 @@
 import type { InlineReviewController } from './review/inlineReviewController';
 import type { RunController } from './runs/runController';
 import type { TestDiagnostics } from './runs/testDiagnostics';
-import type { SandboxStatusWatcher } from './sandboxStatus';
-import type { AgentServerController } from './serverController';
-import type { SidebarProvider } from './sidebarProvider';
+import type { SandboxStatusWatcher } from './agentServer/sandboxStatus';
+import type { AgentServerController } from './agentServer/serverController';
+import type { SidebarProvider } from './sidebar/sidebarProvider';
 
 /**
  * What `activate` returns. VS Code hands it to any extension that asks for Plumbline's exports;

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { ApiKeyStore } from './apiKeys';
-import type { AgentServerController } from './serverController';
-import { setApiKey } from './setApiKeyCommand';
+import type { ApiKeyStore } from './models/apiKeys';
+import type { AgentServerController } from './agentServer/serverController';
+import { setApiKey } from './models/setApiKeyCommand';
 
 /** The command ids this build registers; each matches a `contributes.commands` entry in package.json. */
 export const commandIds = {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { answerSandboxConsent, reviewFirstButton, runUnsandboxedButton, sandboxConsentMessage, type ConsentCancellation, type ConsentUi } from '../../src/client/runs/sandboxConsent';
-import { renderSidebarHtml } from '../../src/client/sidebarHtml';
+import { renderSidebarHtml } from '../../src/client/sidebar/sidebarHtml';
 import { sandboxConsentRequest } from '../../src/protocol/methods';
 import { createWire } from '../../src/protocol/wire';
 import type { SandboxConsentParams } from '../../src/protocol/sandbox';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { contentSecurityPolicy, renderSidebarHtml } from '../../src/client/sidebarHtml';
-import { createNonce } from '../../src/client/nonce';
+import { contentSecurityPolicy, renderSidebarHtml } from '../../src/client/sidebar/sidebarHtml';
+import { createNonce } from '../../src/client/sidebar/nonce';
 import { restrictedModeMessage } from '../../src/client/restrictedMode';
 
 const input = {

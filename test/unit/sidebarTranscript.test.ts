@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RunTranscript, type TranscriptChange } from '../../src/client/runs/runTranscript';
-import { SidebarOutbox } from '../../src/client/sidebarOutbox';
+import { SidebarOutbox } from '../../src/client/sidebar/sidebarOutbox';
 import type { Plan } from '../../src/protocol/plan';
 import type { RunEvent } from '../../src/protocol/run';
 import type { HostToWebview } from '../../src/protocol/webviewMessages';

@@ -3,7 +3,7 @@
 // uses a method on the side that does not receive (or send) it. `wire.test.ts` compiles the file
 // again without the directives and checks each line fails for that reason, the direction.
 // Nothing here runs: the test runner only picks up `*.test.ts`.
-import type { AgentServerController } from '../../src/client/serverController';
+import type { AgentServerController } from '../../src/client/agentServer/serverController';
 import type { ServerSession } from '../../src/cli/serverConnection';
 import {
   lmEventNotification,

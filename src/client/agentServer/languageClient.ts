@@ -15,11 +15,11 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import type { InitializationOptions } from '../protocol/initialization';
-import { lmChatRequest, lmEventNotification, saveDocumentsRequest, symbolsRequest } from '../protocol/methods';
-import { createWire, WireError, type RawConnection } from '../protocol/wire';
+import type { InitializationOptions } from '../../protocol/initialization';
+import { lmChatRequest, lmEventNotification, saveDocumentsRequest, symbolsRequest } from '../../protocol/methods';
+import { createWire, WireError, type RawConnection } from '../../protocol/wire';
 import { answerSymbolQuery } from './symbolQueries';
-import { runLmChat } from './lmBridge';
+import { runLmChat } from '../models/lmBridge';
 
 /**
  * The part of a `LanguageClient` the controller uses: its lifecycle, and the raw connection its

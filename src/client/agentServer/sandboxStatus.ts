@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { statusRequest } from '../protocol/methods';
-import type { SandboxStatus } from '../protocol/sandbox';
+import { statusRequest } from '../../protocol/methods';
+import type { SandboxStatus } from '../../protocol/sandbox';
 import type { AgentServerController } from './serverController';
 
 /**

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { InitializationOptions } from '../protocol/initialization';
-import { createWire, type Wire } from '../protocol/wire';
-import type { ServerView } from '../protocol/webviewMessages';
+import type { InitializationOptions } from '../../protocol/initialization';
+import { createWire, type Wire } from '../../protocol/wire';
+import type { ServerView } from '../../protocol/webviewMessages';
 import type { AgentClient, createAgentClient } from './languageClient';
 
 /** Crashes allowed within `crashWindowMs` before the client stops restarting the server. */

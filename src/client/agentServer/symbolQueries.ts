@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ErrorCodes, ResponseError } from 'vscode-languageclient/node';
 import type * as z from 'zod';
-import type { SymbolLocation, SymbolQuery, symbolResultSchema } from '../protocol/symbols';
+import type { SymbolLocation, SymbolQuery, symbolResultSchema } from '../../protocol/symbols';
 
 const maxLocations = 100;
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { keyedProviderSchema, type KeyedProvider } from '../protocol/provider';
+import { keyedProviderSchema, type KeyedProvider } from '../../protocol/provider';
 
-export type { KeyedProvider } from '../protocol/provider';
+export type { KeyedProvider } from '../../protocol/provider';
 
 const secretName: Record<KeyedProvider, string> = { openai: 'plumbline.apiKey.openai', anthropic: 'plumbline.apiKey.anthropic' };
 const variable: Record<KeyedProvider, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };

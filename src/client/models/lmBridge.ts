@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ErrorCodes, ResponseError } from 'vscode-languageclient/node';
 import type * as z from 'zod';
-import type { lmChatResultSchema, BridgedModelEvent, LmChatParams } from '../protocol/modelWire';
+import type { lmChatResultSchema, BridgedModelEvent, LmChatParams } from '../../protocol/modelWire';
 import { toVsCodeMessages, toVsCodeTools } from './lmMessages';
 
 type LmChatResult = z.infer<typeof lmChatResultSchema>;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { LmChatParams } from '../protocol/modelWire';
+import type { LmChatParams } from '../../protocol/modelWire';
 
 /**
  * Translates the engine's neutral conversation into `vscode.lm` messages. VS Code 1.100 has no

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { KeyedProvider } from '../protocol/provider';
-import type { ProviderChoice } from '../protocol/settings';
+import type { KeyedProvider } from '../../protocol/provider';
+import type { ProviderChoice } from '../../protocol/settings';
 
 export const selectModelsCommandId = 'plumbline.selectModels';
 

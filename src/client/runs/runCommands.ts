@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { runUndoRequest, runsListRequest } from '../../protocol/methods';
-import type { AgentServerController } from '../serverController';
+import type { AgentServerController } from '../agentServer/serverController';
 import type { TaskScope } from '../../protocol/run';
 import { refuseInRestrictedMode } from '../workspaceTrust';
 import { approvePlanCommandId, type RunController } from './runController';

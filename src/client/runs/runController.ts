@@ -5,7 +5,7 @@ import type { CommandApprovalParams, FileChange, ReviewDecisions, RunEvent, Task
 import type { SandboxConsentParams } from '../../protocol/sandbox';
 import { describeCost } from '../../protocol/cost';
 import type { TestEvidence } from '../../protocol/testEvidence';
-import type { AgentServerController } from '../serverController';
+import type { AgentServerController } from '../agentServer/serverController';
 import { commandApprovalMessage, denyButton, runOnceButton } from './commandApproval';
 import { RunTranscript, type TranscriptChange } from './runTranscript';
 import { answerSandboxConsent } from './sandboxConsent';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { testsRunRequest } from '../../protocol/methods';
 import type { TaskScope } from '../../protocol/run';
 import type { TestEvidence } from '../../protocol/testEvidence';
-import type { AgentServerController } from '../serverController';
+import type { AgentServerController } from '../agentServer/serverController';
 import { refuseInRestrictedMode } from '../workspaceTrust';
 import { startTask } from './runCommands';
 import type { RunController } from './runController';

@@ -1,4 +1,4 @@
-import { restrictedModeMessage } from './restrictedMode';
+import { restrictedModeMessage } from '../restrictedMode';
 
 /**
  * Builds the sidebar's HTML shell. Kept free of `vscode` imports so its security properties (CSP,

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { ApproveMode } from '../protocol/run';
-import type { RunViewModel, SidebarSettings, StepEvidence } from '../protocol/webviewMessages';
-import type { PendingApproval, RunView } from './runs/runController';
+import type { ApproveMode } from '../../protocol/run';
+import type { RunViewModel, SidebarSettings, StepEvidence } from '../../protocol/webviewMessages';
+import type { PendingApproval, RunView } from '../runs/runController';
 
 /** The run as the sidebar renders it: plain data, nothing the webview cannot validate. */
 export function toRunViewModel(view: RunView | undefined, pending: PendingApproval | undefined, evidence: readonly StepEvidence[]): RunViewModel | null {

@@ -1,4 +1,4 @@
-import type { HostToWebview } from '../protocol/webviewMessages';
+import type { HostToWebview } from '../../protocol/webviewMessages';
 
 /**
  * Batches what the host sends the sidebar: a model streams a token at a time, and one

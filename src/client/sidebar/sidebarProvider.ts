@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { runsListRequest } from '../protocol/methods';
-import type { RunMeta } from '../protocol/run';
-import { hostToWebviewSchema, webviewToHostSchema, type HostToWebview, type WebviewRequest } from '../protocol/webviewMessages';
-import type { RunController } from './runs/runController';
-import type { TranscriptChange } from './runs/runTranscript';
-import type { SandboxStatusWatcher } from './sandboxStatus';
-import type { AgentServerController } from './serverController';
+import { runsListRequest } from '../../protocol/methods';
+import type { RunMeta } from '../../protocol/run';
+import { hostToWebviewSchema, webviewToHostSchema, type HostToWebview, type WebviewRequest } from '../../protocol/webviewMessages';
+import type { RunController } from '../runs/runController';
+import type { TranscriptChange } from '../runs/runTranscript';
+import type { SandboxStatusWatcher } from '../agentServer/sandboxStatus';
+import type { AgentServerController } from '../agentServer/serverController';
 import { createNonce } from './nonce';
 import { renderSidebarHtml } from './sidebarHtml';
 import { readSidebarSettings, toRunViewModel } from './sidebarModel';

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { taskTextSchema, type WebviewRequest } from '../protocol/webviewMessages';
-import type { RunController } from './runs/runController';
-import { runCommandIds } from './runs/runCommands';
+import { taskTextSchema, type WebviewRequest } from '../../protocol/webviewMessages';
+import type { RunController } from '../runs/runController';
+import { runCommandIds } from '../runs/runCommands';
 import { writeApprovalMode } from './sidebarModel';
-import { manageTrustCommand, restrictedModeMessage } from './restrictedMode';
-import { selectModelsCommandId } from './selectModels';
+import { manageTrustCommand, restrictedModeMessage } from '../restrictedMode';
+import { selectModelsCommandId } from '../models/selectModels';
 
 /** What the sidebar's buttons do beyond the run commands; each is also a registered command. */
 export interface SidebarActions {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { runLmChat } from '../../../src/client/lmBridge';
+import { runLmChat } from '../../../src/client/models/lmBridge';
 import { pingModelsRequest, statusRequest } from '../../../src/protocol/methods';
 import type { BridgedModelEvent, LmChatParams } from '../../../src/protocol/modelWire';
 import { startFakeModelServer } from '../../fake-model/index';

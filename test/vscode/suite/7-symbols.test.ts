@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { answerSymbolQuery } from '../../../src/client/symbolQueries';
+import { answerSymbolQuery } from '../../../src/client/agentServer/symbolQueries';
 import { waitFor } from '../support/plumbline';
 
 describe("code intelligence for the orchestrator, from VS Code's language servers", () => {
