@@ -1,15 +1,14 @@
 import * as vscode from 'vscode';
 import type { PlumblineApi } from './client/api';
 import { ApiKeyStore } from './client/models/apiKeys';
-import { commandIds, registerCommands } from './client/commands';
+import { commandIds, coreCommandHandlers, registerCommands } from './client/commands';
 import { AgentServerController } from './client/agentServer/serverController';
 import { SidebarProvider } from './client/sidebar/sidebarProvider';
 import { InlineReviewController } from './client/review/inlineReviewController';
 import { RunController } from './client/runs/runController';
-import { registerRunCommands } from './client/runs/runCommands';
-import { registerTaskCommands } from './client/runs/taskCommands';
+import { runCommandHandlers } from './client/runs/runCommands';
+import { taskCommandHandlers } from './client/runs/taskCommands';
 import { TestDiagnostics } from './client/runs/testDiagnostics';
-import { selectModels, selectModelsCommandId } from './client/models/selectModels';
 import { createRunStatusBar } from './client/runs/runStatusBar';
 import { SandboxStatusWatcher } from './client/agentServer/sandboxStatus';
 import { plumblineVersion } from './protocol/version';
@@ -54,11 +53,12 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
     runs,
     createRunStatusBar(runs),
     testDiagnostics,
-    ...registerRunCommands(context, runs, server),
-    ...registerTaskCommands(runs, server, testDiagnostics),
-    vscode.commands.registerCommand(selectModelsCommandId, () => selectModels()),
     vscode.window.registerWebviewViewProvider(SidebarProvider.viewId, sidebar),
-    ...registerCommands(server, log, keys),
+    ...registerCommands({
+      ...coreCommandHandlers(server, log, keys),
+      ...runCommandHandlers(context, runs, server),
+      ...taskCommandHandlers(runs, server, testDiagnostics),
+    }),
     // Keys reach the server only through its environment, so a new key means a fresh server.
     keys.onDidChange(() => void server.restart()),
     // The server is told about trust at start: trusting the workspace starts one that may run.

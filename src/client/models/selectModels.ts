@@ -2,8 +2,6 @@ import * as vscode from 'vscode';
 import type { KeyedProvider } from '../../protocol/provider';
 import type { ProviderChoice } from '../../protocol/settings';
 
-export const selectModelsCommandId = 'plumbline.selectModels';
-
 type Role = 'orchestrator' | 'worker';
 
 const roleLabels: Record<Role, string> = { orchestrator: 'Orchestrator (plans the run)', worker: 'Workers (carry out the steps)' };

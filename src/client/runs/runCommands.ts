@@ -2,16 +2,9 @@ import * as vscode from 'vscode';
 import { runUndoRequest, runsListRequest } from '../../protocol/methods';
 import type { AgentServerController } from '../agentServer/serverController';
 import type { TaskScope } from '../../protocol/run';
+import { commandIds, type CommandHandlers } from '../commands';
 import { refuseInRestrictedMode } from '../workspaceTrust';
-import { approvePlanCommandId, type RunController } from './runController';
-
-export const runCommandIds = {
-  newTask: 'plumbline.newTask',
-  cancelRun: 'plumbline.cancelRun',
-  openPlan: 'plumbline.openPlan',
-  resumeRun: 'plumbline.resumeRun',
-  undoRun: 'plumbline.undoRun',
-} as const;
+import type { RunController } from './runController';
 
 const historyKey = 'plumbline.taskHistory';
 const historySize = 20;
@@ -52,41 +45,46 @@ export async function startTask(runs: RunController, task: string, scope?: TaskS
   } catch (error) {
     if (/in progress/.test(message(error))) {
       const cancel = await vscode.window.showWarningMessage(`Plumbline could not start the task: ${message(error)}`, 'Cancel Run');
-      if (cancel === 'Cancel Run') await vscode.commands.executeCommand(runCommandIds.cancelRun);
+      if (cancel === 'Cancel Run') await vscode.commands.executeCommand(commandIds.cancelRun);
       return undefined;
     }
     const choice = await vscode.window.showErrorMessage(`Plumbline could not start the task: ${message(error)}`, 'Set API Key…', 'Show Log');
-    if (choice === 'Set API Key…') await vscode.commands.executeCommand('plumbline.setApiKey');
-    if (choice === 'Show Log') await vscode.commands.executeCommand('plumbline.showLog');
+    if (choice === 'Set API Key…') await vscode.commands.executeCommand(commandIds.setApiKey);
+    if (choice === 'Show Log') await vscode.commands.executeCommand(commandIds.showLog);
     return undefined;
   }
 }
 
-export function registerRunCommands(context: vscode.ExtensionContext, runs: RunController, server: AgentServerController): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand(runCommandIds.newTask, async (given?: unknown) => {
+/** A run's commands: start one, approve its plan, cancel, open the plan, resume and undo. */
+export function runCommandHandlers(
+  context: vscode.ExtensionContext,
+  runs: RunController,
+  server: AgentServerController,
+): Pick<CommandHandlers, 'newTask' | 'approvePlan' | 'cancelRun' | 'openPlan' | 'resumeRun' | 'undoRun'> {
+  return {
+    newTask: async (given?: unknown) => {
       if (await refuseInRestrictedMode()) return undefined;
       const task = typeof given === 'string' && given.trim() !== '' ? given.trim() : await askForTask(context.globalState);
       if (task === undefined) return undefined;
       const history = context.globalState.get<string[]>(historyKey, []);
       await context.globalState.update(historyKey, [task, ...history.filter((entry) => entry !== task)].slice(0, historySize));
       return startTask(runs, task);
-    }),
-    vscode.commands.registerCommand(approvePlanCommandId, () => {
+    },
+    approvePlan: () => {
       if (!runs.approvePending()) void vscode.window.showInformationMessage('No Plumbline plan is waiting for approval.');
-    }),
-    vscode.commands.registerCommand(runCommandIds.cancelRun, async () => {
+    },
+    cancelRun: async () => {
       if (!(await runs.cancel())) void vscode.window.showInformationMessage('No Plumbline run is in progress.');
-    }),
-    vscode.commands.registerCommand(runCommandIds.openPlan, async () => {
+    },
+    openPlan: async () => {
       const path = runs.view?.planPath;
       if (path === undefined) {
         void vscode.window.showInformationMessage('There is no plan yet: start a task with "Plumbline: New Task…".');
         return;
       }
       await vscode.window.showTextDocument(vscode.Uri.file(path), { preview: false });
-    }),
-    vscode.commands.registerCommand(runCommandIds.resumeRun, async (given?: unknown) => {
+    },
+    resumeRun: async (given?: unknown) => {
       if (await refuseInRestrictedMode()) return;
       const { runs: all } = await server.request(runsListRequest, {});
       const resumable = all.filter((run) => run.status !== 'completed' && run.status !== 'failed' && run.status !== 'cancelled');
@@ -100,8 +98,8 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: RunC
       } catch (error) {
         void vscode.window.showErrorMessage(`Plumbline could not resume the run: ${message(error)}`);
       }
-    }),
-    vscode.commands.registerCommand(runCommandIds.undoRun, async (given?: unknown) => {
+    },
+    undoRun: async (given?: unknown) => {
       const { runs: all } = await server.request(runsListRequest, {});
       const runId =
         typeof given === 'string'
@@ -121,6 +119,6 @@ export function registerRunCommands(context: vscode.ExtensionContext, runs: RunC
         void vscode.window.showErrorMessage(`Plumbline could not undo the run: ${message(error)}`);
         return undefined;
       }
-    }),
-  ];
+    },
+  };
 }

@@ -6,12 +6,12 @@ import type { SandboxConsentParams } from '../../protocol/sandbox';
 import { describeCost } from '../../protocol/cost';
 import type { TestEvidence } from '../../protocol/testEvidence';
 import type { AgentServerController } from '../agentServer/serverController';
+import { commandIds } from '../commands';
 import { commandApprovalMessage, denyButton, runOnceButton } from './commandApproval';
 import { RunTranscript, type TranscriptChange } from './runTranscript';
 import { answerSandboxConsent } from './sandboxConsent';
 
-/** Runs the pending plan; in the palette only while a plan waits (`plumbline.planPending`). */
-export const approvePlanCommandId = 'plumbline.approvePlan';
+/** Run Plan (`plumbline.approvePlan`) is in the palette only while a plan waits. */
 const planPendingContext = 'plumbline.planPending';
 
 /** What the status bar, the sidebar and the tests read about the run in progress (or the last one). */
@@ -274,7 +274,7 @@ const sandboxQuestionWaiting = 'no sandbox on this machine: answer the dialog (r
 
 /** What the run's notification says while its plan waits: the plan in a line, and what to do. */
 export function approvalQuestion(steps: number, summary: string): string {
-  return `planned ${String(steps)} step${steps === 1 ? '' : 's'}: ${summary.split('\n')[0] ?? ''} [Run Plan](command:${approvePlanCommandId}) · [Open Plan](command:plumbline.openPlan)`;
+  return `planned ${String(steps)} step${steps === 1 ? '' : 's'}: ${summary.split('\n')[0] ?? ''} [Run Plan](command:${commandIds.approvePlan}) · [Open Plan](command:${commandIds.openPlan})`;
 }
 
 function configuredApproveMode(): 'step' | 'end' | 'auto' | 'never' {

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
+import { commandIds } from '../commands';
 import { describePhase, describeRunCost, type RunController, type RunView } from './runController';
 
 /** The run at a glance: state, step i of n, cost. Click to open the plan. */
 export function createRunStatusBar(runs: RunController): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('plumbline.run', vscode.StatusBarAlignment.Left, 50);
   item.name = 'Plumbline Run';
-  item.command = 'plumbline.openPlan';
+  item.command = commandIds.openPlan;
   const render = (view: RunView): void => {
     const cost = describeRunCost(view);
     if (view.finished !== undefined) {

@@ -3,16 +3,12 @@ import { testsRunRequest } from '../../protocol/methods';
 import type { TaskScope } from '../../protocol/run';
 import type { TestEvidence } from '../../protocol/testEvidence';
 import type { AgentServerController } from '../agentServer/serverController';
+import type { CommandHandlers } from '../commands';
 import { refuseInRestrictedMode } from '../workspaceTrust';
 import { startTask } from './runCommands';
 import type { RunController } from './runController';
 import { composeFixTask, composeRefactorTask, describeScope, failingTests } from './taskText';
 import type { TestDiagnostics } from './testDiagnostics';
-
-export const taskCommandIds = {
-  refactorSelection: 'plumbline.refactorSelection',
-  fixFailingTests: 'plumbline.fixFailingTests',
-} as const;
 
 /** The active editor's selection (or, without one, its whole file) as a workspace-relative scope. */
 function selectionScope(editor: vscode.TextEditor): { scope: TaskScope; text: string; wholeFile: boolean } | string {
@@ -55,9 +51,13 @@ async function runTests(server: AgentServerController): Promise<TestEvidence | u
  * "Refactor Selection…" (editor context menu and palette) and "Fix Failing Tests": both start an
  * ordinary run, with a task that carries their context; both return the run id (for tests) or undefined.
  */
-export function registerTaskCommands(runs: RunController, server: AgentServerController, diagnostics: TestDiagnostics): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand(taskCommandIds.refactorSelection, async (given?: unknown) => {
+export function taskCommandHandlers(
+  runs: RunController,
+  server: AgentServerController,
+  diagnostics: TestDiagnostics,
+): Pick<CommandHandlers, 'refactorSelection' | 'fixFailingTests'> {
+  return {
+    refactorSelection: async (given?: unknown) => {
       if (await refuseInRestrictedMode()) return undefined;
       const editor = vscode.window.activeTextEditor;
       if (editor === undefined) {
@@ -83,8 +83,8 @@ export function registerTaskCommands(runs: RunController, server: AgentServerCon
       if (instruction === undefined || instruction.trim() === '') return undefined;
       const task = composeRefactorTask({ instruction, scope: target.scope, languageId: editor.document.languageId, text: target.text, wholeFile: target.wholeFile });
       return startTask(runs, task, target.scope);
-    }),
-    vscode.commands.registerCommand(taskCommandIds.fixFailingTests, async () => {
+    },
+    fixFailingTests: async () => {
       if (await refuseInRestrictedMode()) return undefined;
       const evidence = await runTests(server);
       if (evidence === undefined) return undefined;
@@ -102,6 +102,6 @@ export function registerTaskCommands(runs: RunController, server: AgentServerCon
       const count = failingTests(evidence).length;
       void vscode.window.setStatusBarMessage(`Plumbline: ${count > 0 ? `${String(count)} failing test(s)` : 'the tests fail'}; starting a run to fix them`, 5000);
       return startTask(runs, composeFixTask(evidence));
-    }),
-  ];
+    },
+  };
 }

@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
 import { taskTextSchema, type WebviewRequest } from '../../protocol/webviewMessages';
 import type { RunController } from '../runs/runController';
-import { runCommandIds } from '../runs/runCommands';
+import { commandIds } from '../commands';
 import { writeApprovalMode } from './sidebarModel';
 import { manageTrustCommand, restrictedModeMessage } from '../restrictedMode';
-import { selectModelsCommandId } from '../models/selectModels';
 
 /** What the sidebar's buttons do beyond the run commands; each is also a registered command. */
 export interface SidebarActions {
@@ -35,22 +34,22 @@ export async function handleSidebarRequest(request: WebviewRequest, context: Sid
       const task = taskTextSchema.parse(request.task);
       if (!vscode.workspace.isTrusted) throw new Error(restrictedModeMessage);
       if (runs.running) throw new Error('A run is in progress: cancel it or wait for it to finish.');
-      const runId = await vscode.commands.executeCommand<string | undefined>(runCommandIds.newTask, task);
+      const runId = await vscode.commands.executeCommand<string | undefined>(commandIds.newTask, task);
       if (runId === undefined) throw new Error('The task did not start (the notification says why).');
       return;
     }
     case 'run/cancel':
-      await vscode.commands.executeCommand(runCommandIds.cancelRun);
+      await vscode.commands.executeCommand(commandIds.cancelRun);
       return;
     case 'plan/open':
-      await vscode.commands.executeCommand(runCommandIds.openPlan);
+      await vscode.commands.executeCommand(commandIds.openPlan);
       return;
     case 'plan/answer':
       if (!runs.answerApproval(request.runId, request.decision)) throw new Error('The plan is no longer waiting for an answer.');
       return;
     case 'run/resume':
       if (runs.running) throw new Error('A run is in progress: cancel it or wait for it to finish.');
-      await vscode.commands.executeCommand(runCommandIds.resumeRun, request.runId);
+      await vscode.commands.executeCommand(commandIds.resumeRun, request.runId);
       return;
     case 'run/undo': {
       const confirmed = await vscode.window.showWarningMessage(
@@ -59,7 +58,7 @@ export async function handleSidebarRequest(request: WebviewRequest, context: Sid
         'Undo Run',
       );
       if (confirmed !== 'Undo Run') return;
-      await vscode.commands.executeCommand(runCommandIds.undoRun, request.runId);
+      await vscode.commands.executeCommand(commandIds.undoRun, request.runId);
       await context.refreshHistory();
       return;
     }
@@ -68,7 +67,7 @@ export async function handleSidebarRequest(request: WebviewRequest, context: Sid
     case 'settings/approvalMode':
       return writeApprovalMode(request.mode);
     case 'models/select':
-      await vscode.commands.executeCommand(selectModelsCommandId);
+      await vscode.commands.executeCommand(commandIds.selectModels);
       return;
     case 'workspace/trust':
       await vscode.commands.executeCommand(manageTrustCommand);

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { allCommandIds } from '../../../src/client/commands';
 import { statusRequest } from '../../../src/protocol/methods';
 import { extensionId, plumbline, waitFor, waitForPhase } from '../support/plumbline';
 
@@ -13,6 +14,8 @@ describe('commands', () => {
       .filter((id) => id.startsWith('plumbline.') && !id.startsWith('plumbline.sidebar.'))
       .sort();
     assert.deepEqual(registered, contributed);
+    // The registry (src/client/commands.ts) names every one of them, and nothing else.
+    assert.deepEqual([...allCommandIds].sort(), contributed);
   });
 
   it('Plumbline: Show Log shows the Plumbline output channel', async () => {
