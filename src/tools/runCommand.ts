@@ -4,7 +4,7 @@ import type { WorkerContext } from './toolContexts';
 
 /**
  * Lets a worker inspect its change by running a command (one test, a linter, a build). The policy
- * and the user's approval are enforced behind `context.runCommand` (the engine), never here: the
+ * and the user's approval are enforced behind `context.runWorkerCommand` (the engine), never here: the
  * tool only checks that commands are offered at all.
  */
 export const runCommandTool = defineTool({
@@ -19,7 +19,7 @@ export const runCommandTool = defineTool({
     })
     .strict(),
   async run(input, context: WorkerContext) {
-    if (context.runCommand === undefined) return { isError: true, content: 'Commands cannot be run in this run; finish and say what should be checked.' };
-    return context.runCommand(input.command, input.reason);
+    if (context.runWorkerCommand === undefined) return { isError: true, content: 'Commands cannot be run in this run; finish and say what should be checked.' };
+    return context.runWorkerCommand(input.command, input.reason);
   },
 });

@@ -53,7 +53,7 @@ export interface WorkerContext extends ExploreContext {
    * Runs a command line in an isolated copy of the workspace with the step's edits applied, after the
    * command policy (and, when it asks, the user) allows it. Absent when the run offers no commands.
    */
-  runCommand?(command: string, purpose: string): Promise<ToolResult>;
+  runWorkerCommand?(command: string, purpose: string): Promise<ToolResult>;
   /** Records the worker's closing summary (and whether it is blocked); the loop ends after this turn. */
   finish(summary: string, blocked: boolean): void;
 }

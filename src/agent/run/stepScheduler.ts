@@ -88,12 +88,12 @@ export class StepScheduler {
     const fork = ctx.staged.fork();
     // A command sees the run's staged work with this step's edits on top, as verification does.
     // Files that run code keep their pre-run version in the command's copy until the user approves them.
-    const runCommand = (command: string, purpose: string): ReturnType<CommandRunner['run']> => {
+    const runWorkerCommand = (command: string, purpose: string): ReturnType<CommandRunner['run']> => {
       const { runnable, held } = holdBackProtected([...ctx.staged.changes().filter((change) => !fork.changes().some((own) => own.path === change.path)), ...fork.changes()]);
       const note = heldBackNote(held);
       return this.#commands.run({ stepId: step.id, command, purpose, changes: runnable, ...(note !== undefined ? { note } : {}) }, ctx.workSignal);
     };
-    const session = new WorkerSession(plan.current().steps.find((s) => s.id === step.id) ?? step, plan.current(), fork, loopOptions(ctx, 'worker', { stepId: step.id }), runCommand);
+    const session = new WorkerSession(plan.current().steps.find((s) => s.id === step.id) ?? step, plan.current(), fork, loopOptions(ctx, 'worker', { stepId: step.id }), runWorkerCommand);
     let outcome = await session.run();
     if (ctx.signal.aborted) throw new RunCancelled();
     const verifier = ctx.verifier.current;

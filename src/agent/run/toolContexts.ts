@@ -43,7 +43,7 @@ export function workerContext(
   ownedFiles: readonly string[],
   signal: AbortSignal,
   recorder: WorkerRecorder,
-  runCommand?: (command: string, purpose: string) => Promise<ToolResult>,
+  runWorkerCommand?: (command: string, purpose: string) => Promise<ToolResult>,
 ): WorkerContext {
   const guard = (path: string): ToolResult | undefined =>
     ownedFiles.includes(path) ? undefined : { isError: true, content: `Refused: ${path} is not owned by this step; it was not changed.` };
@@ -98,7 +98,7 @@ export function workerContext(
         await staged.delete(path);
         return { isError: false, content: `Deleted ${path}.` };
       }),
-    ...(runCommand !== undefined ? { runCommand: (command: string, purpose: string) => attempt(() => runCommand(command, purpose)) } : {}),
+    ...(runWorkerCommand !== undefined ? { runWorkerCommand: (command: string, purpose: string) => attempt(() => runWorkerCommand(command, purpose)) } : {}),
     finish(summary: string, blocked: boolean) {
       recorder.summary = summary;
       recorder.blocked = blocked;

@@ -76,7 +76,7 @@ export class WorkerSession {
     readonly fork: StagedWorkspace,
     private readonly loop: WorkerLoopOptions,
     /** Runs a command for this step (policy, approval and isolation are the engine's). */
-    private readonly runCommand?: (command: string, purpose: string) => Promise<ToolResult>,
+    private readonly runWorkerCommand?: (command: string, purpose: string) => Promise<ToolResult>,
   ) {}
 
   async run(): Promise<WorkerOutcome> {
@@ -93,7 +93,7 @@ export class WorkerSession {
     // Object.assign, not plain assignments: the tools set these fields, which control-flow
     // narrowing cannot see, so a narrowed `undefined` here would be wrong below.
     Object.assign(this.recorder, { summary: undefined, blocked: false });
-    const context = workerContext(this.fork, this.step.files, this.loop.signal, this.recorder, this.runCommand);
+    const context = workerContext(this.fork, this.step.files, this.loop.signal, this.recorder, this.runWorkerCommand);
     const changedFiles = (): string[] => this.fork.changes().map((change) => change.path);
     try {
       const end = await runAgentLoop(
