@@ -6,7 +6,7 @@ import { keyedProviderSchema } from '../protocol/provider';
 import { commandPrefixSchema } from '../protocol/settings';
 import { plumblineVersion } from '../protocol/version';
 import { formatDoctorReport, runDoctor } from './doctor';
-import { runCommand } from './runCommand';
+import { runTaskCommand } from './runCommand';
 import { runsCommand, undoCommand } from './runsCommand';
 import { createTerminal } from './terminal';
 
@@ -159,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
     case 'resume': {
       const [runId, extra] = rest;
       if (runId === undefined || extra !== undefined) return usageError('resume takes one run id, as "plumbline runs" lists it');
-      return runCommand({ task: '', resumeRunId: runId, cwd: workspaceFolder, approve: 'step', json: values.json === true, yes: values.yes === true, timeoutMs }, terminal);
+      return runTaskCommand({ task: '', resumeRunId: runId, cwd: workspaceFolder, approve: 'step', json: values.json === true, yes: values.yes === true, timeoutMs }, terminal);
     }
     case 'undo': {
       const [runId, extra] = rest;
@@ -191,7 +191,7 @@ async function main(argv: string[]): Promise<number> {
         if (value instanceof Error || (value !== undefined && !Number.isInteger(value))) return usageError(`${flag} takes a positive whole number`);
       }
       if (parallel instanceof Error || (parallel !== undefined && (!Number.isInteger(parallel) || parallel > 16))) return usageError('--parallel takes a whole number from 1 to 16');
-      return runCommand(
+      return runTaskCommand(
         {
           task,
           cwd: workspaceFolder,

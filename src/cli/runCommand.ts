@@ -4,12 +4,12 @@ import type { KeyedProvider } from '../protocol/provider';
 import type { SandboxConsentParams } from '../protocol/sandbox';
 import type { ApproveMode, CommandApprovalParams, FileChange, RunEvent } from '../protocol/run';
 import { describeBeforeAfter } from '../protocol/testEvidence';
-import { ask } from './ask';
+import { askInTerminal } from './askInTerminal';
 import { renderPlanForTerminal } from './planView';
 import { startServerSession } from './serverConnection';
 import { paint, paintDiff, type Terminal } from './terminal';
 
-export interface RunCommandOptions {
+export interface RunTaskOptions {
   readonly task: string;
   /** Continue this stopped run instead of starting a new one (`plumbline resume`). */
   readonly resumeRunId?: string;
@@ -39,7 +39,7 @@ export interface RunCommandOptions {
 /** Exit statuses of `plumbline run`, documented in --help and the README. */
 export const runExitCodes = { completed: 0, failed: 1, usage: 2, cancelled: 3 } as const;
 
-function settingsFrom(options: RunCommandOptions): Record<string, unknown> {
+function settingsFrom(options: RunTaskOptions): Record<string, unknown> {
   const role = (model: string | undefined) => ({
     ...(options.provider !== undefined ? { provider: options.provider } : {}),
     ...(model !== undefined ? { model } : {}),
@@ -89,7 +89,7 @@ function describe(event: RunEvent, terminal: Terminal): string | undefined {
 }
 
 /** `plumbline run`: starts a run on the agent server and follows it in the terminal. */
-export async function runCommand(options: RunCommandOptions, terminal: Terminal): Promise<number> {
+export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal): Promise<number> {
   const session = await startServerSession({ workspaceFolder: options.cwd, timeoutMs: options.timeoutMs, settings: settingsFrom(options) });
   const controller = new AbortController();
   let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
@@ -137,7 +137,7 @@ export async function runCommand(options: RunCommandOptions, terminal: Terminal)
   session.onRequest(planApprovalRequest, async (question) => {
     if (options.yes || options.json || !terminal.interactive) return { decision: 'approve' };
     for (;;) {
-      const answer = (await ask(`Run this plan? [Y]es / [n]o / [e]dit ${question.planPath} `, 'y', controller.signal, 'n')).toLowerCase();
+      const answer = (await askInTerminal(`Run this plan? [Y]es / [n]o / [e]dit ${question.planPath} `, 'y', controller.signal, 'n')).toLowerCase();
       if (answer.startsWith('n')) return { decision: 'cancel' };
       if (!answer.startsWith('e')) return { decision: 'approve' };
       const editor = process.env.VISUAL ?? process.env.EDITOR ?? 'vi';
@@ -247,7 +247,7 @@ async function consentInTerminal(params: SandboxConsentParams, canAsk: boolean, 
       'The tests would run on changes you have not reviewed yet, with full access to your files, keys and network.\n' +
       `${paint(terminal, 'dim', params.remedy)}\n`,
   );
-  const answer = (await ask('[r]eview first (verify after you accept) / run [u]nsandboxed / [c]ancel the run ', 'r', signal, 'c')).toLowerCase();
+  const answer = (await askInTerminal('[r]eview first (verify after you accept) / run [u]nsandboxed / [c]ancel the run ', 'r', signal, 'c')).toLowerCase();
   return answer.startsWith('u') ? 'run' : answer.startsWith('c') ? 'cancel' : 'review-first';
 }
 
@@ -259,7 +259,7 @@ async function approveCommandInTerminal(params: CommandApprovalParams, canAsk: b
   // Below the live plan, which is not redrawn over the question.
   terminal.settle();
   terminal.write(`\n${paint(terminal, params.destructive ? 'red' : 'yellow', formatCommandQuestion(params))}\n`);
-  const answer = await ask('Run this command once? [y/N] ', 'n', signal, 'n');
+  const answer = await askInTerminal('Run this command once? [y/N] ', 'n', signal, 'n');
   return { decision: /^y(es)?$/i.test(answer) ? 'run' : 'deny' };
 }
 
@@ -285,7 +285,7 @@ async function reviewInTerminal(files: readonly FileChange[], terminal: Terminal
     terminal.write(`\n${paint(terminal, 'bold', `${file.kind} ${file.path}`)}\n`);
     if (file.protectedReason !== undefined) terminal.write(`${protectedWarning(terminal, file)}\n`);
     if (file.hunks.length === 0) {
-      const answer = await ask(`Apply this ${file.kind}? [y]es / [n]o / [A]ll files / [q]uit `, 'n', signal, 'q');
+      const answer = await askInTerminal(`Apply this ${file.kind}? [y]es / [n]o / [A]ll files / [q]uit `, 'n', signal, 'q');
       if (answer === 'A') rest = 'accept';
       if (answer.toLowerCase().startsWith('q')) rest = 'reject';
       if (answer.toLowerCase().startsWith('y') || rest === 'accept') decisions.push({ path: file.path, hunks: 'all' });
@@ -300,7 +300,7 @@ async function reviewInTerminal(files: readonly FileChange[], terminal: Terminal
         continue;
       }
       terminal.write(`${paintDiff(terminal, hunk.diff)}\n`);
-      const answer = await ask(
+      const answer = await askInTerminal(
         `Hunk ${hunk.index + 1}/${file.hunks.length}: [y]es / [n]o / [a]ll in file / [d]rop rest of file / [A]ll files / [q]uit `,
         'n',
         signal,
