@@ -12,7 +12,7 @@ import type { RunHost, RunResult } from '../agent/run/runHost';
 import { runLimits, unpricedBudgetRefusal } from '../agent/run/runLimits';
 import { listRuns, newRunId, planPath } from '../agent/run/runStore';
 import { StepVerifier } from '../agent/verify/stepVerifier';
-import type { TestEvidence } from '../agent/verify/testEvidence';
+import type { TestEvidence } from '../protocol/testEvidence';
 import { createDiskWorkspace } from '../agent/workspace/diskWorkspace';
 import { checkPathSyntax } from '../agent/workspace/workspacePaths';
 import { commandApprovalRequest, planApprovalRequest, reviewRequest, runEventNotification, sandboxConsentRequest, symbolsRequest } from '../protocol/methods';

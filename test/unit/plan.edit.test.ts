@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parsePlanEdit, type PlanEditResult } from '../../src/agent/plan/parsePlanEdit';
 import { createPlan, finishStep, setStatus, startStep } from '../../src/agent/plan/planState';
-import { submittedPlanSchema, type Plan } from '../../src/agent/plan/planTypes';
+import { submittedPlanSchema, type Plan } from '../../src/protocol/plan';
 import { renderPlanMarkdown } from '../../src/agent/plan/renderPlan';
 
 /** s1 done (a.ts), s2 running (b.ts), s3 pending after s1 (c.ts), s4 pending (d.ts), s5 pending after s3 (c.ts). */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parsePlanEdit } from '../../src/agent/plan/parsePlanEdit';
 import { createPlan } from '../../src/agent/plan/planState';
-import { submittedPlanSchema, type Plan } from '../../src/agent/plan/planTypes';
+import { submittedPlanSchema, type Plan } from '../../src/protocol/plan';
 import { renderPlanMarkdown } from '../../src/agent/plan/renderPlan';
 import { submitPlanTool } from '../../src/tools/submitPlan';
 import { toToolSpec } from '../../src/tools/defineTool';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parsePlanEdit } from '../../src/agent/plan/parsePlanEdit';
 import { addNote, createPlan, finishStep, markVerifying, setCost, setStatus, setSummaryOfChanges, skipStep, startStep } from '../../src/agent/plan/planState';
-import { planStatuses, submittedPlanSchema, type Plan } from '../../src/agent/plan/planTypes';
+import { planStatuses, submittedPlanSchema, type Plan } from '../../src/protocol/plan';
 import { renderPlanMarkdown } from '../../src/agent/plan/renderPlan';
 
 const t0 = '2025-01-01T10:00:00.000Z';

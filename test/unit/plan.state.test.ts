@@ -15,7 +15,7 @@ import {
   startAttempt,
   startStep,
 } from '../../src/agent/plan/planState';
-import { planSchema, submittedPlanSchema, type Plan } from '../../src/agent/plan/planTypes';
+import { planSchema, submittedPlanSchema, type Plan } from '../../src/protocol/plan';
 
 const submitted = submittedPlanSchema.parse({
   summary: '  Two steps.  ',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createPlan } from '../../src/agent/plan/planState';
-import { submittedPlanSchema, type Plan, type PlanStep, type StepStatus, type SubmittedPlan } from '../../src/agent/plan/planTypes';
+import { submittedPlanSchema, type Plan, type PlanStep, type StepStatus, type SubmittedPlan } from '../../src/protocol/plan';
 import {
   blockedSteps,
   concurrentPairs,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { createPlan, setCost } from '../../src/agent/plan/planState';
 import { renderPlanMarkdown } from '../../src/agent/plan/renderPlan';
-import { submittedPlanSchema } from '../../src/agent/plan/planTypes';
+import { submittedPlanSchema } from '../../src/protocol/plan';
 import { journalLimitReason, RunJournal } from '../../src/agent/run/journal';
 import { maxLiveSteps, planSizeErrors } from '../../src/agent/run/planBounds';
 import { BudgetExceededError, RunBudget } from '../../src/agent/run/runBudget';

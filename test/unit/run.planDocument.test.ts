@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { addNote, createPlan, setStatus } from '../../src/agent/plan/planState';
-import { submittedPlanSchema, type Plan } from '../../src/agent/plan/planTypes';
+import { submittedPlanSchema, type Plan } from '../../src/protocol/plan';
 import { PlanDocument, planWriteDelayMs } from '../../src/agent/run/planDocument';
 import { planPath } from '../../src/agent/run/runStore';
 

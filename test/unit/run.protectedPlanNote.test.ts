@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createPlan } from '../../src/agent/plan/planState';
-import { submittedPlanSchema } from '../../src/agent/plan/planTypes';
+import { submittedPlanSchema } from '../../src/protocol/plan';
 import { protectedFilesNote } from '../../src/agent/run/protectedPlanNote';
 
 const plan = (files: Record<string, string[]>) =>

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createPlan, finishStep, replacePendingSteps, setStatus, startStep } from '../../src/agent/plan/planState';
-import { submittedPlanSchema, type Plan, type SubmittedStep } from '../../src/agent/plan/planTypes';
+import { submittedPlanSchema, type Plan, type SubmittedStep } from '../../src/protocol/plan';
 import { PlanningFailedError } from '../../src/agent/run/orchestrator';
 import { failuresOf, isSameStep, replanAfterFailure, replanRefusal, ReplanStopError, textSimilarity } from '../../src/agent/run/replanGuard';
 

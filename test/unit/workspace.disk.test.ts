@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createDiskWorkspace } from '../../src/agent/workspace/diskWorkspace';
-import { WorkspacePathError, type WorkspaceReader } from '../../src/agent/workspace/workspacePort';
+import { WorkspacePathError, type WorkspaceReader } from '../../src/tools/workspacePort';
 
 function write(root: string, files: Record<string, string>): void {
   for (const [path, content] of Object.entries(files)) {

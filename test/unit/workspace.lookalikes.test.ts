@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { foldName, invisibleCharacter, mixesLookalikeScripts } from '../../src/agent/workspace/pathLookalikes';
 import { checkPathSyntax, resolveWorkspacePath } from '../../src/agent/workspace/workspacePaths';
-import { WorkspacePathError } from '../../src/agent/workspace/workspacePort';
+import { WorkspacePathError } from '../../src/tools/workspacePort';
 
 describe('Unicode look-alikes and case twins in paths', () => {
   let base: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { resolveWorkspacePath, toRelative } from '../../src/agent/workspace/workspacePaths';
-import { WorkspacePathError } from '../../src/agent/workspace/workspacePort';
+import { WorkspacePathError } from '../../src/tools/workspacePort';
 
 describe('resolveWorkspacePath', () => {
   let base: string;

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { createDiskWorkspace } from '../../src/agent/workspace/diskWorkspace';
 import { StagedConflictError, StagedWorkspace } from '../../src/agent/workspace/stagedWorkspace';
-import { WorkspacePathError } from '../../src/agent/workspace/workspacePort';
+import { WorkspacePathError } from '../../src/tools/workspacePort';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 const text = (data: Uint8Array | undefined): string | undefined => (data === undefined ? undefined : new TextDecoder().decode(data));

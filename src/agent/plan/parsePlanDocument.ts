@@ -1,5 +1,5 @@
 import { isHtmlComment, parseFieldLine, parseFiles, parseHeader, parseTestNames, parseIds, parseMarker, stepsEndMarker, stepsStartMarker, unquote, type EditableLabel, type StepHeader } from './planFormat';
-import { normalizeText } from './planTypes';
+import { normalizeText } from '../../protocol/plan';
 
 /**
  * The syntactic half of reading plan.md back: finds the step blocks between the steps markers and

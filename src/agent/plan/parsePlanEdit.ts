@@ -12,7 +12,7 @@ import {
   type Plan,
   type PlanStep,
   type ValidationContext,
-} from './planTypes';
+} from '../../protocol/plan';
 import { renderPlanMarkdown } from './renderPlan';
 import { checkSteps, defaultNormalizePath, normalizeStepFiles } from './validatePlan';
 

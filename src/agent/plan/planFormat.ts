@@ -1,4 +1,4 @@
-import { stepStatuses, type StepStatus } from './planTypes';
+import { stepStatuses, type StepStatus } from '../../protocol/plan';
 
 /**
  * The line syntax of plan.md, shared by the renderer and the parser so the two cannot drift.

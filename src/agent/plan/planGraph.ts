@@ -1,4 +1,4 @@
-import { unsuccessfulStatuses, type Plan, type PlanStep } from './planTypes';
+import { unsuccessfulStatuses, type Plan, type PlanStep } from '../../protocol/plan';
 
 /**
  * The dependency graph of a plan. Two steps are ordered when one is a (transitive) dependency of

@@ -1,5 +1,5 @@
 import { readySteps } from './planGraph';
-import { normalizeText, type Attempt, type Plan, type PlanStatus, type PlanStep, type StepStatus, type SubmittedPlan, type SubmittedStep } from './planTypes';
+import { normalizeText, type Attempt, type Plan, type PlanStatus, type PlanStep, type StepStatus, type SubmittedPlan, type SubmittedStep } from '../../protocol/plan';
 
 /**
  * Pure transitions of the live plan. Each returns a new Plan with `revision + 1` and leaves its

@@ -1,6 +1,6 @@
 import { blockedSteps } from './planGraph';
 import { escapeFreeText, quoteLines, renderField, renderFiles, renderHeader, renderIds, renderTestNames, stepMarker, stepsEndMarker, stepsStartMarker } from './planFormat';
-import type { Attempt, Plan, PlanStep, StepStatus } from './planTypes';
+import type { Attempt, Plan, PlanStep, StepStatus } from '../../protocol/plan';
 import { formatTokens } from '../../protocol/cost';
 
 /**

@@ -1,5 +1,5 @@
 import { dependencyClosure, findCycles, isOrdered, type GraphStep } from './planGraph';
-import { finishedStatuses, unsuccessfulStatuses, type Plan, type SubmittedPlan, type ValidationContext, type ValidationResult } from './planTypes';
+import { finishedStatuses, unsuccessfulStatuses, type Plan, type SubmittedPlan, type ValidationContext, type ValidationResult } from '../../protocol/plan';
 
 /**
  * Checks a plan's structure beyond its schema. The messages go verbatim to the model that wrote

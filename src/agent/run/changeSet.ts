@@ -2,7 +2,7 @@ import { decodeFile, unifiedDiff, type DiffHunk } from '../edits';
 import { hunksOf } from '../review/selectHunks';
 import { protectedChangeReason } from '../workspace/protectedPaths';
 import type { StagedChange } from '../workspace/stagedWorkspace';
-import type { FileChange } from './runEvents';
+import type { FileChange } from '../../protocol/run';
 
 /** Turns staged changes into what a reviewer reads: a unified diff per file (none for binary content). */
 export function describeChanges(changes: readonly StagedChange[], stepsByFile: ReadonlyMap<string, readonly string[]>): FileChange[] {

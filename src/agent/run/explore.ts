@@ -1,6 +1,6 @@
 import type { RepoInfo } from '../verify/isolationGit';
 import { createGitPort } from '../workspace/gitPort';
-import type { WorkspaceReader } from '../workspace/workspacePort';
+import type { WorkspaceReader } from '../../tools/workspacePort';
 import { projectOverview } from './projectOverview';
 
 /** What the orchestrator starts from: the repository's git port, the project's overview, and hidden text removed on the way. */

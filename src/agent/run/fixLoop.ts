@@ -1,5 +1,5 @@
 import { wrapData } from '../../tools/dataText';
-import type { PlanStep } from '../plan/planTypes';
+import type { PlanStep } from '../../protocol/plan';
 import { markVerifying, recordAttempt, startAttempt } from '../plan/planState';
 import { heldBackNote, holdBackProtected } from './protectedExecution';
 import { RunCancelled, type RunContext } from './runContext';

@@ -5,7 +5,7 @@ import type { StagedChange } from '../workspace/stagedWorkspace';
 import { describeChanges } from './changeSet';
 import { Checkpoint } from './checkpoint';
 import type { RunContext } from './runContext';
-import type { FileChange } from './runEvents';
+import type { FileChange } from '../../protocol/run';
 
 /**
  * Review and landing: shows staged changes to the user (or decides them, in `auto` mode, for all

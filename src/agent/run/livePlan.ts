@@ -1,10 +1,10 @@
 import type { UsageTotals } from '../model/usageLedger';
 import { planCost } from '../model/usageLedger';
-import { finishedPlanStatuses, type Plan } from '../plan/planTypes';
+import { finishedPlanStatuses, type Plan } from '../../protocol/plan';
 import { addNote, setCost } from '../plan/planState';
 import type { RunJournal } from './journal';
 import type { PlanDocument } from './planDocument';
-import type { RunEvent } from './runEvents';
+import type { RunEvent } from '../../protocol/run';
 
 /**
  * The run's one copy of its plan. Every change goes through `update`, which journals it, writes

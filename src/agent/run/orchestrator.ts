@@ -9,13 +9,13 @@ import { searchTextTool } from '../../tools/searchText';
 import { submitPlanTool } from '../../tools/submitPlan';
 import type { GitPort, PlanningContext, SymbolPort } from '../../tools/toolContexts';
 import type { ModelMessage } from '../model/modelTypes';
-import { submittedPlanSchema, type Plan, type SubmittedPlan, type ValidationContext, type ValidationResult } from '../plan/planTypes';
+import { submittedPlanSchema, type Plan, type SubmittedPlan, type ValidationContext, type ValidationResult } from '../../protocol/plan';
 import { validatePlan, validateReplan } from '../plan/validatePlan';
 import { runAgentLoop, type AgentLoopOptions } from './agentLoop';
 import { planSizeErrors } from './planBounds';
 import { orchestratorNudge, orchestratorSystemPrompt } from './prompts';
 import { exploreContext } from './toolContexts';
-import type { WorkspaceReader } from '../workspace/workspacePort';
+import type { WorkspaceReader } from '../../tools/workspacePort';
 
 const baseTools: ToolDefinition<z.ZodType, PlanningContext>[] = [listFilesTool, readFileTool, searchTextTool, gitStatusTool, gitDiffTool, submitPlanTool];
 /** In VS Code the editor's language servers add two precise lookups, before submit_plan. */

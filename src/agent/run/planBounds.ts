@@ -1,5 +1,5 @@
 import { maxSteps } from '../../protocol/plan';
-import type { Plan, SubmittedPlan } from '../plan/planTypes';
+import type { Plan, SubmittedPlan } from '../../protocol/plan';
 
 /**
  * The size of a plan the orchestrator may submit, beyond the schema's per-field caps. The live plan

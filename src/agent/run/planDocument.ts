@@ -1,6 +1,6 @@
 import { parsePlanEdit } from '../plan/parsePlanEdit';
 import { renderPlanMarkdown } from '../plan/renderPlan';
-import { finishedPlanStatuses, type Plan, type ValidationContext } from '../plan/planTypes';
+import { finishedPlanStatuses, type Plan, type ValidationContext } from '../../protocol/plan';
 import { readPlanFile, writeFileAtomic, planPath, writePlanFile } from './runStore';
 
 export type PlanSync =

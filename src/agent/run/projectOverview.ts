@@ -1,4 +1,4 @@
-import type { WorkspaceReader } from '../workspace/workspacePort';
+import type { WorkspaceReader } from '../../tools/workspacePort';
 import { wrapData } from '../../tools/dataText';
 import { stripHiddenCharacters } from './hiddenText';
 

@@ -1,4 +1,4 @@
-import type { Plan } from '../plan/planTypes';
+import type { Plan } from '../../protocol/plan';
 import { protectedReason } from '../workspace/protectedPaths';
 
 /**

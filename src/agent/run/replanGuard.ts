@@ -1,5 +1,5 @@
 import { defaultRunLimits } from '../../protocol/settings';
-import type { Plan, PlanStep, SubmittedPlan } from '../plan/planTypes';
+import type { Plan, PlanStep, SubmittedPlan } from '../../protocol/plan';
 import { PlanningFailedError } from './orchestrator';
 
 /**

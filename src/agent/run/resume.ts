@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Plan } from '../plan/planTypes';
+import type { Plan } from '../../protocol/plan';
 import { addNote, reopenAfterInterruptedApply, requeueInterrupted, setStatus } from '../plan/planState';
 import { sweepTemporaries } from '../workspace/atomicWrite';
 import type { StagedChange } from '../workspace/stagedWorkspace';

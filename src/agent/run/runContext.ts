@@ -7,7 +7,7 @@ import { journalLimitReason, RunJournal, type RecoveredRun } from './journal';
 import { LivePlan } from './livePlan';
 import { PlanDocument } from './planDocument';
 import { RunBudget } from './runBudget';
-import type { RunPhase } from './runEvents';
+import type { RunPhase } from '../../protocol/run';
 import type { RunHost, RunOptions, RunVerifier } from './runHost';
 
 /** Thrown where a step notices the user's cancellation; the lifecycle ends the run as cancelled. */

@@ -13,7 +13,7 @@ import { protectedFilesNote } from './protectedPlanNote';
 import { restoreRun } from './resume';
 import { BudgetExceededError } from './runBudget';
 import { createRunContext, RunCancelled, type RunContext } from './runContext';
-import type { RunEvent, RunStatus } from './runEvents';
+import type { RunEvent, RunStatus } from '../../protocol/run';
 import type { RunHost, RunOptions, RunResult } from './runHost';
 import { RunRecord } from './runRecord';
 import { acquireRunLock } from './runStore';

@@ -3,16 +3,16 @@ import type { SymbolPort } from '../../tools/toolContexts';
 import type { CommandApprovalQuestion } from '../commands/commandRunner';
 import type { ModelClient, ModelRole } from '../model/modelTypes';
 import type { Price } from '../model/pricing';
-import type { Plan, ValidationContext } from '../plan/planTypes';
+import type { Plan, ValidationContext } from '../../protocol/plan';
 import type { UnsandboxedChoice, UnsandboxedQuestion } from '../sandbox/executionGate';
 import type { SandboxSettings } from '../sandbox/sandboxPolicy';
 import type { SandboxAvailability } from '../sandbox/sandboxTypes';
 import type { StepVerifier, VerifierOptions } from '../verify/stepVerifier';
 import type { StagedChange } from '../workspace/stagedWorkspace';
-import type { WorkspaceReader } from '../workspace/workspacePort';
+import type { WorkspaceReader } from '../../tools/workspacePort';
 import type { ReplanLimits } from './replanGuard';
 import type { BudgetLimits } from './runBudget';
-import type { FileChange, RunEvent, RunStatus } from './runEvents';
+import type { FileChange, RunEvent, RunStatus } from '../../protocol/run';
 
 export type { ApproveMode, ReviewDecisions } from '../../protocol/run';
 

@@ -1,4 +1,4 @@
-import type { Plan } from '../plan/planTypes';
+import type { Plan } from '../../protocol/plan';
 import { writeRunMeta, type RunMeta } from './runStore';
 
 /** What run.json shows besides the status, read at the moment of each write. */

@@ -1,5 +1,5 @@
 import type { UsageTotals } from '../model/usageLedger';
-import type { Plan } from '../plan/planTypes';
+import type { Plan } from '../../protocol/plan';
 
 /**
  * The synthesis written into the plan when a run ends: what changed, where, what it cost. Built

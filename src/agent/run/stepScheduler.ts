@@ -1,4 +1,4 @@
-import type { PlanStep } from '../plan/planTypes';
+import type { PlanStep } from '../../protocol/plan';
 import { addNote, finishStep, replacePendingSteps, skipStep, startStep } from '../plan/planState';
 import { blockedSteps, readySteps } from '../plan/validatePlan';
 import { CommandRunner } from '../commands/commandRunner';

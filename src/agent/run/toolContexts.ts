@@ -4,7 +4,7 @@ import type { ExploreContext, SymbolPort, TextRead, WorkerContext } from '../../
 import { applySearchReplace, decodeFile, encodeFile, formatEditReport, hunkLabel, hunkToBlock, parsePatch } from '../edits';
 import type { StagedWorkspace } from '../workspace/stagedWorkspace';
 import { resolveWorkspacePath } from '../workspace/workspacePaths';
-import type { WorkspaceReader } from '../workspace/workspacePort';
+import type { WorkspaceReader } from '../../tools/workspacePort';
 
 const encoder = new TextEncoder();
 

@@ -11,7 +11,7 @@ import { runCommandTool } from '../../tools/runCommand';
 import { searchTextTool } from '../../tools/searchText';
 import type { WorkerContext } from '../../tools/toolContexts';
 import type { ModelMessage } from '../model/modelTypes';
-import type { Plan, PlanStep } from '../plan/planTypes';
+import type { Plan, PlanStep } from '../../protocol/plan';
 import type { StagedWorkspace } from '../workspace/stagedWorkspace';
 import { runAgentLoop, type AgentLoopOptions } from './agentLoop';
 import { workerNudge, workerSystemPrompt } from './prompts';

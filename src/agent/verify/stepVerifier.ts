@@ -10,7 +10,7 @@ import { detectSandbox } from '../sandbox/detectSandbox';
 import { ExecutionGate } from '../sandbox/executionGate';
 import { runConfined } from '../sandbox/runConfined';
 import { defaultSandboxSettings, type SandboxSettings } from '../sandbox/sandboxPolicy';
-import { describeCounts, type TestCounts, type TestEvidence } from './testEvidence';
+import { describeCounts, type TestCounts, type TestEvidence } from '../../protocol/testEvidence';
 
 export interface VerifierOptions {
   readonly root: string;

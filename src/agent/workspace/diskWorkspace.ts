@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { createListFilter, isListableFile, listCandidates, takeFirst } from './fileListing';
 import { maxSearchedBytes, searchFiles } from './textSearch';
 import { resolveWorkspacePath } from './workspacePaths';
-import { WorkspacePathError, type FileContent, type ListOptions, type ListResult, type SearchOptions, type SearchResult, type WorkspaceReader } from './workspacePort';
+import { WorkspacePathError, type FileContent, type ListOptions, type ListResult, type SearchOptions, type SearchResult, type WorkspaceReader } from '../../tools/workspacePort';
 
 export interface DiskWorkspaceOptions {
   /** The text of an open, unsaved editor buffer for a workspace-relative path, if there is one. */

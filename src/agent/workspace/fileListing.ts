@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runGit } from '../gitProcess';
 import { globMatcher } from './glob';
 import { checkPathSyntax, resolveWorkspacePath } from './workspacePaths';
-import type { ListOptions, ListResult } from './workspacePort';
+import type { ListOptions, ListResult } from '../../tools/workspacePort';
 
 /** Folders that are build output, dependencies or tool state when there is no .gitignore to say so. */
 export const defaultSkippedFolders: readonly string[] = ['.git', 'node_modules', '.plumbline', 'dist', 'out', 'build', 'target', '.venv', '__pycache__', '.next'];

@@ -1,7 +1,7 @@
 import { comparePaths, createListFilter } from './fileListing';
 import { searchFiles } from './textSearch';
 import { resolveWorkspacePath } from './workspacePaths';
-import { WorkspacePathError, type FileContent, type ListOptions, type ListResult, type SearchOptions, type SearchResult, type WorkspaceReader } from './workspacePort';
+import { WorkspacePathError, type FileContent, type ListOptions, type ListResult, type SearchOptions, type SearchResult, type WorkspaceReader } from '../../tools/workspacePort';
 
 export type StagedChangeKind = 'create' | 'modify' | 'delete';
 

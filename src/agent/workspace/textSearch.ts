@@ -1,4 +1,4 @@
-import type { SearchMatch, SearchOptions, SearchResult } from './workspacePort';
+import type { SearchMatch, SearchOptions, SearchResult } from '../../tools/workspacePort';
 
 /** Thrown for a query that cannot be searched for (empty, or an invalid regular expression). */
 export class SearchQueryError extends Error {

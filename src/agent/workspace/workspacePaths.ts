@@ -1,7 +1,7 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative as relativeBetween, resolve, sep } from 'node:path';
 import { foldName, invisibleCharacter, mixesLookalikeScripts } from './pathLookalikes';
-import { WorkspacePathError } from './workspacePort';
+import { WorkspacePathError } from '../../tools/workspacePort';
 
 /**
  * The single place that confines model-supplied paths to the workspace. Everything that reads or

@@ -7,7 +7,7 @@
 import { comparePaths, createListFilter } from '../../../src/agent/workspace/fileListing';
 import type { StagedChange } from '../../../src/agent/workspace/stagedWorkspace';
 import { searchFiles } from '../../../src/agent/workspace/textSearch';
-import type { FileContent, ListOptions, ListResult, SearchOptions, SearchResult, WorkspaceReader } from '../../../src/agent/workspace/workspacePort';
+import type { FileContent, ListOptions, ListResult, SearchOptions, SearchResult, WorkspaceReader } from '../../../src/tools/workspacePort';
 
 const unlimited = Number.MAX_SAFE_INTEGER;
 

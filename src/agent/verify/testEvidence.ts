@@ -1,1 +1,0 @@
-export { describeBeforeAfter, describeCounts, testEvidenceSchema, type TestCounts, type TestEvidence } from '../../protocol/testEvidence';
