@@ -133,7 +133,7 @@ export async function greeterFigures(runs: number): Promise<Figure[]> {
   const calls = editCalls(first.requests);
   const edits = eventsOf(first.outcome.events, 'changes').flatMap(({ event }) => event.files).flatMap((file) => {
     const args = calls.get(file.path);
-    const minimal = tokens(`${file.path}\n${minimalDiff(file.diff)}`);
+    const minimal = tokens(`${file.path}\n${minimalDiff(file.hunks)}`);
     return args === undefined || minimal === 0 ? [] : [{ path: file.path, output: args.reduce((sum, json) => sum + tokens(json), 0), minimal }];
   });
 

@@ -101,12 +101,9 @@ export function editCalls(requests: readonly RecordedRequest[]): Map<string, str
   return byPath;
 }
 
-/** The changed lines of a unified diff (`-` and `+` lines, no headers or context): the minimal diff. */
-export function minimalDiff(diff: string): string {
-  return diff
-    .split('\n')
-    .filter((line) => (line.startsWith('-') || line.startsWith('+')) && !line.startsWith('---') && !line.startsWith('+++'))
-    .join('\n');
+/** The changed lines of a change set's hunks (`-` and `+` lines, no headers or context): the minimal diff. */
+export function minimalDiff(hunks: readonly { readonly lines: readonly { readonly kind: string; readonly text: string }[] }[]): string {
+  return hunks.flatMap((hunk) => hunk.lines.filter((line) => line.kind !== 'context').map((line) => `${line.kind === 'add' ? '+' : '-'}${line.text}`)).join('\n');
 }
 
 export function tokens(text: string): number {

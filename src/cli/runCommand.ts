@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../protocol/methods';
 import type { KeyedProvider } from '../protocol/provider';
 import type { SandboxConsentParams } from '../protocol/sandbox';
-import type { ApproveMode, CommandApprovalParams, FileChange, RunEvent } from '../protocol/run';
+import type { ApproveMode, CommandApprovalParams, RunEvent } from '../protocol/run';
 import { describeBeforeAfter } from '../protocol/testEvidence';
 import { askInTerminal } from './askInTerminal';
 import { renderPlanForTerminal } from './planView';
 import { startServerSession } from './serverConnection';
-import { paint, paintDiff, type Terminal } from './terminal';
+import { paintFileChange } from './hunkView';
+import { paint, type Terminal } from './terminal';
+import { protectedWarning, reviewInTerminal } from './terminalReview';
 
 export interface RunTaskOptions {
   readonly task: string;
@@ -121,7 +123,7 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
     } else if (event.type === 'changes') {
       // In step and end modes the review shows every hunk itself.
       if (options.approve === 'auto' || options.approve === 'never') {
-        print(event.files.map((file) => `${file.protectedReason !== undefined ? `${protectedWarning(terminal, file)}\n` : ''}${paintDiff(terminal, file.diff || `${file.kind} ${file.path} (binary)`)}`).join('\n'));
+        print(event.files.map((file) => `${file.protectedReason !== undefined ? `${protectedWarning(terminal, file)}\n` : ''}${paintFileChange(terminal, file)}`).join('\n'));
       }
     } else {
       const line = describe(event, terminal);
@@ -261,60 +263,4 @@ async function approveCommandInTerminal(params: CommandApprovalParams, canAsk: b
   terminal.write(`\n${paint(terminal, params.destructive ? 'red' : 'yellow', formatCommandQuestion(params))}\n`);
   const answer = await askInTerminal('Run this command once? [y/N] ', 'n', signal, 'n');
   return { decision: /^y(es)?$/i.test(answer) ? 'run' : 'deny' };
-}
-
-type Decision = { path: string; hunks: 'all' | number[] };
-
-/** The line every review shows above a file that runs code: it is never applied without a yes. */
-export function protectedWarning(terminal: Terminal, file: FileChange): string {
-  return paint(terminal, 'yellow', `⚠ Runs code: ${file.path} — needs your approval (${file.protectedReason ?? 'protected'}).`);
-}
-
-/** Asks hunk by hunk (y/n), with shortcuts for the rest of a file (a/d) or of the review (A/q). */
-async function reviewInTerminal(files: readonly FileChange[], terminal: Terminal, signal: AbortSignal): Promise<Decision[]> {
-  const decisions: Decision[] = [];
-  let rest: 'accept' | 'reject' | undefined;
-  for (const file of files) {
-    // "All files" covers the files not yet shown, but never one that runs code: that is always asked.
-    if (rest !== undefined && !(rest === 'accept' && file.protectedReason !== undefined)) {
-      if (rest === 'accept') decisions.push({ path: file.path, hunks: 'all' });
-      continue;
-    }
-    const restBefore = rest;
-    rest = undefined;
-    terminal.write(`\n${paint(terminal, 'bold', `${file.kind} ${file.path}`)}\n`);
-    if (file.protectedReason !== undefined) terminal.write(`${protectedWarning(terminal, file)}\n`);
-    if (file.hunks.length === 0) {
-      const answer = await askInTerminal(`Apply this ${file.kind}? [y]es / [n]o / [A]ll files / [q]uit `, 'n', signal, 'q');
-      if (answer === 'A') rest = 'accept';
-      if (answer.toLowerCase().startsWith('q')) rest = 'reject';
-      if (answer.toLowerCase().startsWith('y') || rest === 'accept') decisions.push({ path: file.path, hunks: 'all' });
-      rest ??= restBefore;
-      continue;
-    }
-    const accepted: number[] = [];
-    let fileRest: 'accept' | 'reject' | undefined;
-    for (const hunk of file.hunks) {
-      if (fileRest !== undefined || rest !== undefined) {
-        if (fileRest === 'accept' || rest === 'accept') accepted.push(hunk.index);
-        continue;
-      }
-      terminal.write(`${paintDiff(terminal, hunk.diff)}\n`);
-      const answer = await askInTerminal(
-        `Hunk ${hunk.index + 1}/${file.hunks.length}: [y]es / [n]o / [a]ll in file / [d]rop rest of file / [A]ll files / [q]uit `,
-        'n',
-        signal,
-        'q',
-      );
-      const raw = answer.trim();
-      if (raw === 'A') rest = 'accept';
-      else if (raw.toLowerCase().startsWith('q')) rest = 'reject';
-      else if (raw.startsWith('a')) fileRest = 'accept';
-      else if (raw.startsWith('d')) fileRest = 'reject';
-      if (raw.startsWith('y') || fileRest === 'accept' || rest === 'accept') accepted.push(hunk.index);
-    }
-    if (accepted.length > 0) decisions.push({ path: file.path, hunks: accepted.length === file.hunks.length ? 'all' : accepted });
-    rest ??= restBefore;
-  }
-  return decisions;
 }

@@ -53,24 +53,44 @@ const usageSchema = z.object({
 
 const usageTotalsSchema = z.object({ calls: z.number(), usage: usageSchema, costUsd: z.number(), unpricedCalls: z.number() });
 
+/** One line of a hunk, as structure: never diff text that a client has to parse back. */
+export const diffLineSchema = z.object({
+  kind: z.enum(['context', 'add', 'remove']),
+  /** The line without its terminator. */
+  text: z.string(),
+  /** Its own terminator; '' for a last line without one ("\\ No newline at end of file"). */
+  eol: z.enum(['', '\n', '\r\n', '\r']),
+});
+export type DiffLine = z.infer<typeof diffLineSchema>;
+
+/**
+ * One hunk of a change set, computed once by the engine (one decode of each side, one diff) and
+ * used as is by the review, every client and landing. Numbered as in unified diff: 1-based starts;
+ * a side without lines starts at the line before the hunk (0 at the top of the file).
+ */
 export const hunkSchema = z.object({
-  /** 0-based position in the file's hunk list: what a review decision names. */
-  index: z.number().int().nonnegative(),
+  /**
+   * What a review decision names: the file's path, the hunk's place and a hash of its lines
+   * (`src/a.ts#12,3+12,4~1f2e3d4c`). Unique in its change set, the same whenever the same change is
+   * shown again, and never the name of a different change.
+   */
+  id: z.string().min(1),
   oldStart: z.number().int().nonnegative(),
   oldLines: z.number().int().nonnegative(),
   newStart: z.number().int().nonnegative(),
   newLines: z.number().int().nonnegative(),
-  /** The hunk in unified diff form, header included. */
-  diff: z.string(),
+  lines: z.array(diffLineSchema),
 });
 export type Hunk = z.infer<typeof hunkSchema>;
 
+/** What the review and the client get for a file: the change set's entry, texts included. */
 export const fileChangeSchema = z.object({
   path: z.string(),
   kind: z.enum(['create', 'modify', 'delete']),
-  /** Unified diff; empty for binary content. */
-  diff: z.string(),
-  /** Empty for binary content, which is reviewed as a whole (decide with `all`). */
+  /**
+   * In file order. Empty when the file is reviewed as a whole (binary content, or a change that no
+   * line shows, such as a new byte order mark): decide it with `all`.
+   */
   hunks: z.array(hunkSchema),
   /** The file's text before and after the change, for side-by-side and inline review; null when absent or not text. */
   beforeText: z.string().nullable(),
@@ -83,6 +103,13 @@ export const fileChangeSchema = z.object({
   protectedReason: z.string().optional(),
 });
 export type FileChange = z.infer<typeof fileChangeSchema>;
+
+/**
+ * The same entry without the full texts, for the `changes` event: the same hunks with the same ids,
+ * while the texts cross the wire once, in the review request that needs them.
+ */
+export const changedFileSchema = fileChangeSchema.omit({ beforeText: true, afterText: true });
+export type ChangedFile = z.infer<typeof changedFileSchema>;
 
 const role = z.enum(['orchestrator', 'worker']);
 export const commandOutcomeSchema = z.enum(['allowed', 'approved', 'denied', 'refused']);
@@ -109,7 +136,7 @@ export const runEventSchema = z.discriminatedUnion('type', [
     changedFiles: z.array(z.string()),
   }),
   z.object({ type: z.literal('usage'), ...base, role, model: z.string(), costUsd: z.number().nullable(), run: usageTotalsSchema }),
-  z.object({ type: z.literal('changes'), ...base, files: z.array(fileChangeSchema) }),
+  z.object({ type: z.literal('changes'), ...base, files: z.array(changedFileSchema) }),
   /** A verification's result: the baseline (no stepId) or a step's attempt. */
   z.object({ type: z.literal('verification'), ...base, stepId: z.string().optional(), attempt: z.number().int().optional(), evidence: testEvidenceSchema }),
   /** A command a worker asked to run (run_command): what the policy and the user decided, and how it ended. */
@@ -133,6 +160,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
     rejected: z.array(z.string()),
     /** Files the user changed meanwhile in a way the accepted hunks no longer fit: left as the user has them. */
     conflicts: z.array(z.object({ path: z.string(), reason: z.string() })),
+    /** What a decision named that the review did not offer (hunk ids, or paths): ignored. */
+    ignored: z.array(z.string()).optional(),
   }),
   z.object({
     type: z.literal('run/finished'),
@@ -171,9 +200,12 @@ export const planApprovalParamsSchema = z.object({ runId: z.string(), plan: plan
 export const planApprovalResultSchema = z.object({ decision: z.enum(['approve', 'cancel']) });
 
 export const reviewParamsSchema = z.object({ runId: z.string(), files: z.array(fileChangeSchema) });
-/** Per file, the accepted hunks (`all` for the whole file); a file not listed is rejected. */
+/**
+ * Per file, the accepted hunks by id (`all` for the whole file); a file not listed is rejected. An
+ * id (or a path) the review did not offer is ignored, and named in `review/decided`'s `ignored`.
+ */
 export const reviewResultSchema = z.object({
-  decisions: z.array(z.object({ path: z.string(), hunks: z.union([z.literal('all'), z.array(z.number().int().nonnegative())]) })),
+  decisions: z.array(z.object({ path: z.string(), hunks: z.union([z.literal('all'), z.array(z.string().min(1))]) })),
 });
 export type ReviewDecisions = z.infer<typeof reviewResultSchema>;
 

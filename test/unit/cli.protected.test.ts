@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { protectedWarning } from '../../src/cli/runCommand';
+import { protectedWarning } from '../../src/cli/terminalReview';
 
 test("the CLI's review shows a file that runs code with a warning line", () => {
-  const file = { path: '.vscode/tasks.json', kind: 'create' as const, diff: '', hunks: [], beforeText: null, afterText: '{}', stepIds: ['s1'], protectedReason: 'VS Code workspace configuration' };
-  assert.equal(protectedWarning({ colors: false } as Parameters<typeof protectedWarning>[0], file), '⚠ Runs code: .vscode/tasks.json — needs your approval (VS Code workspace configuration).');
-  assert.ok(protectedWarning({ colors: true } as Parameters<typeof protectedWarning>[0], file).startsWith(`${String.fromCharCode(27)}[33m⚠ Runs code`));
+  const file = { path: '.vscode/tasks.json', kind: 'create' as const, hunks: [], beforeText: null, afterText: '{}', stepIds: ['s1'], protectedReason: 'VS Code workspace configuration' };
+  assert.equal(protectedWarning({ colors: false }, file), '⚠ Runs code: .vscode/tasks.json — needs your approval (VS Code workspace configuration).');
+  assert.ok(protectedWarning({ colors: true }, file).startsWith(`${String.fromCharCode(27)}[33m⚠ Runs code`));
 });
 
 test('the CLI shows hidden characters in a diff as code points, never raw', async () => {

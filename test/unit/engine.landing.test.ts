@@ -46,7 +46,7 @@ describe('RunEngine in process: landing', () => {
         // The user takes the function's rename and leaves the export as it was.
         review: (files) => {
           assert.equal(files[0]?.hunks.length, 2);
-          return Promise.resolve({ decisions: [{ path: 'src/calc.js', hunks: [0] }] });
+          return Promise.resolve({ decisions: [{ path: 'src/calc.js', hunks: [files[0]?.hunks[0]?.id ?? ''] }] });
         },
       },
     });
@@ -62,6 +62,34 @@ describe('RunEngine in process: landing', () => {
       assert.equal(result.status, 'failed');
       assert.equal(result.reason, '1 step(s) did not complete: s1.');
       assert.match(run.planMarkdown(), /What you accepted does not pass the tests: New failures: add is not defined\. s1 is not done/);
+    } finally {
+      run.remove();
+    }
+  });
+
+  test('one change set end to end: the changes event, the review and landing share hunk ids; unknown ids and paths are ignored and reported', async () => {
+    let offered: string[] = [];
+    const run = engineRun({
+      files: { 'src/calc.js': calc },
+      approve: 'end',
+      script: { orchestrator: [submitPlan('Rename add.', [renameAdd])], workers: { s1: [editAdd, finish('Renamed add to sum.')] } },
+      host: {
+        review: (files) => {
+          offered = files.flatMap((file) => file.hunks.map((hunk) => hunk.id));
+          // The second hunk (the export) by its id, plus an id and a file this review never offered.
+          return Promise.resolve({ decisions: [{ path: 'src/calc.js', hunks: [offered[1] ?? '', 'src/calc.js#1,1+1,1~00000000'] }, { path: 'src/other.js', hunks: 'all' }] });
+        },
+      },
+    });
+    try {
+      await run.run();
+      assert.equal(offered.length, 2);
+      assert.deepEqual(run.of('changes')[0]?.files.flatMap((file) => file.hunks.map((hunk) => hunk.id)), offered, 'the event named the same hunks');
+      assert.match(run.workspace.text('src/calc.js') ?? '', /^function add\(a, b\) \{$/m);
+      assert.match(run.workspace.text('src/calc.js') ?? '', /module\.exports = \{ sum, sub, mul \};/);
+      const [decided] = run.of('review/decided');
+      assert.deepEqual(decided?.applied, [{ path: 'src/calc.js', hunks: 1, of: 2 }]);
+      assert.deepEqual(decided?.ignored, ['src/other.js', 'src/calc.js#1,1+1,1~00000000']);
     } finally {
       run.remove();
     }

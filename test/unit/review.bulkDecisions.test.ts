@@ -21,18 +21,20 @@ test('Accept All after Reject File and a rejected hunk leaves both rejected', ()
   assert.ok((files[0]?.hunks.length ?? 0) >= 2, 'a.js has several hunks');
   const state = new ReviewState(files);
   state.decideFile('b.js', 'rejected');
-  state.decideHunk('a.js', 1, 'rejected');
+  const second = files[0]!.hunks[1]!.id;
+  state.decideHunk('a.js', second, 'rejected');
   const decided = state.decideAll('accepted');
   assert.equal(decided, (files[0]?.hunks.length ?? 0) - 1);
-  const accepted = files[0]!.hunks.map((hunk) => hunk.index).filter((index) => index !== 1);
+  const accepted = files[0]!.hunks.map((hunk) => hunk.id).filter((id) => id !== second);
   assert.deepEqual(state.decisions(), { decisions: [{ path: 'a.js', hunks: accepted }] });
 });
 
 test('Reject All keeps what was accepted; a second bulk action changes nothing', () => {
   const state = new ReviewState(files);
-  state.decideHunk('a.js', 0, 'accepted');
+  const first = files[0]!.hunks[0]!.id;
+  state.decideHunk('a.js', first, 'accepted');
   state.decideAll('rejected');
   assert.equal(state.decideAll('accepted'), 0);
-  assert.deepEqual(state.decisions(), { decisions: [{ path: 'a.js', hunks: [0] }] });
+  assert.deepEqual(state.decisions(), { decisions: [{ path: 'a.js', hunks: [first] }] });
   assert.equal(state.isComplete(), true);
 });

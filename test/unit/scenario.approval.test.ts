@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { paintFileChange } from '../../src/cli/hunkView';
 import { runStartRequest } from '../../src/protocol/methods';
 import { firstUserText, makeRepo, requestsOf, runCli, scenarioPath, snapshot, spawnCli, fakeProviderEnv, startFake, startRunSession, stepsSection } from './support/scenarioHarness';
 
@@ -26,7 +27,9 @@ describe('plan approval and dry runs', () => {
         ['src/greet.js', 'modify', ['s1']],
         ['test/greet.test.js', 'modify', ['s3']],
       ]);
-      assert.match(changes?.files.find((file) => file.path === 'src/greet.js')?.diff ?? '', /^-function greet\(name\) \{\n\+function welcome\(name\) \{$/m);
+      const greet = changes?.files.find((file) => file.path === 'src/greet.js');
+      assert.ok(greet !== undefined && !('beforeText' in greet) && !('afterText' in greet), 'the event carries hunks, not the full texts');
+      assert.match(paintFileChange({ colors: false }, greet), /^-function greet\(name\) \{\n\+function welcome\(name\) \{$/m);
       assert.equal(run.log.of('review/decided').length, 0, 'a dry run decides nothing');
       for (const [path, bytes] of before) assert.ok(repo.read(path).equals(bytes), `${path} is untouched`);
       assert.match(repo.planMarkdown(finished.runId), /\*\*Status:\*\* completed · 3\/3 steps done[\s\S]*Dry run: nothing was written/);

@@ -69,7 +69,7 @@ describe('the run transcript', () => {
 
   test('a file that runs code is announced as a warning, one per file', () => {
     const { transcript } = record();
-    const file = { kind: 'modify' as const, diff: '', hunks: [], beforeText: null, afterText: null, stepIds: ['s1'] };
+    const file = { kind: 'modify' as const, hunks: [], stepIds: ['s1'] };
     transcript.add({ type: 'run/started', runId: 'r1', task: 'Settings', planPath: '/p/plan.md' }, plan);
     transcript.add({ type: 'changes', runId: 'r1', files: [{ ...file, path: 'src/x.js' }, { ...file, path: '.vscode/settings.json', protectedReason: 'VS Code workspace configuration' }] }, plan);
     const notices = transcript.snapshot.items.filter((item) => item.kind === 'notice');

@@ -33,9 +33,13 @@ async function reviewTwoHunks(onReview: (params: ReviewParams, path: string) => 
     // One file, two hunks far apart: the header comment, and square before the exports.
     const [review, ...moreReviews] = run.reviews;
     assert.equal(moreReviews.length, 0);
-    assert.deepEqual(review?.files.map((file) => [file.path, file.hunks.map((hunk) => hunk.index)]), [['src/calc.js', [0, 1]]]);
-    assert.match(review?.files[0]?.hunks[0]?.diff ?? '', /^-\/\/ Arithmetic helpers for the Plumbline verification scenarios\.$/m);
-    assert.match(review?.files[0]?.hunks[1]?.diff ?? '', /^\+function square\(a\) \{$/m);
+    assert.deepEqual(review?.files.map((file) => [file.path, file.hunks.length]), [['src/calc.js', 2]]);
+    const [first, second] = review?.files[0]?.hunks ?? [];
+    assert.ok(first?.lines.some((line) => line.kind === 'remove' && line.text === header));
+    assert.ok(second?.lines.some((line) => line.kind === 'add' && line.text === 'function square(a) {'));
+    // The review named the same hunks, by the same ids, as the changes event before it.
+    const [changes] = run.log.of('changes');
+    assert.deepEqual(changes?.files.flatMap((file) => file.hunks.map((hunk) => hunk.id)), [first?.id, second?.id]);
     const [decided, ...moreDecided] = run.log.of('review/decided');
     assert.ok(decided !== undefined && moreDecided.length === 0);
     check({ original, calc: repo.text('src/calc.js'), decided });
@@ -137,9 +141,9 @@ describe('review: nothing lands before approval, and exactly what was accepted l
     }
   });
 
-  test('accepting hunk 0 and rejecting hunk 1 lands exactly change 0', { timeout: 120000 }, async () => {
+  test('accepting the first hunk by its id and rejecting the second lands exactly the first', { timeout: 120000 }, async () => {
     await reviewTwoHunks(
-      () => ({ decisions: [{ path: 'src/calc.js', hunks: [0] }] }),
+      (params) => ({ decisions: [{ path: 'src/calc.js', hunks: [params.files[0]?.hunks[0]?.id ?? ''] }] }),
       ({ original, calc, decided }) => {
         assert.equal(calc, original.replace(header, '// Arithmetic helpers: add, subtract, multiply, divide, negate, square.'));
         assert.deepEqual(decided.applied, [{ path: 'src/calc.js', hunks: 1, of: 2 }]);
@@ -149,13 +153,14 @@ describe('review: nothing lands before approval, and exactly what was accepted l
     );
   });
 
-  test('a decision naming a hunk the file does not have is ignored: the report counts what landed', { timeout: 120000 }, async () => {
+  test('a decision naming a hunk id the file does not have is ignored and reported: the report counts what landed', { timeout: 120000 }, async () => {
     await reviewTwoHunks(
-      () => ({ decisions: [{ path: 'src/calc.js', hunks: [0, 7] }] }),
+      (params) => ({ decisions: [{ path: 'src/calc.js', hunks: [params.files[0]?.hunks[0]?.id ?? '', 'src/calc.js#7,1+7,1~00000000'] }] }),
       ({ original, calc, decided }) => {
         assert.equal(calc, original.replace(header, '// Arithmetic helpers: add, subtract, multiply, divide, negate, square.'));
         assert.deepEqual(decided.applied, [{ path: 'src/calc.js', hunks: 1, of: 2 }]);
         assert.deepEqual(decided.rejected, ['src/calc.js']);
+        assert.deepEqual(decided.ignored, ['src/calc.js#7,1+7,1~00000000']);
       },
     );
   });

@@ -1,56 +1,54 @@
-import { decodeFile, unifiedDiff, type DiffHunk } from '../edits';
-import { hunksOf } from '../review/selectHunks';
+import type { ChangedFile, FileChange } from '../../protocol/run';
+import { identifyHunks } from '../review/hunkIds';
+import { reviewCodec, type ReviewCodec } from '../review/reviewCodec';
+import type { ProposedFile } from '../review/selectHunks';
 import { protectedChangeReason } from '../workspace/protectedPaths';
 import type { StagedChange } from '../workspace/stagedWorkspace';
-import type { FileChange } from '../../protocol/run';
 
-/** Turns staged changes into what a reviewer reads: a unified diff per file (none for binary content). */
-export function describeChanges(changes: readonly StagedChange[], stepsByFile: ReadonlyMap<string, readonly string[]>): FileChange[] {
+/**
+ * One file of a change set: the staged bytes and the decoded base that landing needs, and `file`,
+ * what the review and every client see (texts, hunks with ids). `hunks` and `file.hunks` are the
+ * same array: the review's decisions name these ids and landing applies these hunks.
+ */
+export interface ChangeSetFile extends ProposedFile {
+  readonly kind: StagedChange['kind'];
+  readonly file: FileChange;
+}
+
+/**
+ * Computes a review's change set once: each side of each file decoded once, diffed once into hunks
+ * with stable ids. The `changes` event, the review request, the clients and landing all use it.
+ */
+export function computeChangeSet(changes: readonly StagedChange[], stepsByFile: ReadonlyMap<string, readonly string[]>, codec: ReviewCodec = reviewCodec): ChangeSetFile[] {
   return changes.map((change) => {
-    const before = change.before === undefined ? { kind: 'text' as const, text: '' } : decodeFile(change.before);
-    const after = change.after === undefined ? { kind: 'text' as const, text: '' } : decodeFile(change.after);
-    const diff = before.kind === 'text' && after.kind === 'text' ? unifiedDiff(before.text, after.text, { path: change.path }) : '';
-    const hunks = (hunksOf(change) ?? []).map((hunk, index) => ({
-      index,
-      oldStart: hunk.oldStart,
-      oldLines: hunk.oldLines,
-      newStart: hunk.newStart,
-      newLines: hunk.newLines,
-      diff: hunkText(hunk),
-    }));
-    const beforeText = change.before !== undefined && before.kind === 'text' ? before.text : null;
-    const afterText = change.after !== undefined && after.kind === 'text' ? after.text : null;
+    const before = change.before === undefined ? undefined : codec.decode(change.before);
+    const after = change.after === undefined ? undefined : codec.decode(change.after);
+    const beforeText = before?.kind === 'text' ? before.text : null;
+    const afterText = after?.kind === 'text' ? after.text : null;
+    // Binary content has no lines to show: it is reviewed as a whole.
+    const text = before?.kind !== 'unsupported' && after?.kind !== 'unsupported';
+    const hunks = text ? identifyHunks(change.path, codec.diff(beforeText ?? '', afterText ?? '')) : [];
     // Binary content of a package.json counts as unparseable, hence protected: pass '' for it.
     const reason = protectedChangeReason(change.path, change.before === undefined ? null : (beforeText ?? ''), change.after === undefined ? null : (afterText ?? ''));
-    return {
+    const file: FileChange = {
       path: change.path,
       kind: change.kind,
-      diff,
       hunks,
       beforeText,
       afterText,
       stepIds: [...(stepsByFile.get(change.path) ?? [])],
       ...(reason !== undefined ? { protectedReason: reason } : {}),
     };
+    return { path: change.path, kind: change.kind, before: change.before, after: change.after, hunks, base: before?.kind === 'text' ? before : undefined, file };
   });
 }
 
-function hunkText(hunk: DiffHunk): string {
-  const range = (start: number, count: number): string => (count === 1 ? `${start}` : `${start},${count}`);
-  const header = `@@ -${range(hunk.oldStart, hunk.oldLines)} +${range(hunk.newStart, hunk.newLines)} @@`;
-  const marks = { context: ' ', add: '+', remove: '-' } as const;
-  return [header, ...hunk.lines.map((line) => `${marks[line.kind]}${line.text}`)].join('\n');
+/** What a reviewer reads about staged changes (the change set's `file`s). */
+export function describeChanges(changes: readonly StagedChange[], stepsByFile: ReadonlyMap<string, readonly string[]>): FileChange[] {
+  return computeChangeSet(changes, stepsByFile).map((entry) => entry.file);
 }
 
-/** "3 files changed, 12 insertions(+), 4 deletions(-)" from unified diffs. */
-export function diffStat(files: readonly FileChange[]): string {
-  let added = 0;
-  let removed = 0;
-  for (const file of files) {
-    for (const line of file.diff.split('\n')) {
-      if (line.startsWith('+') && !line.startsWith('+++')) added += 1;
-      else if (line.startsWith('-') && !line.startsWith('---')) removed += 1;
-    }
-  }
-  return `${files.length} file${files.length === 1 ? '' : 's'} changed, ${added} insertion${added === 1 ? '' : 's'}(+), ${removed} deletion${removed === 1 ? '' : 's'}(-)`;
+/** A change set's file for the `changes` event: the same hunks and ids, without the full texts. */
+export function changedFile(file: FileChange): ChangedFile {
+  return { path: file.path, kind: file.kind, hunks: file.hunks, stepIds: file.stepIds, ...(file.protectedReason !== undefined ? { protectedReason: file.protectedReason } : {}) };
 }

@@ -1,8 +1,9 @@
 import type { ReviewDecisions } from '../../protocol/run';
 import { addNote, failLandedStep } from '../plan/planState';
+import { resolveDecision } from '../review/resolveDecision';
 import { selectHunks } from '../review/selectHunks';
 import type { StagedChange } from '../workspace/stagedWorkspace';
-import { describeChanges } from './changeSet';
+import { changedFile, computeChangeSet } from './changeSet';
 import { Checkpoint } from './checkpoint';
 import type { RunContext } from './runContext';
 import type { FileChange } from '../../protocol/run';
@@ -44,8 +45,10 @@ export class Landing {
     const { ctx } = this;
     const changes = ctx.staged.changes().filter((change) => stepIds === undefined || (ctx.stepsByFile.get(change.path) ?? []).some((id) => stepIds.includes(id)));
     if (changes.length === 0) return [];
-    const files = describeChanges(changes, ctx.stepsByFile);
-    ctx.host.emit({ type: 'changes', runId: ctx.options.runId, files });
+    // Computed once: the event, the review and landing below all use these hunks and their ids.
+    const changeSet = computeChangeSet(changes, ctx.stepsByFile);
+    const files = changeSet.map((entry) => entry.file);
+    ctx.host.emit({ type: 'changes', runId: ctx.options.runId, files: files.map(changedFile) });
     if (ctx.options.approve === 'never') return [];
     const decisions = await this.decide(files);
     const landing: StagedChange[] = [];
@@ -53,33 +56,33 @@ export class Landing {
     const rejected: string[] = [];
     const conflicts: { path: string; reason: string }[] = [];
     const alreadyLanded: string[] = [];
-    for (const [index, change] of changes.entries()) {
-      const file = files[index];
-      const decision = decisions.decisions.find((entry) => entry.path === change.path);
-      const count = Math.max(1, file?.hunks.length ?? 1);
-      // Indexes the file does not have are ignored, so the report counts only what can land.
-      const accepted = new Set(decision === undefined ? [] : decision.hunks === 'all' ? Array.from({ length: count }, (_, i) => i) : decision.hunks.filter((i) => i < count));
-      if (accepted.size < count) rejected.push(change.path);
-      const current = (await ctx.host.workspace.readFile(change.path))?.bytes;
-      if (accepted.size >= count && sameBytes(current, change.after)) {
+    // Ids (and paths) the review did not offer are ignored and named, so the report counts only what can land.
+    const ignored = decisions.decisions.filter((decision) => !changeSet.some((entry) => entry.path === decision.path)).map((decision) => decision.path);
+    for (const entry of changeSet) {
+      const decision = resolveDecision(entry, decisions.decisions.find((candidate) => candidate.path === entry.path)?.hunks);
+      ignored.push(...decision.ignored);
+      if (decision.count < decision.of) rejected.push(entry.path);
+      const current = (await ctx.host.workspace.readFile(entry.path))?.bytes;
+      if (decision.accepted === 'all' && sameBytes(current, entry.after)) {
         // Already there (the user made the very same change meanwhile): nothing to write, nothing lost.
-        alreadyLanded.push(change.path);
-        applied.push({ path: change.path, hunks: count, of: count });
+        alreadyLanded.push(entry.path);
+        applied.push({ path: entry.path, hunks: decision.of, of: decision.of });
         continue;
       }
-      const selection = selectHunks(change, accepted, current);
-      if (selection.kind === 'conflict') conflicts.push({ path: change.path, reason: selection.reason });
+      const selection = selectHunks(entry, decision.accepted, current);
+      if (selection.kind === 'conflict') conflicts.push({ path: entry.path, reason: selection.reason });
       else if (selection.kind !== 'unchanged') {
-        landing.push({ ...change, before: current, after: selection.kind === 'write' ? selection.bytes : undefined, kind: selection.kind === 'delete' ? 'delete' : current === undefined ? 'create' : 'modify' });
-        applied.push({ path: change.path, hunks: Math.min(accepted.size, count), of: count });
+        landing.push({ path: entry.path, before: current, after: selection.kind === 'write' ? selection.bytes : undefined, kind: selection.kind === 'delete' ? 'delete' : current === undefined ? 'create' : 'modify' });
+        applied.push({ path: entry.path, hunks: decision.count, of: decision.of });
       }
     }
     if (landing.length > 0) await this.apply(landing);
     for (const path of [...alreadyLanded, ...landing.map((change) => change.path)]) ctx.applied.add(path);
-    ctx.host.emit({ type: 'review/decided', runId: ctx.options.runId, applied, rejected, conflicts });
+    ctx.host.emit({ type: 'review/decided', runId: ctx.options.runId, applied, rejected, conflicts, ...(ignored.length > 0 ? { ignored } : {}) });
     // What landed is now in the base; what was rejected is dropped. Either way it leaves the overlay.
     await ctx.journal.append({ kind: 'unstaged', paths: changes.map((change) => change.path) });
     for (const change of changes) await ctx.staged.discard(change.path);
+    if (ignored.length > 0) await ctx.plan.note(`Review: ignored what this review did not offer: ${ignored.join(', ')}.`);
     if (rejected.length > 0 || conflicts.length > 0) {
       await ctx.plan.note(`Review: ${rejected.length > 0 ? `not accepted in ${rejected.join(', ')}` : ''}${conflicts.length > 0 ? ` kept your version of ${conflicts.map((c) => c.path).join(', ')}` : ''}.`);
       // Part of the verified change landed: what landed is a new state nobody has tested yet.

@@ -62,7 +62,7 @@ export function removalNote(removal: Removal, kept: boolean): string {
 export class HunkDecorations implements vscode.Disposable {
   private readonly types = createTypes();
 
-  apply(editor: vscode.TextEditor, layouts: readonly HunkLayout[], statusOf: (hunk: number) => HunkStatus): void {
+  apply(editor: vscode.TextEditor, layouts: readonly HunkLayout[], statusOf: (hunk: string) => HunkStatus): void {
     const document = editor.document;
     const lastLine = Math.max(0, document.lineCount - 1);
     const line = (index: number): vscode.Range => new vscode.Range(Math.min(index, lastLine), 0, Math.min(index, lastLine), 0);
@@ -73,7 +73,7 @@ export class HunkDecorations implements vscode.Disposable {
     const texts: vscode.DecorationOptions[] = [];
     const notes: vscode.DecorationOptions[] = [];
     for (const layout of layouts) {
-      const status = statusOf(layout.index);
+      const status = statusOf(layout.id);
       for (const index of layout.added) added[status].push(line(index));
       if (status !== 'rejected') for (const index of layout.struck) struck.push(line(index));
       for (const removal of layout.removals) {

@@ -19,7 +19,8 @@ export interface Removal {
 }
 
 export interface HunkLayout {
-  readonly index: number;
+  /** The change set's hunk id: what the review's decisions name. */
+  readonly id: string;
   /** Lines the proposal adds. */
   readonly added: readonly number[];
   readonly removals: readonly Removal[];
@@ -71,16 +72,15 @@ export function layoutHunk(hunk: Hunk, shownLines: number, original: boolean): H
     removals.push({ line: Math.max(0, Math.min(line, shownLines - 1)), below, lines: pending });
     pending = [];
   };
-  for (const text of hunk.diff.split('\n').slice(1)) {
-    const mark = text.charAt(0);
-    if (mark === '+') {
+  for (const { kind, text } of hunk.lines) {
+    if (kind === 'add') {
       flush();
       added.push(line++);
-    } else if (mark === '-') {
-      removedLines.push(text.slice(1));
+    } else if (kind === 'remove') {
+      removedLines.push(text);
       if (original) struck.push(line++);
-      else pending.push(text.slice(1));
-    } else if (mark === ' ') {
+      else pending.push(text);
+    } else {
       flush();
       line++;
     }
@@ -89,10 +89,11 @@ export function layoutHunk(hunk: Hunk, shownLines: number, original: boolean): H
   const changed = [...added, ...struck, ...removals.map((removal) => removal.line)];
   const first = changed.length > 0 ? Math.min(...changed) : Math.max(0, Math.min(range.start, shownLines - 1));
   const last = changed.length > 0 ? Math.max(...changed) : first;
-  return { index: hunk.index, added, removals, struck, first, last, range, newRange, oldRange, addedCount: added.length, removedCount: removedLines.length, removedLines };
+  return { id: hunk.id, added, removals, struck, first, last, range, newRange, oldRange, addedCount: added.length, removedCount: removedLines.length, removedLines };
 }
 
 export function layoutFile(file: FileChange, shownText: string): HunkLayout[] {
   const lines = countLines(shownText);
-  return [...file.hunks].sort((a, b) => a.index - b.index).map((hunk) => layoutHunk(hunk, lines, showsOriginal(file)));
+  // The change set's hunks are in file order already.
+  return file.hunks.map((hunk) => layoutHunk(hunk, lines, showsOriginal(file)));
 }

@@ -17,7 +17,7 @@ export interface LensSubject {
   readonly layouts: readonly HunkLayout[];
   /** Set for a file that runs code (FileChange.protectedReason): a warning lens comes first. */
   readonly protectedReason?: string | undefined;
-  status(hunk: number): HunkStatus | undefined;
+  status(hunk: string): HunkStatus | undefined;
   tally(): Tally;
 }
 
@@ -67,8 +67,8 @@ export class ReviewCodeLensProvider implements vscode.CodeLensProvider, vscode.D
     if (subject.side === 'proposed') lenses.push(lens(0, lensTitles.openDiff, 'openDiff', file, `Compare with the original side by side (${mod}+K D)`));
     lenses.push(lens(0, progress(subject.tally()), '', file, 'Undecided changes are rejected when the review finishes'));
     for (const layout of subject.layouts) {
-      const status = subject.status(layout.index);
-      const hunk: ReviewCommandArgument = { ...file, hunk: layout.index };
+      const status = subject.status(layout.id);
+      const hunk: ReviewCommandArgument = { ...file, hunk: layout.id };
       lenses.push(
         lens(layout.first, status === 'accepted' ? lensTitles.accepted : lensTitles.accept, 'acceptHunk', hunk, `Accept this change (${mod}+Enter)`),
         lens(layout.first, status === 'rejected' ? lensTitles.rejected : lensTitles.reject, 'rejectHunk', hunk, `Reject this change (${mod}+Backspace)`),

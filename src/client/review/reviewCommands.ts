@@ -25,11 +25,11 @@ export type ReviewCommand = keyof typeof reviewCommandIds;
 
 export const reviewActiveContextKey = 'plumbline.reviewActive';
 
-/** What a CodeLens or a hover link passes: the review, the file, and the hunk for hunk commands. */
+/** What a CodeLens or a hover link passes: the review, the file, and the hunk's id for hunk commands. */
 export interface ReviewCommandArgument {
   readonly runId: string;
   readonly path: string;
-  readonly hunk?: number;
+  readonly hunk?: string;
 }
 
 /** A review in progress, as the commands see it. Keep this shape stable: other bundles rely on it. */

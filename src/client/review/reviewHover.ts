@@ -26,7 +26,7 @@ export interface HoverSubject {
   readonly evidence: readonly ReviewEvidence[];
   /** Why this file runs code and so always needs an explicit decision (FileChange.protectedReason). */
   readonly protectedReason?: string | undefined;
-  status(hunk: number): HunkStatus | undefined;
+  status(hunk: string): HunkStatus | undefined;
 }
 
 /** The warning every review surface shows for a protected file. */
@@ -91,8 +91,8 @@ export function evidenceMarkdown(evidence: readonly ReviewEvidence[]): string {
 
 export function hunkMarkdown(subject: HoverSubject, layout: HunkLayout): vscode.MarkdownString {
   const position = subject.layouts.indexOf(layout) + 1;
-  const status = subject.status(layout.index) ?? 'pending';
-  const argument: ReviewCommandArgument = { runId: subject.runId, path: subject.path, hunk: layout.index };
+  const status = subject.status(layout.id) ?? 'pending';
+  const argument: ReviewCommandArgument = { runId: subject.runId, path: subject.path, hunk: layout.id };
   const counts = `+${layout.addedCount} −${layout.removedCount}`;
   const parts = [
     `**Change ${position} of ${subject.layouts.length}** in ${code(subject.path)} · ${counts} · _${status}_`,

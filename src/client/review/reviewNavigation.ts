@@ -6,7 +6,8 @@ import type { HunkLayout } from './hunkLayout';
  */
 export interface Stop {
   readonly file: number;
-  readonly hunk: number;
+  /** The hunk's id, or the file's path for a file decided as a whole (`unitsOf`). */
+  readonly hunk: string;
   readonly line: number;
 }
 
@@ -15,9 +16,9 @@ export interface Position {
   readonly line: number;
 }
 
-export function stopsOf(files: readonly { readonly layouts: readonly HunkLayout[] }[]): Stop[] {
+export function stopsOf(files: readonly { readonly path: string; readonly layouts: readonly HunkLayout[] }[]): Stop[] {
   return files.flatMap((file, index) =>
-    file.layouts.length === 0 ? [{ file: index, hunk: 0, line: 0 }] : file.layouts.map((layout) => ({ file: index, hunk: layout.index, line: layout.first })),
+    file.layouts.length === 0 ? [{ file: index, hunk: file.path, line: 0 }] : file.layouts.map((layout) => ({ file: index, hunk: layout.id, line: layout.first })),
   );
 }
 

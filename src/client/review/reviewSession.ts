@@ -8,7 +8,7 @@ import type { LensSubject } from './reviewCodeLens';
 import { reviewCommandIds, type ReviewCommand, type ReviewCommandTarget } from './reviewCommands';
 import { hunkAtLine, type HoverSubject, type ReviewEvidence } from './reviewHover';
 import { nextPending, step, stopsOf, type Position, type Stop } from './reviewNavigation';
-import { ReviewState, type HunkStatus } from './reviewState';
+import { ReviewState, unitsOf, type HunkStatus } from './reviewState';
 
 export interface ReviewRequest {
   readonly runId: string;
@@ -31,7 +31,8 @@ interface Found {
 /** A command's file (and hunk): from its argument, else from the active editor's cursor. */
 interface Target {
   readonly index: number;
-  readonly hunk: number | undefined;
+  /** A hunk id (or, for a file decided as a whole, its path: `unitsOf`). */
+  readonly hunk: string | undefined;
   readonly fromCursor: boolean;
 }
 
@@ -66,7 +67,7 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
       layouts: layoutFile(change, proposalText(change, 'proposed')),
       uris: { proposed: proposalUri(this.runId, change.path, 'proposed'), original: proposalUri(this.runId, change.path, 'original'), compare: proposalUri(this.runId, change.path, 'compare') },
     }));
-    this.stops = stopsOf(this.files);
+    this.stops = stopsOf(this.files.map((file) => ({ path: file.change.path, layouts: file.layouts })));
     this.result = new Promise((resolve) => (this.settle = resolve));
     this.statusItem.name = 'Plumbline Review';
     this.statusItem.command = reviewCommandIds.nextHunk;
@@ -240,13 +241,13 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
     }
     if (typeof argument === 'object' && argument !== null && 'path' in argument) {
       const index = this.files.findIndex((file) => file.change.path === argument.path);
-      const hunk = 'hunk' in argument && typeof argument.hunk === 'number' ? argument.hunk : undefined;
+      const hunk = 'hunk' in argument && typeof argument.hunk === 'string' ? argument.hunk : undefined;
       return index < 0 ? undefined : { index, hunk, fromCursor: false };
     }
     const editor = vscode.window.activeTextEditor;
     const found = editor === undefined ? undefined : this.lookup(editor.document.uri);
     if (editor === undefined || found === undefined) return undefined;
-    const hunk = found.file.layouts.length === 0 ? 0 : hunkAtLine(found.file.layouts, found.side, editor.selection.active.line, 'context')?.index;
+    const hunk = found.file.layouts.length === 0 ? unitsOf(found.file.change)[0] : hunkAtLine(found.file.layouts, found.side, editor.selection.active.line, 'context')?.id;
     return { index: found.index, hunk, fromCursor: true };
   }
 
@@ -272,8 +273,8 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
       const found = this.lookup(editor.document.uri);
       if (found?.side !== 'proposed') continue;
       const path = found.file.change.path;
-      const statusOf = (hunk: number): HunkStatus => this.state.status(path, hunk) ?? 'pending';
-      const signature = found.file.layouts.map((layout) => statusOf(layout.index)).join();
+      const statusOf = (hunk: string): HunkStatus => this.state.status(path, hunk) ?? 'pending';
+      const signature = found.file.layouts.map((layout) => statusOf(layout.id)).join();
       if (this.painted.get(editor) === signature) continue;
       this.painted.set(editor, signature);
       this.decorations.apply(editor, found.file.layouts, statusOf);

@@ -1,8 +1,9 @@
 import type { FileChange, ReviewDecisions } from '../../protocol/run';
 
 /**
- * The decisions of one review, per hunk. A file without hunks (binary content) is one unit, hunk 0,
- * decided as a whole. Undecided hunks count as rejected in the result. No vscode here.
+ * The decisions of one review, per hunk id (the change set's). A file without hunks (binary content)
+ * is one unit, named by its path, decided as a whole. Undecided hunks count as rejected in the
+ * result. No vscode here.
  */
 export type HunkStatus = 'pending' | 'accepted' | 'rejected';
 
@@ -13,36 +14,38 @@ export interface Tally {
   readonly total: number;
 }
 
+/** The units a file is decided in: its hunks' ids, or its path when it is reviewed as a whole. */
+export function unitsOf(file: Pick<FileChange, 'path' | 'hunks'>): string[] {
+  return file.hunks.length === 0 ? [file.path] : file.hunks.map((hunk) => hunk.id);
+}
+
 export class ReviewState {
-  private readonly statuses = new Map<string, HunkStatus[]>();
+  private readonly statuses = new Map<string, Map<string, HunkStatus>>();
 
   constructor(files: readonly FileChange[]) {
-    for (const file of files) {
-      const units = Math.max(1, file.hunks.length, ...file.hunks.map((hunk) => hunk.index + 1));
-      this.statuses.set(file.path, new Array<HunkStatus>(units).fill('pending'));
-    }
+    for (const file of files) this.statuses.set(file.path, new Map(unitsOf(file).map((unit) => [unit, 'pending'])));
   }
 
   get paths(): readonly string[] {
     return [...this.statuses.keys()];
   }
 
-  status(path: string, hunk: number): HunkStatus | undefined {
-    return this.statuses.get(path)?.[hunk];
+  status(path: string, unit: string): HunkStatus | undefined {
+    return this.statuses.get(path)?.get(unit);
   }
 
   /** False when the file or hunk is not part of this review. */
-  decideHunk(path: string, hunk: number, status: HunkStatus): boolean {
+  decideHunk(path: string, unit: string, status: HunkStatus): boolean {
     const statuses = this.statuses.get(path);
-    if (statuses === undefined || hunk < 0 || hunk >= statuses.length) return false;
-    statuses[hunk] = status;
+    if (statuses?.has(unit) !== true) return false;
+    statuses.set(unit, status);
     return true;
   }
 
   decideFile(path: string, status: HunkStatus): boolean {
     const statuses = this.statuses.get(path);
     if (statuses === undefined) return false;
-    statuses.fill(status);
+    for (const unit of statuses.keys()) statuses.set(unit, status);
     return true;
   }
 
@@ -54,17 +57,18 @@ export class ReviewState {
   decideAll(status: HunkStatus): number {
     let decided = 0;
     for (const statuses of this.statuses.values()) {
-      statuses.forEach((current, index) => {
-        if (current !== 'pending') return;
-        statuses[index] = status;
+      for (const [unit, current] of statuses) {
+        if (current !== 'pending') continue;
+        statuses.set(unit, status);
         decided += 1;
-      });
+      }
     }
     return decided;
   }
 
   tally(path?: string): Tally {
-    const all = path === undefined ? [...this.statuses.values()].flat() : (this.statuses.get(path) ?? []);
+    const maps = path === undefined ? [...this.statuses.values()] : [this.statuses.get(path) ?? new Map<string, HunkStatus>()];
+    const all = maps.flatMap((statuses) => [...statuses.values()]);
     const count = (status: HunkStatus): number => all.filter((entry) => entry === status).length;
     return { accepted: count('accepted'), rejected: count('rejected'), pending: count('pending'), total: all.length };
   }
@@ -73,13 +77,13 @@ export class ReviewState {
     return this.tally().pending === 0;
   }
 
-  /** Per file, the accepted hunks (`all` when every one is); files with none accepted are left out. */
+  /** Per file, the accepted hunk ids (`all` when every unit is); files with none accepted are left out. */
   decisions(): ReviewDecisions {
     const decisions: ReviewDecisions['decisions'] = [];
     for (const [path, statuses] of this.statuses) {
-      const accepted = statuses.flatMap((status, index) => (status === 'accepted' ? [index] : []));
+      const accepted = [...statuses].flatMap(([unit, status]) => (status === 'accepted' ? [unit] : []));
       if (accepted.length === 0) continue;
-      decisions.push({ path, hunks: accepted.length === statuses.length ? 'all' : accepted });
+      decisions.push({ path, hunks: accepted.length === statuses.size ? 'all' : accepted });
     }
     return { decisions };
   }

@@ -76,6 +76,8 @@ function fileChange(path: string, before: string | undefined, after: string): Fi
 }
 
 const files = [fileChange(pathA, beforeA, afterA), fileChange(pathB, undefined, afterB)];
+/** The change set's ids of A's two hunks: what the decisions name. */
+const [idA0, idA1] = files[0]!.hunks.map((hunk) => hunk.id);
 
 const isProposal = (uri: vscode.Uri, path: string, side = 'proposed'): boolean =>
   uri.scheme === scheme && uri.path === `/${path}` && new URLSearchParams(uri.query).get('side') === side;
@@ -209,7 +211,9 @@ describe('inline diff review', () => {
 
   it('resolves with exactly the accepted hunks: hunk 0 of A from its CodeLens, hunk 1 rejected at the cursor, B accepted as a file', async () => {
     const editor = await startReview();
-    await run(await lens(editor.document.uri, hunk0Line, '✓ Accept'));
+    const accept = await lens(editor.document.uri, hunk0Line, '✓ Accept');
+    assert.deepEqual(accept.arguments?.[0], { runId: `review-test-${runs}`, path: pathA, hunk: idA0 }, 'the CodeLens names the hunk by its id');
+    await run(accept);
     await lens(editor.document.uri, hunk0Line, '✓ Accepted');
     await lens(editor.document.uri, 0, '1 of 2 changes decided');
 
@@ -219,7 +223,7 @@ describe('inline diff review', () => {
 
     await run(await lens(proposalUriOf(pathB), 0, 'Accept File'));
     const decisions = await withTimeout(result!, 'the review to finish by itself once everything is decided');
-    assert.deepEqual(decisions, { decisions: [{ path: pathA, hunks: [0] }, { path: pathB, hunks: 'all' }] });
+    assert.deepEqual(decisions, { decisions: [{ path: pathA, hunks: [idA0] }, { path: pathB, hunks: 'all' }] });
     assert.deepEqual(proposalTabs(), [], 'the proposal editors are closed');
   });
 
@@ -230,14 +234,14 @@ describe('inline diff review', () => {
     await run(await lens(editor.document.uri, hunk1Line, '✗ Reject'));
     await vscode.commands.executeCommand('plumbline.review.acceptAll');
     const decisions = await withTimeout(result!, 'the review to finish once Accept All has decided the rest');
-    assert.deepEqual(decisions, { decisions: [{ path: pathA, hunks: [0] }] }, 'B and the rejected hunk of A stay rejected');
+    assert.deepEqual(decisions, { decisions: [{ path: pathA, hunks: [idA0] }] }, 'B and the rejected hunk of A stay rejected');
   });
 
   it('Reject All after accepting a hunk keeps that hunk accepted', async () => {
     const editor = await startReview();
     await run(await lens(editor.document.uri, hunk1Line, '✓ Accept'));
     await vscode.commands.executeCommand('plumbline.review.rejectAll');
-    assert.deepEqual(await withTimeout(result!, 'the review after Reject All'), { decisions: [{ path: pathA, hunks: [1] }] });
+    assert.deepEqual(await withTimeout(result!, 'the review after Reject All'), { decisions: [{ path: pathA, hunks: [idA1] }] });
   });
 
   it('moves the cursor between changes, across files, with Next / Previous Proposed Change', async () => {
@@ -305,7 +309,7 @@ describe('inline diff review', () => {
     await page.waitForWorkbench('.quick-input-widget .quick-input-list-row');
     await page.press('Enter');
     await finishing;
-    assert.deepEqual(await withTimeout(result!, 'the finished review'), { decisions: [{ path: pathA, hunks: [1] }] });
+    assert.deepEqual(await withTimeout(result!, 'the finished review'), { decisions: [{ path: pathA, hunks: [idA1] }] });
     assert.deepEqual(proposalTabs(), []);
   });
 
@@ -337,6 +341,6 @@ describe('inline diff review', () => {
     await page.waitForWorkbench('.codelens-decoration a:has-text("Accept File")');
     console.log(`Screenshot of file B after deciding A: ${await page.screenshot('inline-review-created-file')}`);
     await page.press('Control+Shift+Enter');
-    assert.deepEqual(await withTimeout(result!, 'the review decided from the keyboard'), { decisions: [{ path: pathA, hunks: [0] }, { path: pathB, hunks: 'all' }] });
+    assert.deepEqual(await withTimeout(result!, 'the review decided from the keyboard'), { decisions: [{ path: pathA, hunks: [idA0] }, { path: pathB, hunks: 'all' }] });
   });
 });
