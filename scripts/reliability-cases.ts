@@ -20,24 +20,24 @@ export interface ReliabilityCase {
   readonly pending?: string;
 }
 
-const paths = 'test/unit/adversarial.paths.test.ts';
+const paths = 'test/integration/adversarial.paths.test.ts';
 const pathUnit = 'test/unit/workspace.paths.test.ts';
 const lookalikes = 'test/unit/workspace.lookalikes.test.ts';
 const protectedUnit = 'test/unit/workspace.protected.test.ts';
-const injection = 'test/unit/adversarial.injection.test.ts';
-const git = 'test/unit/adversarial.git.test.ts';
-const diskFull = 'test/unit/adversarial.diskFull.test.ts';
-const diskFullRun = 'test/unit/adversarial.diskFullRun.test.ts';
-const killMidApply = 'test/unit/adversarial.killMidApply.test.ts';
-const files = 'test/unit/adversarial.files.test.ts';
-const faults = 'test/unit/adversarial.modelFaults.test.ts';
+const injection = 'test/integration/adversarial.injection.test.ts';
+const git = 'test/integration/adversarial.git.test.ts';
+const diskFull = 'test/integration/adversarial.diskFull.test.ts';
+const diskFullRun = 'test/integration/adversarial.diskFullRun.test.ts';
+const killMidApply = 'test/integration/adversarial.killMidApply.test.ts';
+const files = 'test/integration/adversarial.files.test.ts';
+const faults = 'test/integration/adversarial.modelFaults.test.ts';
 const process = 'test/unit/verify.process.test.ts';
-const commandsRun = 'test/unit/adversarial.commands.test.ts';
+const commandsRun = 'test/integration/adversarial.commands.test.ts';
 const commandsPolicy = 'test/unit/commands.policy.test.ts';
 
-const protectedRun = 'test/unit/adversarial.protected.test.ts';
+const protectedRun = 'test/integration/adversarial.protected.test.ts';
 const protectedRunTitle = 'a changed ${file} never runs before approval: verification and run_command use its pre-run version; --approve auto without a terminal leaves it unapplied and ends at once';
-const sandbox = 'test/unit/adversarial.sandbox.test.ts';
+const sandbox = 'test/integration/adversarial.sandbox.test.ts';
 const sandboxUnit = 'test/unit/sandbox.policy.test.ts';
 const sandboxRun = 'test/unit/sandbox.run.test.ts';
 const sandboxNever = '--approve ${approve}: test code that tries every escape runs inside the sandbox during verification and run_command, and nothing escapes';
@@ -49,18 +49,18 @@ const killedMidApply = 'the server killed with SIGKILL mid-apply: each file old 
 const exactVerification = 'the verification command runs unasked only exactly as configured; writes and reads through a link out of the workspace are asked about';
 const realDiskFull = 'disk full during a real apply: each file old or new, a clear error naming resume and undo; after freeing space resume lands the rest and undo restores everything';
 
-const editsAttack = 'test/unit/adversarial.edits.test.ts';
+const editsAttack = 'test/integration/adversarial.edits.test.ts';
 const editsAttackTitle = 'auto mode: untouched lines keep their bytes; prefixes, other files\' headers and hidden characters are refused; a near miss on a 100,000-character line gets a bounded report';
 const editFileUnit = 'test/unit/tools.editFile.test.ts';
 
-const runaway = 'test/unit/adversarial.runaway.test.ts';
-const replanFails = 'test/unit/adversarial.replanFails.test.ts';
+const runaway = 'test/integration/adversarial.runaway.test.ts';
+const replanFails = 'test/integration/adversarial.replanFails.test.ts';
 const replanUnit = 'test/unit/run.replanGuard.test.ts';
 const limitsUnit = 'test/unit/run.limits.test.ts';
 
 export const reliabilityCases: readonly ReliabilityCase[] = [
   // Paths
-  { area: 'Paths', case: 'A worker writes `../x` (a `..` escape)', proofs: [{ file: paths, titles: [autoPaths] }, { file: pathUnit, titles: ['refuses .. escapes, naming the path and an example of a good one'] }, { file: 'test/unit/scenario.outOfScope.test.ts', titles: ['a worker cannot write outside its step: refusals go back to the model, the files stay byte-equal, the run completes'] }] },
+  { area: 'Paths', case: 'A worker writes `../x` (a `..` escape)', proofs: [{ file: paths, titles: [autoPaths] }, { file: pathUnit, titles: ['refuses .. escapes, naming the path and an example of a good one'] }, { file: 'test/integration/scenario.outOfScope.test.ts', titles: ['a worker cannot write outside its step: refusals go back to the model, the files stay byte-equal, the run completes'] }] },
   { area: 'Paths', case: 'A worker writes `/etc/hosts` (an absolute path outside)', proofs: [{ file: paths, titles: [autoPaths] }, { file: pathUnit, titles: ['refuses absolute paths, including Windows drive and UNC forms on every platform'] }] },
   { area: 'Paths', case: 'A worker writes through a symlink pointing outside', proofs: [{ file: paths, titles: [autoPaths] }, { file: pathUnit, titles: ['refuses a symlinked file or folder whose real location is outside', 'reads may go through a link inside the workspace; writes may not'] }] },
   { area: 'Paths', case: 'A worker writes `.git/config` (anything under `.git/`)', proofs: [{ file: paths, titles: [autoPaths] }, { file: pathUnit, titles: ['refuses anything in .git, in any case and its Windows aliases'] }] },
@@ -107,7 +107,7 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     ],
   },
   { area: 'Prompt injection', case: 'Hidden Unicode in rule files is stripped and reported', proofs: [{ file: 'test/unit/run.hiddenText.test.ts', titles: ['tag characters, bidi overrides and zero-width characters are removed and counted', 'AGENTS.md reaches the orchestrator without its hidden text, and the removal is reported'] }, { file: injection, titles: [injectionTitle] }] },
-  { area: 'Prompt injection', case: 'Nothing outside the plan is written, whatever the model says', proofs: [{ file: 'test/unit/scenario.outOfScope.test.ts', titles: ['a worker cannot write outside its step: refusals go back to the model, the files stay byte-equal, the run completes'] }, { file: injection, titles: [injectionTitle] }] },
+  { area: 'Prompt injection', case: 'Nothing outside the plan is written, whatever the model says', proofs: [{ file: 'test/integration/scenario.outOfScope.test.ts', titles: ['a worker cannot write outside its step: refusals go back to the model, the files stay byte-equal, the run completes'] }, { file: injection, titles: [injectionTitle] }] },
 
   // Webview
   { area: 'Webview', case: 'Strict CSP: nothing by default, scripts by nonce, no inline script or style', proofs: [{ file: 'test/unit/sidebarHtml.test.ts', titles: ['the CSP denies by default and allows scripts only by nonce', 'every script tag carries the nonce and no inline script exists', 'no inline styles: the CSP allows stylesheets from the extension only', 'nonces are fresh and CSP-safe'] }] },
@@ -134,9 +134,9 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     ],
   },
   { area: 'No data lost', case: 'Atomic writes keep permission bits, BOMs and CRLF', proofs: [{ file: diskFull, titles: ['a file rewritten by apply keeps its permission bits, and its BOM and CRLF byte for byte'] }] },
-  { area: 'No data lost', case: 'Pre-run checkpoint; Undo restores exactly the run’s files and keeps the user’s later edits', proofs: [{ file: 'test/unit/run.checkpoint.test.ts', titles: ['restores modified, created and deleted files to their pre-run bytes exactly', 'never overwrites a file the user changed after the run wrote it'] }, { file: 'test/unit/verified.undo.test.ts', titles: ['undo restores every file the run changed to its pre-run bytes (BOM and CRLF included) and keeps a file the user edited since'] }] },
-  { area: 'No data lost', case: 'Dirty (unsaved) buffers respected', proofs: [{ file: 'test/unit/verified.review.test.ts', titles: ["the user's unsaved buffer is what gets verified, edited and landed (disk = buffer + the accepted change)", 'a change the user made inside an accepted hunk during review is kept, and reported as a conflict'] }] },
-  { area: 'No data lost', case: 'The server killed with SIGKILL mid-run, then resumed from the journal; a crash around a write still undoes cleanly', proofs: [{ file: 'test/unit/verified.resume.test.ts', titles: ['a server killed mid-run resumes from its journal: finished steps are kept, the interrupted one restarts, everything lands'] }, { file: 'test/unit/run.checkpoint.test.ts', titles: ['a crash before or right after a write still undoes cleanly'] }, { file: diskFull, titles: ['a temporary file left by a process killed between write and rename is swept on resume; other files are not'] }, { file: diskFullRun, titles: [realDiskFull] }] },
+  { area: 'No data lost', case: 'Pre-run checkpoint; Undo restores exactly the run’s files and keeps the user’s later edits', proofs: [{ file: 'test/unit/run.checkpoint.test.ts', titles: ['restores modified, created and deleted files to their pre-run bytes exactly', 'never overwrites a file the user changed after the run wrote it'] }, { file: 'test/integration/verified.undo.test.ts', titles: ['undo restores every file the run changed to its pre-run bytes (BOM and CRLF included) and keeps a file the user edited since'] }] },
+  { area: 'No data lost', case: 'Dirty (unsaved) buffers respected', proofs: [{ file: 'test/integration/verified.review.test.ts', titles: ["the user's unsaved buffer is what gets verified, edited and landed (disk = buffer + the accepted change)", 'a change the user made inside an accepted hunk during review is kept, and reported as a conflict'] }] },
+  { area: 'No data lost', case: 'The server killed with SIGKILL mid-run, then resumed from the journal; a crash around a write still undoes cleanly', proofs: [{ file: 'test/integration/verified.resume.test.ts', titles: ['a server killed mid-run resumes from its journal: finished steps are kept, the interrupted one restarts, everything lands'] }, { file: 'test/unit/run.checkpoint.test.ts', titles: ['a crash before or right after a write still undoes cleanly'] }, { file: diskFull, titles: ['a temporary file left by a process killed between write and rename is swept on resume; other files are not'] }, { file: diskFullRun, titles: [realDiskFull] }] },
   {
     area: 'No data lost',
     case: 'The server killed with SIGKILL mid-apply, then resume: its whole process group killed as the first of 200 approved files lands; every file old or new, no `.tmp` left, resume lands the rest, undo restores every pre-run byte',
@@ -148,10 +148,10 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
   },
   { area: 'No data lost', case: 'A 5 MB file, a binary file, a non-UTF-8 file, CRLF and BOM files, byte for byte', proofs: [{ file: files, titles: ['a 5 MB file, CRLF, BOM and UTF-16 files are edited byte-exactly; a Latin-1 and a binary file are refused and untouched'] }, { file: 'test/unit/edits.fileCodec.test.ts', titles: ['invalid UTF-8 (Latin-1 é) is refused rather than turned into U+FFFD', 'a CRLF file with a BOM keeps both after an LF edit'] }] },
   { area: 'No data lost', case: 'A folder that is not a git repository; a repository with a submodule', proofs: [{ file: files, titles: ['the same run in a folder that is not a git repository', 'the same run in a repository with a submodule: the submodule is left as it is'] }, { file: 'test/unit/verify.isolation.test.ts', titles: ['a folder outside git is copied with modes and inner links, and linked folders survive dispose', 'submodule content is copied, and the worktree still goes away'] }] },
-  { area: 'No data lost', case: 'Two runs started at once', proofs: [{ file: 'test/unit/scenario.oneRun.test.ts', titles: ['one run at a time per workspace: a second run is refused, in the same server and from another process'] }] },
+  { area: 'No data lost', case: 'Two runs started at once', proofs: [{ file: 'test/integration/scenario.oneRun.test.ts', titles: ['one run at a time per workspace: a second run is refused, in the same server and from another process'] }] },
 
   // Test processes
-  { area: 'Test processes', case: 'A test that hangs', proofs: [{ file: 'test/unit/verified.timeout.test.ts', titles: ['a hanging test is stopped at the verification timeout together with the processes it started'] }, { file: process, titles: ['a timeout kills the whole tree: grandchild, background job and a daemon holding stdout'] }] },
+  { area: 'Test processes', case: 'A test that hangs', proofs: [{ file: 'test/integration/verified.timeout.test.ts', titles: ['a hanging test is stopped at the verification timeout together with the processes it started'] }, { file: process, titles: ['a timeout kills the whole tree: grandchild, background job and a daemon holding stdout'] }] },
   { area: 'Test processes', case: 'A test that forks a daemon', proofs: [{ file: process, titles: ['settles when the command exits but a forked daemon keeps stdout open, and ends the daemon'] }] },
   { area: 'Test processes', case: 'A test that floods 100 MB of output', proofs: [{ file: process, titles: ['a 100 MB flood keeps the head and the tail, within bounded memory'] }] },
   { area: 'Test processes', case: 'A test that prints the environment: no key in it', proofs: [{ file: process, titles: ['the command never sees the keys in the environment it is given'] }] },
@@ -280,7 +280,7 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     area: 'Sandbox',
     case: 'A worker makes failing tests "pass" with `process.exit(0)` at the top of the test file, or removes or skips tests, or the output shows no test: the verification is compared with the baseline by name and count, the step fails naming the tests that no longer run (unless the plan step declares it removes them) or is unverified, never passed',
     proofs: [
-      { file: 'test/unit/adversarial.sandbox.verdict.test.ts', titles: ['a worker that hides failing tests behind process.exit(0) fails verification on every attempt, is told which tests no longer run, and nothing of it lands'] },
+      { file: 'test/integration/adversarial.sandbox.verdict.test.ts', titles: ['a worker that hides failing tests behind process.exit(0) fails verification on every attempt, is told which tests no longer run, and nothing of it lands'] },
       {
         file: 'test/unit/verify.verdict.test.ts',
         titles: [
@@ -314,7 +314,7 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
   {
     area: 'Review',
     case: 'Accepting only part of a verified step leaves the workspace failing: the tests run again on what landed, the step is not reported done, dependents cannot run',
-    proofs: [{ file: 'test/unit/verified.partialLanding.test.ts', titles: ['accepting only the source half of a rename: the tests run again on what landed, fail, and the step is not done; a dependent cannot run, and later steps are not blamed'] }],
+    proofs: [{ file: 'test/integration/verified.partialLanding.test.ts', titles: ['accepting only the source half of a rename: the tests run again on what landed, fail, and the step is not done; a dependent cannot run, and later steps are not blamed'] }],
   },
   // Edits that change only what they name (issue 14, items 6-9)
   {

@@ -1,5 +1,5 @@
 // Writes docs/reliability.md from the case table (scripts/reliability-cases.ts) and the test titles
-// in the files it names and in test/unit/adversarial.*.test.ts. `npm run docs:reliability`;
+// in the files it names and in test/integration/adversarial.*.test.ts. `npm run docs:reliability`;
 // test/unit/reliabilityDoc.test.ts fails when the document is stale or a named title is gone.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,10 +18,10 @@ export function testTitles(source: string): string[] {
 }
 
 function adversarialFiles(root: string): string[] {
-  return readdirSync(join(root, 'test', 'unit'))
+  return readdirSync(join(root, 'test', 'integration'))
     .filter((name) => /^adversarial\..+\.test\.ts$/.test(name))
     .sort()
-    .map((name) => `test/unit/${name}`);
+    .map((name) => `test/integration/${name}`);
 }
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -87,7 +87,7 @@ export function generateReliabilityDoc(root: string, cases: readonly Reliability
     }),
     `| **total** | **${cases.length}** | **${testsIn(cases)}** |`,
     '',
-    `Tests are distinct test declarations (file and title); one may prove several cases. The adversarial suite (\`test/unit/adversarial.*.test.ts\`) holds ${suiteTotal} of them in ${suite.length} files.`,
+    `Tests are distinct test declarations (file and title); one may prove several cases. The adversarial suite (\`test/integration/adversarial.*.test.ts\`) holds ${suiteTotal} of them in ${suite.length} files.`,
     '',
     '## Matrix',
   ];

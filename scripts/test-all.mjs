@@ -1,5 +1,6 @@
 // `npm test`: every tier, in order, on a fresh clone or a warm tree alike.
-//   build → lint (tsc + eslint) → unit → package (VSIX contents) → vscode (inside a real VS Code)
+//   build → lint (tsc + eslint) → unit (in-process) → integration (the built server and CLI) →
+//   package (VSIX contents) → vscode (inside a real VS Code)
 //   → vscode-untrusted (the same, in Restricted Mode)
 // The VS Code tier installs its harness on first use (test/vscode/installVsCodeWeb.sh).
 // Set PLUMBLINE_TIERS=unit,lint (say) to run only some tiers.
@@ -8,7 +9,9 @@ import { spawn } from 'node:child_process';
 const tiers = [
   { name: 'build', command: ['node', 'esbuild.mjs'] },
   { name: 'lint', command: ['npm', 'run', '--silent', 'lint'] },
-  { name: 'unit', command: ['node', 'scripts/test-unit.mjs'], counts: /^ℹ pass (\d+)[\s\S]*?^ℹ fail (\d+)/m },
+  { name: 'unit', command: ['node', 'scripts/test-unit.mjs', 'test/unit'], counts: /^ℹ pass (\d+)[\s\S]*?^ℹ fail (\d+)/m },
+  // The built server and CLI in their own processes, the scripted model, real git and the sandbox.
+  { name: 'integration', command: ['node', 'scripts/test-unit.mjs', 'test/integration'], counts: /^ℹ pass (\d+)[\s\S]*?^ℹ fail (\d+)/m },
   { name: 'package', command: ['node', 'scripts/check-vsix.mjs'], counts: /^package: (\d+) passed, (\d+) failed$/m },
   { name: 'vscode', command: ['npm', 'run', '--silent', 'test:vscode'], counts: /^vscode: (\d+) passed, (\d+) failed$/m },
   // The same harness with the workspace in Restricted Mode: trust cannot be taken back at run time.

@@ -1,6 +1,9 @@
-// Runs the unit tier with Node's test runner. Node 20 has no glob for --test, so files are listed here.
+// Runs a Node test-runner tier. Node 20 has no glob for --test, so files are listed here.
+//   node scripts/test-unit.mjs                      test/unit: in-process tests (no built server)
+//   node scripts/test-unit.mjs test/integration     the process-level tests (the built server and CLI)
+//   node scripts/test-unit.mjs path/a.test.ts ...   just those files
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function testFiles(dir) {
@@ -12,7 +15,7 @@ function testFiles(dir) {
 }
 
 const only = process.argv.slice(2);
-const files = only.length > 0 ? only : testFiles('test/unit').sort();
+const files = (only.length > 0 ? only : ['test/unit']).flatMap((path) => (statSync(path).isDirectory() ? testFiles(path).sort() : [path]));
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
 });

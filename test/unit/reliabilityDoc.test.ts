@@ -17,12 +17,12 @@ test('every test the reliability matrix names exists, and every adversarial test
 test('the title reader and the checker catch a renamed test, a missing file and an unlisted adversarial test', () => {
   assert.deepEqual(testTitles("test('one', () => {});\nit(\"it's two\", async () => {});\ntest(`${name} three`, { timeout: 1 }, () => {});\n  test('don\\'t', () => {});"), ['one', "it's two", '${name} three', "don't"]);
   const problems = generateReliabilityDoc(repoRoot, [
-    { area: 'A', case: 'renamed', proofs: [{ file: 'test/unit/adversarial.git.test.ts', titles: ['a title that is not there'] }] },
-    { area: 'A', case: 'missing', proofs: [{ file: 'test/unit/adversarial.nothing.test.ts', titles: ['x'] }] },
-    { area: 'A', case: 'pending', proofs: [{ file: 'test/unit/adversarial.later.test.ts', titles: [] }], pending: 'later' },
+    { area: 'A', case: 'renamed', proofs: [{ file: 'test/integration/adversarial.git.test.ts', titles: ['a title that is not there'] }] },
+    { area: 'A', case: 'missing', proofs: [{ file: 'test/integration/adversarial.nothing.test.ts', titles: ['x'] }] },
+    { area: 'A', case: 'pending', proofs: [{ file: 'test/integration/adversarial.later.test.ts', titles: [] }], pending: 'later' },
   ]).problems;
-  assert.ok(problems.includes('test/unit/adversarial.git.test.ts has no test titled "a title that is not there"'), problems.join('\n'));
-  assert.ok(problems.includes('test/unit/adversarial.nothing.test.ts does not exist (case: missing)'));
+  assert.ok(problems.includes('test/integration/adversarial.git.test.ts has no test titled "a title that is not there"'), problems.join('\n'));
+  assert.ok(problems.includes('test/integration/adversarial.nothing.test.ts does not exist (case: missing)'));
   assert.ok(!problems.some((problem) => problem.includes('adversarial.later')), 'a pending case may name a file that does not exist yet');
   assert.ok(problems.some((problem) => /adversarial\.paths\.test\.ts: ".+" is in no case/.test(problem)), 'an unlisted adversarial test is reported');
 });
