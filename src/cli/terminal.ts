@@ -1,4 +1,3 @@
-import { revealHidden } from '../protocol/hiddenCharacters';
 /**
  * Terminal output for the CLI: colour only on a TTY that wants it (NO_COLOR, FORCE_COLOR), and a
  * region that can be redrawn in place for the live plan.
@@ -48,17 +47,3 @@ export function paint(terminal: Pick<Terminal, 'colors'>, color: Color, text: st
   return terminal.colors ? `\x1b[${codes[color]}m${text}\x1b[0m` : text;
 }
 
-/** Colours a unified diff line by line. */
-export function paintDiff(terminal: Pick<Terminal, 'colors'>, diff: string): string {
-  // Hidden characters are shown as ⟦U+XXXX⟧: what a person approves is what the file holds.
-  return revealHidden(diff)
-    .text.split('\n')
-    .map((line) => {
-      if (line.startsWith('+++') || line.startsWith('---')) return paint(terminal, 'bold', line);
-      if (line.startsWith('@@')) return paint(terminal, 'cyan', line);
-      if (line.startsWith('+')) return paint(terminal, 'green', line);
-      if (line.startsWith('-')) return paint(terminal, 'red', line);
-      return line;
-    })
-    .join('\n');
-}

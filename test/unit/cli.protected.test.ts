@@ -9,8 +9,9 @@ test("the CLI's review shows a file that runs code with a warning line", () => {
 });
 
 test('the CLI shows hidden characters in a diff as code points, never raw', async () => {
-  const { paintDiff } = await import('../../src/cli/terminal');
-  const shown = paintDiff({ colors: false }, '@@ -1 +1 @@\n-const ok = 1;\n+const ok = 1; // \u202Eevil\u2066\n');
+  const { paintHunk } = await import('../../src/cli/hunkView');
+  const hunk = { id: 'a.js#1,1+1,1~0', oldStart: 1, oldLines: 1, newStart: 1, newLines: 1, lines: [{ kind: 'remove' as const, text: 'const ok = 1;', eol: '\n' as const }, { kind: 'add' as const, text: 'const ok = 1; // \u202Eevil\u2066', eol: '\n' as const }] };
+  const shown = paintHunk({ colors: false }, hunk);
   assert.match(shown, /\+const ok = 1; \/\/ ⟦U\+202E⟧evil⟦U\+2066⟧/);
   assert.doesNotMatch(shown, /[\u202E\u2066]/u);
 });
