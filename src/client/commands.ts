@@ -3,7 +3,6 @@ import type { AgentServerController } from './agentServer/serverController';
 import type { ApiKeyStore } from './models/apiKeys';
 import { selectModels } from './models/selectModels';
 import { setApiKey } from './models/setApiKeyCommand';
-import { reviewCommandIds } from './review/reviewCommands';
 
 /**
  * The command registry: every command id Plumbline registers, each matching a `contributes.commands`
@@ -34,11 +33,23 @@ export type CommandHandler = (argument?: unknown) => unknown;
 export type CommandHandlers = { readonly [name in CommandName]: CommandHandler };
 
 /**
- * The inline review's commands (`plumbline.review.*`) keep their ids in `review/reviewCommands.ts`
- * and are registered by its process-wide hub, because more than one review controller may live in
- * one extension host (see there). Listed here so the registry names every id.
+ * The inline review's commands (`plumbline.review.*`). Their handlers are registered by the review's
+ * process-wide hub (`review/reviewCommands.ts`), because more than one review controller may live in
+ * one extension host; their ids live here with every other.
  */
-export { reviewCommandIds };
+export const reviewCommandIds = {
+  acceptHunk: 'plumbline.review.acceptHunk',
+  rejectHunk: 'plumbline.review.rejectHunk',
+  nextHunk: 'plumbline.review.nextHunk',
+  previousHunk: 'plumbline.review.previousHunk',
+  acceptFile: 'plumbline.review.acceptFile',
+  rejectFile: 'plumbline.review.rejectFile',
+  openDiff: 'plumbline.review.openDiff',
+  acceptAll: 'plumbline.review.acceptAll',
+  rejectAll: 'plumbline.review.rejectAll',
+  finish: 'plumbline.review.finish',
+} as const;
+
 
 /** Every command id this build registers: `commandIds` and the review's. */
 export const allCommandIds: readonly string[] = [...Object.values(commandIds), ...Object.values(reviewCommandIds)];

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { reviewCommandIds, type ReviewCommand, type ReviewCommandArgument } from './reviewCommands';
+import { reviewCommandIds } from '../commands';
+import type { ReviewCommand, ReviewCommandArgument } from './reviewCommands';
 import type { HunkLayout } from './hunkLayout';
 import { protectedTitle } from './reviewHover';
 import type { ProposalSide } from './proposalDocuments';

@@ -1,3 +1,4 @@
+import { reviewCommandIds } from '../commands';
 import * as vscode from 'vscode';
 
 /**
@@ -8,18 +9,6 @@ import * as vscode from 'vscode';
  * the review it names (the CodeLens argument), else the one whose document is in the active editor,
  * else the latest. The hub also keeps the `plumbline.reviewActive` context key.
  */
-export const reviewCommandIds = {
-  acceptHunk: 'plumbline.review.acceptHunk',
-  rejectHunk: 'plumbline.review.rejectHunk',
-  nextHunk: 'plumbline.review.nextHunk',
-  previousHunk: 'plumbline.review.previousHunk',
-  acceptFile: 'plumbline.review.acceptFile',
-  rejectFile: 'plumbline.review.rejectFile',
-  openDiff: 'plumbline.review.openDiff',
-  acceptAll: 'plumbline.review.acceptAll',
-  rejectAll: 'plumbline.review.rejectAll',
-  finish: 'plumbline.review.finish',
-} as const;
 
 export type ReviewCommand = keyof typeof reviewCommandIds;
 

@@ -1,7 +1,8 @@
 import { revealHidden } from '../../protocol/hiddenCharacters';
 import * as vscode from 'vscode';
 import { describeBeforeAfter, type TestEvidence } from '../../protocol/testEvidence';
-import { commandLink, reviewCommandIds, type ReviewCommandArgument } from './reviewCommands';
+import { reviewCommandIds } from '../commands';
+import { commandLink, type ReviewCommandArgument } from './reviewCommands';
 import type { HunkLayout } from './hunkLayout';
 import type { ProposalSide } from './proposalDocuments';
 import type { HunkStatus } from './reviewState';
