@@ -6,7 +6,7 @@ import { keyedProviderSchema } from '../protocol/provider';
 import { commandPrefixSchema } from '../protocol/settings';
 import { plumblineVersion } from '../protocol/version';
 import { formatDoctorReport, runDoctor } from './doctor';
-import { runTaskCommand } from './runCommand';
+import { runTaskCommand } from './runTask';
 import { runsCommand, undoCommand } from './runsCommand';
 import { createTerminal } from './terminal';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { excerptForModel } from '../../src/agent/commands/commandRunner';
-import { describeCommandEvent, formatCommandQuestion } from '../../src/cli/runCommand';
+import { describeCommandEvent, formatCommandQuestion } from '../../src/cli/runTask';
 import { commandApprovalMessage, describeCommandOutcome } from '../../src/client/runs/commandApproval';
 import { RunTranscript, type TranscriptChange } from '../../src/client/runs/runTranscript';
 import type { CommandApprovalParams, RunEvent } from '../../src/protocol/run';
