@@ -1,6 +1,5 @@
-import { revealHidden } from '../protocol/hiddenCharacters';
 import type { ChangedFile, Hunk } from '../protocol/run';
-import { paint, type Terminal } from './terminal';
+import { paint, terminalSafe, type Terminal } from './terminal';
 
 /**
  * A change set's hunks as the terminal shows them, in unified diff form, painted from their
@@ -18,7 +17,7 @@ export function paintHunk(terminal: Pick<Terminal, 'colors'>, hunk: Hunk): strin
   const out = [paint(terminal, 'cyan', `@@ -${range(hunk.oldStart, hunk.oldLines)} +${range(hunk.newStart, hunk.newLines)} @@`)];
   for (const line of hunk.lines) {
     // The mark goes first, so even a byte order mark at the start of a line is revealed.
-    const text = revealHidden(`${marks[line.kind]}${line.text}`).text;
+    const text = terminalSafe(`${marks[line.kind]}${line.text}`);
     const color = colors[line.kind];
     out.push(color === undefined ? text : paint(terminal, color, text));
     if (line.eol === '') out.push('\\ No newline at end of file');
@@ -29,5 +28,5 @@ export function paintHunk(terminal: Pick<Terminal, 'colors'>, hunk: Hunk): strin
 /** A whole file: `--- a/path`, `+++ b/path` and its hunks; a file without hunks (binary) in one line. */
 export function paintFileChange(terminal: Pick<Terminal, 'colors'>, file: Pick<ChangedFile, 'path' | 'kind' | 'hunks'>): string {
   if (file.hunks.length === 0) return `${file.kind} ${file.path} (binary)`;
-  return [paint(terminal, 'bold', `--- a/${file.path}`), paint(terminal, 'bold', `+++ b/${file.path}`), ...file.hunks.map((hunk) => paintHunk(terminal, hunk))].join('\n');
+  return [paint(terminal, 'bold', `--- a/${terminalSafe(file.path)}`), paint(terminal, 'bold', `+++ b/${terminalSafe(file.path)}`), ...file.hunks.map((hunk) => paintHunk(terminal, hunk))].join('\n');
 }

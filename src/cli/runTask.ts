@@ -8,7 +8,7 @@ import { askInTerminal } from './askInTerminal';
 import { renderPlanForTerminal } from './planView';
 import { startServerSession } from './serverConnection';
 import { paintFileChange } from './hunkView';
-import { paint, type Terminal } from './terminal';
+import { paint, type Terminal, safeForTerminal } from './terminal';
 import { protectedWarning, reviewInTerminal } from './terminalReview';
 
 export interface RunTaskOptions {
@@ -115,7 +115,9 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
 
   // The wire validates every message both ways; a malformed question is answered with its refusal
   // (cancel, deny, nothing accepted) before it reaches these handlers, and the fields are logged.
-  session.onNotification(runEventNotification, ({ event }) => {
+  session.onNotification(runEventNotification, ({ event: received }) => {
+    // JSON escapes what it carries; a terminal would obey escape sequences in a test's name or a model's words.
+    const event = options.json ? received : safeForTerminal(received);
     if (options.json) process.stdout.write(`${JSON.stringify(event)}\n`);
     else if (event.type === 'plan/updated') {
       livePlan = renderPlanForTerminal(event.plan, terminal);

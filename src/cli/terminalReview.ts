@@ -1,7 +1,7 @@
 import type { ChangedFile, FileChange, ReviewDecisions } from '../protocol/run';
 import { askInTerminal } from './askInTerminal';
 import { paintHunk } from './hunkView';
-import { paint, type Terminal } from './terminal';
+import { paint, type Terminal, terminalSafe } from './terminal';
 
 /** Asks one question and returns the answer (`askInTerminal`; a test passes its own). */
 export type Ask = (question: string, defaultAnswer: string, signal: AbortSignal, fallback?: string) => Promise<string>;
@@ -10,7 +10,7 @@ type Decision = ReviewDecisions['decisions'][number];
 
 /** The line every review shows above a file that runs code: it is never applied without a yes. */
 export function protectedWarning(terminal: Pick<Terminal, 'colors'>, file: Pick<ChangedFile, 'path' | 'protectedReason'>): string {
-  return paint(terminal, 'yellow', `⚠ Runs code: ${file.path} — needs your approval (${file.protectedReason ?? 'protected'}).`);
+  return paint(terminal, 'yellow', `⚠ Runs code: ${terminalSafe(file.path)} — needs your approval (${file.protectedReason ?? 'protected'}).`);
 }
 
 /**
@@ -28,7 +28,7 @@ export async function reviewInTerminal(files: readonly FileChange[], terminal: T
     }
     const restBefore = rest;
     rest = undefined;
-    terminal.write(`\n${paint(terminal, 'bold', `${file.kind} ${file.path}`)}\n`);
+    terminal.write(`\n${paint(terminal, 'bold', `${file.kind} ${terminalSafe(file.path)}`)}\n`);
     if (file.protectedReason !== undefined) terminal.write(`${protectedWarning(terminal, file)}\n`);
     if (file.hunks.length === 0) {
       const answer = await ask(`Apply this ${file.kind}? [y]es / [n]o / [A]ll files / [q]uit `, 'n', signal, 'q');

@@ -15,3 +15,17 @@ test('the CLI shows hidden characters in a diff as code points, never raw', asyn
   assert.match(shown, /\+const ok = 1; \/\/ ⟦U\+202E⟧evil⟦U\+2066⟧/);
   assert.doesNotMatch(shown, /[\u202E\u2066]/u);
 });
+
+test('text from outside Plumbline cannot drive the terminal: escape sequences and other controls are shown, not obeyed', async () => {
+  const { safeForTerminal, terminalSafe } = await import('../../src/cli/terminal');
+  // A test named to write the clipboard (OSC 52), retitle the window, and erase what was printed.
+  const hostile = 'greets\u001b]52;c;ZXZpbA==\u0007 \u001b]0;owned\u0007 passed\b\b\b\b\b\bfailed\r';
+  const shown = terminalSafe(hostile);
+  // eslint-disable-next-line no-control-regex -- control characters are what must be absent
+  assert.doesNotMatch(shown, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u);
+  assert.match(shown, /greets⟦U\+001B⟧\]52;c;ZXZpbA==⟦U\+0007⟧/);
+  assert.equal(terminalSafe('line one\n\tline two'), 'line one\n\tline two', 'line breaks and tabs stay');
+  const event = safeForTerminal({ type: 'verification', evidence: { reason: `New failures: ${hostile}`, newFailures: [hostile], durationMs: 1 } });
+  assert.doesNotMatch(JSON.stringify(event), /\\u001b|\\u0007/);
+  assert.equal(event.evidence.durationMs, 1);
+});
