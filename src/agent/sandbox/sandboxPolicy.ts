@@ -79,7 +79,10 @@ export function copyPolicy(layout: CopyLayout, settings: SandboxSettings, env: N
   // The workspace itself is hidden (its ignored files may be secrets); `/` or the home folder as a
   // workspace is covered by the rules above, not hidden whole.
   const hidden = [...new Set(layout.sources.map(real))].filter((path) => path !== '/' && path !== home);
-  const built = sandboxEnvironment(env, { extraNames: settings.environment, overrides: { HOME: home, PWD: layout.path } });
+  // No network to ask: tools that check for their own updates on every start (npm: ~150 ms a run,
+  // since the sandbox's empty home has no record of the last check) are told not to.
+  const quiet = { npm_config_update_notifier: 'false', NO_UPDATE_NOTIFIER: '1', npm_config_fund: 'false' };
+  const built = sandboxEnvironment(env, { extraNames: settings.environment, overrides: { ...quiet, HOME: home, PWD: layout.path } });
   const scratch = real(layout.scratch);
   const policy = { cwd: layout.path, writable: [scratch], readable, privateLayers, allowedHosts: [...settings.allowedHosts], env: built.env, hidden };
   const copyPaths = [...new Set([layout.path, real(layout.path)])];
