@@ -55,9 +55,10 @@ function makeRepo(files: Readonly<Record<string, string>>): Repo {
 const modify = (path: string, before: string, after: string): StagedChange => ({ path, kind: 'modify', before: encode(before), after: encode(after) });
 
 /** The baseline, then one verification of `changes`, on a fresh verifier. */
-async function verdictOf(files: Readonly<Record<string, string>>, changes: readonly StagedChange[], options: { command?: string; testFiles?: readonly string[]; step?: StepDeclarations } = {}) {
+async function verdictOf(files: Readonly<Record<string, string>>, changes: readonly StagedChange[], options: { command?: string; testFiles?: readonly string[]; step?: StepDeclarations; narrowWhenSuiteTakesMs?: number } = {}) {
   const repo = makeRepo(files);
-  const verifier = await StepVerifier.create({ root: repo.root, ...(options.command !== undefined ? { command: options.command } : {}), timeoutMs: 60_000, signal: new AbortController().signal });
+  // These suites are quick: narrowing is asked for (as it would be for a slow one) unless a test says otherwise.
+  const verifier = await StepVerifier.create({ root: repo.root, ...(options.command !== undefined ? { command: options.command } : {}), timeoutMs: 60_000, signal: new AbortController().signal, narrowWhenSuiteTakesMs: options.narrowWhenSuiteTakesMs ?? 0 });
   try {
     const baseline = await verifier.runBaseline();
     const evidence = await verifier.verify(changes, options.testFiles ?? [], options.step ?? {});
@@ -161,6 +162,14 @@ test('a narrowed run that fails decides the step without the full suite', { time
   const broken = MATH_TESTS.replace('1 + 1, 2', '1 + 1, 3');
   const { evidence } = await verdictOf(suite, [modify('test/math.test.js', MATH_TESTS, broken)], { testFiles: ['test/math.test.js'] });
   assert.equal(evidence.command, 'node --test test/math.test.js');
+  assert.equal(evidence.verdict, 'failed');
+  assert.deepEqual(evidence.newFailures, ['adds']);
+});
+
+test('a quick suite is run whole at once: no narrowed run first, the full suite decides', { timeout: 120_000 }, async () => {
+  const broken = MATH_TESTS.replace('1 + 1, 2', '1 + 1, 3');
+  const { evidence } = await verdictOf(suite, [modify('test/math.test.js', MATH_TESTS, broken)], { testFiles: ['test/math.test.js'], narrowWhenSuiteTakesMs: 60_000 });
+  assert.equal(evidence.command, 'node --test-reporter=tap --test', 'the whole suite ran, not test/math.test.js alone');
   assert.equal(evidence.verdict, 'failed');
   assert.deepEqual(evidence.newFailures, ['adds']);
 });

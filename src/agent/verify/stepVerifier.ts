@@ -27,6 +27,12 @@ export interface VerifierOptions {
   readonly gate?: ExecutionGate;
   /** `plumbline.sandbox.*`. */
   readonly sandbox?: SandboxSettings;
+  /**
+   * A run of only the step's test files comes first (to fail fast) when the whole suite took at
+   * least this long before the run; a faster suite is run whole at once (a pass needs it anyway).
+   * Default 2000 ms; 0 always narrows first.
+   */
+  readonly narrowWhenSuiteTakesMs?: number;
 }
 
 /** What a plan step declares about the tests it changes. */
@@ -153,6 +159,7 @@ export class StepVerifier {
       if (run === undefined) return this.unverified();
       const summary = this.read(run);
       this.baseline = { exitCode: run.exitCode, failing: new Set(summary.failures.map((failure) => failure.name)), summary };
+      this.suiteMs = run.durationMs;
       const evidence = this.evidence(run, summary, [], [...this.baseline.failing]);
       if (run.exitCode === 0 && !showsTests(summary)) {
         return { ...evidence, verdict: 'unverified', reason: 'The suite exits with code 0 before the run, but its output shows no test that ran (a runner Plumbline cannot read, or nothing to run): it cannot prove any step.' };
@@ -171,7 +178,9 @@ export class StepVerifier {
       if (this.command === undefined) return this.unverified();
       const confinement = await this.gate.forUnreviewed(this.options.signal);
       if (confinement.kind === 'withheld') return { ...this.unverified(), reason: confinement.reason };
-      const narrow = testFiles.length > 0 && this.detected !== undefined && this.options.command === undefined ? narrowCommand(this.detected, testFiles) : undefined;
+      // Narrowing pays only when the whole suite is slow: a pass needs the full suite anyway.
+      const worthNarrowing = (this.suiteMs ?? Number.POSITIVE_INFINITY) >= (this.options.narrowWhenSuiteTakesMs ?? 2000);
+      const narrow = worthNarrowing && testFiles.length > 0 && this.detected !== undefined && this.options.command === undefined ? narrowCommand(this.detected, testFiles) : undefined;
       if (narrow !== undefined) {
         const failedFast = await this.runNarrowed(changes, narrow);
         if (failedFast !== undefined) return failedFast;
@@ -329,6 +338,9 @@ export class StepVerifier {
   }
 
   private fallbackGate: ExecutionGate | undefined;
+
+  /** How long the whole suite took before the run (the baseline): decides whether narrowing pays. */
+  private suiteMs: number | undefined;
 
   /**
    * Runs `command` on base + landed + `changes` in the copy, confined as the gate says (the
