@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ResponseError } from 'vscode-languageserver-protocol/node';
 import * as z from 'zod';
-import { startServerSession } from '../../src/cli/serverConnection';
+import { startServerSession, type ServerSession } from '../../src/cli/serverConnection';
+import type { FakeModelServer } from '../fake-model/index';
 import { commandApprovalRequest, planApprovalRequest, reviewRequest, runEventNotification, runResumeRequest, runStartRequest, testsRunRequest } from '../../src/protocol/methods';
 import { bundle } from '../unit/support/bundles';
-import { EventLog, fakeProviderEnv, lastToolResults, makeRepo, requestsOf, snapshot, spawnCli, startFake } from '../unit/support/scenarioHarness';
+import { EventLog, fakeProviderEnv, lastToolResults, makeRepo, requestsOf, snapshot, spawnCli, startFake, type TempRepo } from '../unit/support/scenarioHarness';
 import { acceptAll, gitStatus, nodeTestCommand, worktrees } from '../unit/support/verifyHarness';
 
 type ApprovalParams = z.infer<typeof commandApprovalRequest.params>;
@@ -26,24 +27,18 @@ function makeHome(): { path: string; key: string; remove(): void } {
   return { path, key, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-test('a worker asking for destructive commands is refused or denied, the run completes, and nothing outside the throw-away copy changes', { timeout: 150000 }, async () => {
-  const repo = makeRepo('greeter');
-  const home = makeHome();
-  const server = await startFake('adversarial-commands');
-  const before = snapshot(repo, files);
-  const statusBefore = gitStatus(repo);
+/**
+ * A session on the real agent server with the fake model, the given command lists and extra
+ * environment; the plan is approved, every review accepted, and every command question recorded
+ * and denied.
+ */
+async function commandSession(repo: TempRepo, server: FakeModelServer, env: NodeJS.ProcessEnv, commands: { allow: string[]; deny: string[] }): Promise<{ session: ServerSession; log: EventLog; questions: ApprovalParams[] }> {
   const role = { provider: 'anthropic', baseUrl: server.anthropicBaseUrl };
   const saved = process.env;
-  // The server gets a fake home and an API key in its environment: commands must see neither the key nor the home's files.
-  process.env = { ...fakeProviderEnv(server), HOME: home.path, OPENAI_API_KEY: fakeKey };
-  let starting;
+  process.env = { ...fakeProviderEnv(server), ...env };
+  let starting: Promise<ServerSession>;
   try {
-    starting = startServerSession({
-      serverPath: bundle('server.js'),
-      workspaceFolder: repo.root,
-      timeoutMs: 30000,
-      settings: { orchestrator: role, worker: role, testCommand: nodeTestCommand, commands: { allow: ['env', 'echo', 'cat', 'node'], deny: ['git push'] } },
-    });
+    starting = startServerSession({ serverPath: bundle('server.js'), workspaceFolder: repo.root, timeoutMs: 30000, settings: { orchestrator: role, worker: role, testCommand: nodeTestCommand, commands } });
   } finally {
     process.env = saved;
   }
@@ -57,6 +52,17 @@ test('a worker asking for destructive commands is refused or denied, the run com
     questions.push(commandApprovalRequest.params.parse(raw));
     return { decision: 'deny' };
   });
+  return { session, log, questions };
+}
+
+test('a worker asking for destructive commands is refused or denied, the run completes, and nothing outside the throw-away copy changes', { timeout: 150000 }, async () => {
+  const repo = makeRepo('greeter');
+  const home = makeHome();
+  const server = await startFake('adversarial-commands');
+  const before = snapshot(repo, files);
+  const statusBefore = gitStatus(repo);
+  // The server gets a fake home and an API key in its environment: commands must see neither the key nor the home's files.
+  const { session, log, questions } = await commandSession(repo, server, { HOME: home.path, OPENAI_API_KEY: fakeKey }, { allow: ['env', 'echo', 'cat', 'node'], deny: ['git push'] });
   try {
     await session.request(runStartRequest, { task: 'Greet more warmly', approve: 'auto', reviewPlan: false });
     const finished = await log.waitFor('run/finished', undefined, 120000);
@@ -133,26 +139,8 @@ test('the verification command runs unasked only exactly as configured; writes a
   symlinkSync(outside, join(repo.root, 'out'));
   symlinkSync('src', join(repo.root, 'inner'));
   const server = await startFake('adversarial-commands-exact');
-  const role = { provider: 'anthropic', baseUrl: server.anthropicBaseUrl };
-  const saved = process.env;
-  process.env = { ...fakeProviderEnv(server) };
-  let starting;
-  try {
-    // `node` is not allow-listed: only the verification command, exactly, runs without asking.
-    starting = startServerSession({ serverPath: bundle('server.js'), workspaceFolder: repo.root, timeoutMs: 30000, settings: { orchestrator: role, worker: role, testCommand: nodeTestCommand, commands: { allow: ['echo', 'cat'], deny: [] } } });
-  } finally {
-    process.env = saved;
-  }
-  const session = await starting;
-  const log = new EventLog();
-  const questions: ApprovalParams[] = [];
-  session.connection.onNotification(runEventNotification.method, (raw: unknown) => log.push(runEventNotification.params.parse(raw).event));
-  session.connection.onRequest(planApprovalRequest.method, () => ({ decision: 'approve' }));
-  session.connection.onRequest(reviewRequest.method, (raw: unknown) => acceptAll(reviewRequest.params.parse(raw)));
-  session.connection.onRequest(commandApprovalRequest.method, (raw: unknown) => {
-    questions.push(commandApprovalRequest.params.parse(raw));
-    return { decision: 'deny' };
-  });
+  // `node` is not allow-listed: only the verification command, exactly, runs without asking.
+  const { session, log, questions } = await commandSession(repo, server, {}, { allow: ['echo', 'cat'], deny: [] });
   try {
     await session.request(runStartRequest, { task: 'Greet more warmly', approve: 'auto', reviewPlan: false });
     const finished = await log.waitFor('run/finished', undefined, 120000);
