@@ -79,7 +79,7 @@ describe('the whole journey, as a user drives it', () => {
     const api = await plumbline();
     await waitForPhase(api, 'ready');
     await vscode.commands.executeCommand('workbench.view.extension.plumbline');
-    await waitFor('the sidebar', async () => ((await page.query('#server-title')).text?.startsWith('Agent server ready') ? true : undefined));
+    await waitFor('the sidebar', async () => ((await page.query('#server-title')).text?.startsWith('Agent server ready') ? true : undefined), 60000);
     await vscode.commands.executeCommand('notifications.clearAll');
 
     // 1. New Task from the command palette, typed.
