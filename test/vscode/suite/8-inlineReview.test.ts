@@ -331,8 +331,15 @@ describe('inline diff review', () => {
     await page.press('Shift+Alt+F5');
     await waitFor('Shift+Alt+F5 to go back to the first change', () => (line() === hunk0Line ? true : undefined), 20000);
 
-    await page.press('Control+Enter');
-    await waitFor('Ctrl+Enter to accept the first change', async () => ((await lensesOf(editor.document.uri)).some((entry) => entry.line === hunk0Line && entry.title === '✓ Accepted') ? true : undefined), 20000);
+    // A key press the browser drops on a loaded machine (seen in CI right after the Shift+Alt chord)
+    // is pressed again, but only while the change is still undecided and the cursor still on it:
+    // a press that did land moves the cursor on, so it is never repeated onto the next change.
+    const accepted = async (): Promise<boolean> => (await lensesOf(editor.document.uri)).some((entry) => entry.line === hunk0Line && entry.title === '✓ Accepted');
+    for (let attempt = 0; attempt < 3 && !(await accepted()) && line() === hunk0Line; attempt++) {
+      await page.press('Control+Enter');
+      await waitFor('Ctrl+Enter to accept the first change', async () => ((await accepted()) || line() !== hunk0Line ? true : undefined), 8000).catch(() => undefined);
+    }
+    await waitFor('Ctrl+Enter to accept the first change', async () => ((await accepted()) ? true : undefined), 20000);
     await waitFor('the cursor to move on to the next undecided change', () => (line() === hunk1Line ? true : undefined), 20000);
     await page.waitForWorkbench('.codelens-decoration a:has-text("✓ Accepted")');
     console.log(`Screenshot with the first change accepted: ${await page.screenshot('inline-review-accepted')}`);
