@@ -39,6 +39,7 @@ const engineAdapters = [
   'src/agent/sandbox/networkProxy.ts', 'src/agent/sandbox/sandboxPolicy.ts',
   'src/agent/verify/detectTestCommand.ts', 'src/agent/verify/isolatedWorkspace.ts', 'src/agent/verify/isolationCopy.ts', 'src/agent/verify/isolationGit.ts',
   'src/agent/verify/isolationJournal.ts', 'src/agent/verify/isolationPaths.ts', 'src/agent/verify/isolationSweep.ts', 'src/agent/verify/processRunner.ts',
+  'src/agent/verify/sourceTree.ts',
   'src/agent/workspace/atomicWrite.ts', 'src/agent/workspace/diskWorkspace.ts', 'src/agent/workspace/fileListing.ts', 'src/agent/workspace/workspacePaths.ts',
 ];
 const systemModules = ['node:fs', 'node:fs/promises', 'node:child_process', 'node:net', 'node:http', 'node:https', 'node:dns', 'fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'dns'];

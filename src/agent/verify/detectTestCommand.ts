@@ -141,17 +141,22 @@ const VALUE_FLAGS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The flags of a `test` script that is one plain invocation of `binary` (e.g. `node --import tsx
- * --test test/`), without its positional arguments; undefined when the script is anything more.
+ * The flags and the positional arguments (test folders, files, globs) of a `test` script that is one
+ * plain invocation of `binary` (e.g. `node --import tsx --test test/`); undefined when the script is
+ * anything more.
  */
-function scriptFlags(script: string, binary: string): string[] | undefined {
+export function scriptArguments(script: string, binary: string): { readonly flags: string[]; readonly positionals: string[] } | undefined {
   if (/[&|;<>`$()"'\\]/.test(script)) return undefined;
   const words = script.trim().split(/\s+/);
   if (words[0] !== binary) return undefined;
   const flags: string[] = [];
+  const positionals: string[] = [];
   for (let i = 1; i < words.length; i++) {
     const word = words[i] ?? '';
-    if (!word.startsWith('-')) continue;
+    if (!word.startsWith('-')) {
+      positionals.push(word);
+      continue;
+    }
     flags.push(word);
     const value = words[i + 1];
     if (VALUE_FLAGS.has(word) && value !== undefined) {
@@ -159,10 +164,15 @@ function scriptFlags(script: string, binary: string): string[] | undefined {
       i++;
     }
   }
-  return flags;
+  return { flags, positionals };
 }
 
-function execPrefix(detected: DetectedCommand): string {
+function scriptFlags(script: string, binary: string): string[] | undefined {
+  return scriptArguments(script, binary)?.flags;
+}
+
+/** How the project runs a locally installed binary (`npx`, `pnpm exec`, …). */
+export function execPrefix(detected: DetectedCommand): string {
   const first = detected.command.split(' ')[0];
   return first === 'pnpm' ? 'pnpm exec' : first === 'yarn' ? 'yarn' : first === 'bun' ? 'bunx' : 'npx';
 }

@@ -1,0 +1,57 @@
+// Related tests for runners that cannot find them themselves (node --test, mocha): the test files
+// that import a changed file, directly or through other modules, by a walk of relative imports.
+import { basenameOf, buildImportGraph, dirnameOf, importersOf, normalizePath, type ImportsOf } from './importGraph';
+import type { SourceTree } from './sourceTree';
+
+/** The module files a relative import may name. */
+export const JS_SOURCE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+
+/** `from '…'` (import and export), `import '…'`, `import('…')`, `require('…')`. */
+const SPECIFIERS: readonly RegExp[] = [/\bfrom\s*['"]([^'"\n]+)['"]/g, /\bimport\s*\(?\s*['"]([^'"\n]+)['"]/g, /\brequire\s*\(\s*['"]([^'"\n]+)['"]\s*\)/g];
+
+/** TypeScript imports name the emitted file (`./a.js` for `a.ts`). */
+const EMITTED_AS: Readonly<Record<string, readonly string[]>> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+const EXTENSIONS = ['.js', '.ts', '.tsx', '.jsx', '.mjs', '.cjs', '.mts', '.cts', '.json'];
+
+/** The relative specifiers a module's text imports (bare package names are not the project's files). */
+export function relativeSpecifiers(text: string): string[] {
+  const found: string[] = [];
+  for (const pattern of SPECIFIERS) {
+    for (const match of text.matchAll(pattern)) {
+      const specifier = match[1];
+      if (specifier !== undefined && (specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..')) found.push(specifier);
+    }
+  }
+  return found;
+}
+
+/** The file a relative specifier names, as Node or a TypeScript loader resolves it: the file, an extension, or an index. */
+export function resolveSpecifier(importer: string, specifier: string, files: ReadonlySet<string>): string | undefined {
+  const joined = normalizePath(`${dirnameOf(importer)}/${specifier.split(/[?#]/)[0] ?? ''}`);
+  if (joined === undefined) return undefined;
+  const candidates = [joined];
+  const extension = /\.[cm]?jsx?$/.exec(joined)?.[0];
+  if (extension !== undefined) candidates.push(...(EMITTED_AS[extension] ?? []).map((emitted) => joined.slice(0, -extension.length) + emitted));
+  candidates.push(...EXTENSIONS.map((ext) => joined + ext), ...EXTENSIONS.map((ext) => `${joined === '' ? '' : `${joined}/`}index${ext}`));
+  return candidates.find((candidate) => files.has(candidate));
+}
+
+export const jsImports: ImportsOf = (path, text, files) => relativeSpecifiers(text).flatMap((specifier) => resolveSpecifier(path, specifier, files) ?? []);
+
+/** Named as a test by the conventions node --test and mocha users follow. */
+const TEST_NAME = /(?:^|[._-])(?:test|spec)\.[cm]?[jt]sx?$|^test[-_][^/]*\.[cm]?[jt]sx?$|^test\.[cm]?[jt]sx?$/;
+const TEST_FOLDER = /(?:^|\/)(?:test|tests|spec|__tests__)\//;
+
+/**
+ * The test files related to `changed` for node --test or mocha: files named as tests, or files in a
+ * test folder that nothing imports (mocha's `test/calc.js`; an imported one is a helper), that
+ * import a changed file through any chain of relative imports; under `within` (the folders or files
+ * the project's script runs) when it names some.
+ */
+export async function relatedByImports(tree: SourceTree, changed: readonly string[], within: readonly string[], signal?: AbortSignal): Promise<string[]> {
+  const graph = await buildImportGraph(tree, (path) => JS_SOURCE.test(path), jsImports, signal);
+  const reached = importersOf(graph, changed.filter((path) => tree.files.has(path)));
+  const isTest = (path: string): boolean => JS_SOURCE.test(path) && (TEST_NAME.test(basenameOf(path)) || (TEST_FOLDER.test(path) && !graph.importers.has(path)));
+  const inScope = (path: string): boolean => within.length === 0 || within.some((target) => path === target || path.startsWith(`${target.replace(/\/+$/, '')}/`));
+  return [...reached].filter((path) => isTest(path) && inScope(path)).sort();
+}
