@@ -2,6 +2,7 @@ import { unsandboxedChoiceSchema } from './sandbox';
 import * as z from 'zod';
 import { planSchema } from './plan';
 import { testEvidenceSchema } from './testEvidence';
+import { providerIdSchema } from './provider';
 
 /**
  * A run as it crosses the process boundary: the options a client starts it with, the events the
@@ -115,6 +116,17 @@ const role = z.enum(['orchestrator', 'worker']);
 export const commandOutcomeSchema = z.enum(['allowed', 'approved', 'denied', 'refused']);
 export type CommandOutcome = z.infer<typeof commandOutcomeSchema>;
 const base = { runId: z.string() };
+
+/** A model call that failed for good: which provider, why, and the URL and setting that decide it. */
+export const modelProblemSchema = z.object({
+  provider: providerIdSchema,
+  kind: z.string(),
+  url: z.string().nullable(),
+  setting: z.string().nullable(),
+  /** The run had no plan yet: nothing was changed, so there is nothing to undo or resume. */
+  beforePlan: z.boolean(),
+});
+export type ModelProblem = z.infer<typeof modelProblemSchema>;
 const stepRef = { stepId: z.string().optional() };
 
 export const runEventSchema = z.discriminatedUnion('type', [
@@ -171,6 +183,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
     summary: z.string(),
     applied: z.array(z.string()),
     costUsd: z.number(),
+    /** The run stopped on a model error: what clients need to offer Retry and Configure Models. */
+    modelError: modelProblemSchema.optional(),
   }),
 ]);
 export type RunEvent = z.infer<typeof runEventSchema>;
@@ -216,6 +230,9 @@ export const runMetaSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   costUsd: z.number().nonnegative(),
+  /** Calls without a price (their dollars are unknown) and every call's tokens: what is shown then. */
+  unpricedCalls: z.number().int().nonnegative().optional(),
+  tokens: z.number().int().nonnegative().optional(),
   stepsDone: z.number().int().nonnegative(),
   stepsTotal: z.number().int().nonnegative(),
   summary: z.string().optional(),

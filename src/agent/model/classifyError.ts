@@ -49,6 +49,23 @@ function kindFor(status: number, details: { type: string; code: string; message:
   return 'invalid_request';
 }
 
+/**
+ * The operating system's code (`ECONNREFUSED`, `ENOTFOUND`) behind a failed connection. The SDKs wrap
+ * fetch's `TypeError('fetch failed')`, which wraps the socket error (sometimes an AggregateError of
+ * one per address tried): follow `cause` and `errors` a few levels down.
+ */
+function systemCode(error: unknown, depth = 0): string | undefined {
+  if (depth > 5 || typeof error !== 'object' || error === null) return undefined;
+  const code = field(error, 'code');
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+  const nested = field(error, 'errors');
+  for (const inner of Array.isArray(nested) ? nested : []) {
+    const found = systemCode(inner, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return systemCode(field(error, 'cause'), depth + 1);
+}
+
 /** `secrets` (the API key in use) are masked wherever they appear in the error text. */
 export function classifyError(provider: ProviderId, error: unknown, signal?: AbortSignal, secrets: readonly string[] = []): ModelError {
   if (error instanceof ModelError) return error;
@@ -58,7 +75,10 @@ export function classifyError(provider: ProviderId, error: unknown, signal?: Abo
   const message = redactSecrets(text(like.message) || String(error), secrets);
   if (name === 'APIUserAbortError' || name === 'AbortError') return new ModelError('cancelled', provider, 'The request was cancelled.');
   if (name === 'APIConnectionTimeoutError') return new ModelError('timeout', provider, 'The request timed out.');
-  if (name === 'APIConnectionError') return new ModelError('connection', provider, `Could not connect: ${message}`);
+  if (name === 'APIConnectionError') {
+    const code = systemCode(error);
+    return new ModelError('connection', provider, `Could not connect${code !== undefined ? ` (${code})` : ''}: ${message}`, undefined, undefined, code);
+  }
   if (typeof like.status === 'number') {
     const details = bodyDetails(like.error);
     const kind = kindFor(like.status, details);

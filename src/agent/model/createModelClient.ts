@@ -3,12 +3,26 @@ import { createAnthropicClient } from './anthropicClient';
 import { keyFor, ModelConfigError, type ApiKeys, type ResolvedEndpoint } from './modelConfig';
 import type { ModelClient } from './modelTypes';
 import { createOpenAiClient } from './openaiClient';
+import { endpointRef, withEndpointErrors } from './endpointErrors';
 
 /** Runs `vscode.lm` requests on the engine's behalf; only the VS Code client provides one. */
 export type VsCodeModelFactory = (endpoint: ResolvedEndpoint) => ModelClient;
 
-/** Builds the client for a resolved endpoint. Throws `ModelConfigError` with what to do when it cannot. */
+/**
+ * Builds the client for a resolved endpoint, its errors naming the URL and the settings to change.
+ * Throws `ModelConfigError` with what to do when it cannot.
+ */
 export function createModelClient(
+  endpoint: ResolvedEndpoint,
+  settings: PlumblineSettings,
+  keys: ApiKeys,
+  vscodeModels?: VsCodeModelFactory,
+): ModelClient {
+  const client = createBareClient(endpoint, settings, keys, vscodeModels);
+  return endpoint.provider === 'vscode-lm' ? client : withEndpointErrors(client, endpointRef(endpoint));
+}
+
+function createBareClient(
   endpoint: ResolvedEndpoint,
   settings: PlumblineSettings,
   keys: ApiKeys,

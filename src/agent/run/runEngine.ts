@@ -12,6 +12,8 @@ import { Orchestrator } from './orchestrator';
 import { protectedFilesNote } from './protectedPlanNote';
 import { restoreRun } from './resume';
 import { BudgetExceededError } from './runBudget';
+import { planCost } from '../model/usageLedger';
+import { describeModelError, ModelError, modelProblem } from '../model/modelErrors';
 import { createRunContext, RunCancelled, type RunContext } from './runContext';
 import type { RunEvent, RunStatus } from '../../protocol/run';
 import type { RunHost, RunOptions, RunResult } from './runHost';
@@ -51,7 +53,7 @@ export class RunEngine {
   ) {
     this.ctx = createRunContext(options, host, signal, recovered);
     const { plan, ledger } = this.ctx;
-    this.record = new RunRecord(host.workspace.root, options.runId, options.task, { plan: () => plan.value, costUsd: () => ledger.totals.costUsd });
+    this.record = new RunRecord(host.workspace.root, options.runId, options.task, { plan: () => plan.value, costUsd: () => ledger.totals.costUsd, usage: () => planCost(ledger.totals) });
     this.landing = new Landing(this.ctx);
   }
 
@@ -178,6 +180,7 @@ export class RunEngine {
     if (error instanceof SandboxRefusedError) return this.ended(error.cancelled ? 'cancelled' : 'failed', error.message);
     if (this.signal.aborted || error instanceof RunCancelled) return this.ended('cancelled', 'The run was cancelled.');
     if (error instanceof BudgetExceededError) return this.ended('failed', `Stopped: ${error.message}.`);
+    if (error instanceof ModelError) return { ...this.ended('failed', describeModelError(error)), modelError: modelProblem(error, this.ctx.plan.value === undefined) };
     return this.ended('failed', error instanceof Error ? error.message : String(error));
   }
 
@@ -204,6 +207,15 @@ export class RunEngine {
     if (!this.landing.interrupted) await journal.append({ kind: 'finished', status: result.status, ...(result.reason !== undefined ? { reason: result.reason } : {}) });
     this.ctx.phase('finished');
     const reason = result.reason !== undefined ? { reason: result.reason } : {};
-    return { type: 'run/finished', runId: this.options.runId, status: result.status, ...reason, summary, applied: [...result.applied], costUsd: ledger.totals.costUsd };
+    return {
+      type: 'run/finished',
+      runId: this.options.runId,
+      status: result.status,
+      ...reason,
+      summary,
+      applied: [...result.applied],
+      costUsd: ledger.totals.costUsd,
+      ...(result.modelError !== undefined ? { modelError: result.modelError } : {}),
+    };
   }
 }

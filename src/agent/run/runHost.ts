@@ -13,6 +13,7 @@ import type { WorkspaceReader } from '../../tools/workspacePort';
 import type { ReplanLimits } from './replanGuard';
 import type { BudgetLimits } from './runBudget';
 import type { FileChange, RunEvent, RunStatus } from '../../protocol/run';
+import type { ModelProblem } from '../../protocol/run';
 
 export type { ApproveMode, ReviewDecisions } from '../../protocol/run';
 
@@ -89,4 +90,6 @@ export interface RunResult {
   readonly reason?: string;
   readonly plan: Plan | undefined;
   readonly applied: readonly string[];
+  /** Set when a model error ended the run. */
+  readonly modelError?: ModelProblem;
 }
