@@ -1,4 +1,5 @@
 import { runsListRequest, runUndoRequest } from '../protocol/methods';
+import { describeCost } from '../protocol/cost';
 import { startServerSession } from './serverConnection';
 import { paint, type Terminal } from './terminal';
 
@@ -18,7 +19,7 @@ export async function runsCommand(options: { cwd: string; json: boolean; timeout
     for (const run of runs) {
       const color = run.status === 'completed' ? 'green' : run.status === 'failed' ? 'red' : 'yellow';
       terminal.write(
-        `${run.runId}  ${paint(terminal, color, run.status.padEnd(17))} ${run.stepsDone}/${run.stepsTotal} steps  $${run.costUsd.toFixed(4)}  ${run.task.split('\n')[0] ?? ''}\n`,
+        `${run.runId}  ${paint(terminal, color, run.status.padEnd(17))} ${run.stepsDone}/${run.stepsTotal} steps  ${describeCost({ usd: run.costUsd, unpricedCalls: run.unpricedCalls ?? 0, ...(run.tokens !== undefined ? { tokens: run.tokens } : {}) })}  ${run.task.split('\n')[0] ?? ''}\n`,
       );
     }
     return 0;

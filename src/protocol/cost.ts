@@ -18,12 +18,16 @@ export function formatTokens(tokens: number): string {
 }
 
 /**
- * `$0.0123` when every call was priced; with unpriced calls, the tokens first: `45.6k tokens
- * (unpriced)`, or `$0.0123 · 45.6k tokens (3 calls unpriced)` when only some were.
+ * `$0.0123` when every call was priced; `0 tokens` before any call; with unpriced calls, the tokens
+ * first: `45.6k tokens (unpriced)`, or `$0.0123 · 45.6k tokens (3 calls unpriced)` when only some
+ * were (without the tokens: `unpriced`, `$0.0123 (+3 unpriced calls)`). Never `$0.0000` for a model
+ * without a price.
  */
 export function describeCost(cost: CostShown, formatUsd: (usd: number) => string = (usd) => `$${usd.toFixed(4)}`): string {
-  if (cost.unpricedCalls === 0) return formatUsd(cost.usd);
-  const tokens = cost.tokens !== undefined ? formatTokens(cost.tokens) : 'tokens';
+  if (cost.unpricedCalls === 0) return cost.usd === 0 && (cost.tokens ?? 0) === 0 ? '0 tokens' : formatUsd(cost.usd);
+  const calls = `${cost.unpricedCalls} ${cost.unpricedCalls === 1 ? 'call' : 'calls'}`;
+  if (cost.tokens === undefined) return cost.usd === 0 ? 'unpriced' : `${formatUsd(cost.usd)} (+${cost.unpricedCalls} unpriced ${cost.unpricedCalls === 1 ? 'call' : 'calls'})`;
+  const tokens = formatTokens(cost.tokens);
   if (cost.usd === 0) return `${tokens} (unpriced)`;
-  return `${formatUsd(cost.usd)} · ${tokens} (${cost.unpricedCalls} ${cost.unpricedCalls === 1 ? 'call' : 'calls'} unpriced)`;
+  return `${formatUsd(cost.usd)} · ${tokens} (${calls} unpriced)`;
 }

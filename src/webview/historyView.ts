@@ -1,4 +1,5 @@
 import type { RunMeta } from '../protocol/run';
+import { describeCost } from '../protocol/cost';
 import { byId, formatCost, h, icon, setHidden, setText } from './dom';
 
 const unfinished: ReadonlySet<RunMeta['status']> = new Set(['planning', 'awaiting_approval', 'running']);
@@ -40,7 +41,7 @@ export class HistoryView {
         'div',
         { class: 'history-body' },
         h('p', { class: 'history-title', title: run.task }, title),
-        h('p', { class: 'history-meta' }, `${run.status.replace('_', ' ')} · ${run.stepsDone}/${run.stepsTotal} steps · ${formatCost(run.costUsd)} · ${when}`),
+        h('p', { class: 'history-meta' }, `${run.status.replace('_', ' ')} · ${run.stepsDone}/${run.stepsTotal} steps · ${describeCost({ usd: run.costUsd, unpricedCalls: run.unpricedCalls ?? 0, ...(run.tokens !== undefined ? { tokens: run.tokens } : {}) }, formatCost)} · ${when}`),
       ),
       h(
         'div',

@@ -42,7 +42,9 @@ describe('renderPlanMarkdown', () => {
     assert.ok(lines(plan).includes('Every status at once.'));
     assert.ok(lines(plan).includes('**Status:** running · 1/8 steps done · cost $0.0123 (+2 unpriced calls)'));
     assert.ok(lines(setCost(plan, { usd: 1.5, unpricedCalls: 1 })).includes('**Status:** running · 1/8 steps done · cost $1.5000 (+1 unpriced call)'));
-    assert.match(renderPlanMarkdown(setCost(plan, { usd: 0, unpricedCalls: 0 })), /^\*\*Status:\*\* running · 1\/8 steps done · cost \$0\.0000$/m);
+    assert.match(renderPlanMarkdown(setCost(plan, { usd: 0, unpricedCalls: 0 })), /^\*\*Status:\*\* running · 1\/8 steps done · cost 0 tokens$/m);
+    // A model without a price: the tokens, never $0.0000.
+    assert.match(renderPlanMarkdown(setCost(plan, { usd: 0, unpricedCalls: 3, tokens: 45600 })), /^\*\*Status:\*\* running · 1\/8 steps done · cost 45\.6k tokens \(unpriced\)$/m);
   });
 
   test('starts with a comment telling the user what they may edit, with a template', () => {

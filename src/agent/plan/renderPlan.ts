@@ -1,7 +1,7 @@
 import { blockedSteps } from './planGraph';
 import { escapeFreeText, quoteLines, renderField, renderFiles, renderHeader, renderIds, renderTestNames, stepMarker, stepsEndMarker, stepsStartMarker } from './planFormat';
 import type { Attempt, Plan, PlanStep, StepStatus } from '../../protocol/plan';
-import { formatTokens } from '../../protocol/cost';
+import { describeCost } from '../../protocol/cost';
 
 /**
  * Renders the live plan as `.plumbline/runs/<run-id>/plan.md`: readable as a document, and
@@ -58,11 +58,8 @@ const statusHints: Partial<Record<Plan['status'], string>> = {
 
 function statusLine(plan: Plan): string {
   const done = plan.steps.filter((step) => step.status === 'done').length;
-  const unpriced = plan.cost.unpricedCalls;
   // Without a price the dollars leave those calls out: the tokens say what they used.
-  const tokens = plan.cost.tokens !== undefined ? `, ${formatTokens(plan.cost.tokens)} in all` : '';
-  const unpricedNote = unpriced > 0 ? ` (+${unpriced} unpriced ${unpriced === 1 ? 'call' : 'calls'}${tokens})` : '';
-  return `**Status:** ${plan.status}${statusHints[plan.status] ?? ''} · ${done}/${plan.steps.length} steps done · cost $${plan.cost.usd.toFixed(4)}${unpricedNote}`;
+  return `**Status:** ${plan.status}${statusHints[plan.status] ?? ''} · ${done}/${plan.steps.length} steps done · cost ${describeCost(plan.cost)}`;
 }
 
 function renderStep(step: PlanStep, blockedBy: readonly string[] | undefined): string[] {

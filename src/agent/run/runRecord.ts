@@ -5,6 +5,8 @@ import { writeRunMeta, type RunMeta } from './runStore';
 export interface RunRecordSource {
   readonly plan: () => Plan | undefined;
   readonly costUsd: () => number;
+  /** Unpriced calls and all tokens, so a list never shows $0 for a model without a price. */
+  readonly usage?: () => { readonly unpricedCalls: number; readonly tokens: number };
 }
 
 /**
@@ -49,6 +51,7 @@ export class RunRecord {
       createdAt: createdAt ?? this.#createdAt,
       updatedAt: new Date().toISOString(),
       costUsd: this.source.costUsd(),
+      ...usageOf(this.source.usage?.()),
       stepsDone: plan?.steps.filter((step) => step.status === 'done').length ?? 0,
       stepsTotal: plan?.steps.length ?? 0,
       ...(plan?.summaryOfChanges !== undefined ? { summary: plan.summaryOfChanges } : {}),
@@ -56,4 +59,8 @@ export class RunRecord {
     });
     if (createdAt !== undefined) this.#createdAt = createdAt;
   }
+}
+
+function usageOf(usage: { readonly unpricedCalls: number; readonly tokens: number } | undefined): { unpricedCalls?: number; tokens?: number } {
+  return usage === undefined ? {} : { unpricedCalls: usage.unpricedCalls, tokens: usage.tokens };
 }
