@@ -137,7 +137,7 @@ describe('plumbline doctor --ping against a model server', () => {
       server.injectFault({ type: 'invalid_api_key' }, { count: 10 });
       const result = await cliAsync(['doctor', '--ping', '--cwd', scratch], { ANTHROPIC_API_KEY: anthropicKey, ANTHROPIC_BASE_URL: server.anthropicBaseUrl });
       assert.equal(result.status, 1);
-      assert.match(result.stdout, /✗ ping +anthropic · claude-sonnet-4-5 .*Anthropic: HTTP 401.*Check the API key/);
+      assert.match(result.stdout, /✗ ping +anthropic · claude-sonnet-4-5 .*Anthropic at http:\/\/127\.0\.0\.1:\d+: HTTP 401.*Check the API key/);
       assert.doesNotMatch(result.stdout + result.stderr, /doctor-ping-key/);
       assert.equal(server.requests().length, 2, 'one request per role; auth errors are not retried');
     } finally {
