@@ -9,6 +9,26 @@ const countsSchema = z.object({
 export type TestCounts = z.infer<typeof countsSchema>;
 
 /**
+ * One test run behind a verdict: a run of the step's related tests (fast, can only fail a step) or
+ * of the full suite on the staged work plus the changes of the steps named (a wave's run, or a run
+ * of one step alone to find which step of a failed wave broke it). Only a full run that passed can
+ * verify a step.
+ */
+export const testRunSchema = z.object({
+  kind: z.enum(['related', 'full']),
+  /** The steps whose changes the run held (besides the staged work of finished steps). */
+  steps: z.array(z.string()),
+  command: z.string(),
+  verdict: z.enum(['passed', 'failed', 'unverified']),
+  /** When it started (ISO time) and how long it took. */
+  startedAt: z.string().optional(),
+  durationMs: z.number().nonnegative(),
+  /** How the related tests were chosen (related runs). */
+  how: z.string().optional(),
+});
+export type TestRun = z.infer<typeof testRunSchema>;
+
+/**
  * What a verification proved, decided by the harness from exit codes (never by a model). It goes
  * into the plan (per attempt), to the reviewer beside the diff, and back to the worker on failure.
  */
@@ -40,6 +60,10 @@ export const testEvidenceSchema = z.object({
   missingTests: z.array(z.string()).optional(),
   /** Tests the plan step declared it removes or renames, which are gone as declared. */
   removedTests: z.array(z.string()).optional(),
+  /** The runs this verdict rests on, in order: the step's related run, then the full run(s) that counted. */
+  runs: z.array(testRunSchema).optional(),
+  /** A baseline reused from an earlier run on the same tree, command and lock files: when it was taken (ISO). */
+  cachedFrom: z.string().optional(),
 });
 export type TestEvidence = z.infer<typeof testEvidenceSchema>;
 
@@ -57,4 +81,14 @@ export function describeBeforeAfter(evidence: TestCounts & { readonly baseline?:
   const after = describeCounts(evidence);
   if (evidence.baseline === undefined) return after;
   return `before ${describeCounts(evidence.baseline) || 'no tests shown'} → now ${after || 'no tests shown'}`;
+}
+
+/** The runs behind a verdict in a few words: `related (2 files) passed in 0.8 s; full suite with s1, s2 passed in 12 s`. */
+export function describeRuns(runs: readonly TestRun[]): string {
+  return runs
+    .map((run) => {
+      const what = run.kind === 'related' ? 'related tests' : run.steps.length > 0 ? `full suite with ${run.steps.join(', ')}` : 'full suite';
+      return `${what} ${run.verdict} in ${(run.durationMs / 1000).toFixed(1)} s`;
+    })
+    .join('; ');
 }

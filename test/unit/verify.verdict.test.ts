@@ -61,7 +61,7 @@ async function verdictOf(files: Readonly<Record<string, string>>, changes: reado
   const verifier = await StepVerifier.create({ root: repo.root, ...(options.command !== undefined ? { command: options.command } : {}), timeoutMs: 60_000, signal: new AbortController().signal, narrowWhenSuiteTakesMs: options.narrowWhenSuiteTakesMs ?? 0 });
   try {
     const baseline = await verifier.runBaseline();
-    const evidence = await verifier.verify(changes, options.testFiles ?? [], options.step ?? {});
+    const evidence = await verifier.verify(changes, { ...options.step, ...(options.testFiles !== undefined ? { verifyLine: options.testFiles.join(' ') } : {}) });
     return { baseline, evidence };
   } finally {
     await verifier.dispose();

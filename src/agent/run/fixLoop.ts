@@ -20,7 +20,7 @@ export async function verifyWithFixes(ctx: RunContext, verifier: RunVerifier, st
     const combined = [...ctx.staged.changes().filter((change) => !session.fork.changes().some((own) => own.path === change.path)), ...session.fork.changes()];
     // Files that run code are tested in their pre-run version until the user approves them.
     const { runnable, held } = holdBackProtected(combined);
-    const verified = await verifier.verify(runnable, testFilesOf(step), { removesTests: step.removesTests ?? [] });
+    const verified = await verifier.verify(runnable, { stepId: step.id, ownPaths: session.fork.changes().map((change) => change.path), ...(step.verify !== undefined ? { verifyLine: step.verify } : {}), removesTests: step.removesTests ?? [] });
     const note = heldBackNote(held);
     const evidence = note === undefined ? verified : { ...verified, reason: `${verified.reason} ${note}` };
     if (ctx.signal.aborted) throw new RunCancelled();
@@ -42,10 +42,4 @@ export async function verifyWithFixes(ctx: RunContext, verifier: RunVerifier, st
     if (ctx.signal.aborted) throw new RunCancelled();
   }
   return outcome;
-}
-
-/** Test files a step names in `verify` (space or comma separated), to run before the full suite. */
-function testFilesOf(step: PlanStep): string[] {
-  if (step.verify === undefined) return [];
-  return step.verify.split(/[\s,]+/).filter((part) => /\.(test|spec)\.[cm]?[jt]sx?$|^tests?\/|_test\.(py|go)$|^test_.*\.py$/.test(part));
 }

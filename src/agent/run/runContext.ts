@@ -9,6 +9,7 @@ import { PlanDocument } from './planDocument';
 import { RunBudget } from './runBudget';
 import type { RunPhase } from '../../protocol/run';
 import type { RunHost, RunOptions, RunVerifier } from './runHost';
+import type { StartedVerifier } from './runVerification';
 
 /** Thrown where a step notices the user's cancellation; the lifecycle ends the run as cancelled. */
 export class RunCancelled extends Error {}
@@ -20,6 +21,7 @@ export class RunCancelled extends Error {}
 export class VerifierSlot {
   #verifier: RunVerifier | undefined;
   #prepared: Promise<PreparedIsolation | undefined> | undefined;
+  #early: Promise<StartedVerifier> | undefined;
   #disposal: Promise<void> | undefined;
 
   get current(): RunVerifier | undefined {
@@ -41,10 +43,24 @@ export class VerifierSlot {
     return prepared !== undefined ? { prepared } : {};
   }
 
+  /** The verifier made while the orchestrator plans, its baseline under way; `takeEarly` hands it over once. */
+  startEarly(started: Promise<StartedVerifier>): void {
+    started.catch(() => undefined);
+    this.#early = started;
+  }
+
+  takeEarly(): Promise<StartedVerifier> | undefined {
+    const early = this.#early;
+    this.#early = undefined;
+    return early;
+  }
+
   /** Disposes of the verifier and of a copy prepared for a run that never reached it (cancelled, failed while planning). */
   dispose(): Promise<void> {
     const unused = this.takePrepared().prepared?.then((prepared) => prepared?.discard()).catch(() => undefined);
-    this.#disposal ??= Promise.all([this.#verifier?.dispose(), unused]).then(() => undefined);
+    // A verifier started early for a run that never reached its steps (the plan was cancelled).
+    const early = this.takeEarly()?.then(({ verifier }) => verifier.dispose()).catch(() => undefined);
+    this.#disposal ??= Promise.all([this.#verifier?.dispose(), unused, early]).then(() => undefined);
     return this.#disposal;
   }
 }

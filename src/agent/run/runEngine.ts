@@ -19,7 +19,7 @@ import type { RunEvent, RunStatus } from '../../protocol/run';
 import type { RunHost, RunOptions, RunResult } from './runHost';
 import { RunRecord } from './runRecord';
 import { acquireRunLock } from './runStore';
-import { freshBaseline, startVerification, type BaselinePlan } from './runVerification';
+import { createVerification, freshBaseline, startVerification, type BaselinePlan } from './runVerification';
 import { summarizeRun } from './runSummary';
 import { StepScheduler } from './stepScheduler';
 import type { WorkerLoopOptions } from './worker';
@@ -77,7 +77,12 @@ export class RunEngine {
     // work tree, where is its top, which commit is HEAD.
     const repo = this.recovered === undefined ? probeRepo(root).catch(() => undefined) : undefined;
     this.staleCleanup = planning.then(() => cleanupStaleIsolations(root, repo !== undefined ? { repo } : {})).catch(() => undefined);
-    if (this.recovered === undefined) this.ctx.verifier.prepareAhead(StepVerifier.prepareAhead(root, this.options.verification.command, this.staleCleanup, repo));
+    if (this.recovered === undefined) {
+      // The verifier and its baseline start while the orchestrator plans: only the first verdict waits for the suite.
+      const prepared = StepVerifier.prepareAhead(root, this.options.verification.command, this.staleCleanup, repo);
+      const staleCleanup = this.staleCleanup;
+      this.ctx.verifier.startEarly(planning.then(() => createVerification(this.ctx, staleCleanup, freshBaseline, { prepared })));
+    }
     const createdAt = new Date().toISOString();
     let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
     try {
@@ -157,8 +162,11 @@ export class RunEngine {
     try {
       this.ctx.phase('executing');
       this.record.saveSoon('running');
-      await startVerification(this.ctx, this.staleCleanup, baseline);
+      const { reported } = await startVerification(this.ctx, this.staleCleanup, baseline);
+      // Awaited after the steps; a run that ends early stops the baseline instead of waiting for it.
+      reported.catch(() => undefined);
       await new StepScheduler(this.ctx, orchestrator, this.landing).run();
+      await reported;
       await this.landing.review();
       await this.landing.verifyAfterReview();
       const failed = this.ctx.plan.current().steps.filter((step) => step.status === 'failed' || step.status === 'skipped');

@@ -36,6 +36,10 @@ export interface RunOptions {
     readonly timeoutMs: number;
     /** Attempts per step, the first included, before the step fails. */
     readonly maxAttempts: number;
+    /** Test runs at once, each in its own copy (`plumbline.verification.parallel`); absent: this machine's cores. */
+    readonly parallel?: number;
+    /** Where baselines are kept between runs (outside the workspace, hidden from tests); absent: not kept. */
+    readonly baselineCacheDir?: string;
   };
   /** What workers may run with run_command (plumbline.commands.*); absent: the policy's defaults (ask for everything). */
   readonly commands?: { readonly allow: readonly string[]; readonly deny: readonly string[]; readonly workspaceTrusted: boolean };

@@ -1,5 +1,8 @@
+import type { TestEvidence } from '../../protocol/testEvidence';
 import { defaultSandboxSettings } from '../sandbox/sandboxPolicy';
 import { isSandbox } from '../sandbox/sandboxTypes';
+import { BaselineCache } from '../verify/baselineCache';
+import type { PreparedIsolation } from '../verify/isolatedWorkspace';
 import { StepVerifier, type VerifierOptions } from '../verify/stepVerifier';
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import type { RunContext } from './runContext';
@@ -15,44 +18,72 @@ export interface BaselinePlan {
 
 export const freshBaseline: BaselinePlan = { needed: true, restores: [] };
 
+/** The run's verifier and its baseline, started early (while the orchestrator plans) or at approval. */
+export interface StartedVerifier {
+  readonly verifier: RunVerifier;
+  /** The baseline under way; undefined when there is no command or none is needed. */
+  readonly baseline: Promise<TestEvidence> | undefined;
+}
+
 /**
- * Sets up the run's verification once the plan is approved, before any step runs: makes the
- * verifier (with the copy prepared while the orchestrator planned), says in the plan how and where
- * tests run, asks the run's one sandbox question up front where there is no sandbox, and takes
- * the baseline. Its own room because it is the run's one meeting point with the verifier and the
- * sandbox before steps start; the steps themselves only ask the verifier for verdicts.
+ * Makes the run's verifier and starts its baseline at once: called while the orchestrator plans,
+ * so the suite runs before the plan is approved and only the first verdict waits for it.
  */
-export async function startVerification(ctx: RunContext, staleCleanup: Promise<unknown> | undefined, baseline: BaselinePlan): Promise<RunVerifier> {
+export async function createVerification(ctx: RunContext, staleCleanup: Promise<unknown> | undefined, baseline: BaselinePlan, prepared: { prepared?: Promise<PreparedIsolation | undefined> } = {}): Promise<StartedVerifier> {
   const { host, options, gate } = ctx;
+  const cacheDir = options.verification.baselineCacheDir;
   const verifierOptions: VerifierOptions = {
     root: host.workspace.root,
     timeoutMs: options.verification.timeoutMs,
     signal: ctx.workSignal,
     ...(staleCleanup !== undefined ? { staleCleanup } : {}),
-    ...ctx.verifier.takePrepared(),
+    ...prepared,
     ...(options.verification.command !== undefined ? { command: options.verification.command } : {}),
+    ...(options.verification.parallel !== undefined ? { parallel: options.verification.parallel } : {}),
+    ...(cacheDir !== undefined ? { baselineCache: new BaselineCache(cacheDir) } : {}),
     ...(host.unsavedBuffers !== undefined ? { buffers: host.unsavedBuffers() } : {}),
     gate,
     sandbox: options.sandbox ?? defaultSandboxSettings,
   };
   const verifier = await (host.createVerifier?.(verifierOptions) ?? StepVerifier.create(verifierOptions));
-  ctx.verifier.set(verifier);
-  // The copy of the workspace (taken now, after the approval) is made while the note is written.
+  // The first copy (the workspace as it is now) is made while the rest is set up.
   verifier.prepare();
+  const started = verifier.command !== undefined && baseline.needed ? verifier.runBaseline(baseline.restores) : undefined;
+  // Heard by startVerification's report, or by nobody when the run ends before the approval.
+  started?.catch(() => undefined);
+  return { verifier, baseline: started };
+}
+
+/**
+ * Sets up the run's verification once the plan is approved, before any step runs: takes the
+ * verifier started while the orchestrator planned (or makes it now: a resumed run), says in the
+ * plan how and where tests run, and asks the run's one sandbox question up front where there is
+ * no sandbox. The baseline is not waited for: `reported` settles once its result is in the plan
+ * (verdicts wait for it inside the verifier). Its own room because it is the run's one meeting
+ * point with the verifier and the sandbox before steps start.
+ */
+export async function startVerification(ctx: RunContext, staleCleanup: Promise<unknown> | undefined, baseline: BaselinePlan): Promise<{ readonly verifier: RunVerifier; readonly reported: Promise<void> }> {
+  const { host, options, gate } = ctx;
+  const started = await (ctx.verifier.takeEarly() ?? createVerification(ctx, staleCleanup, baseline, ctx.verifier.takePrepared()));
+  const { verifier } = started;
+  ctx.verifier.set(verifier);
   await ctx.plan.note(`${verifier.describeCommand()} ${await describeSandbox(ctx)}`);
   // Without a sandbox the one question of the run comes now, before anything runs, not mid-step.
   if (verifier.command !== undefined && !isSandbox(await gate.availability())) {
     const answer = await gate.forUnreviewed(ctx.workSignal);
     if (answer.kind !== 'sandbox') await ctx.plan.note(answer.kind === 'withheld' ? answer.reason : answer.why);
   }
-  if (verifier.command !== undefined && baseline.needed) {
-    const evidence = await verifier.runBaseline(baseline.restores);
+  const reported = (started.baseline ?? Promise.resolve(undefined)).then(async (evidence) => {
+    if (evidence === undefined) return;
     host.emit({ type: 'verification', runId: options.runId, evidence });
+    if (evidence.cachedFrom !== undefined) {
+      await ctx.plan.note(`Before the run: the suite's result on this same tree, command and lock files was reused from ${evidence.cachedFrom} instead of running it again.`);
+    }
     if (evidence.preexistingFailures.length > 0 || evidence.verdict === 'failed') {
       await ctx.plan.note(`Before the run: ${evidence.reason}${evidence.preexistingFailures.length > 0 ? ` (${evidence.preexistingFailures.join(', ')})` : ''}`);
     }
-  }
-  return verifier;
+  });
+  return { verifier, reported };
 }
 
 /** For the plan's notes: where the tests and commands of this run execute. */

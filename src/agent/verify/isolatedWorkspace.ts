@@ -191,6 +191,7 @@ export async function createIsolatedWorkspace(options: IsolationOptions, prepare
   if (prepared !== undefined && reused === undefined) await prepared.discard().catch(() => undefined);
   const scratch = reused?.scratch ?? fresh ?? (await createScratch(options.scratchDir));
   const links: string[] = [];
+  const shells: string[] = [];
   let worktree: Worktree | undefined;
   try {
     // A copy inside what it copies would copy itself, and git would see it as untracked files.
@@ -198,19 +199,19 @@ export async function createIsolatedWorkspace(options: IsolationOptions, prepare
     let path = scratch;
     if (repo?.head !== undefined && inside.length > 0) {
       worktree = { top: repo.top, adminDir: reused?.adminDir };
-      await populateWorktree({ ...repo, head: repo.head }, inside, ignoredListing, createCopyContext(repo.top, scratch, linkNames, links), worktree, reused !== undefined);
+      await populateWorktree({ ...repo, head: repo.head }, inside, ignoredListing, createCopyContext(repo.top, scratch, linkNames, links, shells), worktree, reused !== undefined);
       path = join(scratch, repo.prefix);
       await mkdir(path, { recursive: true });
     } else if (repo !== undefined && inside.length > 0) {
-      await populateFromListing(repo, inside, ignoredListing, createCopyContext(root, scratch, linkNames, links));
+      await populateFromListing(repo, inside, ignoredListing, createCopyContext(root, scratch, linkNames, links, shells));
     } else {
       // Not in a repository, or one that lists nothing here (say, a home folder under git that ignores it).
-      await copyWalk(createCopyContext(root, scratch, linkNames, links), root, scratch);
+      await copyWalk(createCopyContext(root, scratch, linkNames, links, shells), root, scratch);
     }
     await writeBuffers(path, buffers);
     const sources = [...new Set([root, ...(repo !== undefined ? [repo.top] : [])])];
     const adminDir = worktree?.adminDir;
-    const layout = { scratch, path, sources, links, ...(adminDir !== undefined ? { gitDir: dirname(dirname(adminDir)) } : {}) };
+    const layout = { scratch, path, sources, links, shells, ...(adminDir !== undefined ? { gitDir: dirname(dirname(adminDir)) } : {}) };
     return new Isolation(path, worktree === undefined ? 'copy' : 'git-worktree', () => discard(scratch, links, worktree), layout);
   } catch (error) {
     await discard(scratch, links, worktree).catch(() => undefined);
@@ -223,6 +224,8 @@ interface IsolationLayout {
   readonly path: string;
   readonly sources: readonly string[];
   readonly links: readonly string[];
+  /** The user's folders mirrored entry by entry (their entries are among `links`). */
+  readonly shells: readonly string[];
   readonly gitDir?: string;
 }
 
@@ -243,10 +246,13 @@ class Isolation implements IsolatedWorkspace {
   }
 
   async layout(): Promise<CopyLayout> {
-    const { links, ...rest } = this.#layout;
-    // The links point at the user's folders: those are what the sandbox must let the command read.
+    const { links, shells, ...rest } = this.#layout;
+    // The links point at the user's folders: those are what the sandbox must let the command read
+    // (a mirrored folder as a whole, not each of its entries).
+    const mirrored = await Promise.all(shells.map((shell) => realpath(shell).catch(() => shell)));
     const linkedFolders = await Promise.all(links.map((link) => realpath(link).catch(() => undefined)));
-    return { ...rest, linkedFolders: linkedFolders.filter((folder): folder is string => folder !== undefined) };
+    const outside = linkedFolders.filter((folder): folder is string => folder !== undefined && !mirrored.some((shell) => isInside(shell, folder)));
+    return { ...rest, linkedFolders: [...new Set([...mirrored, ...outside])] };
   }
 
   watch(): Promise<void> {

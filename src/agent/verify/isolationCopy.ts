@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { copyFile, lstat, mkdir, readdir, readlink, stat, symlink } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { listFiles } from './isolationGit';
 import { errorCode } from './isolationPaths';
 
@@ -20,9 +20,20 @@ export interface CopyContext {
   readonly copyScope: string;
   /** Every link to a user's folder made so far; dispose removes these links, never their targets. */
   readonly links: string[];
+  /**
+   * The user's dependency folders the copy mirrors entry by entry (`node_modules`): the copy holds
+   * a real folder of links to each entry but the tools' cache folders, so a cache a test run
+   * writes lands in the copy, never in the user's folder (sandboxed or not).
+   */
+  readonly shells: string[];
   readonly limit: <T>(run: () => Promise<T>) => Promise<T>;
   readonly made: Map<string, Promise<unknown>>;
 }
+
+/** Folders mirrored entry by entry rather than linked whole. */
+const SHELL_FOLDERS = new Set(['node_modules']);
+/** Entries of a mirrored folder that tools write caches into: the copy gets its own, empty. */
+const SHELL_CACHES = new Set(['.cache', '.vite', '.vite-temp', '.vitest']);
 
 function limiter(max: number): <T>(run: () => Promise<T>) => Promise<T> {
   let active = 0;
@@ -41,8 +52,8 @@ function limiter(max: number): <T>(run: () => Promise<T>) => Promise<T> {
   };
 }
 
-export function createCopyContext(sourceScope: string, copyScope: string, linkNames: ReadonlySet<string>, links: string[]): CopyContext {
-  return { sourceScope, copyScope, linkNames, links, limit: limiter(parallel), made: new Map() };
+export function createCopyContext(sourceScope: string, copyScope: string, linkNames: ReadonlySet<string>, links: string[], shells: string[] = []): CopyContext {
+  return { sourceScope, copyScope, linkNames, links, shells, limit: limiter(parallel), made: new Map() };
 }
 
 export function isInside(parent: string, child: string): boolean {
@@ -66,8 +77,34 @@ async function isFolder(path: string): Promise<boolean> {
 /** A link at `target` to the user's folder `source` (a junction on Windows, which needs no privilege). */
 export async function linkFolder(context: CopyContext, source: string, target: string): Promise<void> {
   await ensureFolder(context, dirname(target));
+  if (SHELL_FOLDERS.has(basename(source))) {
+    await mirrorFolder(context, source, target);
+    return;
+  }
   await symlink(source, target, windows ? 'junction' : 'dir');
   context.links.push(target);
+}
+
+/** A real folder at `target` holding a link to each entry of `source` but its cache folders. */
+async function mirrorFolder(context: CopyContext, source: string, target: string): Promise<void> {
+  await ensureFolder(context, target);
+  context.shells.push(source);
+  const entries = await context.limit(() => readdir(source, { withFileTypes: true }));
+  await Promise.all(entries.map(async (entry) => {
+    if (SHELL_CACHES.has(entry.name)) return;
+    const from = join(source, entry.name);
+    const to = join(target, entry.name);
+    const folder = entry.isDirectory() || (entry.isSymbolicLink() && (await isFolder(from)));
+    try {
+      await context.limit(() => symlink(from, to, folder ? (windows ? 'junction' : 'dir') : 'file'));
+    } catch (error) {
+      // File links need a privilege on Windows; the content will do.
+      if (folder || errorCode(error) !== 'EPERM') throw error;
+      await context.limit(() => copyFile(from, to));
+      return;
+    }
+    context.links.push(to);
+  }));
 }
 
 /**

@@ -1,16 +1,23 @@
+import { availableParallelism } from 'node:os';
 import type { StagedChange } from '../workspace/stagedWorkspace';
-import { detectTestCommand, narrowCommand, type DetectedCommand } from './detectTestCommand';
+import { detectTestCommand, type DetectedCommand } from './detectTestCommand';
 import type { RepoInfo } from './isolationGit';
-import { cleanupStaleIsolations, createIsolatedWorkspace, prepareIsolation, type IsolatedWorkspace, type PreparedIsolation } from './isolatedWorkspace';
-import { compareWithBaseline, showsTests, type Comparison } from './baselineComparison';
+import { cleanupStaleIsolations, prepareIsolation, type PreparedIsolation } from './isolatedWorkspace';
+import { baselineKey, type BaselineCache } from './baselineCache';
+import { showsTests } from './baselineComparison';
+import { CopyPool, type CopyLease, type PooledRun } from './copyPool';
 import { withNamingReporter } from './namingReporter';
-import { excerptFailure, parseTestOutput, plainText, type TestSummary } from './parseTestOutput';
-import type { ProcessResult } from './processRunner';
+import { parseTestOutput, type TestSummary } from './parseTestOutput';
+import { relatedTestsCommand } from './relatedTests';
+import { evidenceOf, judge, withTampering, type Baseline } from './verdict';
+import { VerificationWaves, type JudgedRun } from './verificationWaves';
 import { detectSandbox } from '../sandbox/detectSandbox';
 import { ExecutionGate } from '../sandbox/executionGate';
-import { runConfined } from '../sandbox/runConfined';
+import type { Confinement } from '../sandbox/runConfined';
 import { defaultSandboxSettings, type SandboxSettings } from '../sandbox/sandboxPolicy';
-import { describeCounts, type TestCounts, type TestEvidence } from '../../protocol/testEvidence';
+import { describeRuns, type TestEvidence, type TestRun } from '../../protocol/testEvidence';
+
+export { withTampering } from './verdict';
 
 export interface VerifierOptions {
   readonly root: string;
@@ -28,70 +35,67 @@ export interface VerifierOptions {
   /** `plumbline.sandbox.*`. */
   readonly sandbox?: SandboxSettings;
   /**
-   * A run of only the step's test files comes first (to fail fast) when the whole suite took at
-   * least this long before the run; a faster suite is run whole at once (a pass needs it anyway).
-   * Default 2000 ms; 0 always narrows first.
+   * A run of the step's related tests comes first (to fail fast) when the whole suite took at
+   * least this long (the baseline; while it is still running, the suite counts as slow); a faster
+   * suite is run whole at once (a pass needs it anyway). Default 2000 ms; 0 always narrows first.
    */
   readonly narrowWhenSuiteTakesMs?: number;
+  /** Copies, and so test runs, at once (`plumbline.verification.parallel`); default: this machine's cores. */
+  readonly parallel?: number;
+  /** Where baselines are kept between runs (the user's cache folder); absent: every baseline runs. */
+  readonly baselineCache?: BaselineCache;
 }
 
-/** What a plan step declares about the tests it changes. */
+/** What the fix loop says about the step being verified. */
 export interface StepDeclarations {
+  /** The plan step's id: named in the evidence's runs and in a wave's verdicts. */
+  readonly stepId?: string;
+  /** The paths the step itself changed; the rest of the changes is the staged work it builds on. Absent: all of them. */
+  readonly ownPaths?: readonly string[];
+  /** The plan step's `verify` line: tests it names run first. */
+  readonly verifyLine?: string;
   /** Tests the step removes or renames (the plan step's `removesTests`): their absence does not fail it. */
   readonly removesTests?: readonly string[];
 }
 
-interface Baseline {
-  readonly exitCode: number | null;
-  readonly failing: ReadonlySet<string>;
-  /** Its counts and the tests it names: what every verification is compared with. */
-  readonly summary: TestSummary;
-}
-
-/** A finished test run as the verifier reads it. */
-type Ran = ProcessResult & { readonly command: string };
-
-/** How many names a reason lists before "and N more". */
-const NAMED_IN_REASON = 8;
-
-function listed(names: readonly string[]): string {
-  const shown = names.slice(0, NAMED_IN_REASON).join(', ');
-  return names.length > NAMED_IN_REASON ? `${shown} and ${names.length - NAMED_IN_REASON} more` : shown;
-}
-
-/** What a run showed, for a reason: `4 passed of 4`, or `tests`. */
-function describeShown(summary: TestSummary): string {
-  return describeCounts(countsOf(summary)) || 'tests';
-}
-
-function countsOf(summary: TestSummary): TestCounts {
-  const { passed, failed, skipped, total } = summary;
-  return { ...(passed !== undefined ? { passed } : {}), ...(failed !== undefined ? { failed } : {}), ...(skipped !== undefined ? { skipped } : {}), ...(total !== undefined ? { total } : {}) };
-}
-
 /**
- * Runs the project's tests on a step's increment in an isolated copy of the workspace and decides
- * the verdict from the exit status, compared with a baseline run before the first step: tests that
- * already failed are reported but do not block, and a test that passed then and does not run now
- * (removed, skipped, its file exited early, the runner stopped) fails the step unless the step
- * declares it removes it. A pass must show tests: output that shows none is `unverified`. Only a
- * full-suite run can pass a step; a run narrowed to the step's test files can only fail it sooner.
- * Verifications are serialised: parallel steps share one copy.
+ * Runs the project's tests on steps' increments in isolated copies of the workspace and decides
+ * the verdicts from exit statuses, compared with a baseline (`verdict.ts`): tests that already
+ * failed are reported but do not block, a test that passed then and does not run now fails the
+ * step unless it declares it removes it, and a pass must show tests.
+ *
+ * Scheduled like the plan: the baseline starts as soon as it is asked for (while the orchestrator
+ * plans) and only verdicts wait for it; a baseline kept for the same tree, command and lock files
+ * is reused (`baselineCache.ts`). Each step first runs its related tests (when the suite is slow
+ * enough for that to pay), which can only fail it; then it joins a wave (`verificationWaves.ts`):
+ * one full-suite run for the steps that got there together, which is what verifies them. Test runs
+ * go to a pool of copies (`copyPool.ts`), as many at once as `parallel`.
  */
 export class StepVerifier {
-  private isolated: IsolatedWorkspace | undefined;
-  private isolating: Promise<IsolatedWorkspace> | undefined;
-  private prepared: Promise<PreparedIsolation | undefined> | undefined;
-  private baseline: Baseline | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
-  private readonly landed = new Map<string, StagedChange>();
+  readonly #pool: CopyPool;
+  readonly #waves: VerificationWaves;
+  readonly #controller = new AbortController();
+  #baseline: Promise<Baseline | undefined> | undefined;
+  /** How long the whole suite took (the baseline): decides whether a related run pays. */
+  #suiteMs: number | undefined;
+  readonly #landed = new Map<string, StagedChange>();
+  #unnamed = 0;
 
   private constructor(
     private readonly options: VerifierOptions,
     readonly detected: DetectedCommand | undefined,
     readonly command: string | undefined,
   ) {
-    this.prepared = options.prepared;
+    const signal = AbortSignal.any([options.signal, this.#controller.signal]);
+    this.#pool = new CopyPool({
+      isolation: { root: options.root, ...(options.buffers !== undefined ? { buffers: options.buffers } : {}) },
+      size: options.parallel ?? availableParallelism(),
+      ...(options.prepared !== undefined ? { prepared: options.prepared } : {}),
+      sandbox: options.sandbox ?? defaultSandboxSettings,
+      timeoutMs: options.timeoutMs,
+      signal,
+    });
+    this.#waves = new VerificationWaves({ acquire: () => this.#pool.acquire(), full: (lease, changes, removes, steps) => this.#full(lease, changes, removes, steps) });
   }
 
   /**
@@ -115,24 +119,18 @@ export class StepVerifier {
     return new StepVerifier(options, detected, options.command ?? detected?.command);
   }
 
+  /** Full-suite runs so far (waves and the runs that attribute a failed wave), not the baseline. */
+  get fullRuns(): number {
+    return this.#waves.fullRuns;
+  }
+
   /**
-   * Starts making the isolated copy now, so the first verification need not wait for it; the copy
-   * holds the workspace as it is at this call. Does nothing without a command.
+   * Starts making the first copy now, so the first test run need not wait for it; the copy holds
+   * the workspace as it is at this call. Does nothing without a command.
    */
   prepare(): void {
     if (this.command === undefined) return;
-    // Heard by run() (the first verification) or dispose().
-    this.isolation().catch(() => undefined);
-  }
-
-  private isolation(): Promise<IsolatedWorkspace> {
-    if (this.isolating === undefined) {
-      const prepared = this.prepared;
-      this.prepared = undefined;
-      const options = { root: this.options.root, ...(this.options.buffers !== undefined ? { buffers: this.options.buffers } : {}) };
-      this.isolating = (prepared ?? Promise.resolve(undefined)).then((ahead) => createIsolatedWorkspace(options, ahead));
-    }
-    return this.isolating;
+    this.#pool.warmUp();
   }
 
   /** The full suite's command as run: when the harness chose it, with the runner's flags that name every test. */
@@ -148,47 +146,137 @@ export class StepVerifier {
     return `Verifying with \`${this.command}\` (from ${source}).`;
   }
 
-  /** Runs the suite once on the workspace as it is, before any step. */
   /**
-   * Runs the suite on the workspace as it was before the run. `restore` puts back pre-run bytes of
-   * files the run already landed (a resumed run whose apply was interrupted), for this run only.
+   * Runs the suite on the workspace as it was before the run (or takes the one kept for the same
+   * tree, command and lock files, then `cachedFrom` says when it ran). Verdicts asked for meanwhile
+   * wait for it; nothing else does. `restore` puts back pre-run bytes of files the run already
+   * landed (a resumed run whose apply was interrupted), for this run only (never cached).
    */
-  async runBaseline(restore: readonly StagedChange[] = []): Promise<TestEvidence> {
-    return this.serial(async () => {
-      const run = await this.run(restore, this.fullCommand, 'baseline');
-      if (run === undefined) return this.unverified();
-      const summary = this.read(run);
-      this.baseline = { exitCode: run.exitCode, failing: new Set(summary.failures.map((failure) => failure.name)), summary };
-      this.suiteMs = run.durationMs;
-      const evidence = this.evidence(run, summary, [], [...this.baseline.failing]);
-      if (run.exitCode === 0 && !showsTests(summary)) {
-        return { ...evidence, verdict: 'unverified', reason: 'The suite exits with code 0 before the run, but its output shows no test that ran (a runner Plumbline cannot read, or nothing to run): it cannot prove any step.' };
+  runBaseline(restore: readonly StagedChange[] = []): Promise<TestEvidence> {
+    const taking = this.#takeBaseline(restore);
+    // A baseline that could not be taken fails the verdicts waiting for it, as it fails the run.
+    this.#baseline = taking.then((taken) => taken.baseline);
+    this.#baseline.catch(() => undefined);
+    return taking.then((taken) => taken.evidence);
+  }
+
+  async #takeBaseline(restore: readonly StagedChange[]): Promise<{ baseline: Baseline | undefined; evidence: TestEvidence }> {
+    const command = this.fullCommand;
+    if (command === undefined) return { baseline: undefined, evidence: this.unverified() };
+    const confinement = await this.gate.forBaseline();
+    const cache = restore.length === 0 ? this.options.baselineCache : undefined;
+    const lease = await this.#pool.acquire();
+    let run: PooledRun;
+    let key: string | undefined;
+    try {
+      const path = await lease.stage(this.#withLanded(restore));
+      key = cache !== undefined ? await baselineKey(path, this.options.root, command).catch(() => undefined) : undefined;
+      const cached = key !== undefined ? await cache?.read(key, command) : undefined;
+      if (cached !== undefined) {
+        this.#suiteMs = cached.durationMs;
+        const baseline = { exitCode: cached.exitCode, failing: new Set(cached.summary.failures.map((failure) => failure.name)), summary: cached.summary };
+        return { baseline, evidence: { ...cached.evidence, cachedFrom: cached.createdAt } };
       }
-      return { ...evidence, verdict: run.exitCode === 0 ? 'passed' : 'failed', reason: run.exitCode === 0 ? 'The suite passes before the run.' : 'Some tests fail before the run; they will not block steps.' };
-    });
+      run = await lease.run(command, confinement);
+    } finally {
+      lease.release();
+    }
+    const summary = this.read(run);
+    const baseline = { exitCode: run.exitCode, failing: new Set(summary.failures.map((failure) => failure.name)), summary };
+    this.#suiteMs = run.durationMs;
+    const evidence = this.#baselineEvidence(run, summary, baseline);
+    if (key !== undefined && !run.cancelled && !run.timedOut && run.tampered.length === 0) {
+      await cache?.write(key, command, { exitCode: run.exitCode, durationMs: run.durationMs, summary, evidence });
+    }
+    return { baseline, evidence };
+  }
+
+  #baselineEvidence(run: PooledRun, summary: TestSummary, baseline: Baseline): TestEvidence {
+    const evidence = evidenceOf(run, summary, [], [...baseline.failing], undefined);
+    if (run.exitCode === 0 && !showsTests(summary)) {
+      return { ...evidence, verdict: 'unverified', reason: 'The suite exits with code 0 before the run, but its output shows no test that ran (a runner Plumbline cannot read, or nothing to run): it cannot prove any step.' };
+    }
+    return { ...evidence, verdict: run.exitCode === 0 ? 'passed' : 'failed', reason: run.exitCode === 0 ? 'The suite passes before the run.' : 'Some tests fail before the run; they will not block steps.' };
   }
 
   /**
-   * Verifies base + landed + `changes` (the run's staged state with this step's edits). With
-   * `testFiles`, a run of only those files first fails the step fast; a pass always comes from the
-   * full suite compared with the baseline, less the tests `step` declares it removes.
+   * Verifies base + landed + `changes` (the run's staged state with this step's edits): its
+   * related tests first (a failure there is the verdict, in seconds), then the full suite in a wave
+   * with the steps that got there together. A pass always comes from a full-suite run that held
+   * this step, compared with the baseline, less the tests the step declares it removes.
    */
-  async verify(changes: readonly StagedChange[], testFiles: readonly string[] = [], step: StepDeclarations = {}): Promise<TestEvidence> {
-    return this.serial(async () => {
-      if (this.command === undefined) return this.unverified();
+  async verify(changes: readonly StagedChange[], step: StepDeclarations = {}): Promise<TestEvidence> {
+    if (this.command === undefined) return this.unverified();
+    const confinement = await this.gate.forUnreviewed(this.options.signal);
+    if (confinement.kind === 'withheld') return { ...this.unverified(), reason: confinement.reason };
+    const stepId = step.stepId ?? `verification ${String(++this.#unnamed)}`;
+    const ownPaths = new Set(step.ownPaths ?? changes.map((change) => change.path));
+    const own = changes.filter((change) => ownPaths.has(change.path));
+    const base = this.#withLanded(changes.filter((change) => !ownPaths.has(change.path)));
+    const ticket = this.#waves.enter();
+    let related: { evidence: TestEvidence; run: TestRun } | undefined;
+    try {
+      related = await this.#related([...base, ...own], own, step, stepId, confinement);
+    } catch (error) {
+      ticket.leave();
+      throw error;
+    }
+    if (related !== undefined && related.evidence.verdict === 'failed') {
+      ticket.leave();
+      return this.#described({ ...related.evidence, runs: [related.run] });
+    }
+    const evidence = await ticket.submit({ stepId, base, own, removesTests: step.removesTests ?? [], runs: related !== undefined ? [related.run] : [] });
+    return this.#described(evidence);
+  }
+
+  /**
+   * The step's related tests, when the suite is slow enough for a first run to pay and the runner
+   * can be narrowed: failed when they show new failures (or the run timed out or was cancelled),
+   * passed otherwise. Undefined: no related run.
+   */
+  async #related(changes: readonly StagedChange[], own: readonly StagedChange[], step: StepDeclarations, stepId: string, confinement: Confinement): Promise<{ evidence: TestEvidence; run: TestRun } | undefined> {
+    // Narrowing pays only when the whole suite is slow: a pass needs the full suite anyway.
+    const worthNarrowing = (this.#suiteMs ?? Number.POSITIVE_INFINITY) >= (this.options.narrowWhenSuiteTakesMs ?? 2000);
+    const detected = this.detected;
+    // The user's own command runs exactly as configured: it is never narrowed.
+    if (!worthNarrowing || detected === undefined || this.options.command !== undefined) return undefined;
+    const lease = await this.#pool.acquire();
+    let ran: PooledRun;
+    let how: string;
+    try {
+      const copyPath = await lease.stage(changes);
+      const chosen = await relatedTestsCommand({ root: copyPath, detected, changedFiles: own.map((change) => change.path), ...(step.verifyLine !== undefined ? { verifyLine: step.verifyLine } : {}), signal: this.options.signal });
+      if (chosen === undefined) return undefined;
+      how = chosen.how;
+      ran = await lease.run(chosen.command, confinement);
+    } finally {
+      lease.release();
+    }
+    // Compared with the baseline it would miss every test outside its files: only its failures count.
+    const summary = this.read(ran);
+    const baseline = summary.failures.length > 0 || ran.exitCode !== 0 ? await this.#baselineReady() : undefined;
+    const evidence = judge(ran, summary, undefined, baseline, this.options.timeoutMs);
+    const failed = ran.cancelled || ran.timedOut || (evidence.verdict === 'failed' && evidence.newFailures.length > 0);
+    return { evidence: { ...evidence, verdict: failed ? 'failed' : 'passed' }, run: testRun('related', [stepId], ran, failed ? 'failed' : 'passed', how) };
+  }
+
+  /** A full run for the waves: staged work + `changes`, judged against the baseline. */
+  async #full(lease: CopyLease | undefined, changes: readonly StagedChange[], removesTests: readonly string[], steps: readonly string[]): Promise<JudgedRun> {
+    const command = this.fullCommand;
+    const held = lease ?? (await this.#pool.acquire());
+    let ran: PooledRun;
+    try {
+      if (command === undefined) throw new Error('No test command: nothing to verify with.');
       const confinement = await this.gate.forUnreviewed(this.options.signal);
-      if (confinement.kind === 'withheld') return { ...this.unverified(), reason: confinement.reason };
-      // Narrowing pays only when the whole suite is slow: a pass needs the full suite anyway.
-      const worthNarrowing = (this.suiteMs ?? Number.POSITIVE_INFINITY) >= (this.options.narrowWhenSuiteTakesMs ?? 2000);
-      const narrow = worthNarrowing && testFiles.length > 0 && this.detected !== undefined && this.options.command === undefined ? narrowCommand(this.detected, testFiles) : undefined;
-      if (narrow !== undefined) {
-        const failedFast = await this.runNarrowed(changes, narrow);
-        if (failedFast !== undefined) return failedFast;
-      }
-      const run = await this.run(changes, this.fullCommand);
-      if (run === undefined) return this.unverified();
-      return withTampering(this.judge(run, this.read(run), { removesTests: step.removesTests ?? [] }), run.tampered);
-    });
+      if (confinement.kind === 'withheld') return { evidence: { ...this.unverified(), reason: confinement.reason }, run: { kind: 'full', steps: [...steps], command, verdict: 'unverified', durationMs: 0 } };
+      await held.stage(changes);
+      ran = await held.run(command, confinement);
+    } finally {
+      held.release();
+    }
+    const baseline = await this.#baselineReady();
+    const evidence = withTampering(judge(ran, this.read(ran), removesTests, baseline, this.options.timeoutMs), ran.tampered);
+    return { evidence, run: testRun('full', steps, ran, evidence.verdict) };
   }
 
   /**
@@ -199,133 +287,61 @@ export class StepVerifier {
    * renamed (the union of their `removesTests`); `rebase` makes a failing result the new baseline.
    */
   async verifyLanded(landed: StepDeclarations = {}, options: { readonly rebase?: boolean } = {}): Promise<TestEvidence> {
-    return this.serial(async () => {
-      const run = await this.run([], this.fullCommand, 'baseline');
-      if (run === undefined) return this.unverified();
-      const summary = this.read(run);
-      const evidence = withTampering(this.judge(run, summary, { removesTests: landed.removesTests ?? [] }), run.tampered);
-      // The user chose to land a state that fails: later steps are compared with it, so the
-      // failures it brought are reported to them as already there, not blamed on them.
-      if (options.rebase === true && evidence.verdict === 'failed' && this.baseline !== undefined) {
-        this.baseline = { exitCode: run.exitCode, failing: new Set([...this.baseline.failing, ...summary.failures.map((failure) => failure.name)]), summary };
-      }
-      return evidence;
-    });
+    const command = this.fullCommand;
+    if (command === undefined) return this.unverified();
+    const confinement = await this.gate.forBaseline();
+    const run = await this.#pool.run(this.#withLanded([]), command, confinement);
+    const summary = this.read(run);
+    const before = await this.#baselineReady();
+    const evidence = withTampering(judge(run, summary, landed.removesTests ?? [], before, this.options.timeoutMs), run.tampered);
+    // The user chose to land a state that fails: later steps are compared with it, so the
+    // failures it brought are reported to them as already there, not blamed on them.
+    if (options.rebase === true && evidence.verdict === 'failed' && before !== undefined) {
+      const rebased: Baseline = { exitCode: run.exitCode, failing: new Set([...before.failing, ...summary.failures.map((failure) => failure.name)]), summary };
+      this.#baseline = Promise.resolve(rebased);
+    }
+    return evidence;
   }
 
   /** Changes now in the user's files: later verifications build on them. */
   recordLanded(changes: readonly StagedChange[]): void {
-    for (const change of changes) this.landed.set(change.path, change);
+    for (const change of changes) this.#landed.set(change.path, change);
   }
 
+  /** Stops test runs still going and removes the copies (and a prepared worktree nothing used). */
   async dispose(): Promise<void> {
-    await this.queue.catch(() => undefined);
-    // A copy prepared but never used is removed too.
-    const isolated = this.isolated ?? (await this.isolating?.catch(() => undefined));
-    this.isolating = undefined;
-    this.isolated = undefined;
-    await isolated?.dispose();
-    // Prepared ahead but never used (no command after all, or no verification ran).
-    const prepared = this.prepared;
-    this.prepared = undefined;
-    await (await prepared)?.discard().catch(() => undefined);
+    this.#controller.abort();
+    await this.#pool.dispose();
   }
 
-  /** A run of only the step's test files: its evidence when it fails the step (new failures, a timeout); undefined to go on to the full suite. */
-  private async runNarrowed(changes: readonly StagedChange[], command: string): Promise<TestEvidence | undefined> {
-    const run = await this.run(changes, command);
-    if (run === undefined) return undefined;
-    // Compared with the baseline it would miss every test outside its files: only its failures count.
-    const evidence = this.judge(run, this.read(run), undefined);
-    return run.cancelled || run.timedOut || (evidence.verdict === 'failed' && evidence.newFailures.length > 0) ? evidence : undefined;
+  /** Landed changes with `changes` on top. */
+  #withLanded(changes: readonly StagedChange[]): StagedChange[] {
+    const merged = new Map(this.#landed);
+    for (const change of changes) merged.set(change.path, change);
+    return [...merged.values()];
+  }
+
+  /** The baseline, once it is known; undefined when none was taken (every failure then counts as new). */
+  #baselineReady(): Promise<Baseline | undefined> {
+    return this.#baseline ?? Promise.resolve(undefined);
+  }
+
+  /** The reason followed by the runs it rests on, so the plan and the CLI show them. */
+  #described(evidence: TestEvidence): TestEvidence {
+    const runs = evidence.runs ?? [];
+    return runs.length === 0 ? evidence : { ...evidence, reason: `${evidence.reason} (Runs: ${describeRuns(runs)}.)` };
   }
 
   /** The run's summary, file names relative to the copy (node names a file it ran as one test by its absolute path). */
-  private read(run: Ran): TestSummary {
+  private read(run: PooledRun): TestSummary {
     const summary = parseTestOutput(run.output, this.detected?.runner);
-    if (this.isolated !== undefined) this.roots.add(this.isolated.path);
-    const roots = [...this.roots, this.options.root];
+    const roots = [...this.#pool.paths, this.options.root];
     const relative = (path: string): string => {
       const root = roots.find((candidate) => path.startsWith(`${candidate}/`) || path.startsWith(`${candidate}\\`));
       return root === undefined ? path : path.slice(root.length + 1).replace(/\\/g, '/');
     };
     const tests = summary.tests?.map((test) => ({ ...test, name: relative(test.name), ...(test.file !== undefined ? { file: relative(test.file) } : {}) }));
     return { ...summary, failures: summary.failures.map((failure) => ({ ...failure, name: relative(failure.name) })), ...(tests !== undefined ? { tests } : {}) };
-  }
-
-  private readonly roots = new Set<string>();
-
-  /** `step` undefined: a narrowed run, not compared with the baseline. */
-  private judge(run: Ran, summary: TestSummary, step: StepDeclarations | undefined): TestEvidence {
-    const baseline = this.baseline;
-    const failing = summary.failures.map((failure) => failure.name);
-    const preexisting = failing.filter((name) => baseline?.failing.has(name) === true);
-    const fresh = failing.filter((name) => baseline?.failing.has(name) !== true);
-    const comparison = step !== undefined && baseline !== undefined && showsTests(baseline.summary) ? compareWithBaseline(baseline.summary, summary, step.removesTests) : undefined;
-    const evidence = this.evidence(run, summary, fresh, preexisting, comparison);
-    if (run.cancelled) return { ...evidence, verdict: 'failed', reason: 'The verification was cancelled.' };
-    if (run.timedOut) return { ...evidence, verdict: 'failed', reason: `The tests did not finish within ${Math.round(this.options.timeoutMs / 1000)} s and were stopped.` };
-    if (run.exitCode === 0) return this.earned(evidence, summary, comparison, `The tests pass (exit code 0${summary.passed !== undefined ? `, ${summary.passed} passed` : ''}).`);
-    if (failing.length > 0 && fresh.length === 0) return this.earned(evidence, summary, comparison, `Only tests that failed before the run fail: ${listed(preexisting)}.`);
-    if (failing.length === 0 && baseline !== undefined && baseline.exitCode === run.exitCode && baseline.failing.size === 0 && baseline.exitCode !== 0) {
-      return this.earned(evidence, summary, comparison, `The suite fails the same way it did before the run (exit code ${String(run.exitCode)}).`);
-    }
-    return { ...evidence, verdict: 'failed', reason: fresh.length > 0 ? `New failures: ${listed(fresh)}.` : `The tests failed (exit code ${String(run.exitCode)}).` };
-  }
-
-  /**
-   * A run whose exit status would pass the step passes only if its output shows tests and every test
-   * that passed in the baseline still ran (or the step declared it removes it).
-   */
-  private earned(evidence: TestEvidence, summary: TestSummary, comparison: Comparison | undefined, passing: string): TestEvidence {
-    const before = this.baseline?.summary;
-    const ranBefore = before !== undefined && showsTests(before) && before.total !== 0;
-    const failed = (reason: string): TestEvidence => ({ ...evidence, verdict: 'failed', reason });
-    if (comparison !== undefined && comparison.missing.length > 0) {
-      const count = comparison.missing.length;
-      return failed(
-        `${count} ${count === 1 ? 'test that passed before the run no longer runs' : 'tests that passed before the run no longer run'}: ${listed(comparison.missing)}. ` +
-          'Removed, skipped, or their file or the runner stopped early: that is not a pass. A step that removes or renames tests must say so in its plan (removes_tests).',
-      );
-    }
-    if (summary.total === 0) {
-      if (ranBefore) return failed('No tests ran, though the suite has tests: that is not a pass.');
-      return { ...evidence, verdict: 'unverified', reason: 'The command ran no tests: the project has none to prove this step.' };
-    }
-    if (!showsTests(summary)) {
-      if (ranBefore) return failed(`The output shows no test that ran, though it showed ${describeShown(before)} before the run: the runner may have stopped early. That is not a pass.`);
-      return {
-        ...evidence,
-        verdict: 'unverified',
-        reason: `The command ended with exit code ${String(evidence.exitCode)}, but its output shows no test that ran (a runner Plumbline cannot read, or one that ran nothing, like a make target that was up to date): nothing proves this step.`,
-      };
-    }
-    const drop = comparison?.countDrop;
-    if (drop !== undefined) {
-      const now = drop.what === 'passed' ? (drop.after === 1 ? 'test passes' : 'tests pass') : drop.after === 1 ? 'test ran' : 'tests ran';
-      return failed(`Only ${drop.after} ${now} where ${drop.before} ${drop.what === 'passed' ? 'passed' : 'ran'} before the run, and the output does not name the missing ones: that is not a pass.`);
-    }
-    const removed = comparison !== undefined && comparison.removed.length > 0 ? ` Gone as the step declares (removed or renamed): ${listed(comparison.removed)}.` : '';
-    return { ...evidence, verdict: 'passed', reason: `${passing}${removed}` };
-  }
-
-  private evidence(run: Ran, summary: TestSummary, fresh: readonly string[], preexisting: readonly string[], comparison?: Comparison): TestEvidence {
-    const baseline = this.baseline;
-    return {
-      verdict: 'failed',
-      reason: '',
-      command: run.command,
-      exitCode: run.exitCode,
-      ...countsOf(summary),
-      durationMs: run.durationMs,
-      excerpt: run.exitCode === 0 ? plainText(run.output).slice(-1500) : excerptFailure(run.output, summary),
-      newFailures: [...fresh],
-      preexistingFailures: [...preexisting],
-      locations: summary.failures.flatMap((failure) =>
-        failure.file === undefined ? [] : [{ name: failure.name, file: failure.file, ...(failure.line !== undefined ? { line: failure.line } : {}), ...(failure.message !== undefined ? { message: failure.message } : {}) }],
-      ),
-      ...(comparison !== undefined && baseline !== undefined ? { baseline: countsOf(baseline.summary), missingTests: comparison.missing, removedTests: comparison.removed } : {}),
-    };
   }
 
   private unverified(): TestEvidence {
@@ -338,63 +354,9 @@ export class StepVerifier {
   }
 
   private fallbackGate: ExecutionGate | undefined;
-
-  /** How long the whole suite took before the run (the baseline): decides whether narrowing pays. */
-  private suiteMs: number | undefined;
-
-  /**
-   * Runs `command` on base + landed + `changes` in the copy, confined as the gate says (the
-   * baseline is the user's own code; anything else is content nobody has reviewed). Afterwards
-   * what the run added to the copy is removed, and a copy whose earlier files the run changed is
-   * replaced before the next run, so no test run can leave something behind for a later verdict.
-   */
-  private async run(changes: readonly StagedChange[], command: string | undefined, purpose: 'baseline' | 'unreviewed' = 'unreviewed'): Promise<(ProcessResult & { command: string; tampered: readonly string[] }) | undefined> {
-    if (command === undefined) return undefined;
-    const confinement = purpose === 'baseline' ? await this.gate.forBaseline() : await this.gate.forUnreviewed(this.options.signal);
-    if (confinement.kind === 'withheld') return undefined;
-    try {
-      this.isolated ??= await this.isolation();
-    } catch (error) {
-      // The next verification tries again.
-      this.isolating = undefined;
-      throw error;
-    }
-    const merged = new Map(this.landed);
-    for (const change of changes) merged.set(change.path, change);
-    await this.isolated.reset();
-    await this.isolated.apply([...merged.values()]);
-    await this.isolated.watch();
-    const result = await runConfined({ command, layout: await this.isolated.layout(), confinement, settings: this.options.sandbox ?? defaultSandboxSettings, timeoutMs: this.options.timeoutMs, signal: this.options.signal });
-    const swept = await this.isolated.sweep();
-    if (swept.tampered.length > 0 || swept.snapshot === undefined) {
-      const spoiled = this.isolated;
-      this.isolated = undefined;
-      this.isolating = undefined;
-      await spoiled.dispose();
-    }
-    return { ...result, command, tampered: swept.tampered };
-  }
-
-  private serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
 }
 
-/** Test files, their fixtures and their runners' set-up, by the names the common runners use. */
-const TEST_PATH = /(^|\/)(tests?|__tests__|spec|__snapshots__|__fixtures__)\/|\.(test|spec)\.[cm]?[jt]sx?$|_test\.(go|py)$|(^|\/)test_[^/]*\.py$|(^|\/)conftest\.py$|(^|\/)(jest|vitest|mocha|karma|ava|playwright|cypress)\.config\.|(^|\/)\.mocharc|(^|\/)(pytest\.ini|tox\.ini|setup\.cfg|package\.json|Makefile)$/;
-
-/**
- * A test run that rewrote test files already in the copy (not the step's own, which the harness
- * writes) could make other tests pass whatever they check: such a verdict is not earned.
- */
-export function withTampering(evidence: TestEvidence, tampered: readonly string[]): TestEvidence {
-  if (tampered.length === 0) return evidence;
-  const tests = tampered.filter((path) => TEST_PATH.test(path));
-  const listed = (paths: readonly string[]): string => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}`;
-  if (tests.length > 0) {
-    return { ...evidence, verdict: 'failed', reason: `The test run rewrote test files the step does not own (${listed(tests)}): a verdict that depends on that is not a pass.` };
-  }
-  return { ...evidence, reason: `${evidence.reason} The run changed files already in the copy (${listed(tampered)}); the next verification starts from a fresh copy.` };
+/** A run for the evidence. */
+function testRun(kind: TestRun['kind'], steps: readonly string[], ran: PooledRun, verdict: TestRun['verdict'], how?: string): TestRun {
+  return { kind, steps: [...steps], command: ran.command, verdict, startedAt: ran.startedAt, durationMs: ran.durationMs, ...(how !== undefined ? { how } : {}) };
 }

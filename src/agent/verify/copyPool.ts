@@ -1,0 +1,194 @@
+import type { StagedChange } from '../workspace/stagedWorkspace';
+import { createIsolatedWorkspace, type IsolatedWorkspace, type IsolationOptions, type PreparedIsolation } from './isolatedWorkspace';
+import type { ProcessResult } from './processRunner';
+import { runConfined, type Confinement } from '../sandbox/runConfined';
+import type { SandboxSettings } from '../sandbox/sandboxPolicy';
+
+/** A finished test run in one of the pool's copies. */
+export interface PooledRun extends ProcessResult {
+  readonly command: string;
+  /** Files already in the copy that the run changed (the copy was then replaced). */
+  readonly tampered: readonly string[];
+  /** When the command started, ISO time (for the evidence's runs). */
+  readonly startedAt: string;
+  /** Where the copy was: the verifier maps names under it back to the workspace. */
+  readonly copyPath: string;
+}
+
+export interface CopyPoolOptions {
+  readonly isolation: IsolationOptions;
+  /** How many copies at most: test runs beyond it wait for a free one. */
+  readonly size: number;
+  /** A worktree made ahead (while the orchestrator planned): the first copy uses it, or discards it. */
+  readonly prepared?: Promise<PreparedIsolation | undefined>;
+  readonly sandbox: SandboxSettings;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+  /** Makes one copy (tests); default createIsolatedWorkspace. */
+  readonly create?: (options: IsolationOptions, prepared?: PreparedIsolation) => Promise<IsolatedWorkspace>;
+}
+
+/** One copy, held until released: stage the files, then run. */
+export interface CopyLease {
+  /** Makes the copy's files base + `changes` (the copy is made on first use); resolves with its path. */
+  stage(changes: readonly StagedChange[]): Promise<string>;
+  /** Runs `command` in the copy as staged. */
+  run(command: string, confinement: Confinement): Promise<PooledRun>;
+  /** Gives the copy back (once; later calls do nothing). */
+  release(): void;
+}
+
+interface Slot {
+  copy: IsolatedWorkspace | undefined;
+  making: Promise<IsolatedWorkspace> | undefined;
+}
+
+/**
+ * The run's verification copies: up to `size`, each made once on first use and reset between
+ * uses (so the copy, its links and its worktree are made once per slot per run, not per test
+ * run), each watched and swept around every run on its own, so the tamper check holds per copy.
+ * A copy whose earlier files a run changed is discarded and its slot makes a fresh one next time.
+ * Waiting callers get a free slot in the order they asked.
+ */
+export class CopyPool {
+  readonly #slots: Slot[] = [];
+  readonly #free: Slot[] = [];
+  readonly #waiting: ((slot: Slot) => void)[] = [];
+  #prepared: Promise<PreparedIsolation | undefined> | undefined;
+  #disposed = false;
+  readonly #active = new Set<Promise<void>>();
+  /** Every path a copy of this pool has had, for mapping names in test output back to the workspace. */
+  readonly paths = new Set<string>();
+
+  constructor(private readonly options: CopyPoolOptions) {
+    this.#prepared = options.prepared;
+  }
+
+  get size(): number {
+    return Math.max(1, this.options.size);
+  }
+
+  /**
+   * Runs `command` on base + `changes` in a free copy, confined as given (waiting for a copy when
+   * every one is in use).
+   */
+  async run(changes: readonly StagedChange[], command: string, confinement: Confinement): Promise<PooledRun> {
+    const lease = await this.acquire();
+    try {
+      await lease.stage(changes);
+      return await lease.run(command, confinement);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** A copy for the caller alone until it releases it: the first free one, in the order asked. */
+  async acquire(): Promise<CopyLease> {
+    const slot = await this.#acquire();
+    let released = false;
+    return {
+      stage: async (changes) => {
+        const copy = await this.#copyOf(slot);
+        await copy.reset();
+        await copy.apply(changes);
+        return copy.path;
+      },
+      run: (command, confinement) => this.#runIn(slot, command, confinement),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#release(slot);
+      },
+    };
+  }
+
+  /**
+   * Runs in the slot's copy as staged: its files remembered first; afterwards what the run added is
+   * removed and a copy whose earlier files it changed is replaced, so no run leaves anything behind
+   * for a later verdict.
+   */
+  #runIn(slot: Slot, command: string, confinement: Confinement): Promise<PooledRun> {
+    const running = this.#runInCopy(slot, command, confinement);
+    const settled = running.then(() => undefined, () => undefined);
+    this.#active.add(settled);
+    void settled.then(() => this.#active.delete(settled));
+    return running;
+  }
+
+  async #runInCopy(slot: Slot, command: string, confinement: Confinement): Promise<PooledRun> {
+    const copy = await this.#copyOf(slot);
+    await copy.watch();
+    const startedAt = new Date().toISOString();
+    const result = await runConfined({ command, layout: await copy.layout(), confinement, settings: this.options.sandbox, timeoutMs: this.options.timeoutMs, signal: this.options.signal });
+    const swept = await copy.sweep();
+    if (swept.tampered.length > 0 || swept.snapshot === undefined) {
+      slot.copy = undefined;
+      slot.making = undefined;
+      await copy.dispose();
+    }
+    return { ...result, command, tampered: swept.tampered, startedAt, copyPath: copy.path };
+  }
+
+  /** Makes the first copy now (the workspace as it is at this call), unless one exists. */
+  warmUp(): void {
+    if (this.#slots.length > 0 || this.#disposed) return;
+    const slot: Slot = { copy: undefined, making: undefined };
+    this.#slots.push(slot);
+    this.#free.push(slot);
+    this.#copyOf(slot).catch(() => undefined);
+  }
+
+  /** Removes every copy, and a prepared worktree no copy used. Waits for runs still going to end. */
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    // Runs still going were stopped by the run's signal: their copies go once they have ended.
+    await Promise.all(this.#active);
+    const copies = await Promise.all(this.#slots.map((slot) => (slot.copy !== undefined ? Promise.resolve(slot.copy) : (slot.making?.catch(() => undefined) ?? Promise.resolve(undefined)))));
+    await Promise.all(copies.map((copy) => (copy !== undefined ? copy.dispose().catch(() => undefined) : Promise.resolve())));
+    const prepared = this.#prepared;
+    this.#prepared = undefined;
+    await (await prepared)?.discard().catch(() => undefined);
+  }
+
+  #acquire(): Promise<Slot> {
+    const free = this.#free.shift();
+    if (free !== undefined) return Promise.resolve(free);
+    if (this.#slots.length < this.size) {
+      const slot: Slot = { copy: undefined, making: undefined };
+      this.#slots.push(slot);
+      return Promise.resolve(slot);
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(slot: Slot): void {
+    const next = this.#waiting.shift();
+    if (next !== undefined) next(slot);
+    else this.#free.push(slot);
+  }
+
+  async #copyOf(slot: Slot): Promise<IsolatedWorkspace> {
+    if (slot.copy !== undefined) return slot.copy;
+    if (slot.making === undefined) {
+      // The prepared worktree goes to the first copy made; a copy replaced later starts afresh.
+      const prepared = this.#prepared;
+      this.#prepared = undefined;
+      const create = this.options.create ?? createIsolatedWorkspace;
+      slot.making = (prepared ?? Promise.resolve(undefined)).then((ahead) => create(this.options.isolation, ahead));
+    }
+    try {
+      const copy = await slot.making;
+      this.paths.add(copy.path);
+      if (this.#disposed) {
+        await copy.dispose();
+        throw new Error('The verification copies were removed: the run has ended.');
+      }
+      slot.copy = copy;
+      return copy;
+    } catch (error) {
+      // The next run in this slot tries again.
+      slot.making = undefined;
+      throw error;
+    }
+  }
+}
