@@ -31,6 +31,8 @@ describe('a sandboxed command on a copy', { skip }, () => {
     repo = makeRepo('greeter');
     mkdirSync(join(repo.root, 'node_modules', '.cache'), { recursive: true });
     writeFileSync(join(repo.root, 'node_modules', '.cache', 'kept.txt'), 'the user\'s cache\n');
+    mkdirSync(join(repo.root, 'node_modules', 'pkg'), { recursive: true });
+    writeFileSync(join(repo.root, 'node_modules', 'pkg', 'index.js'), 'module.exports = 1;\n');
     writeFileSync(join(repo.root, '.gitignore'), 'node_modules\n');
     copy = await createIsolatedWorkspace({ root: repo.root });
   });
@@ -56,13 +58,15 @@ describe('a sandboxed command on a copy', { skip }, () => {
     assert.doesNotMatch(result.output, /dd: 0$/m);
   });
 
-  test('a tool cache inside a linked dependency folder is writable, privately: the user\'s cache is untouched', async () => {
-    const result = await run('echo new > node_modules/.cache/new.txt && ls node_modules/.cache && echo more > node_modules/other.txt');
+  test('a tool cache inside a dependency folder is writable, privately: the user\'s cache is untouched', async () => {
+    const result = await run('echo new > node_modules/.cache/new.txt && ls node_modules/.cache && echo more > node_modules/other.txt && echo more > node_modules/pkg/inside.txt');
     assert.match(result.output, /new\.txt/);
-    assert.doesNotMatch(result.output, /kept\.txt/, 'the private layer starts empty');
-    assert.match(result.output, /node_modules\/other\.txt: Read-only file system/);
+    assert.doesNotMatch(result.output, /kept\.txt/, 'the copy\'s cache folder starts empty');
+    // node_modules is the copy's own folder of links: a new file lands in the copy; the packages themselves are read-only.
+    assert.match(result.output, /node_modules\/pkg\/inside\.txt: Read-only file system/);
     assert.equal(existsSync(join(repo.root, 'node_modules', '.cache', 'new.txt')), false);
     assert.equal(existsSync(join(repo.root, 'node_modules', 'other.txt')), false);
+    assert.equal(existsSync(join(repo.root, 'node_modules', 'pkg', 'inside.txt')), false);
   });
 
   test('nothing the command starts outlives it, not even a daemon that left its session', async () => {

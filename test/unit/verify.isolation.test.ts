@@ -168,7 +168,8 @@ describe('isolated workspaces', () => {
     assert.deepEqual(snapshot(workspace.path), {
       '.gitignore': 'node_modules/\n*.log\ndist/\n',
       'README.md': 'committed readme\n',
-      'node_modules': `-> ${join(repo, 'node_modules')}`,
+      // A real folder of links to each entry: a cache a tool writes there lands in the copy.
+      'node_modules/pkg': `-> ${join(repo, 'node_modules/pkg')}`,
       'notes/untracked.md': 'untracked\n',
       'run.sh': '#!/bin/sh\necho hi\n',
       'src/keep.ts': 'unsaved buffer\n',
@@ -245,11 +246,11 @@ describe('isolated workspaces', () => {
 
     assert.equal(workspace.kind, 'git-worktree');
     assert.equal(relative(top, workspace.path).split('\\').join('/'), 'packages/app');
-    const linked = `-> ${join(repo, 'packages/app/node_modules')}`;
-    assert.deepEqual(snapshot(workspace.path), { 'fresh.ts': 'untracked here\n', 'node_modules': linked, 'src/a.ts': 'a edited\n', 'src/b.ts': 'buffer\n' });
+    const linked = `-> ${join(repo, 'packages/app/node_modules/local')}`;
+    assert.deepEqual(snapshot(workspace.path), { 'fresh.ts': 'untracked here\n', 'node_modules/local': linked, 'src/a.ts': 'a edited\n', 'src/b.ts': 'buffer\n' });
     assert.equal(readFileSync(join(top, 'shared/lib.txt'), 'utf8'), 'shared edited\n');
     assert.equal(existsSync(join(top, 'top-untracked.txt')), false);
-    assert.equal(readlinkSync(join(top, 'node_modules')), join(repo, 'node_modules'));
+    assert.equal(readlinkSync(join(top, 'node_modules/dep')), join(repo, 'node_modules/dep'));
     await workspace.apply([change('src/a.ts', 'modify', 'applied\n')]);
     assert.equal(readFileSync(join(workspace.path, 'src/a.ts'), 'utf8'), 'applied\n');
     await workspace.dispose();
@@ -271,8 +272,8 @@ describe('isolated workspaces', () => {
     const workspace = await open(root);
     assert.equal(workspace.kind, 'copy');
     const copy = snapshot(workspace.path);
-    assert.deepEqual(Object.keys(copy).sort(), ['bin/tool', 'node_modules', 'packages/p/index.ts', 'packages/p/node_modules', 'src/a.ts', ...(posix ? ['absolute-inner', 'inner-link', 'outer-link'] : [])].sort());
-    assert.equal(copy['node_modules'], `-> ${join(root, 'node_modules')}`);
+    assert.deepEqual(Object.keys(copy).sort(), ['bin/tool', 'node_modules/dep', 'packages/p/index.ts', 'packages/p/node_modules/q', 'src/a.ts', ...(posix ? ['absolute-inner', 'inner-link', 'outer-link'] : [])].sort());
+    assert.equal(copy['node_modules/dep'], `-> ${join(root, 'node_modules/dep')}`);
     if (posix) {
       assert.equal(statSync(join(workspace.path, 'bin/tool')).mode & 0o777, 0o755);
       assert.equal(statSync(join(workspace.path, 'src/a.ts')).mode & 0o111, 0);

@@ -91,9 +91,13 @@ async function mirrorFolder(context: CopyContext, source: string, target: string
   context.shells.push(source);
   const entries = await context.limit(() => readdir(source, { withFileTypes: true }));
   await Promise.all(entries.map(async (entry) => {
-    if (SHELL_CACHES.has(entry.name)) return;
     const from = join(source, entry.name);
     const to = join(target, entry.name);
+    if (SHELL_CACHES.has(entry.name)) {
+      // The copy's own, empty: tools that only use a cache folder that exists find one.
+      if (entry.isDirectory()) await context.limit(() => mkdir(to));
+      return;
+    }
     const folder = entry.isDirectory() || (entry.isSymbolicLink() && (await isFolder(from)));
     try {
       await context.limit(() => symlink(from, to, folder ? (windows ? 'junction' : 'dir') : 'file'));
