@@ -20,6 +20,7 @@ Usage:
                 [--base-url URL] [--approve step|end|auto|never] [--test-cmd CMD] [--max-cost USD]
                 [--max-tokens N] [--max-calls N] [--parallel N] [--allow-command PREFIX]...
                 [--deny-command PREFIX]... [--yes] [--json] [--unsandboxed run|review-first]
+                [--ask-timeout SECONDS] [--context-window N]
   plumbline runs [--cwd DIR] [--json]
   plumbline resume <run-id> [--cwd DIR] [--yes] [--json]
   plumbline undo <run-id> [--cwd DIR] [--json]
@@ -69,6 +70,13 @@ Options:
                      terminal and denied without one; destructive commands are always asked about
   --deny-command P   Never run commands starting with these words (repeatable; plumbline.commands.deny)
   --yes              Run the plan without asking for approval first
+  --ask-timeout S    How long a question from the run (ask_user, more attempts for a failing
+                     step) waits for your answer on the terminal before the run goes on without
+                     one (default 300; 0: no limit; plumbline.askUser.timeoutSeconds). Without a
+                     terminal (or with --json) questions go unanswered at once
+  --context-window N The models' context window in tokens, for both roles (default: known per
+                     model; plumbline.<role>.contextWindow). A conversation nearing 80% of it is
+                     compacted: old tool results become short summaries
   --json             One JSON event per line (run), or JSON output (runs, doctor)
   --ping             (doctor) also make a one-token call to each configured model
   --timeout MS       How long to wait for the agent server to start (default: 15000)
@@ -119,6 +127,8 @@ async function main(argv: string[]): Promise<number> {
         'allow-command': { type: 'string', multiple: true },
         'deny-command': { type: 'string', multiple: true },
         unsandboxed: { type: 'string' },
+        'ask-timeout': { type: 'string' },
+        'context-window': { type: 'string' },
       },
     });
   } catch (error) {
@@ -139,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = values.timeout === undefined ? 15000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usageError('--timeout takes a positive whole number of milliseconds');
   const terminal = createTerminal();
-  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'max-tokens', 'max-calls', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed'] as const;
+  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'max-tokens', 'max-calls', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed', 'ask-timeout', 'context-window'] as const;
   if (command !== 'run') {
     const misplaced = runOnly.find((flag) => values[flag] !== undefined && !(command === 'resume' && flag === 'yes'));
     if (misplaced !== undefined) return usageError(`--${misplaced} goes with "plumbline run"`);
@@ -191,6 +201,10 @@ async function main(argv: string[]): Promise<number> {
         if (value instanceof Error || (value !== undefined && !Number.isInteger(value))) return usageError(`${flag} takes a positive whole number`);
       }
       if (parallel instanceof Error || (parallel !== undefined && (!Number.isInteger(parallel) || parallel > 16))) return usageError('--parallel takes a whole number from 1 to 16');
+      const askTimeout = values['ask-timeout'] === undefined ? undefined : Number(values['ask-timeout']);
+      if (askTimeout !== undefined && (!Number.isInteger(askTimeout) || askTimeout < 0 || askTimeout > 86_400)) return usageError('--ask-timeout takes a whole number of seconds from 0 (no limit) to 86400');
+      const contextWindow = values['context-window'] === undefined ? undefined : Number(values['context-window']);
+      if (contextWindow !== undefined && (!Number.isInteger(contextWindow) || contextWindow < 1024)) return usageError('--context-window takes a whole number of tokens, at least 1024');
       return runTaskCommand(
         {
           task,
@@ -211,6 +225,8 @@ async function main(argv: string[]): Promise<number> {
           ...(prefixes.deny.length > 0 ? { denyCommands: prefixes.deny } : {}),
           ...(parallel !== undefined ? { parallel } : {}),
           ...(unsandboxed !== undefined ? { unsandboxed } : {}),
+          ...(askTimeout !== undefined ? { askTimeoutSeconds: askTimeout } : {}),
+          ...(contextWindow !== undefined ? { contextWindow } : {}),
         },
         terminal,
       );

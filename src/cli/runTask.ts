@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../protocol/methods';
+import { askUserRequest, commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../protocol/methods';
 import type { KeyedProvider } from '../protocol/provider';
 import type { SandboxConsentParams } from '../protocol/sandbox';
 import type { ApproveMode, CommandApprovalParams, RunEvent } from '../protocol/run';
 import { describeBeforeAfter } from '../protocol/testEvidence';
 import { askInTerminal } from './askInTerminal';
+import { answerInTerminal } from './userQuestionInTerminal';
 import { renderPlanForTerminal } from './planView';
 import { startServerSession } from './serverConnection';
 import { paintFileChange } from './hunkView';
@@ -36,6 +37,10 @@ export interface RunTaskOptions {
   /** Where the machine has no sandbox: run the tests unconfined, or only after review (`--unsandboxed`). */
   readonly unsandboxed?: 'run' | 'review-first';
   readonly timeoutMs: number;
+  /** `--ask-timeout`: how long a question waits for an answer (plumbline.askUser.timeoutSeconds). */
+  readonly askTimeoutSeconds?: number;
+  /** `--context-window`: both roles' context window in tokens (plumbline.<role>.contextWindow). */
+  readonly contextWindow?: number;
 }
 
 /** Exit statuses of `plumbline run`, documented in --help and the README. */
@@ -46,11 +51,13 @@ function settingsFrom(options: RunTaskOptions): Record<string, unknown> {
     ...(options.provider !== undefined ? { provider: options.provider } : {}),
     ...(model !== undefined ? { model } : {}),
     ...(options.baseUrl !== undefined ? { baseUrl: options.baseUrl } : {}),
+    ...(options.contextWindow !== undefined ? { contextWindow: options.contextWindow } : {}),
   });
   return {
     orchestrator: role(options.model),
     worker: role(options.workerModel ?? options.model),
     commands: { allow: [...(options.allowCommands ?? [])], deny: [...(options.denyCommands ?? [])] },
+    ...(options.askTimeoutSeconds !== undefined ? { askUser: { timeoutSeconds: options.askTimeoutSeconds } } : {}),
   };
 }
 
@@ -83,6 +90,12 @@ function describe(event: RunEvent, terminal: Terminal): string | undefined {
       ].join('\n') || undefined;
     case 'command/finished':
       return describeCommandEvent(event, terminal);
+    case 'question/closed':
+      return event.unanswered !== undefined
+        ? paint(terminal, 'yellow', `? ${event.stepId ?? 'orchestrator'}: no answer (${event.unanswered}); it decides and says what it assumed`)
+        : `? ${event.stepId ?? 'orchestrator'}: answered "${event.answer ?? ''}"`;
+    case 'model/compacted':
+      return paint(terminal, 'dim', `⇣ ${event.stepId ?? event.role}: conversation compacted, ~${String(event.beforeTokens)} → ~${String(event.afterTokens)} tokens (${event.model}'s window: ${String(event.contextWindow)})`);
     case 'run/finished':
       return `\n${event.summary}`;
     default:
@@ -149,12 +162,19 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
     }
   });
 
-  // One question at a time: parallel workers may ask together.
-  let commandQuestions: Promise<unknown> = Promise.resolve();
+  // One question at a time on the terminal: parallel workers may ask together (commands, ask_user).
+  let terminalQuestions: Promise<unknown> = Promise.resolve();
+  const canAskOnTerminal = terminal.interactive && process.stdin.isTTY && !options.json;
   session.onRequest(commandApprovalRequest, (question) => {
-    const canAsk = terminal.interactive && process.stdin.isTTY && !options.json;
-    const next = commandQuestions.then(() => approveCommandInTerminal(question, canAsk, terminal, controller.signal));
-    commandQuestions = next.catch(() => undefined);
+    const next = terminalQuestions.then(() => approveCommandInTerminal(question, canAskOnTerminal, terminal, controller.signal));
+    terminalQuestions = next.catch(() => undefined);
+    return next;
+  });
+  session.onRequest(askUserRequest, (question, closed) => {
+    // Without a terminal nobody can answer: at once, not after the questions before it.
+    if (!canAskOnTerminal) return Promise.resolve({ answer: null });
+    const next = terminalQuestions.then(async () => ({ answer: await answerInTerminal(question, terminal, AbortSignal.any([controller.signal, closed])) }));
+    terminalQuestions = next.catch(() => undefined);
     return next;
   });
 

@@ -17,6 +17,7 @@ import { sandboxConsentParamsSchema, sandboxConsentResultSchema } from './sandbo
 import { providerIdSchema } from './provider';
 import { serverStatusSchema } from './status';
 import { testEvidenceSchema } from './testEvidence';
+import { userAnswerSchema, userQuestionParamsSchema } from './userQuestion';
 
 /**
  * The table of custom `plumbline/*` LSP methods: one constant per method, with its direction and the
@@ -144,6 +145,16 @@ export const sandboxConsentRequest = defineRequest('plumbline/sandbox/consent', 
   whenMalformed: { decision: 'cancel' },
 });
 
+/**
+ * server → client: a question for the user (a model's `ask_user`, or whether a step about to fail for
+ * good gets more attempts). Several may be open at once, one per asking step; the server cancels the
+ * request when the run stops or the question times out. `answer: null` when the client cannot ask
+ * (no terminal, `--json`); an error, a missing handler or a malformed message counts as no answer.
+ */
+export const askUserRequest = defineRequest('plumbline/user/ask', 'serverToClient', userQuestionParamsSchema, userAnswerSchema, {
+  whenMalformed: { answer: null },
+});
+
 /** server → client: changes ready to land; the answer lists the paths the user accepted. Malformed: nothing accepted. */
 export const reviewRequest = defineRequest('plumbline/review', 'serverToClient', reviewParamsSchema, reviewResultSchema, {
   whenMalformed: { decisions: [] },
@@ -178,6 +189,7 @@ export const allMethods = [
   commandApprovalRequest,
   sandboxConsentRequest,
   reviewRequest,
+  askUserRequest,
   symbolsRequest,
   saveDocumentsRequest,
 ] as const;

@@ -175,6 +175,31 @@ export const runEventSchema = z.discriminatedUnion('type', [
     /** What a decision named that the review did not offer (hunk ids, or paths): ignored. */
     ignored: z.array(z.string()).optional(),
   }),
+  /** A question put to the user (ask_user, or before a step fails for good); `question/closed` follows. */
+  z.object({ type: z.literal('question/asked'), ...base, ...stepRef, questionId: z.string(), kind: z.enum(['question', 'lastAttempt']), question: z.string(), choices: z.array(z.string()) }),
+  /** How a question ended: the user's answer, or why there was none (the model then decides and says what it assumed). */
+  z.object({
+    type: z.literal('question/closed'),
+    ...base,
+    ...stepRef,
+    questionId: z.string(),
+    answer: z.string().optional(),
+    unanswered: z.enum(['no-client', 'timeout', 'cancelled']).optional(),
+  }),
+  /** A conversation grew past its share of the model's context window and was compacted before the next request. */
+  z.object({
+    type: z.literal('model/compacted'),
+    ...base,
+    role,
+    ...stepRef,
+    model: z.string(),
+    contextWindow: z.number().int().positive(),
+    /** Estimated input tokens of the next request before and after compaction. */
+    beforeTokens: z.number().int().nonnegative(),
+    afterTokens: z.number().int().nonnegative(),
+    /** Tool results replaced by the harness's summaries. */
+    summarized: z.number().int().nonnegative(),
+  }),
   z.object({
     type: z.literal('run/finished'),
     ...base,

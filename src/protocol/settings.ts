@@ -30,6 +30,8 @@ export const roleSettingsSchema = z.object({
   model: z.preprocess(emptyToUndefined, z.string().min(1).optional()),
   /** Empty: the provider's own endpoint. Any OpenAI-compatible server for `openai`. */
   baseUrl: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  /** The model's context window in tokens; empty or 0: the built-in table's (src/agent/model/contextWindows.ts). */
+  contextWindow: z.preprocess((value) => (value === 0 ? undefined : emptyToUndefined(value)), z.number().int().min(1024).max(10_000_000).optional()),
 });
 export type RoleSettings = z.infer<typeof roleSettingsSchema>;
 
@@ -50,6 +52,8 @@ export const commandPrefixSchema = z
   .max(200)
   .refine((entry) => !/[;&|<>()$`\n\r#*?]/.test(entry), { message: 'a command prefix is plain words, such as "npm run lint" (no ; & | < > ( ) $ ` # * ?)' });
 
+/** `plumbline.askUser.timeoutSeconds` when not set. */
+export const defaultAskTimeoutSeconds = 300;
 /** Model requests per run when nothing else is set (`plumbline.budget.maxCalls`). */
 export const defaultMaxCalls = 400;
 /** `plumbline.limits.*` when not set. */
@@ -84,6 +88,8 @@ export const plumblineSettingsSchema = z.object({
       maxAttempts: z.number().int().min(1).max(10).default(3),
     })
     .default({ timeoutSeconds: 600, maxAttempts: 3 }),
+  /** Questions to the user (`ask_user`, the last-attempt question): how long one waits before the run goes on without an answer; 0: no limit. */
+  askUser: z.object({ timeoutSeconds: z.number().int().min(0).max(86_400).default(defaultAskTimeoutSeconds) }).default({ timeoutSeconds: defaultAskTimeoutSeconds }),
   /** Commands a model may run (`run_command`): prefixes in argv form, matched on parsed words. */
   commands: z
     .object({

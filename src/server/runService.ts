@@ -15,7 +15,7 @@ import { StepVerifier } from '../agent/verify/stepVerifier';
 import type { TestEvidence } from '../protocol/testEvidence';
 import { createDiskWorkspace } from '../agent/workspace/diskWorkspace';
 import { checkPathSyntax } from '../agent/workspace/workspacePaths';
-import { commandApprovalRequest, planApprovalRequest, reviewRequest, runEventNotification, sandboxConsentRequest, symbolsRequest } from '../protocol/methods';
+import { askUserRequest, commandApprovalRequest, planApprovalRequest, reviewRequest, runEventNotification, sandboxConsentRequest, symbolsRequest } from '../protocol/methods';
 import { detectSandbox } from '../agent/sandbox/detectSandbox';
 import type { SandboxSettings } from '../agent/sandbox/sandboxPolicy';
 import type { SymbolQuery } from '../protocol/symbols';
@@ -133,6 +133,8 @@ export class RunService {
       planBuffer: () => bufferFor(planPath(root, runId)),
       // A client without a handler answers with an error, which the engine counts as a denial; a malformed answer is a denial.
       approveCommand: async (question, signal) => (await wire.request(commandApprovalRequest, { runId, ...question, reasons: [...question.reasons] }, signal)).decision,
+      // Several may be open at once (one per asking step); the engine's signal closes one on a timeout or the run's end.
+      askUser: async (question, signal) => (await wire.request(askUserRequest, { runId, ...question }, signal)).answer,
       sandbox: detectSandbox(),
       // A client without a handler answers with an error, which the gate counts as a refusal; a malformed answer cancels.
       confirmUnsandboxed: async (question, signal) => (await wire.request(sandboxConsentRequest, { runId, ...question }, signal)).decision,
@@ -162,6 +164,7 @@ export class RunService {
         commands: { allow: settings.commands.allow, deny: settings.commands.deny, workspaceTrusted: this.deps.workspaceTrusted() },
         sandbox: sandboxSettingsOf(settings.sandbox),
         ...(params.unsandboxed !== undefined ? { unsandboxed: params.unsandboxed } : {}),
+        askUserTimeoutSeconds: settings.askUser.timeoutSeconds,
       },
       host,
       controller.signal,

@@ -21,6 +21,12 @@ export interface GitPort {
   diff(path?: string): Promise<string>;
 }
 
+/** What the orchestrator and every worker may ask the user (`ask_user`). */
+export interface AskingContext extends ToolContext {
+  /** Puts a question to the user; resolves with the answer, or undefined when none came (no terminal, a timeout). Absent: none ever comes. */
+  askUser?(question: string, choices: readonly string[]): Promise<string | undefined>;
+}
+
 /** Read-only exploration: what the orchestrator and every worker get. */
 export interface ExploreContext extends ToolContext {
   readonly workspace: WorkspaceReader;
@@ -31,7 +37,7 @@ export interface ExploreContext extends ToolContext {
 }
 
 /** The orchestrator's context while planning. */
-export interface PlanningContext extends ExploreContext {
+export interface PlanningContext extends ExploreContext, AskingContext {
   /** Validates and accepts a plan; returns the problems to send back, empty when accepted. */
   submitPlan(plan: unknown): Promise<readonly string[]>;
 }
@@ -40,7 +46,7 @@ export interface PlanningContext extends ExploreContext {
  * A worker's context. The write operations act on the run's staged view, never on the user's files;
  * the tools check ownership before calling them, and the engine checks again.
  */
-export interface WorkerContext extends ExploreContext {
+export interface WorkerContext extends ExploreContext, AskingContext {
   /** Workspace-relative paths this worker's step owns. */
   readonly ownedFiles: readonly string[];
   /** The workspace-relative form of a path, or an Error saying why it is not allowed. */

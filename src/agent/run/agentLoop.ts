@@ -12,7 +12,9 @@ import type { RunBudget } from './runBudget';
 export type LoopEvent =
   | { readonly type: 'model'; readonly event: ModelEvent }
   | { readonly type: 'tool'; readonly name: string; readonly input: unknown; readonly result: ToolResult }
-  | { readonly type: 'retry'; readonly attempt: number; readonly delayMs: number; readonly reason: string };
+  | { readonly type: 'retry'; readonly attempt: number; readonly delayMs: number; readonly reason: string }
+  /** A turn came back, before its tool calls run: its text (what a model says after an unanswered question is its assumption). */
+  | { readonly type: 'turn'; readonly text: string };
 
 export interface AgentLoopOptions<C extends ToolContext> {
   readonly role: ModelRole;
@@ -32,6 +34,8 @@ export interface AgentLoopOptions<C extends ToolContext> {
   readonly nudge: string;
   readonly retryPolicy?: RetryPolicy;
   readonly onEvent?: (event: LoopEvent) => void;
+  /** Puts a question to the user for `ask_user` (the orchestrator and workers give it to their tools' context). */
+  readonly askUser?: (question: string, choices: readonly string[]) => Promise<string | undefined>;
 }
 
 export type LoopEnd =
@@ -69,6 +73,7 @@ export async function runAgentLoop<C extends ToolContext>(options: AgentLoopOpti
     options.budget.record(turn.usage, cost);
     options.ledger.record({ role: options.role, provider: options.client.provider, model: options.client.model, usage: turn.usage, costUsd: cost });
     messages.push(turn.message);
+    options.onEvent?.({ type: 'turn', text: turn.text });
 
     if (turn.truncated) {
       messages.push({ role: 'user', content: [{ type: 'text', text: truncationNotice }] });

@@ -1,6 +1,7 @@
 import { wrapData } from '../../tools/dataText';
 import type { PlanStep } from '../../protocol/plan';
 import { markVerifying, recordAttempt, startAttempt } from '../plan/planState';
+import { beforeStepFails } from './lastAttempt';
 import { heldBackNote, holdBackProtected } from './protectedExecution';
 import { RunCancelled, type RunContext } from './runContext';
 import type { RunVerifier } from './runHost';
@@ -15,6 +16,7 @@ import type { WorkerOutcome, WorkerSession } from './worker';
 export async function verifyWithFixes(ctx: RunContext, verifier: RunVerifier, step: PlanStep, session: WorkerSession, first: WorkerOutcome): Promise<WorkerOutcome> {
   const { plan, options } = ctx;
   let outcome = first;
+  let maxAttempts = options.verification.maxAttempts;
   for (let attempt = 1; outcome.status === 'done'; attempt++) {
     await plan.update(markVerifying(plan.current(), step.id));
     const combined = [...ctx.staged.changes().filter((change) => !session.fork.changes().some((own) => own.path === change.path)), ...session.fork.changes()];
@@ -30,12 +32,15 @@ export async function verifyWithFixes(ctx: RunContext, verifier: RunVerifier, st
       return outcome;
     }
     await plan.update(recordAttempt(plan.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'failed', detail: `${evidence.reason}\n${evidence.excerpt.slice(0, 1500)}` }));
-    if (attempt >= options.verification.maxAttempts) {
-      return { status: 'failed', error: `The step still failed verification after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${evidence.reason}`, changedFiles: outcome.changedFiles };
+    if (attempt >= maxAttempts) {
+      // Before it fails for good, the user may give it more attempts, re-plan it or drop it (lastAttempt.ts).
+      const decided = await beforeStepFails(ctx, step, attempt, { status: 'failed', error: `The step still failed verification after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${evidence.reason}`, changedFiles: outcome.changedFiles });
+      if (decided.status !== 'retry') return decided;
+      maxAttempts += decided.attempts;
     }
     await plan.update(startAttempt(plan.current(), step.id, new Date().toISOString()));
     outcome = await session.retry(
-      `Verification failed (attempt ${attempt} of ${options.verification.maxAttempts}): ${evidence.reason}\n` +
+      `Verification failed (attempt ${attempt} of ${maxAttempts}): ${evidence.reason}\n` +
         `Command: ${evidence.command ?? ''} (exit code ${String(evidence.exitCode)})\n${wrapData('test-output', evidence.excerpt)}\n` +
         'Fix your files so the tests pass, then call finish. Failures that existed before the run are not yours to fix.',
     );

@@ -3,6 +3,11 @@ import type { LoopEvent } from './agentLoop';
 import type { RunContext } from './runContext';
 import type { WorkerLoopOptions } from './worker';
 
+/** The summary a terminal tool was called with (finish, submit_plan), or nothing. */
+function closingWords(input: unknown): string {
+  return typeof input === 'object' && input !== null && 'summary' in input && typeof input.summary === 'string' ? input.summary : '';
+}
+
 /**
  * The options of one agent loop (the orchestrator's, or a step's worker's) in this run: its model,
  * the run's budget, ledger and signal, and the translation of what the loop reports into the
@@ -34,10 +39,17 @@ export function loopOptions(ctx: RunContext, role: ModelRole, extras: { readonly
     ledger: ctx.ledger,
     prices: ctx.options.prices,
     signal: ctx.workSignal,
+    askUser: async (question, choices) => {
+      const outcome = await ctx.questions.ask({ ...step, kind: 'question', question, choices });
+      return outcome.kind === 'answered' ? outcome.answer : undefined;
+    },
     onEvent: (event: LoopEvent) => {
       if (event.type === 'model' && event.event.type === 'text') ctx.host.emit({ type: 'model/text', runId, role, ...step, delta: event.event.delta });
       else if (event.type === 'tool') ctx.host.emit({ type: 'tool/result', runId, role, ...step, tool: event.name, ok: !event.result.isError, detail: event.result.content.slice(0, 500) });
       else if (event.type === 'retry') ctx.host.emit({ type: 'model/retry', runId, role, ...step, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
+      // After an unanswered question, the model's next words (or its closing summary) are its assumption, kept in the plan.
+      if (event.type === 'turn') void ctx.questions.recordAssumption(extras.stepId, event.text).catch(() => undefined);
+      else if (event.type === 'tool' && (event.name === 'finish' || event.name === 'submit_plan')) void ctx.questions.recordAssumption(extras.stepId, closingWords(event.input)).catch(() => undefined);
     },
   };
 }

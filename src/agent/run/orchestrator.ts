@@ -6,6 +6,7 @@ import { gitDiffTool, gitStatusTool } from '../../tools/gitTools';
 import { listFilesTool } from '../../tools/listFiles';
 import { readFileTool } from '../../tools/readFile';
 import { searchTextTool } from '../../tools/searchText';
+import { askUserTool } from '../../tools/askUser';
 import { submitPlanTool } from '../../tools/submitPlan';
 import type { GitPort, PlanningContext, SymbolPort } from '../../tools/toolContexts';
 import type { ModelMessage } from '../model/modelTypes';
@@ -17,7 +18,7 @@ import { orchestratorNudge, orchestratorSystemPrompt } from './prompts';
 import { exploreContext } from './toolContexts';
 import type { WorkspaceReader } from '../../tools/workspacePort';
 
-const baseTools: ToolDefinition<z.ZodType, PlanningContext>[] = [listFilesTool, readFileTool, searchTextTool, gitStatusTool, gitDiffTool, submitPlanTool];
+const baseTools: ToolDefinition<z.ZodType, PlanningContext>[] = [listFilesTool, readFileTool, searchTextTool, gitStatusTool, gitDiffTool, askUserTool, submitPlanTool];
 /** In VS Code the editor's language servers add two precise lookups, before submit_plan. */
 const symbolTools: ToolDefinition<z.ZodType, PlanningContext>[] = [
   listFilesTool,
@@ -27,6 +28,7 @@ const symbolTools: ToolDefinition<z.ZodType, PlanningContext>[] = [
   gitDiffTool,
   findSymbolsTool,
   findReferencesTool,
+  askUserTool,
   submitPlanTool,
 ];
 const registries = { base: toolRegistry(baseTools), symbols: toolRegistry(symbolTools) };
@@ -97,6 +99,7 @@ export class Orchestrator {
     const context: PlanningContext = {
       ...exploreContext(this.workspace, this.loop.signal, this.symbols),
       ...(this.git !== undefined ? { git: this.git } : {}),
+      ...(this.loop.askUser !== undefined ? { askUser: this.loop.askUser } : {}),
       submitPlan: (raw: unknown) => {
         const parsed = submittedPlanSchema.safeParse(raw);
         if (!parsed.success) {

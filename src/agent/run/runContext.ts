@@ -10,6 +10,7 @@ import { RunBudget } from './runBudget';
 import type { RunPhase } from '../../protocol/run';
 import type { RunHost, RunOptions, RunVerifier } from './runHost';
 import type { StartedVerifier } from './runVerification';
+import { UserQuestions } from './userQuestions';
 
 /** Thrown where a step notices the user's cancellation; the lifecycle ends the run as cancelled. */
 export class RunCancelled extends Error {}
@@ -93,6 +94,8 @@ export interface RunContext {
   readonly applied: Set<string>;
   /** Tells the client which phase the run is in. */
   readonly phase: (phase: RunPhase) => void;
+  /** The run's questions to the user (ask_user, the last-attempt question). */
+  readonly questions: UserQuestions;
 }
 
 /** Wires one run's shared state; a resumed run's usage so far counts toward its totals and budget. */
@@ -140,5 +143,6 @@ export function createRunContext(options: RunOptions, host: RunHost, signal: Abo
     stepsByFile: new Map(),
     applied: new Set(),
     phase: (phase) => host.emit({ type: 'run/phase', runId, phase }),
+    questions: new UserQuestions(runId, host, plan, signal, options.askUserTimeoutSeconds),
   };
 }

@@ -126,6 +126,8 @@ export class RunEngine {
       let draft = createPlan(this.options.runId, this.options.task, submitted);
       // Reported, not only removed: hidden text in a rule file is how prompt injections hide.
       if (hiddenFound.length > 0) draft = addNote(draft, `Removed before the model read them: ${hiddenFound.join('; ')}.`);
+      // What the orchestrator asked the user while planning, before there was a plan to note it in.
+      for (const note of this.ctx.questions.takeEarlyNotes()) draft = addNote(draft, note);
       const protectedNote = protectedFilesNote(draft);
       if (protectedNote !== undefined) draft = addNote(draft, protectedNote);
       await plan.update(draft);

@@ -14,6 +14,7 @@ import type { ReplanLimits } from './replanGuard';
 import type { BudgetLimits } from './runBudget';
 import type { FileChange, RunEvent, RunStatus } from '../../protocol/run';
 import type { ModelProblem } from '../../protocol/run';
+import type { UserQuestionParams } from '../../protocol/userQuestion';
 
 export type { ApproveMode, ReviewDecisions } from '../../protocol/run';
 
@@ -49,6 +50,8 @@ export interface RunOptions {
   readonly unsandboxed?: 'run' | 'review-first';
   /** Re-plans after failed steps, per run and per step (`plumbline.limits.*`); absent: the defaults. */
   readonly replans?: ReplanLimits;
+  /** `plumbline.askUser.timeoutSeconds`: how long a question waits for the user; 0 or absent: until the run stops. */
+  readonly askUserTimeoutSeconds?: number;
   /** The journal's size cap; past it the run stops at its next model request. Absent: none. */
   readonly maxJournalBytes?: number;
 }
@@ -81,6 +84,12 @@ export interface RunHost {
   unsavedBuffers?(): ReadonlyMap<string, string>;
   /** Asks the user whether a command the policy will not run alone may run once; absent: denied. */
   approveCommand?(question: CommandApprovalQuestion, signal: AbortSignal): Promise<'run' | 'deny'>;
+  /**
+   * Puts a question to the user (ask_user, or whether a failing step gets more attempts) and resolves
+   * with the answer, or null when nobody can answer (no terminal, `--json`). The signal closes it (the
+   * user's timeout, the run's end). Absent: every question goes unanswered.
+   */
+  askUser?(question: Omit<UserQuestionParams, 'runId'>, signal: AbortSignal): Promise<string | null>;
   /** The machine's sandbox (the server probes it once); absent: probed here. */
   readonly sandbox?: Promise<SandboxAvailability>;
   /** No sandbox: asks once per run whether to run unreviewed changes' tests unconfined; absent: refused. */

@@ -109,6 +109,7 @@ export class StepScheduler {
     }
     await plan.update(finishStep(plan.current(), step.id, { status: 'failed', error: outcome.error, changedFiles: [], ...(this.attemptClosed(step.id) ? {} : { attempt: { endedAt: new Date().toISOString(), outcome: 'error' as const, detail: outcome.error } }) }));
     host.emit({ type: 'step/finished', runId: options.runId, stepId: step.id, status: 'failed', error: outcome.error, changedFiles: [] });
+    if (outcome.dropped === true) return;
     // Capped per run and per step (a step re-planned under a new name counts as itself); no valid re-plan ends the run naming this failure.
     const revised = await replanAfterFailure(plan.current(), step.id, outcome.error, options.replans ?? defaultReplanLimits, () =>
       this.orchestrator.replan(

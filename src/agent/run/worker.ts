@@ -4,6 +4,7 @@ import { createFileTool } from '../../tools/createFile';
 import { toolRegistry, toToolSpec, type ToolDefinition, type ToolResult } from '../../tools/defineTool';
 import { deleteFileTool } from '../../tools/deleteFile';
 import { editFileTool } from '../../tools/editFile';
+import { askUserTool } from '../../tools/askUser';
 import { finishTool } from '../../tools/finish';
 import { listFilesTool } from '../../tools/listFiles';
 import { readFileTool } from '../../tools/readFile';
@@ -17,7 +18,7 @@ import { runAgentLoop, type AgentLoopOptions } from './agentLoop';
 import { workerNudge, workerSystemPrompt } from './prompts';
 import { exploreContext, workerContext, type WorkerRecorder } from './toolContexts';
 
-const tools: ToolDefinition<z.ZodType, WorkerContext>[] = [readFileTool, searchTextTool, listFilesTool, editFileTool, createFileTool, deleteFileTool, runCommandTool, finishTool];
+const tools: ToolDefinition<z.ZodType, WorkerContext>[] = [readFileTool, searchTextTool, listFilesTool, editFileTool, createFileTool, deleteFileTool, runCommandTool, askUserTool, finishTool];
 const registry = toolRegistry(tools);
 /** One tool list for every worker of every run: part of the prefix all workers share. */
 export const workerToolSpecs = tools.map(toToolSpec);
@@ -26,7 +27,8 @@ export type WorkerLoopOptions = Omit<AgentLoopOptions<WorkerContext>, 'role' | '
 
 export type WorkerOutcome =
   | { readonly status: 'done'; readonly summary: string; readonly changedFiles: readonly string[] }
-  | { readonly status: 'failed'; readonly error: string; readonly changedFiles: readonly string[] };
+  /** `dropped`: the user dropped the step before it failed for good: it is not re-planned. */
+  | { readonly status: 'failed'; readonly error: string; readonly changedFiles: readonly string[]; readonly dropped?: true };
 
 /** Beyond this, a file in a brief is cut to its first lines (read_file pages through the rest). */
 const maxBriefChars = 60_000;
@@ -93,7 +95,7 @@ export class WorkerSession {
     // Object.assign, not plain assignments: the tools set these fields, which control-flow
     // narrowing cannot see, so a narrowed `undefined` here would be wrong below.
     Object.assign(this.recorder, { summary: undefined, blocked: false });
-    const context = workerContext(this.fork, this.step.files, this.loop.signal, this.recorder, this.runWorkerCommand);
+    const context = { ...workerContext(this.fork, this.step.files, this.loop.signal, this.recorder, this.runWorkerCommand), ...(this.loop.askUser !== undefined ? { askUser: this.loop.askUser } : {}) };
     const changedFiles = (): string[] => this.fork.changes().map((change) => change.path);
     try {
       const end = await runAgentLoop(
