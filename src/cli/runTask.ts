@@ -110,7 +110,6 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
   let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
   let resolveFinished: () => void = () => undefined;
   const finishedPromise = new Promise<void>((resolve) => (resolveFinished = resolve));
-  let livePlan = '';
   let runId: string | undefined;
   let serverDied: string | undefined;
   // If the server dies mid-run, say so and how to continue, instead of waiting forever.
@@ -120,11 +119,8 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
     resolveFinished();
   });
 
-  const print = (text: string): void => {
-    if (livePlan !== '' && terminal.interactive) terminal.settle();
-    terminal.write(`${text}\n`);
-    if (livePlan !== '' && terminal.interactive) terminal.redraw(livePlan);
-  };
+  // Event lines scroll above the live plan, which the terminal keeps at the bottom and redraws in place.
+  const print = (text: string): void => terminal.write(`${text}\n`);
 
   // The wire validates every message both ways; a malformed question is answered with its refusal
   // (cancel, deny, nothing accepted) before it reaches these handlers, and the fields are logged.
@@ -133,8 +129,7 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
     const event = options.json ? received : safeForTerminal(received);
     if (options.json) process.stdout.write(`${JSON.stringify(event)}\n`);
     else if (event.type === 'plan/updated') {
-      livePlan = renderPlanForTerminal(event.plan, terminal);
-      if (terminal.interactive) terminal.redraw(livePlan);
+      if (terminal.interactive) terminal.redraw(renderPlanForTerminal(event.plan, terminal));
     } else if (event.type === 'changes') {
       // In step and end modes the review shows every hunk itself.
       if (options.approve === 'auto' || options.approve === 'never') {
@@ -153,6 +148,8 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
 
   session.onRequest(planApprovalRequest, async (question) => {
     if (options.yes || options.json || !terminal.interactive) return { decision: 'approve' };
+    // The question follows the plan: the block stays printed above it instead of being redrawn under the answer.
+    terminal.settle();
     for (;;) {
       const answer = (await askInTerminal(`Run this plan? [Y]es / [n]o / [e]dit ${question.planPath} `, 'y', controller.signal, 'n')).toLowerCase();
       if (answer.startsWith('n')) return { decision: 'cancel' };
@@ -191,6 +188,7 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
       }
       return { decisions: [] };
     }
+    terminal.settle();
     return { decisions: await reviewInTerminal(files, terminal, controller.signal) };
   });
 

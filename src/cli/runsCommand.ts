@@ -1,7 +1,22 @@
 import { runsListRequest, runUndoRequest } from '../protocol/methods';
 import { describeCost } from '../protocol/cost';
 import { startServerSession } from './serverConnection';
-import { paint, type Terminal } from './terminal';
+import type { RunMeta } from '../protocol/run';
+import { runStateOf } from '../protocol/runState';
+import { paint, safeForTerminal, type Terminal } from './terminal';
+
+/**
+ * One line of `plumbline runs`: id, state (what the run left in the files: "partly applied (1 of 2
+ * files)", "undone (2 files restored)"), steps, cost, task, and what can be done with it. Task text
+ * is the user's, but a run started elsewhere may carry anything: it goes through `safeForTerminal`.
+ */
+export function describeRunLine(run: RunMeta, terminal: Terminal): string {
+  const state = runStateOf(run);
+  const color = state.state === 'completed' ? 'green' : state.state === 'failed' ? 'red' : state.state === 'undone' ? 'dim' : 'yellow';
+  const next = [state.canResume ? 'resumable' : '', state.canUndo ? 'undoable' : ''].filter((word) => word !== '').join(', ');
+  const task = safeForTerminal(run.task.split('\n')[0] ?? '');
+  return `${run.runId}  ${paint(terminal, color, state.label.padEnd(24))} ${run.stepsDone}/${run.stepsTotal} steps  ${describeCost({ usd: run.costUsd, unpricedCalls: run.unpricedCalls ?? 0, ...(run.tokens !== undefined ? { tokens: run.tokens } : {}) })}  ${task}${next !== '' ? `  [${next}]` : ''}`;
+}
 
 /** `plumbline runs`: the workspace's past runs, newest first. */
 export async function runsCommand(options: { cwd: string; json: boolean; timeoutMs: number }, terminal: Terminal): Promise<number> {
@@ -16,12 +31,7 @@ export async function runsCommand(options: { cwd: string; json: boolean; timeout
       terminal.write('No runs yet in this workspace.\n');
       return 0;
     }
-    for (const run of runs) {
-      const color = run.status === 'completed' ? 'green' : run.status === 'failed' ? 'red' : 'yellow';
-      terminal.write(
-        `${run.runId}  ${paint(terminal, color, run.status.padEnd(17))} ${run.stepsDone}/${run.stepsTotal} steps  ${describeCost({ usd: run.costUsd, unpricedCalls: run.unpricedCalls ?? 0, ...(run.tokens !== undefined ? { tokens: run.tokens } : {}) })}  ${run.task.split('\n')[0] ?? ''}\n`,
-      );
-    }
+    for (const run of runs) terminal.write(`${describeRunLine(run, terminal)}\n`);
     return 0;
   } finally {
     await session.close();
@@ -37,7 +47,7 @@ export async function undoCommand(options: { cwd: string; runId: string; json: b
     else {
       for (const path of report.restored) terminal.write(`${paint(terminal, 'green', 'restored')} ${path}\n`);
       for (const { path, reason } of report.skipped) terminal.write(`${paint(terminal, 'yellow', 'kept')}     ${path}: ${reason}\n`);
-      if (report.restored.length === 0 && report.skipped.length === 0) terminal.write('The run changed no files.\n');
+      if (report.restored.length === 0 && report.skipped.length === 0) terminal.write(`${report.nothingToRestore ?? 'The run changed no files.'}\n`);
     }
     return report.skipped.length > 0 ? 1 : 0;
   } catch (error) {

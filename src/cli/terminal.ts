@@ -1,44 +1,93 @@
 import { revealHidden } from '../protocol/hiddenCharacters';
 /**
  * Terminal output for the CLI: colour only on a TTY that wants it (NO_COLOR, FORCE_COLOR), and a
- * region that can be redrawn in place for the live plan.
+ * status block (the live plan) kept at the bottom of a TTY: every line written goes above it, and
+ * the block is cleared and drawn again below, in place, as Codex's and Claude Code's terminals do.
+ * Off a TTY (a pipe, a log, `--json`) output is appended as is and no cursor is moved.
  */
 export interface Terminal {
   readonly interactive: boolean;
   readonly colors: boolean;
+  /**
+   * Prints text. On a TTY with a status block shown, the block is cleared first and drawn again
+   * after the text once the text ends a line (a prompt left mid-line is not drawn under).
+   */
   write(text: string): void;
-  /** Replaces what the previous `redraw` printed (on a TTY); elsewhere prints only when it changed. */
+  /** Sets the status block and draws it in place of the previous one (on a TTY); elsewhere prints it when it changed. */
   redraw(text: string): void;
-  /** Ends the live region so later output follows it. */
+  /** Leaves the block printed where it is and forgets it: what follows (a question) is printed after it. */
   settle(): void;
 }
 
-export function createTerminal(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): Terminal {
-  const interactive = stream.isTTY;
+/** The stream a terminal writes to: process.stdout, or a fake one in tests. */
+export interface TerminalStream {
+  readonly isTTY?: boolean;
+  /** The terminal's width now (it changes when the window is resized). */
+  readonly columns?: number;
+  write(text: string): unknown;
+}
+
+export function createTerminal(stream: TerminalStream = process.stdout, env: NodeJS.ProcessEnv = process.env): Terminal {
+  const interactive = stream.isTTY === true;
   const colors = env.NO_COLOR === undefined && (env.FORCE_COLOR !== undefined || interactive);
-  let previousLines = 0;
+  /** The status block's text, and whether it is on the screen below the cursor's line. */
+  let block = '';
+  let shown = false;
   let previousText = '';
+  const erase = (): void => {
+    if (!shown) return;
+    // Counted at the width the terminal has now: a terminal that was resized has re-wrapped the
+    // block's lines to it, so this is how many rows it occupies.
+    const rows = screenRows(block, stream.columns);
+    stream.write(`\r\x1b[${rows}A\x1b[0J`);
+    shown = false;
+  };
+  const draw = (): void => {
+    if (block === '') return;
+    stream.write(`${block}\n`);
+    shown = true;
+  };
   return {
     interactive,
     colors,
-    write: (text) => stream.write(text),
-    redraw(text) {
-      if (text === previousText) return;
-      if (interactive) {
-        // Move up over the previous region and clear it, then print the new one.
-        if (previousLines > 0) stream.write(`\x1b[${previousLines}A\x1b[0J`);
-        stream.write(`${text}\n`);
-        previousLines = text.split('\n').length;
-      } else {
-        stream.write(`${text}\n`);
+    write(text) {
+      if (!interactive || !shown) {
+        stream.write(text);
+        return;
       }
-      previousText = text;
+      erase();
+      stream.write(text);
+      if (text.endsWith('\n')) draw();
+    },
+    redraw(text) {
+      if (!interactive) {
+        if (text !== previousText) stream.write(`${text}\n`);
+        previousText = text;
+        return;
+      }
+      erase();
+      block = text;
+      draw();
     },
     settle() {
-      previousLines = 0;
+      block = '';
+      shown = false;
       previousText = '';
     },
   };
+}
+
+/** Plumbline's own colour codes: they take no room on the screen. */
+// eslint-disable-next-line no-control-regex -- the escape character is exactly what is matched
+const colourCodes = /\x1b\[[0-9;]*m/g;
+
+/**
+ * How many rows `text` (ending with a line break) takes on a terminal `columns` wide: each line at
+ * least one, a line longer than the width one more per wrap. Unknown width: one row per line.
+ */
+export function screenRows(text: string, columns: number | undefined): number {
+  const width = columns !== undefined && columns > 0 ? columns : Number.POSITIVE_INFINITY;
+  return text.split('\n').reduce((rows, line) => rows + Math.max(1, Math.ceil(Array.from(line.replace(colourCodes, '')).length / width)), 0);
 }
 
 const codes = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, gray: 90, bold: 1, dim: 2 } as const;

@@ -20,6 +20,7 @@ export const commandIds = {
   openPlan: 'plumbline.openPlan',
   resumeRun: 'plumbline.resumeRun',
   undoRun: 'plumbline.undoRun',
+  openRun: 'plumbline.openRun',
   refactorSelection: 'plumbline.refactorSelection',
   fixFailingTests: 'plumbline.fixFailingTests',
 } as const;

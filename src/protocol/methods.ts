@@ -104,7 +104,12 @@ export const runUndoRequest = defineRequest(
   'plumbline/run/undo',
   'clientToServer',
   z.strictObject({ runId: z.string().regex(/^[A-Za-z0-9_-]+$/, 'a run id as plumbline runs lists it') }),
-  z.object({ restored: z.array(z.string()), skipped: z.array(z.object({ path: z.string(), reason: z.string() })) }),
+  z.object({
+    restored: z.array(z.string()),
+    skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+    /** Set when nothing was restored and nothing kept: why (already undone, nothing applied). */
+    nothingToRestore: z.string().optional(),
+  }),
 );
 
 /**

@@ -262,5 +262,17 @@ export const runMetaSchema = z.object({
   stepsTotal: z.number().int().nonnegative(),
   summary: z.string().optional(),
   error: z.string().optional(),
+  /** Files the run wrote into the workspace. Absent in records written before it was kept. */
+  applied: z.array(z.string()).optional(),
+  /** Files the run's finished steps changed, applied or not. */
+  changed: z.array(z.string()).optional(),
+  /** Verified changes nobody reviewed (the run was cancelled before its review): resume offers them. */
+  unreviewed: z.array(z.string()).optional(),
+  /** A cancelled run that `resume` continues: it has unreviewed work, or steps that had started and not finished. */
+  resumable: z.boolean().optional(),
+  /** Set by undo: when, which files it restored, and which it kept because they were edited since. */
+  undone: z.object({ at: z.string(), restored: z.array(z.string()), kept: z.array(z.string()) }).optional(),
+  /** Not stored: added when runs are listed, the files undo would restore now (none: nothing to undo). */
+  restorable: z.array(z.string()).optional(),
 });
 export type RunMeta = z.infer<typeof runMetaSchema>;

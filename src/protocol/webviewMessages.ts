@@ -169,6 +169,8 @@ export const webviewRequestSchema = z.discriminatedUnion('method', [
   z.strictObject({ ...request, method: z.literal('plan/answer'), runId: runIdSchema, decision: z.enum(['approve', 'cancel']) }),
   z.strictObject({ ...request, method: z.literal('run/resume'), runId: runIdSchema }),
   z.strictObject({ ...request, method: z.literal('run/undo'), runId: runIdSchema }),
+  /** Opens a past run's plan and transcript (Open Past Run…). */
+  z.strictObject({ ...request, method: z.literal('run/open'), runId: runIdSchema }),
   z.strictObject({ ...request, method: z.literal('history/refresh') }),
   z.strictObject({ ...request, method: z.literal('settings/approvalMode'), mode: approveModeSchema }),
   /** Runs "Plumbline: Select Models…". */

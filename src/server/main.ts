@@ -116,7 +116,7 @@ wire.onRequest(runCancelRequest, async (params) => ({ cancelled: await runs.canc
 wire.onRequest(runsListRequest, async () => ({ runs: await runs.list() }));
 wire.onRequest(runUndoRequest, async (params) => {
   const report = await runs.undo(params.runId);
-  return { restored: [...report.restored], skipped: [...report.skipped] };
+  return { restored: [...report.restored], skipped: [...report.skipped], ...(report.nothingToRestore !== undefined ? { nothingToRestore: report.nothingToRestore } : {}) };
 });
 wire.onRequest(testsRunRequest, async (_params, signal) => {
   // Running the tests runs the workspace's code: not in Restricted Mode.

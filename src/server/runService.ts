@@ -5,12 +5,13 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type * as z from 'zod';
 import { createModelClient, type VsCodeModelFactory } from '../agent/model/createModelClient';
 import { apiKeysFrom } from '../agent/model/modelConfig';
-import { Checkpoint, type UndoReport } from '../agent/run/checkpoint';
 import { RunJournal, type RecoveredRun } from '../agent/run/journal';
+import { resumableAfterCancel } from '../agent/run/resume';
 import { RunEngine } from '../agent/run/runEngine';
 import type { RunHost, RunResult } from '../agent/run/runHost';
 import { runLimits, unpricedBudgetRefusal } from '../agent/run/runLimits';
 import { listRuns, newRunId, planPath } from '../agent/run/runStore';
+import { listRunsWithUndo, undoRun, type RunUndoOutcome } from '../agent/run/runUndo';
 import { StepVerifier } from '../agent/verify/stepVerifier';
 import type { TestEvidence } from '../protocol/testEvidence';
 import { createDiskWorkspace } from '../agent/workspace/diskWorkspace';
@@ -64,7 +65,14 @@ export class RunService {
       const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
       throw new ResponseError(ErrorCodes.InvalidParams, missing ? `There is no run ${runId} to resume here; "plumbline runs" lists them.` : error instanceof Error ? error.message : String(error));
     }
-    if (recovered.finished) throw new ResponseError(ErrorCodes.InvalidRequest, `Run ${runId} has already finished; there is nothing to resume.`);
+    if (recovered.finished) {
+      // A cancelled run keeps its verified work: resuming offers it for review and runs what the cancel stopped.
+      const resumable = recovered.finishedStatus === 'cancelled' && resumableAfterCancel(recovered.plan, recovered.staged.size);
+      if (!resumable) {
+        const why = recovered.finishedStatus === 'cancelled' ? 'was cancelled before any step had started' : `has already finished (${recovered.finishedStatus ?? 'ended'})`;
+        throw new ResponseError(ErrorCodes.InvalidRequest, `Run ${runId} ${why}; there is nothing to resume. Start the task again instead.`);
+      }
+    }
     const parsed = runStartParamsSchema.safeParse({ ...recovered.options, ...overrides });
     if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, `Run ${runId}'s saved options are not valid any more: ${parsed.error.message}`);
     return this.launch(parsed.data, runId, recovered);
@@ -218,7 +226,7 @@ export class RunService {
     return true;
   }
 
-  async undo(runId: string): Promise<UndoReport> {
+  async undo(runId: string): Promise<RunUndoOutcome> {
     const root = this.deps.workspaceRoot();
     if (root === undefined) throw new ResponseError(ErrorCodes.InvalidRequest, 'Open a folder first.');
     // A run that has sent run/finished may still be removing its verification copy: wait for that.
@@ -227,12 +235,15 @@ export class RunService {
     if (!(await listRuns(root)).some((run) => run.runId === runId)) {
       throw new ResponseError(ErrorCodes.InvalidParams, `There is no run ${runId} in this workspace; "plumbline runs" lists them.`);
     }
-    return new Checkpoint(root, runId).undo();
+    return undoRun(root, runId);
   }
 
   async list(): Promise<Awaited<ReturnType<typeof listRuns>>> {
     const root = this.deps.workspaceRoot();
-    return root === undefined ? [] : listRuns(root);
+    if (root === undefined) return [];
+    const runs = await listRunsWithUndo(root);
+    // The run in progress has nothing to undo yet (undo refuses it): its landed files are not offered.
+    return runs.map((run) => (run.runId === this.active?.runId && !this.active.ended ? { ...run, restorable: [] } : run));
   }
 
   /** Stops the active run when the server shuts down. */

@@ -181,6 +181,7 @@ document.addEventListener('click', (event) => {
   const target = button.dataset.runId;
   if (button.dataset.action === 'resume' && target !== undefined) act(button, { method: 'run/resume', runId: target });
   if (button.dataset.action === 'undo' && target !== undefined) act(button, { method: 'run/undo', runId: target });
+  if (button.dataset.action === 'open' && target !== undefined) act(button, { method: 'run/open', runId: target });
   if (button.dataset.copy !== undefined) {
     const code = codeOf(button);
     if (code === undefined) return;

@@ -216,3 +216,22 @@ export function requeueInterrupted(plan: Plan, endedAt: string): Plan {
   });
   return changed ? { ...plan, steps, revision: plan.revision + 1 } : plan;
 }
+
+/**
+ * A cancelled run resumed by the user: the plan runs again, and the steps the cancel stopped go back
+ * to pending (an open attempt closed as cancelled) so they start again. Done steps keep their
+ * verified work, which the resumed run offers for review.
+ */
+export function reopenCancelled(plan: Plan, endedAt: string): Plan {
+  if (plan.status !== 'cancelled') throw new PlanStateError(`A ${plan.status} plan is not a cancelled one to reopen.`);
+  const steps = plan.steps.map((step) => {
+    if (step.status !== 'cancelled') return step;
+    const attempts = step.attempts.map((attempt, index) =>
+      index === step.attempts.length - 1 && attempt.outcome === undefined ? { ...attempt, endedAt: attempt.endedAt ?? endedAt, outcome: 'error' as const, detail: 'cancelled' } : attempt,
+    );
+    const { error: _reason, ...rest } = step;
+    return { ...rest, status: 'pending' as const, attempts };
+  });
+  const { summaryOfChanges: _ended, ...open } = plan;
+  return { ...open, status: 'running', steps, revision: plan.revision + 1 };
+}

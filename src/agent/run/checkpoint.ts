@@ -26,6 +26,8 @@ export interface UndoReport {
   readonly skipped: readonly { readonly path: string; readonly reason: string }[];
 }
 
+const editedReason = 'it changed after the run wrote it; your edits are kept';
+
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 async function readOptional(path: string): Promise<Uint8Array | undefined> {
@@ -91,19 +93,43 @@ export class Checkpoint {
     await this.save(manifest);
   }
 
-  async undo(): Promise<UndoReport> {
-    const manifest = await this.load();
+  /** What undo would do now, without doing it: the files it would restore, and the ones it would keep. */
+  async preview(): Promise<UndoReport> {
     const restored: string[] = [];
     const skipped: { path: string; reason: string }[] = [];
-    for (const entry of manifest.entries) {
-      const { absolute } = await resolveWorkspacePath(this.root, entry.path);
-      const current = await readOptional(absolute);
-      const currentSha = current === undefined ? null : sha(current);
-      if (currentSha === entry.preSha) continue; // never written (a crash before the write), or already restored
-      // Only the run's own last write may be replaced: anything else is an edit made since.
-      const written = entry.writtenShas[entry.writtenShas.length - 1];
-      if (currentSha !== written) {
-        skipped.push({ path: entry.path, reason: 'it changed after the run wrote it; your edits are kept' });
+    for (const { entry, verdict } of await this.inspect()) {
+      if (verdict === 'restore') restored.push(entry.path);
+      else if (verdict === 'edited') skipped.push({ path: entry.path, reason: editedReason });
+    }
+    return { restored, skipped };
+  }
+
+  /**
+   * Each checkpointed file against the disk: `unchanged` (never written, a crash before the write,
+   * or already restored), `edited` (it changed after the run wrote it), or `restore`.
+   */
+  private async inspect(): Promise<{ entry: Manifest['entries'][number]; absolute: string; verdict: 'unchanged' | 'edited' | 'restore' }[]> {
+    const manifest = await this.load();
+    return Promise.all(
+      manifest.entries.map(async (entry) => {
+        const { absolute } = await resolveWorkspacePath(this.root, entry.path);
+        const current = await readOptional(absolute);
+        const currentSha = current === undefined ? null : sha(current);
+        if (currentSha === entry.preSha) return { entry, absolute, verdict: 'unchanged' as const };
+        // Only the run's own last write may be replaced: anything else is an edit made since.
+        const written = entry.writtenShas[entry.writtenShas.length - 1];
+        return { entry, absolute, verdict: currentSha === written ? ('restore' as const) : ('edited' as const) };
+      }),
+    );
+  }
+
+  async undo(): Promise<UndoReport> {
+    const restored: string[] = [];
+    const skipped: { path: string; reason: string }[] = [];
+    for (const { entry, absolute, verdict } of await this.inspect()) {
+      if (verdict === 'unchanged') continue;
+      if (verdict === 'edited') {
+        skipped.push({ path: entry.path, reason: editedReason });
         continue;
       }
       if (!entry.existed) {

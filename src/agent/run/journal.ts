@@ -58,6 +58,8 @@ export interface RecoveredRun {
   /** Staged changes not yet landed or rejected, by path (the latest wins). */
   readonly staged: ReadonlyMap<string, StagedBytes & { readonly stepId: string }>;
   readonly finished: boolean;
+  /** How it finished, when it did (a resumed run that has not finished again has none). */
+  readonly finishedStatus?: 'completed' | 'failed' | 'cancelled';
   /** The model calls the run made before it stopped, in order. */
   readonly calls: readonly CallRecord[];
 }
@@ -139,7 +141,7 @@ export class RunJournal {
     const lines = text.split('\n').filter((line) => line.trim() !== '');
     let started: Extract<JournalEntry, { kind: 'started' }> | undefined;
     let plan: Plan | undefined;
-    let finished = false;
+    let finished: Extract<JournalEntry, { kind: 'finished' }>['status'] | undefined;
     const calls: CallRecord[] = [];
     const staged = new Map<string, StagedBytes & { stepId: string }>();
     for (const [index, line] of lines.entries()) {
@@ -153,13 +155,16 @@ export class RunJournal {
       if (!parsed.success) throw new Error(`The journal of run ${runId} has an unknown entry at line ${index + 1}; it cannot be resumed.`);
       const entry = parsed.data;
       if (entry.kind === 'started') started = entry;
-      else if (entry.kind === 'plan') plan = entry.plan;
-      else if (entry.kind === 'finished') finished = true;
+      // A cancelled run that was resumed writes its plan again: it is no longer finished.
+      else if (entry.kind === 'plan') {
+        plan = entry.plan;
+        finished = undefined;
+      } else if (entry.kind === 'finished') finished = entry.status;
       else if (entry.kind === 'usage') calls.push({ role: entry.role, provider: entry.provider, model: entry.model, usage: entry.usage, costUsd: entry.costUsd });
       else if (entry.kind === 'unstaged') for (const path of entry.paths) staged.delete(path);
       else for (const change of entry.changes) staged.set(change.path, { path: change.path, kind: change.kind, before: decode(change.before), after: decode(change.after), stepId: entry.stepId });
     }
     if (started === undefined) throw new Error(`Run ${runId} has no journal start: it cannot be resumed.`);
-    return { task: started.task, options: started.options, plan, staged, finished, calls };
+    return { task: started.task, options: started.options, plan, staged, finished: finished !== undefined, ...(finished !== undefined ? { finishedStatus: finished } : {}), calls };
   }
 }

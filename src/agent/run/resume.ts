@@ -1,12 +1,22 @@
 import { join } from 'node:path';
 import type { Plan } from '../../protocol/plan';
-import { addNote, reopenAfterInterruptedApply, requeueInterrupted, setStatus } from '../plan/planState';
+import { addNote, reopenAfterInterruptedApply, reopenCancelled, requeueInterrupted, setStatus } from '../plan/planState';
 import { sweepTemporaries } from '../workspace/atomicWrite';
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import type { RecoveredRun } from './journal';
 import { sameBytes } from './landing';
 import type { RunContext } from './runContext';
 import type { BaselinePlan } from './runVerification';
+
+/**
+ * Whether a cancelled run can be resumed: its plan was approved (a step had started), and it left
+ * verified work nobody reviewed, or steps that did not finish. A run cancelled at its plan's
+ * approval is not: resuming it would run a plan nobody approved.
+ */
+export function resumableAfterCancel(plan: Plan | undefined, unreviewed: number): boolean {
+  if (plan === undefined || !plan.steps.some((step) => step.attempts.length > 0 || step.status === 'done')) return false;
+  return unreviewed > 0 || plan.steps.some((step) => step.status === 'cancelled' || step.status === 'pending');
+}
 
 /**
  * Puts a crashed run back where its journal says it was: its plan (interrupted steps requeued,
@@ -20,7 +30,11 @@ export async function restoreRun(ctx: RunContext, recovered: RecoveredRun & { re
   if (plan.status === 'approved') plan = setStatus(plan, 'running');
   // Only an interrupted apply leaves a failed run's journal open (finish() writes no `finished`).
   if (plan.status === 'failed') plan = reopenAfterInterruptedApply(plan);
-  await ctx.plan.update(addNote(plan, 'Resumed after the agent server stopped; interrupted steps start again.'));
+  const cancelled = plan.status === 'cancelled';
+  if (cancelled) plan = reopenCancelled(plan, new Date().toISOString());
+  await ctx.plan.update(
+    addNote(plan, cancelled ? 'Resumed after it was cancelled: its verified work is offered for review, and the steps the cancel stopped start again.' : 'Resumed after the agent server stopped; interrupted steps start again.'),
+  );
   // A server killed in the middle of applying leaves a temporary file beside the file it was writing.
   const { workspace } = ctx.host;
   await sweepTemporaries([...recovered.staged.keys()].map((path) => join(workspace.root, ...path.split('/'))));

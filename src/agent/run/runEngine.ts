@@ -53,7 +53,13 @@ export class RunEngine {
   ) {
     this.ctx = createRunContext(options, host, signal, recovered);
     const { plan, ledger } = this.ctx;
-    this.record = new RunRecord(host.workspace.root, options.runId, options.task, { plan: () => plan.value, costUsd: () => ledger.totals.costUsd, usage: () => planCost(ledger.totals) });
+    this.record = new RunRecord(host.workspace.root, options.runId, options.task, {
+      plan: () => plan.value,
+      costUsd: () => ledger.totals.costUsd,
+      applied: () => [...this.ctx.applied],
+      unreviewed: () => this.ctx.staged.changes().map((change) => change.path),
+      usage: () => planCost(ledger.totals),
+    });
     this.landing = new Landing(this.ctx);
   }
 

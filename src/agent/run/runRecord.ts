@@ -1,4 +1,5 @@
 import type { Plan } from '../../protocol/plan';
+import { resumableAfterCancel } from './resume';
 import { writeRunMeta, type RunMeta } from './runStore';
 
 /** What run.json shows besides the status, read at the moment of each write. */
@@ -7,6 +8,10 @@ export interface RunRecordSource {
   readonly costUsd: () => number;
   /** Unpriced calls and all tokens, so a list never shows $0 for a model without a price. */
   readonly usage?: () => { readonly unpricedCalls: number; readonly tokens: number };
+  /** Files the run wrote into the workspace so far. */
+  readonly applied: () => readonly string[];
+  /** Verified changes still staged: nobody has reviewed them. */
+  readonly unreviewed: () => readonly string[];
 }
 
 /**
@@ -44,6 +49,9 @@ export class RunRecord {
 
   private async write(status: RunMeta['status'], createdAt?: string, error?: string): Promise<void> {
     const plan = this.source.plan();
+    const changed = [...new Set(plan?.steps.filter((step) => step.status === 'done').flatMap((step) => step.changedFiles) ?? [])];
+    // A completed run reviewed everything it staged (a dry run keeps its changes staged on purpose).
+    const unreviewed = status === 'cancelled' || status === 'failed' ? [...this.source.unreviewed()] : [];
     await writeRunMeta(this.root, {
       runId: this.runId,
       task: this.task,
@@ -56,6 +64,10 @@ export class RunRecord {
       stepsTotal: plan?.steps.length ?? 0,
       ...(plan?.summaryOfChanges !== undefined ? { summary: plan.summaryOfChanges } : {}),
       ...(error !== undefined ? { error } : {}),
+      applied: [...this.source.applied()],
+      changed,
+      ...(unreviewed.length > 0 ? { unreviewed } : {}),
+      ...(status === 'cancelled' ? { resumable: resumableAfterCancel(plan, unreviewed.length) } : {}),
     });
     if (createdAt !== undefined) this.#createdAt = createdAt;
   }

@@ -63,6 +63,16 @@ export async function readPlanFile(root: string, runId: string): Promise<string 
   }
 }
 
+/** One run's record; undefined when it has none (or an unreadable one). */
+export async function readRunMeta(root: string, runId: string): Promise<RunMeta | undefined> {
+  try {
+    const parsed = runMetaSchema.safeParse(JSON.parse(await readFile(join(runDir(root, runId), 'run.json'), 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Past runs, newest first; unreadable entries are skipped rather than failing the listing. */
 export async function listRuns(root: string): Promise<RunMeta[]> {
   let names: string[];
@@ -71,16 +81,7 @@ export async function listRuns(root: string): Promise<RunMeta[]> {
   } catch {
     return [];
   }
-  const metas = await Promise.all(
-    names.map(async (name) => {
-      try {
-        const parsed = runMetaSchema.safeParse(JSON.parse(await readFile(join(runDir(root, name), 'run.json'), 'utf8')));
-        return parsed.success ? parsed.data : undefined;
-      } catch {
-        return undefined;
-      }
-    }),
-  );
+  const metas = await Promise.all(names.map((name) => readRunMeta(root, name)));
   return metas.filter((meta): meta is RunMeta => meta !== undefined).sort((a, b) => b.runId.localeCompare(a.runId));
 }
 

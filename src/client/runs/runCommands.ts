@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
-import { runUndoRequest, runsListRequest } from '../../protocol/methods';
+import { runsListRequest } from '../../protocol/methods';
+import { runStateOf } from '../../protocol/runState';
 import type { AgentServerController } from '../agentServer/serverController';
 import type { TaskScope } from '../../protocol/run';
 import { commandIds, type CommandHandlers } from '../commands';
 import { refuseInRestrictedMode } from '../workspaceTrust';
+import { pickRun, undoRunCommand } from './pastRuns';
 import type { RunController } from './runController';
 
 const historyKey = 'plumbline.taskHistory';
@@ -60,7 +62,7 @@ export function runCommandHandlers(
   context: vscode.ExtensionContext,
   runs: RunController,
   server: AgentServerController,
-): Pick<CommandHandlers, 'newTask' | 'approvePlan' | 'cancelRun' | 'openPlan' | 'resumeRun' | 'undoRun'> {
+): Pick<CommandHandlers, 'newTask' | 'approvePlan' | 'cancelRun' | 'openPlan' | 'resumeRun' | 'undoRun' | 'openRun'> {
   return {
     newTask: async (given?: unknown) => {
       if (await refuseInRestrictedMode()) return undefined;
@@ -87,11 +89,11 @@ export function runCommandHandlers(
     resumeRun: async (given?: unknown) => {
       if (await refuseInRestrictedMode()) return;
       const { runs: all } = await server.request(runsListRequest, {});
-      const resumable = all.filter((run) => run.status !== 'completed' && run.status !== 'failed' && run.status !== 'cancelled');
+      const resumable = all.filter((run) => runStateOf(run).canResume && run.runId !== runs.view?.runId);
       const runId =
         typeof given === 'string'
           ? given
-          : (await vscode.window.showQuickPick(resumable.map((run) => ({ label: run.task.split('\n')[0] ?? run.runId, description: `${run.stepsDone}/${run.stepsTotal} steps · ${run.status}`, detail: run.runId, runId: run.runId })), { title: 'Plumbline: Resume Run', placeHolder: resumable.length === 0 ? 'No run stopped before it finished' : 'Which run?' }))?.runId;
+          : (await vscode.window.showQuickPick(resumable.map((run) => ({ label: run.task.split('\n')[0] ?? run.runId, description: `${run.stepsDone}/${run.stepsTotal} steps · ${runStateOf(run).label}`, detail: run.runId, runId: run.runId })), { title: 'Plumbline: Resume Run', placeHolder: resumable.length === 0 ? 'No run to resume: none stopped before it finished or was cancelled with work left' : 'Which run?' }))?.runId;
       if (runId === undefined) return;
       try {
         await runs.resume(runId);
@@ -99,26 +101,27 @@ export function runCommandHandlers(
         void vscode.window.showErrorMessage(`Plumbline could not resume the run: ${message(error)}`);
       }
     },
-    undoRun: async (given?: unknown) => {
-      const { runs: all } = await server.request(runsListRequest, {});
-      const runId =
-        typeof given === 'string'
-          ? given
-          : (await vscode.window.showQuickPick(all.map((run) => ({ label: run.task.split('\n')[0] ?? run.runId, description: `${run.status} · ${run.updatedAt.slice(0, 16).replace('T', ' ')}`, detail: run.runId, runId: run.runId })), { title: 'Plumbline: Undo Run', placeHolder: 'Restore the files this run changed' }))?.runId;
-      if (runId === undefined) return;
-      if (typeof given !== 'string') {
-        const confirmed = await vscode.window.showWarningMessage('Restore every file this run changed to how it was before the run? Files you edited since are kept.', { modal: true }, 'Undo Run');
-        if (confirmed !== 'Undo Run') return;
+    undoRun: (given?: unknown) => undoRunCommand(server, given),
+    openRun: async (given?: unknown) => {
+      const run = await pickRun(server, given, 'Plumbline: Open Past Run');
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      if (run === undefined || folder === undefined) return;
+      // Its plan (status, steps, summary of changes) and, beside it, what the run said and did.
+      const dir = vscode.Uri.joinPath(folder, '.plumbline', 'runs', run.runId);
+      const exists = (uri: vscode.Uri): Thenable<boolean> =>
+        vscode.workspace.fs.stat(uri).then(
+          () => true,
+          () => false,
+        );
+      const plan = vscode.Uri.joinPath(dir, 'plan.md');
+      const transcript = vscode.Uri.joinPath(dir, 'transcript.md');
+      const [hasPlan, hasTranscript] = await Promise.all([exists(plan), exists(transcript)]);
+      if (!hasPlan && !hasTranscript) {
+        void vscode.window.showInformationMessage(`Plumbline: run ${run.runId} stopped before it had a plan${run.error !== undefined ? `: ${run.error}` : '.'}`);
+        return;
       }
-      try {
-        const report = await server.request(runUndoRequest, { runId });
-        const kept = report.skipped.length > 0 ? ` Kept your later edits in ${report.skipped.map((entry) => entry.path).join(', ')}.` : '';
-        void vscode.window.showInformationMessage(`Plumbline restored ${report.restored.length} file(s).${kept}`);
-        return report;
-      } catch (error) {
-        void vscode.window.showErrorMessage(`Plumbline could not undo the run: ${message(error)}`);
-        return undefined;
-      }
+      if (hasPlan) await vscode.window.showTextDocument(plan, { preview: false });
+      if (hasTranscript) await vscode.window.showTextDocument(transcript, { preview: false, viewColumn: hasPlan ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active });
     },
   };
 }

@@ -51,17 +51,14 @@ export async function handleSidebarRequest(request: WebviewRequest, context: Sid
       if (runs.running) throw new Error('A run is in progress: cancel it or wait for it to finish.');
       await vscode.commands.executeCommand(commandIds.resumeRun, request.runId);
       return;
-    case 'run/undo': {
-      const confirmed = await vscode.window.showWarningMessage(
-        'Restore every file this run changed to how it was before the run? Files you edited since are kept.',
-        { modal: true },
-        'Undo Run',
-      );
-      if (confirmed !== 'Undo Run') return;
-      await vscode.commands.executeCommand(commandIds.undoRun, request.runId);
+    case 'run/undo':
+      // The command asks, naming the files it will restore.
+      await vscode.commands.executeCommand(commandIds.undoRun, { runId: request.runId, ask: true });
       await context.refreshHistory();
       return;
-    }
+    case 'run/open':
+      await vscode.commands.executeCommand(commandIds.openRun, request.runId);
+      return;
     case 'history/refresh':
       return context.refreshHistory();
     case 'settings/approvalMode':

@@ -170,7 +170,7 @@ describe('a task from the sidebar, end to end', () => {
     await page.click(`#history-list li[data-run-id="${runId ?? ''}"] [data-action="undo"]`);
     const refusal = await waitFor('the confirmation to be asked', async () => {
       const error = await page.query('#sidebar-error');
-      return error.attributes?.hidden === undefined && error.text?.includes('Restore every file this run changed') === true ? error.text : undefined;
+      return error.attributes?.hidden === undefined && error.text?.includes('Undo "') === true ? error.text : undefined;
     });
     assert.match(refusal, /refused to show dialog in tests/);
     assert.match(disk('src/greet.js'), /function welcome\(name\)/, 'not undone without the confirmation');

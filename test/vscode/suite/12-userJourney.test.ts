@@ -172,7 +172,10 @@ describe('the whole journey, as a user drives it', () => {
     };
     const expectHistory = async (what: string): Promise<void> => {
       if (!('open' in ((await page.query('#history')).attributes ?? {}))) await page.click('#history > summary');
-      assert.equal(await waitFor(`${what}: the first run in the history`, () => historyEntry(runId), 30000), 'completed');
+      // Undone in step 6: the history says so, and offers no second undo.
+      assert.equal(await waitFor(`${what}: the first run in the history`, () => historyEntry(runId), 30000), 'undone');
+      assert.match((await page.query(`#history-list li[data-run-id="${runId}"] .history-state`)).text ?? '', /^undone \(1 file restored\)/);
+      assert.equal((await page.query(`#history-list li[data-run-id="${runId}"] [data-action="undo"]`)).exists, false, 'no Undo for an undone run');
       assert.equal(await waitFor(`${what}: the cancelled run in the history`, () => historyEntry(slowRun), 30000), 'cancelled');
     };
     await expectHistory('before reloading');
