@@ -22,6 +22,7 @@ import type { SandboxSettings } from '../agent/sandbox/sandboxPolicy';
 import type { SymbolQuery } from '../protocol/symbols';
 import { runStartParamsSchema } from '../protocol/run';
 import { applyThroughEditor, applyToDisk } from './applyChanges';
+import { RunTranscriptFile } from './runTranscriptFile';
 import type { ModelRegistry } from './modelRegistry';
 import type { ServerWire } from './typedConnection';
 import type { SettingsSource } from './settingsSource';
@@ -118,6 +119,7 @@ export class RunService {
       return url;
     };
     const bufferFor = (absolute: string): string | undefined => (documents.keys().length === 0 ? undefined : documents.get(urlOf(absolute))?.getText());
+    const transcript = new RunTranscriptFile(root, runId);
     const host: RunHost = {
       workspace: createDiskWorkspace(root, { buffers: (relative) => bufferFor(`${root}/${relative}`) }),
       validation: {
@@ -132,7 +134,13 @@ export class RunService {
       clients,
       emit: (event) => {
         if (event.type === 'run/finished' && this.active?.runId === runId) this.active.ended = true;
-        void wire.notify(runEventNotification, { event });
+        // Written before clients hear the run finished, so Open Past Run finds it at once.
+        const written = transcript.add(event);
+        if (written === undefined) void wire.notify(runEventNotification, { event });
+        else
+          void written
+            .catch((error: unknown) => connection.console.warn(`Run ${runId}: could not write transcript.md (${error instanceof Error ? error.message : String(error)}).`))
+            .finally(() => void wire.notify(runEventNotification, { event }));
       },
       approvePlan: async (plan, markdown, signal) =>
         params.reviewPlan ? { kind: (await wire.request(planApprovalRequest, { runId, plan, markdown, planPath: planPath(root, runId) }, signal)).decision } : { kind: 'approve' },
