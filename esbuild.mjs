@@ -45,6 +45,27 @@ const shared = {
 
 const node = { ...shared, platform: 'node', target: 'node20', format: 'cjs' };
 
+/**
+ * The providers' SDKs, more than half of the server's code, are bundles of their own: the model
+ * client that needs one loads it (`import()` in anthropicClient.ts and openaiClient.ts) while the
+ * run's first git look-ups go on, so the server starts without parsing them and a run never loads
+ * the provider it does not use.
+ */
+const sdkBundles = { '@anthropic-ai/sdk': 'sdk-anthropic', openai: 'sdk-openai' };
+const lazySdks = {
+  name: 'lazy-sdks',
+  setup(build) {
+    build.onResolve({ filter: /^(@anthropic-ai\/sdk|openai)$/ }, (args) => {
+      // A static import would put the whole SDK back into the server's bundle.
+      if (args.kind !== 'dynamic-import') return { errors: [{ text: `import ${args.path} with import() (see sdkBundles in esbuild.mjs), not statically` }] };
+      return { path: args.path, namespace: 'lazy-sdk' };
+    });
+    // A CommonJS stand-in: esbuild turns the import() into a require() of it, made when it is called.
+    build.onLoad({ filter: /.*/, namespace: 'lazy-sdk' }, (args) => ({ contents: `module.exports = require('./${sdkBundles[args.path]}.js');`, loader: 'js' }));
+    build.onResolve({ filter: /^\.\/sdk-[a-z]+\.js$/, namespace: 'lazy-sdk' }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 const targets = [
   // Two bundles for the extension: what activate() needs, and the language client, which the server
   // controller requires when it first starts the server (so activation does not load it).
@@ -54,7 +75,8 @@ const targets = [
     outdir: 'dist',
     external: ['vscode'],
   },
-  { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist', plugins: [...node.plugins, lazySdks] },
+  { ...node, entryPoints: Object.fromEntries(Object.entries(sdkBundles).map(([sdk, bundle]) => [bundle, sdk])), outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   {
     ...shared,

@@ -17,6 +17,7 @@ import { memoryFigure } from './memory';
 import { repoRoot } from './repo';
 import { activationFigure } from './activation';
 import { serverStartFigure, vsixFigure } from './startup';
+import { firstRequestFigure } from './firstRequest';
 import { markOf, notMeasured, type Figure } from './stats';
 import { vscodeFigureIds, vscodeFigures, vscodeNotMeasured } from './vscode';
 
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
           ...(await group('greeter run (prompt, prefix reuse, overhead, verification, plan latency)', ['edits.outputTokens', 'prompt.orchestrator', 'prompt.worker', 'prefix.sameRole', 'prefix.crossWorker', 'overhead.perStep', 'verify.overhead', 'plan.toScreen'], () => greeterFigures(runs))),
           ...(await group('fan-out', ['fanout.p2', 'fanout.p4', 'fanout.p8', 'overhead.perStepNoTests'], () => fanoutFigures(runs))),
           ...(await group('server start', ['server.ready'], async () => [await serverStartFigure(Math.max(5, runs))])),
+          ...(await group('startup (plumbline run → first model request)', ['startup.toFirstRequest'], async () => [await firstRequestFigure(Math.max(15, 5 * runs))])),
           ...(await group('VSIX and activation', ['vsix.size', 'vscode.activation'], async () => [vsixFigure(), await activationFigure(Math.max(5, runs))])),
           ...(await group('edits', ['edits.apply'], () => [editsFigure(Math.max(10, runs))])),
           ...(await group('sandbox', ['sandbox.perRun'], async () => [await sandboxFigure(runs)])),

@@ -18,6 +18,8 @@ const allowed = new Set([
   'extension/dist/extension.js',
   'extension/dist/languageClient.js',
   'extension/dist/server.js',
+  'extension/dist/sdk-anthropic.js',
+  'extension/dist/sdk-openai.js',
   'extension/dist/cli.js',
   'extension/dist/webview/sidebar.js',
   'extension/dist/webview/codicon.css',
@@ -26,7 +28,7 @@ const allowed = new Set([
   'extension/media/plumbline.svg',
   'extension/media/sidebar.css',
 ]);
-const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/languageClient.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/webview/sidebar.js', 'extension/readme.md', 'extension/LICENSE.txt'];
+const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/languageClient.js', 'extension/dist/server.js', 'extension/dist/sdk-anthropic.js', 'extension/dist/sdk-openai.js', 'extension/dist/cli.js', 'extension/dist/webview/sidebar.js', 'extension/readme.md', 'extension/LICENSE.txt'];
 
 function listEntries(path) {
   return new Promise((resolve, reject) => {

@@ -1,3 +1,5 @@
+// First: starts the agent server while the rest of the CLI loads (see earlyServer.ts).
+import { discardEarlyServer } from './earlyServer';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -236,12 +238,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`plumbline: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = exitCodes.failed;
-  },
-);
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`plumbline: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = exitCodes.failed;
+    },
+  )
+  .finally(discardEarlyServer);

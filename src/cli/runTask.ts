@@ -7,6 +7,7 @@ import { describeBeforeAfter } from '../protocol/testEvidence';
 import { askInTerminal } from './askInTerminal';
 import { answerInTerminal } from './userQuestionInTerminal';
 import { renderPlanForTerminal } from './planView';
+import { takeEarlyServer } from './earlyServer';
 import { startServerSession } from './serverConnection';
 import { paintFileChange } from './hunkView';
 import { paint, type Terminal, safeForTerminal } from './terminal';
@@ -105,7 +106,8 @@ function describe(event: RunEvent, terminal: Terminal): string | undefined {
 
 /** `plumbline run`: starts a run on the agent server and follows it in the terminal. */
 export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal): Promise<number> {
-  const session = await startServerSession({ workspaceFolder: options.cwd, timeoutMs: options.timeoutMs, settings: settingsFrom(options) });
+  const started = takeEarlyServer(options.cwd);
+  const session = await startServerSession({ workspaceFolder: options.cwd, timeoutMs: options.timeoutMs, settings: settingsFrom(options), ...(started !== undefined ? { started } : {}) });
   const controller = new AbortController();
   let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
   let resolveFinished: () => void = () => undefined;

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -57,6 +57,8 @@ export interface StartOptions {
   readonly nodeArgs?: readonly string[];
   /** The server's environment (default: this process's). */
   readonly env?: NodeJS.ProcessEnv;
+  /** A server process already spawned for this folder (earlyServer.ts), used instead of spawning one. */
+  readonly started?: ChildProcessWithoutNullStreams;
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
@@ -80,11 +82,13 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): P
  * initialize handshake. Rejects with a message that says what failed if the server dies or stalls.
  */
 export async function startServerSession(options: StartOptions): Promise<ServerSession> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.serverPath ?? defaultServerPath(), '--stdio'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    ...(options.env !== undefined ? { env: options.env } : {}),
-    cwd: options.workspaceFolder,
-  });
+  const child =
+    options.started ??
+    spawn(process.execPath, [...(options.nodeArgs ?? []), options.serverPath ?? defaultServerPath(), '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.env !== undefined ? { env: options.env } : {}),
+      cwd: options.workspaceFolder,
+    });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-8192);

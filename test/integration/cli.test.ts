@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -45,6 +45,27 @@ describe('plumbline CLI', () => {
     const unknown = cli(['launch']);
     assert.match(unknown.stderr, /unknown command "launch"/);
     assert.match(unknown.stderr, /plumbline --help/);
+  });
+
+  test('a run refused for its arguments exits at once and leaves no agent server behind (the one started early is stopped)', async () => {
+    const folder = mkdtempSync(join(scratch, 'early-'));
+    const started = Date.now();
+    const result = cli(['run', 'rename x', '--cwd', folder, '--approve', 'sometimes']);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, /--approve is one of/);
+    assert.ok(Date.now() - started < 10000, `took ${Date.now() - started} ms`);
+    if (process.platform !== 'linux') return;
+    // The server would run in the workspace folder: no process may be left there.
+    const inFolder = (): string[] =>
+      readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+        try {
+          return readlinkSync(`/proc/${pid}/cwd`) === folder;
+        } catch {
+          return false;
+        }
+      });
+    for (let waited = 0; inFolder().length > 0 && waited < 3000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(inFolder(), []);
   });
 
   test('doctor --cwd on a missing folder is a usage error', () => {

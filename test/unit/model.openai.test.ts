@@ -27,16 +27,18 @@ const toolTurn: ModelMessage[] = [
 ];
 
 /** Builds a client whose requests to `from` land on the fake server, so official-looking base URLs can be tested. */
-function redirected(server: FakeModelServer, from: string, build: () => ModelClient): ModelClient {
+/** Runs `send` with requests to `from` going to the fake server instead. */
+async function redirected<T>(server: FakeModelServer, from: string, send: () => Promise<T>): Promise<T> {
   const real = globalThis.fetch;
   const to = server.openaiBaseUrl;
   const rewrite: typeof fetch = (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     return real(url.startsWith(from) ? to + url.slice(from.length) : url, init);
   };
-  globalThis.fetch = rewrite; // The SDK captures fetch when the client is constructed.
+  // The SDK captures fetch when it is constructed, which is on the client's first request (or warm-up).
+  globalThis.fetch = rewrite;
   try {
-    return build();
+    return await send();
   } finally {
     globalThis.fetch = real;
   }
@@ -75,27 +77,24 @@ describe('OpenAI request shape', () => {
   });
 
   test('the default endpoint (no base URL) gets max_completion_tokens', async () => {
-    // With no baseUrl the SDK reads OPENAI_BASE_URL: point it at the fake for this one client.
+    // With no baseUrl the SDK reads OPENAI_BASE_URL (when it is constructed, on the first request):
+    // point it at the fake for this one client.
     const saved = process.env.OPENAI_BASE_URL;
     process.env.OPENAI_BASE_URL = server.openaiBaseUrl;
-    let client: ModelClient;
+    let body: Record<string, unknown>;
     try {
-      client = createOpenAiClient({ apiKey: FAKE_KEY, model: 'gpt-fake', requestTimeoutMs: 10_000 });
+      body = await sentBody(createOpenAiClient({ apiKey: FAKE_KEY, model: 'gpt-fake', requestTimeoutMs: 10_000 }));
     } finally {
       if (saved === undefined) delete process.env.OPENAI_BASE_URL;
       else process.env.OPENAI_BASE_URL = saved;
     }
-    const body = await sentBody(client);
     assert.equal(body.max_completion_tokens, 777);
     assert.equal('max_tokens' in body, false);
   });
 
   for (const official of ['https://api.openai.com/v1', 'https://my-resource.openai.azure.com/openai/v1']) {
     test(`an official base URL (${new URL(official).hostname}) gets max_completion_tokens`, async () => {
-      const client = redirected(server, official, () =>
-        createOpenAiClient({ apiKey: FAKE_KEY, model: 'gpt-fake', baseUrl: official, requestTimeoutMs: 10_000 }),
-      );
-      const body = await sentBody(client);
+      const body = await redirected(server, official, () => sentBody(createOpenAiClient({ apiKey: FAKE_KEY, model: 'gpt-fake', baseUrl: official, requestTimeoutMs: 10_000 })));
       assert.equal(body.max_completion_tokens, 777);
       assert.equal('max_tokens' in body, false);
     });

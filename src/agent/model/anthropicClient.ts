@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { classifyError } from './classifyError';
 import { ModelError } from './modelErrors';
 import { toAnthropicMessages, toAnthropicSystem, toAnthropicTools } from './anthropicMessages';
@@ -39,22 +39,42 @@ type Block =
   | { kind: 'redacted'; data: string }
   | { kind: 'other' };
 
+let sdkModule: Promise<typeof import('@anthropic-ai/sdk')> | undefined;
+
+/**
+ * The SDK (the larger part of the server's bundle) is loaded when a client first needs it (its
+ * warm-up, while the run's git look-ups run, or its first request), not with the server: a run
+ * that uses the other provider never loads it.
+ */
+function loadSdk(): Promise<typeof import('@anthropic-ai/sdk')> {
+  sdkModule ??= import('@anthropic-ai/sdk');
+  return sdkModule;
+}
+
 export function createAnthropicClient(options: AnthropicClientOptions): ModelClient {
-  const sdk = new Anthropic({
-    apiKey: options.apiKey,
-    ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
-    defaultHeaders: { ...(options.headers ?? {}) },
-    maxRetries: 0,
-    timeout: options.requestTimeoutMs,
-    // No OpenTelemetry spans or trace headers: nothing here collects them, and building them costs
-    // CPU on every request (measured in the per-step harness overhead).
-    openTelemetry: false,
-  });
+  let sdk: Promise<Anthropic> | undefined;
+  const client = (): Promise<Anthropic> =>
+    (sdk ??= loadSdk().then(
+      ({ default: AnthropicClient }) =>
+        new AnthropicClient({
+          apiKey: options.apiKey,
+          ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
+          defaultHeaders: { ...(options.headers ?? {}) },
+          maxRetries: 0,
+          timeout: options.requestTimeoutMs,
+          // No OpenTelemetry spans or trace headers: nothing here collects them, and building them costs
+          // CPU on every request (measured in the per-step harness overhead).
+          openTelemetry: false,
+        }),
+    ));
 
   return {
     provider: 'anthropic',
     model: options.model,
-    warmUp: () => void warmFetch(),
+    warmUp: () => {
+      void warmFetch();
+      void client().catch(() => undefined);
+    },
     async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
       const blocks = new Map<number, Block>();
       let usage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
@@ -62,7 +82,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): ModelCli
       let stopped = false;
       const thinking = options.thinkingBudgetTokens;
       try {
-        const stream = await sdk.messages.create(
+        const stream = await (await client()).messages.create(
           {
             model: options.model,
             system: toAnthropicSystem(request),

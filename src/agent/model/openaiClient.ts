@@ -1,4 +1,4 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from 'openai';
+import type OpenAI from 'openai';
 import { classifyError } from './classifyError';
 import { ModelError } from './modelErrors';
 import type { ModelClient, ModelEvent, ModelRequest, StopReason } from './modelTypes';
@@ -53,11 +53,25 @@ function stopReason(reason: string | null | undefined): StopReason {
  * The openai SDK's error classes all keep `name === 'Error'` (unlike Anthropic's), so classifyError,
  * which recognises connection, timeout and abort errors by name, would see them as server errors.
  */
-function withSdkName(error: unknown): unknown {
-  if (error instanceof APIConnectionTimeoutError) error.name = 'APIConnectionTimeoutError';
-  else if (error instanceof APIConnectionError) error.name = 'APIConnectionError';
-  else if (error instanceof APIUserAbortError) error.name = 'APIUserAbortError';
+function withSdkName(error: unknown, sdk: OpenAiSdk | undefined): unknown {
+  if (sdk === undefined) return error;
+  if (error instanceof sdk.APIConnectionTimeoutError) error.name = 'APIConnectionTimeoutError';
+  else if (error instanceof sdk.APIConnectionError) error.name = 'APIConnectionError';
+  else if (error instanceof sdk.APIUserAbortError) error.name = 'APIUserAbortError';
   return error;
+}
+
+type OpenAiSdk = typeof import('openai');
+let sdkModule: Promise<OpenAiSdk> | undefined;
+let sdkLoaded: OpenAiSdk | undefined;
+
+/**
+ * The SDK is loaded when a client first needs it (its warm-up, while the run's git look-ups run,
+ * or its first request), not with the server: a run that uses the other provider never loads it.
+ */
+function loadSdk(): Promise<OpenAiSdk> {
+  sdkModule ??= import('openai').then((loaded) => (sdkLoaded = loaded));
+  return sdkModule;
 }
 
 interface PendingCall {
@@ -73,26 +87,34 @@ export function createOpenAiClient(options: OpenAiClientOptions): ModelClient {
     // Instead of the Bearer header, not besides it (null removes the SDK's): Azure must not see a second credential.
     if (options.apiKeyHeader.toLowerCase() !== 'authorization') headers.Authorization = null;
   }
-  const sdk = new OpenAI({
-    apiKey: options.apiKey,
-    ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
-    defaultHeaders: headers,
-    // Retries are Plumbline's (resilientStream): they honour retry-after-ms and never repeat acted-on output.
-    maxRetries: 0,
-    timeout: options.requestTimeoutMs,
-  });
+  let sdk: Promise<OpenAI> | undefined;
+  const client = (): Promise<OpenAI> =>
+    (sdk ??= loadSdk().then(
+      ({ default: OpenAIClient }) =>
+        new OpenAIClient({
+          apiKey: options.apiKey,
+          ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
+          defaultHeaders: headers,
+          // Retries are Plumbline's (resilientStream): they honour retry-after-ms and never repeat acted-on output.
+          maxRetries: 0,
+          timeout: options.requestTimeoutMs,
+        }),
+    ));
   const completionTokens = usesCompletionTokens(options);
 
   return {
     provider: 'openai',
     model: options.model,
-    warmUp: () => void warmFetch(),
+    warmUp: () => {
+      void warmFetch();
+      void client().catch(() => undefined);
+    },
     async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
       const calls = new Map<number, PendingCall>();
       let finish: string | null | undefined;
       let sawUsage = false;
       try {
-        const stream = await sdk.chat.completions.create(
+        const stream = await (await client()).chat.completions.create(
           {
             model: options.model,
             messages: toOpenAiMessages(request),
@@ -136,7 +158,7 @@ export function createOpenAiClient(options: OpenAiClientOptions): ModelClient {
           }
         }
       } catch (error) {
-        throw classifyError('openai', withSdkName(error), request.signal, [options.apiKey]);
+        throw classifyError('openai', withSdkName(error, sdkLoaded), request.signal, [options.apiKey]);
       }
       // On abort the SDK ends the stream quietly; without this a cancel would look like a cut stream (and be retried).
       if (request.signal.aborted) throw new ModelError('cancelled', 'openai', 'The request was cancelled.');
