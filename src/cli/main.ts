@@ -66,6 +66,8 @@ Options:
   --max-calls N      Stop the run after this many model requests (default 400;
                      plumbline.budget.maxCalls)
   --parallel N       Workers at once (default 4)
+  --verify-parallel N  Test runs at once, each in its own copy (default: one per core;
+                     plumbline.verification.parallel)
   --allow-command P  Workers may run commands starting with these words without asking, e.g.
                      --allow-command "npm run lint" (repeatable; plumbline.commands.allow). Commands
                      run in a throw-away copy of the workspace. Anything else is asked about on a
@@ -131,6 +133,7 @@ async function main(argv: string[]): Promise<number> {
         unsandboxed: { type: 'string' },
         'ask-timeout': { type: 'string' },
         'context-window': { type: 'string' },
+        'verify-parallel': { type: 'string' },
       },
     });
   } catch (error) {
@@ -151,7 +154,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = values.timeout === undefined ? 15000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usageError('--timeout takes a positive whole number of milliseconds');
   const terminal = createTerminal();
-  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'max-tokens', 'max-calls', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed', 'ask-timeout', 'context-window'] as const;
+  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'max-tokens', 'max-calls', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed', 'ask-timeout', 'context-window', 'verify-parallel'] as const;
   if (command !== 'run') {
     const misplaced = runOnly.find((flag) => values[flag] !== undefined && !(command === 'resume' && flag === 'yes'));
     if (misplaced !== undefined) return usageError(`--${misplaced} goes with "plumbline run"`);
@@ -207,6 +210,8 @@ async function main(argv: string[]): Promise<number> {
       if (askTimeout !== undefined && (!Number.isInteger(askTimeout) || askTimeout < 0 || askTimeout > 86_400)) return usageError('--ask-timeout takes a whole number of seconds from 0 (no limit) to 86400');
       const contextWindow = values['context-window'] === undefined ? undefined : Number(values['context-window']);
       if (contextWindow !== undefined && (!Number.isInteger(contextWindow) || contextWindow < 1024)) return usageError('--context-window takes a whole number of tokens, at least 1024');
+      const verifyParallel = positiveNumber(values['verify-parallel'], '--verify-parallel');
+      if (verifyParallel instanceof Error || (verifyParallel !== undefined && (!Number.isInteger(verifyParallel) || verifyParallel > 64))) return usageError('--verify-parallel takes a whole number from 1 to 64');
       return runTaskCommand(
         {
           task,
@@ -226,6 +231,7 @@ async function main(argv: string[]): Promise<number> {
           ...(prefixes.allow.length > 0 ? { allowCommands: prefixes.allow } : {}),
           ...(prefixes.deny.length > 0 ? { denyCommands: prefixes.deny } : {}),
           ...(parallel !== undefined ? { parallel } : {}),
+          ...(verifyParallel !== undefined ? { verifyParallel } : {}),
           ...(unsandboxed !== undefined ? { unsandboxed } : {}),
           ...(askTimeout !== undefined ? { askTimeoutSeconds: askTimeout } : {}),
           ...(contextWindow !== undefined ? { contextWindow } : {}),

@@ -28,6 +28,8 @@ export interface RunTaskOptions {
   readonly maxTokens?: number;
   readonly maxCalls?: number;
   readonly parallel?: number;
+  /** Test runs at once (--verify-parallel). */
+  readonly verifyParallel?: number;
   readonly testCommand?: string;
   /** plumbline.commands.allow / deny for this run (--allow-command, --deny-command). */
   readonly allowCommands?: readonly string[];
@@ -215,6 +217,7 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
       ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
       ...(options.maxCalls !== undefined ? { maxCalls: options.maxCalls } : {}),
       ...(options.parallel !== undefined ? { maxParallel: options.parallel } : {}),
+      ...(options.verifyParallel !== undefined ? { verifyParallel: options.verifyParallel } : {}),
       ...(options.testCommand !== undefined ? { testCommand: options.testCommand } : {}),
       ...(options.unsandboxed !== undefined ? { unsandboxed: options.unsandboxed } : {}),
     });

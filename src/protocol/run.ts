@@ -38,6 +38,8 @@ export const runStartParamsSchema = z.strictObject({
   reviewPlan: z.boolean().default(true),
   /** Overrides the plumbline.testCommand setting for this run (the CLI's --test-cmd). */
   testCommand: z.string().trim().min(1).max(1000).optional(),
+  /** Overrides plumbline.verification.parallel for this run (the CLI's --verify-parallel): test runs at once. */
+  verifyParallel: z.number().int().min(1).max(64).optional(),
   /** The file and lines the task is about, when it was started on a selection. */
   scope: taskScopeSchema.optional(),
   /** Where there is no sandbox: the answer given up front (CLI `--unsandboxed`); absent: the client is asked. */

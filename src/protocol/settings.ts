@@ -86,8 +86,10 @@ export const plumblineSettingsSchema = z.object({
       timeoutSeconds: z.number().int().min(10).max(7200).default(600),
       /** Attempts per step (the first included) before the step fails. */
       maxAttempts: z.number().int().min(1).max(10).default(3),
+      /** Test runs at once, each in its own copy; 0: one per core of this machine. */
+      parallel: z.number().int().min(0).max(64).default(0),
     })
-    .default({ timeoutSeconds: 600, maxAttempts: 3 }),
+    .default({ timeoutSeconds: 600, maxAttempts: 3, parallel: 0 }),
   /** Questions to the user (`ask_user`, the last-attempt question): how long one waits before the run goes on without an answer; 0: no limit. */
   askUser: z.object({ timeoutSeconds: z.number().int().min(0).max(86_400).default(defaultAskTimeoutSeconds) }).default({ timeoutSeconds: defaultAskTimeoutSeconds }),
   /** Commands a model may run (`run_command`): prefixes in argv form, matched on parsed words. */

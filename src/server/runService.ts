@@ -12,6 +12,7 @@ import type { RunHost, RunResult } from '../agent/run/runHost';
 import { runLimits, unpricedBudgetRefusal } from '../agent/run/runLimits';
 import { listRuns, newRunId, planPath } from '../agent/run/runStore';
 import { listRunsWithUndo, undoRun, type RunUndoOutcome } from '../agent/run/runUndo';
+import { defaultBaselineCacheDir } from '../agent/verify/baselineCache';
 import { StepVerifier } from '../agent/verify/stepVerifier';
 import type { TestEvidence } from '../protocol/testEvidence';
 import { createDiskWorkspace } from '../agent/workspace/diskWorkspace';
@@ -176,6 +177,9 @@ export class RunService {
           timeoutMs: settings.verification.timeoutSeconds * 1000,
           maxAttempts: settings.verification.maxAttempts,
           ...(testCommand !== undefined ? { command: testCommand } : {}),
+          ...verificationParallel(params.verifyParallel ?? settings.verification.parallel),
+          // Outside the workspace, in the user's cache folder (hidden from sandboxed tests): SECURITY.md.
+          baselineCacheDir: defaultBaselineCacheDir(),
         },
         commands: { allow: settings.commands.allow, deny: settings.commands.deny, workspaceTrusted: this.deps.workspaceTrusted() },
         sandbox: sandboxSettingsOf(settings.sandbox),
@@ -281,4 +285,9 @@ export function firstFolderPath(uris: readonly string[]): string | undefined {
   const first = uris[0];
   if (first === undefined || !first.startsWith('file:')) return undefined;
   return fileURLToPath(first);
+}
+
+/** `plumbline.verification.parallel` as the engine takes it: 0 (the default) leaves it to the machine's cores. */
+function verificationParallel(parallel: number): { parallel?: number } {
+  return parallel > 0 ? { parallel } : {};
 }

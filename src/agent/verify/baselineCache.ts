@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import * as z from 'zod';
@@ -33,6 +33,9 @@ const LOCK_FILES = [
   'node_modules/.package-lock.json', 'node_modules/.modules.yaml', 'node_modules/.yarn-state.yml',
   'Cargo.lock', 'go.sum', 'poetry.lock', 'uv.lock', 'Pipfile.lock', 'Gemfile.lock', 'composer.lock',
 ];
+
+/** Past this a lock file is known by its size and time, not read. */
+const MAX_LOCK_BYTES = 64 * 1024 * 1024;
 
 const summarySchema = z.object({
   passed: z.number().int().nonnegative().optional(),
@@ -90,13 +93,22 @@ export async function baselineKey(copyPath: string, root: string, command: strin
     const parts = await Promise.all(paths.slice(start, start + 64).map(async (path) => `${path}\0${await fileDigest(join(top, path))}\n`));
     for (const part of parts) tree.update(part);
   }
-  const locks = await Promise.all(LOCK_FILES.map(async (name) => `${name}\0${(await fileDigest(join(copyPath, name))) ?? (await fileDigest(join(root, name))) ?? '-'}\n`));
+  const locks = await Promise.all(LOCK_FILES.map(async (name) => `${name}\0${(await contentDigest(join(copyPath, name))) ?? (await contentDigest(join(root, name))) ?? '-'}\n`));
   return sha256(`plumbline-baseline ${VERSION}\n${tree.digest('hex')}\n${command}\n${locks.join('')}`);
 }
 
 async function topOf(copyPath: string): Promise<string | undefined> {
   const top = await runGit(copyPath, ['rev-parse', '--show-toplevel']).catch(() => undefined);
   return top?.trim() || undefined;
+}
+
+/** The content hash of a file, through links (the copy links the user's installed dependencies); undefined when it cannot be read. */
+async function contentDigest(path: string): Promise<string | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined || !info.isFile()) return undefined;
+  if (info.size > MAX_LOCK_BYTES) return `large:${String(info.size)}:${String(info.mtimeMs)}`;
+  const bytes = await readFile(path).catch(() => undefined);
+  return bytes === undefined ? undefined : sha256(bytes);
 }
 
 /** `mode:content hash` of a file, `link:target` of a link, undefined when it is missing. */

@@ -14,7 +14,7 @@ import type { CopyLease } from './copyPool';
  * It fails with several: the suite runs again per member (in parallel copies), each with the staged
  * work plus only its own changes, and each gets its own verdict. When members pass alone (and the
  * rest fail alone), the ones that pass are run together once more; if that fails too, or no member
- * fails alone at all, the failure is an interaction: the first member (in the order they asked) is
+ * fails alone at all, the failure is an interaction: the first member (by step id, numerically: plan order) is
  * verified by its own passing run, and every other is failed with the combined run's output and the
  * names of the steps it breaks with, so it is fixed on top of what was verified (its next
  * verification builds on the first one's staged changes).
@@ -95,7 +95,8 @@ export class VerificationWaves {
     void this.runner.acquire().then(
       (lease) => {
         this.#forming = false;
-        const wave = this.#waiting.splice(0);
+        // In plan order as step ids go (s1, s2, … s10): the order an interaction is resolved in.
+        const wave = this.#waiting.splice(0).sort((one, other) => one.request.stepId.localeCompare(other.request.stepId, 'en', { numeric: true }));
         if (wave.length === 0) lease.release();
         else void this.#run(wave, lease);
         this.#pump();
