@@ -60,7 +60,7 @@ describe('RunEngine in process: landing', () => {
       assert.equal(landed?.stepId, undefined);
       assert.equal(landed?.evidence.verdict, 'failed');
       assert.equal(result.status, 'failed');
-      assert.equal(result.reason, '1 step(s) did not complete: s1.');
+      assert.equal(result.reason, 'Step s1 (Rename add to sum) failed: What you accepted of this step fails the tests: New failures: add is not defined.');
       assert.match(run.planMarkdown(), /What you accepted does not pass the tests: New failures: add is not defined\. s1 is not done/);
     } finally {
       run.remove();

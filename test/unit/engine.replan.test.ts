@@ -42,7 +42,8 @@ describe('RunEngine in process: a failing step is re-planned', () => {
       assert.deepEqual(result.applied, ['src/greet.js']);
       assert.match(run.workspace.text('src/greet.js') ?? '', /function welcome/);
       assert.equal(result.status, 'failed');
-      assert.equal(result.reason, '1 step(s) did not complete: s1.');
+      // The failure the re-plan answered is still the run's reason, by step, title and cause.
+      assert.equal(result.reason, 'Step s1 (Rename greet to welcome) failed: The worker is blocked: src/greet.js is generated; the generator must change first.');
       assert.match(run.planMarkdown(), /Re-planned after s1 failed\./);
     } finally {
       run.remove();

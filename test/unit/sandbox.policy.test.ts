@@ -57,7 +57,7 @@ describe('the environment is an allowlist', () => {
 describe('what commands print is scrubbed before anyone reads it', () => {
   test('the copy\'s temporary paths become the workspace, and secrets of the real environment are redacted', () => {
     const env = { HOME: '/home/ada', OPENAI_API_KEY: 'sk-live-0123456789abcdefghij', MY_DB_PASS: 'x7Hq2LmP9zR4', EDITOR: 'vim', PATH: '/usr/bin' };
-    const scrub = createOutputScrubber({ paths: [{ from: '/tmp/plumbline-verify/plumbline-verify-1-abc/repo', to: '/home/ada/project' }], secrets: secretValues(env, new Set(['HOME', 'PATH'])) });
+    const scrub = createOutputScrubber({ paths: { copy: ['/tmp/plumbline-verify/plumbline-verify-1-abc/repo'], workspace: '/home/ada/project' }, secrets: secretValues(env, new Set(['HOME', 'PATH'])) });
     const output = [
       'at /tmp/plumbline-verify/plumbline-verify-1-abc/repo/src/a.js:3:7',
       'key=sk-live-0123456789abcdefghij pass=x7Hq2LmP9zR4 editor=vim',

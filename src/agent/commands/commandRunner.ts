@@ -9,6 +9,7 @@ import { defaultSandboxSettings, type SandboxSettings } from '../sandbox/sandbox
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import { decideCommand, showable, type CommandDecision, type CommandPolicyOptions } from './commandPolicy';
 import { workspacePathResolver } from './resolveLinks';
+import { withoutCopyPaths } from '../sandbox/copyPaths';
 
 /** What the user is asked about a command (the engine's port; the server turns it into `plumbline/command/approve`). */
 export interface CommandApprovalQuestion {
@@ -147,7 +148,7 @@ export class CommandRunner {
     try {
       result = await this.execute(request, confinement, signal);
     } catch (error) {
-      const why = `the isolated copy could not be prepared: ${error instanceof Error ? error.message : String(error)}`;
+      const why = `the isolated copy could not be prepared: ${withoutCopyPaths(error instanceof Error ? error.message : String(error), this.options.root)}`;
       settle(outcome, [...decision.reasons, why]);
       return { isError: true, content: `\`${command}\` was not run: ${why}` };
     }

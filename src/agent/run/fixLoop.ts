@@ -4,6 +4,7 @@ import { markVerifying, recordAttempt, startAttempt } from '../plan/planState';
 import { beforeStepFails } from './lastAttempt';
 import { heldBackNote, holdBackProtected } from './protectedExecution';
 import { RunCancelled, type RunContext } from './runContext';
+import { describeFailingTests } from './runReason';
 import type { RunVerifier } from './runHost';
 import type { WorkerOutcome, WorkerSession } from './worker';
 
@@ -34,7 +35,9 @@ export async function verifyWithFixes(ctx: RunContext, verifier: RunVerifier, st
     await plan.update(recordAttempt(plan.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'failed', detail: `${evidence.reason}\n${evidence.excerpt.slice(0, 1500)}` }));
     if (attempt >= maxAttempts) {
       // Before it fails for good, the user may give it more attempts, re-plan it or drop it (lastAttempt.ts).
-      const decided = await beforeStepFails(ctx, step, attempt, { status: 'failed', error: `The step still failed verification after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${evidence.reason}`, changedFiles: outcome.changedFiles });
+      const failing = describeFailingTests(evidence, ctx.host.workspace.root);
+      const error = `The step still failed verification after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${evidence.reason}${failing === '' ? '' : ` ${failing}`}`;
+      const decided = await beforeStepFails(ctx, step, attempt, { status: 'failed', error, changedFiles: outcome.changedFiles });
       if (decided.status !== 'retry') return decided;
       maxAttempts += decided.attempts;
     }

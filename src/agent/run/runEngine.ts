@@ -23,6 +23,8 @@ import { createVerification, freshBaseline, startVerification, type BaselinePlan
 import { summarizeRun } from './runSummary';
 import { StepScheduler } from './stepScheduler';
 import type { WorkerLoopOptions } from './worker';
+import { withoutCopyPaths } from '../sandbox/copyPaths';
+import { unfinishedStepsReason } from './runReason';
 
 /**
  * One run's lifecycle: take the workspace's lock, plan in the open (or resume from the journal),
@@ -178,7 +180,7 @@ export class RunEngine {
       await this.landing.review();
       await this.landing.verifyAfterReview();
       const failed = this.ctx.plan.current().steps.filter((step) => step.status === 'failed' || step.status === 'skipped');
-      if (failed.length > 0) return this.ended('failed', `${failed.length} step(s) did not complete: ${failed.map((step) => step.id).join(', ')}.`);
+      if (failed.length > 0) return this.ended('failed', unfinishedStepsReason(failed));
       return this.ended('completed');
     } catch (error) {
       return this.failure(error);
@@ -197,7 +199,8 @@ export class RunEngine {
     if (this.signal.aborted || error instanceof RunCancelled) return this.ended('cancelled', 'The run was cancelled.');
     if (error instanceof BudgetExceededError) return this.ended('failed', `Stopped: ${error.message}.`);
     if (error instanceof ModelError) return { ...this.ended('failed', describeModelError(error)), modelError: modelProblem(error, this.ctx.plan.value === undefined) };
-    return this.ended('failed', error instanceof Error ? error.message : String(error));
+    // An error about a verification copy (one that could not be made or reset) names the workspace, not the copy.
+    return this.ended('failed', withoutCopyPaths(error instanceof Error ? error.message : String(error), this.host.workspace.root));
   }
 
   private ended(status: RunStatus, reason?: string): RunResult {

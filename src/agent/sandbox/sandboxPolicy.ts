@@ -85,10 +85,10 @@ export function copyPolicy(layout: CopyLayout, settings: SandboxSettings, env: N
   const built = sandboxEnvironment(env, { extraNames: settings.environment, overrides: { ...quiet, HOME: home, PWD: layout.path } });
   const scratch = real(layout.scratch);
   const policy = { cwd: layout.path, writable: [scratch], readable, privateLayers, allowedHosts: [...settings.allowedHosts], env: built.env, hidden };
-  const copyPaths = [...new Set([layout.path, real(layout.path)])];
+  // This run's copy, in the spellings its output may use, and what it stands for.
   const workspace = layout.sources[0] ?? layout.path;
   const scrub = createOutputScrubber({
-    paths: copyPaths.map((from) => ({ from, to: workspace })),
+    paths: { copy: [...new Set([layout.path, real(layout.path)])], workspace, scratch, scratchFor: layout.sources[1] ?? workspace },
     secrets: secretValues(env, new Set(Object.keys(built.env))),
   });
   const memoryCapBytes = settings.memoryMb !== undefined ? settings.memoryMb * 1048576 : Math.floor(totalmem() / 2);

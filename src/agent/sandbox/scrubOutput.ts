@@ -1,4 +1,5 @@
 import { scrubEnvironmentReport } from '../verify/scrubEnvironment';
+import { copyPathMapper, type CopyPathMap } from './copyPaths';
 
 /**
  * What a command printed, made fit for the model and the user: the isolated copy's temporary
@@ -49,15 +50,13 @@ function escapeRegExp(text: string): string {
 }
 
 export interface ScrubOptions {
-  /** Temporary folder → the folder it stands for (the copy → the workspace root). */
-  readonly paths: readonly { readonly from: string; readonly to: string }[];
+  /** The run's copy and the workspace it stands for: its paths are mapped back (copyPaths.ts). */
+  readonly paths?: CopyPathMap;
   readonly secrets: readonly { readonly name: string; readonly value: string }[];
 }
 
 export function createOutputScrubber(options: ScrubOptions): OutputScrubber {
-  const paths = [...options.paths].filter((entry) => entry.from !== '' && entry.from !== '/').sort((a, b) => b.from.length - a.from.length);
-  const pathPattern = paths.length === 0 ? undefined : new RegExp(paths.map((entry) => escapeRegExp(entry.from)).join('|'), 'g');
-  const byFrom = new Map(paths.map((entry) => [entry.from, entry.to]));
+  const mapPaths = options.paths === undefined ? undefined : copyPathMapper(options.paths);
   const secrets = options.secrets.filter((secret) => secret.value.length >= 6);
   const secretPattern = secrets.length === 0 ? undefined : new RegExp(secrets.map((secret) => escapeRegExp(secret.value)).join('|'), 'g');
   const nameOf = new Map(secrets.map((secret) => [secret.value, secret.name]));
@@ -66,7 +65,6 @@ export function createOutputScrubber(options: ScrubOptions): OutputScrubber {
     if (secretPattern !== undefined) text = text.replace(secretPattern, (value) => `[redacted: $${nameOf.get(value) ?? 'secret'}]`);
     for (const shape of KEY_SHAPES) text = text.replace(shape, '[redacted: key]');
     text = text.replace(URL_CREDENTIAL, (_match, head: string, _secret: string, at: string) => `${head}[redacted]${at}`);
-    if (pathPattern !== undefined) text = text.replace(pathPattern, (from) => byFrom.get(from) ?? from);
-    return text;
+    return mapPaths === undefined ? text : mapPaths(text);
   };
 }
