@@ -68,7 +68,7 @@ describe('no temporary path reaches the model, the events, the plan or the journ
       const finished = await run.log.waitFor('run/finished', undefined, 90000);
       assert.equal(finished.status, 'failed');
       // What the user reads at the end names the step and its failing test, where: not a count of steps.
-      assert.match(finished.reason ?? '', /^Step s1 \(Variadic add\) failed: The step still failed verification after 2 attempts: New failures: adds two numbers\. adds two numbers \(test\/calc\.test\.js:8\): add broke: /);
+      assert.match(finished.reason ?? '', /^Step s1 \(Variadic add\) failed: The step still failed verification after 2 attempts: New failures: adds two numbers\. (?:\(Runs: [^)]*\) )?adds two numbers \(test\/calc\.test\.js:8\): add broke: /);
       assert.match(repo.planMarkdown(runId), /## Summary of changes\n\nFailed: 1 of 2 steps done\. Step s1 \(Variadic add\) failed: /);
 
       // The failure really printed its paths: the workspace's and the repository's, as the user knows them.
