@@ -249,6 +249,14 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
   },
   {
     area: 'Sandbox',
+    case: 'Test output names files by the verification copy\'s temporary path (absolute, `file:` URL, the working folder, the repository around a sub-folder workspace, macOS and Windows spellings): the model, events, plan.md, the journal and the Problems panel get workspace paths',
+    proofs: [
+      { file: 'test/integration/verified.paths.test.ts', titles: ['a failing multi-step run in a sub-folder workspace names only workspace and repository paths'] },
+      { file: 'test/unit/sandbox.copyPaths.test.ts', titles: ['file: URLs stay URLs, percent-encoded as Node writes them', 'macOS: /var and /private/var are one folder', 'Windows: backslashes, forward slashes, JSON escaping, drive-letter case and file: URLs', 'a path that climbs to the copy, and the repository around a sub-folder copy'] },
+    ],
+  },
+  {
+    area: 'Sandbox',
     case: 'Test code reads a key from the home folder or the workspace\'s ignored .env, or a secret from the environment (MY_DB_PASS), and prints it to the model',
     proofs: [
       { file: sandbox, titles: [sandboxNever, sandboxStep] },
