@@ -75,6 +75,8 @@ describe('no temporary path reaches the model, the events, the plan or the journ
       const failed = run.log.of('verification').find((event) => event.stepId === 's1');
       assert.ok(failed !== undefined && failed.evidence.verdict === 'failed');
       assert.match(failed.evidence.excerpt, new RegExp(`add broke: ${repo.root}/src/calc\\.js file://${repo.root}/test/calc\\.test\\.js cwd=${repo.root} shared=${repo.top}/shared/label\\.js`));
+      // The Problems panel's locations name the workspace's files.
+      assert.deepEqual(failed.evidence.locations.map((location) => location.file), [`${repo.root}/test/calc.test.js`]);
       const commandResult = server.requests().flatMap((request) => JSON.stringify(request.body)).find((body) => body.includes('command-output'));
       assert.ok(commandResult !== undefined, 'the worker ran the suite itself and read its output');
 
