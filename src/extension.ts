@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { PlumblineApi } from './client/api';
 import { ApiKeyStore } from './client/models/apiKeys';
+import { ModelReadiness } from './client/models/modelReadiness';
 import { commandIds, coreCommandHandlers, registerCommands } from './client/commands';
 import { AgentServerController } from './client/agentServer/serverController';
 import { SidebarProvider } from './client/sidebar/sidebarProvider';
@@ -10,6 +11,7 @@ import { runCommandHandlers } from './client/runs/runCommands';
 import { taskCommandHandlers } from './client/runs/taskCommands';
 import { TestDiagnostics } from './client/runs/testDiagnostics';
 import { createRunStatusBar } from './client/runs/runStatusBar';
+import { ModelErrorNotices } from './client/runs/modelErrorNotice';
 import { SandboxStatusWatcher } from './client/agentServer/sandboxStatus';
 import { plumblineVersion } from './protocol/version';
 
@@ -31,11 +33,13 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
   const runs = new RunController(server, review, log);
   const testDiagnostics = new TestDiagnostics(runs);
   const sandbox = new SandboxStatusWatcher(server, log);
+  const readiness = new ModelReadiness(server, log);
   const sidebar = new SidebarProvider(
     context.extensionUri,
     server,
     runs,
     sandbox,
+    readiness,
     {
       restartServer: async () => {
         await vscode.commands.executeCommand(commandIds.restartServer);
@@ -48,10 +52,12 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
   context.subscriptions.push(
     log,
     sandbox,
+    readiness,
     sidebar,
     review,
     runs,
     createRunStatusBar(runs),
+    new ModelErrorNotices(runs),
     testDiagnostics,
     vscode.window.registerWebviewViewProvider(SidebarProvider.viewId, sidebar),
     ...registerCommands({

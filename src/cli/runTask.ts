@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { modelErrorHint } from './modelErrorHint';
 import { askUserRequest, commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../protocol/methods';
 import type { KeyedProvider } from '../protocol/provider';
 import type { SandboxConsentParams } from '../protocol/sandbox';
@@ -100,7 +101,7 @@ function describe(event: RunEvent, terminal: Terminal): string | undefined {
     case 'model/compacted':
       return paint(terminal, 'dim', `⇣ ${event.stepId ?? event.role}: conversation compacted, ~${String(event.beforeTokens)} → ~${String(event.afterTokens)} tokens (${event.model}'s window: ${String(event.contextWindow)})`);
     case 'run/finished':
-      return `\n${event.summary}`;
+      return event.modelError !== undefined ? `\n${event.summary}\n${paint(terminal, 'dim', modelErrorHint(event.modelError))}` : `\n${event.summary}`;
     default:
       return undefined;
   }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AgentServerController } from './agentServer/serverController';
 import type { ApiKeyStore } from './models/apiKeys';
+import { configureModels } from './models/configureModels';
 import { selectModels } from './models/selectModels';
 import { setApiKey } from './models/setApiKeyCommand';
 
@@ -14,6 +15,7 @@ export const commandIds = {
   restartServer: 'plumbline.restartServer',
   setApiKey: 'plumbline.setApiKey',
   selectModels: 'plumbline.selectModels',
+  configureModels: 'plumbline.configureModels',
   newTask: 'plumbline.newTask',
   approvePlan: 'plumbline.approvePlan',
   cancelRun: 'plumbline.cancelRun',
@@ -65,10 +67,11 @@ export function coreCommandHandlers(
   server: AgentServerController,
   log: vscode.LogOutputChannel,
   keys: ApiKeyStore,
-): Pick<CommandHandlers, 'showLog' | 'restartServer' | 'setApiKey' | 'selectModels'> {
+): Pick<CommandHandlers, 'showLog' | 'restartServer' | 'setApiKey' | 'selectModels' | 'configureModels'> {
   return {
     setApiKey: () => setApiKey(keys),
     selectModels: () => selectModels(),
+    configureModels: () => configureModels(server, keys),
     showLog: () => log.show(true),
     restartServer: () =>
       vscode.window.withProgress(

@@ -14,7 +14,8 @@ import {
   runStartParamsSchema,
 } from './run';
 import { sandboxConsentParamsSchema, sandboxConsentResultSchema } from './sandbox';
-import { providerIdSchema } from './provider';
+import { modelRoleSchema } from './modelRoles';
+import { keyedProviderSchema, providerIdSchema } from './provider';
 import { serverStatusSchema } from './status';
 import { testEvidenceSchema } from './testEvidence';
 import { userAnswerSchema, userQuestionParamsSchema } from './userQuestion';
@@ -39,7 +40,7 @@ export const pingResultSchema = z.object({
   provider: providerIdSchema,
   model: z.string(),
   baseUrl: z.string().nullable(),
-  roles: z.array(z.enum(['orchestrator', 'worker'])),
+  roles: z.array(modelRoleSchema),
   ok: z.boolean(),
   latencyMs: z.number().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
@@ -53,6 +54,35 @@ export const pingModelsRequest = defineRequest(
   'clientToServer',
   z.object({}).strict(),
   z.object({ results: z.array(pingResultSchema) }),
+);
+
+/** A model endpoint that is not saved yet: what Configure Models tests and lists before it writes settings. */
+export const candidateEndpointSchema = z.object({
+  provider: keyedProviderSchema,
+  /** Empty: the provider's own URL. */
+  baseUrl: z.union([z.url({ protocol: /^https?$/ }), z.literal('')]),
+  model: z.string().max(200),
+});
+export type CandidateEndpoint = z.infer<typeof candidateEndpointSchema>;
+
+/**
+ * client → server: Configure Models' Test Connection: the same one-token call as `plumbline doctor
+ * --ping`, on an endpoint not saved yet. The key is the server's (from SecretStorage through its
+ * environment): keys never cross the wire.
+ */
+export const testModelRequest = defineRequest(
+  'plumbline/models/test',
+  'clientToServer',
+  candidateEndpointSchema,
+  z.object({ ok: z.boolean(), url: z.string(), latencyMs: z.number().nonnegative(), error: z.string().optional() }),
+);
+
+/** client → server: the models a server lists (`GET <baseUrl>/models`), for Configure Models' model pickers. */
+export const listModelsRequest = defineRequest(
+  'plumbline/models/list',
+  'clientToServer',
+  candidateEndpointSchema.omit({ model: true }),
+  z.object({ models: z.array(z.string().max(300)).max(2000), error: z.string().nullable() }),
 );
 
 /**
@@ -181,6 +211,8 @@ export const saveDocumentsRequest = defineRequest(
 export const allMethods = [
   statusRequest,
   pingModelsRequest,
+  testModelRequest,
+  listModelsRequest,
   lmChatRequest,
   lmEventNotification,
   runStartRequest,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { modelRoleSchema } from './modelRoles';
 import { providerIdSchema } from './provider';
 import { sandboxStatusSchema } from './sandbox';
 
@@ -34,7 +35,7 @@ export type SyncedDocument = z.infer<typeof syncedDocumentSchema>;
 
 /** The model a role will use, resolved from settings and available keys. */
 export const roleModelSchema = z.object({
-  role: z.enum(['orchestrator', 'worker']),
+  role: modelRoleSchema,
   provider: providerIdSchema,
   model: z.string(),
   baseUrl: z.string().nullable(),

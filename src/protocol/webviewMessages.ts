@@ -134,8 +134,23 @@ export const transcriptSchema = z.object({
 });
 export type Transcript = z.infer<typeof transcriptSchema>;
 
+/**
+ * Whether a run could reach a model: `needed` shows Configure Models in place of the task box,
+ * with the reason; `checking` until the server has answered.
+ */
+export const modelSetupViewSchema = z.object({
+  state: z.enum(['checking', 'ready', 'needed']),
+  problem: z.string().nullable(),
+  /** Each role's model as resolved (model id, and the server's host when it is not the provider's own); null unless ready. */
+  models: z.record(z.string(), z.string()).nullable(),
+});
+export type ModelSetupView = z.infer<typeof modelSetupViewSchema>;
+
 export const sidebarSettingsSchema = z.object({
   approvalMode: approveModeSchema,
+  /** Where the approval-mode dropdown writes: the workspace's settings when a folder is open, else the user's. */
+  approvalModeTarget: z.enum(['workspace', 'user']),
+  setup: modelSetupViewSchema,
   /** VS Code's workspace trust: in Restricted Mode the sidebar says why it starts nothing and offers to trust. */
   trusted: z.boolean(),
   /** Each role's model as the settings name it: the model id, else the provider (`auto`: chosen from the keys present). */
@@ -175,6 +190,8 @@ export const webviewRequestSchema = z.discriminatedUnion('method', [
   z.strictObject({ ...request, method: z.literal('settings/approvalMode'), mode: approveModeSchema }),
   /** Runs "Plumbline: Select Models…". */
   z.strictObject({ ...request, method: z.literal('models/select') }),
+  /** Runs "Plumbline: Configure Models…". */
+  z.strictObject({ ...request, method: z.literal('models/configure') }),
   z.strictObject({ ...request, method: z.literal('clipboard/write'), text: z.string().max(1_000_000) }),
   /** Opens VS Code's workspace trust editor (Restricted Mode's way out). */
   z.strictObject({ ...request, method: z.literal('workspace/trust') }),

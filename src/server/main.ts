@@ -10,7 +10,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initializationOptionsSchema, type InitializationOptions } from '../protocol/initialization';
 import { describeValidationError } from '../protocol/method';
 import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
-import { pingModelsRequest, runCancelRequest, runResumeRequest, runStartRequest, runsListRequest, runUndoRequest, statusRequest, testsRunRequest } from '../protocol/methods';
+import { listModelsRequest, testModelRequest, pingModelsRequest, runCancelRequest, runResumeRequest, runStartRequest, runsListRequest, runUndoRequest, statusRequest, testsRunRequest } from '../protocol/methods';
 import { firstFolderPath, RunService } from './runService';
 import { ModelRegistry } from './modelRegistry';
 import { SettingsSource } from './settingsSource';
@@ -110,6 +110,12 @@ wire.onRequest(pingModelsRequest, async (_params, signal) => {
   return { results: await models.ping(signal) };
 });
 
+wire.onRequest(testModelRequest, async (params, signal) => {
+  await settings.refresh();
+  return models.test(params, signal);
+});
+wire.onRequest(listModelsRequest, (params, signal) => models.list(params, signal));
+
 wire.onRequest(runStartRequest, (params) => runs.start(params));
 wire.onRequest(runResumeRequest, (params) => runs.resume(params.runId, params.reviewPlan !== undefined ? { reviewPlan: params.reviewPlan } : {}));
 wire.onRequest(runCancelRequest, async (params) => ({ cancelled: await runs.cancel(params.runId) }));
@@ -127,7 +133,9 @@ wire.onRequest(testsRunRequest, async (_params, signal) => {
 connection.onShutdown(() => runs.dispose());
 
 wire.onRequest(statusRequest, async () => {
-  await settings.settled();
+  // Pulled afresh: a client asking right after a settings change may be ahead of its own
+  // didChangeConfiguration notification (the sidebar's readiness check is).
+  await settings.refresh();
   return buildStatusReport({
     models,
     workspaceFolderUris,

@@ -1,12 +1,15 @@
-import { apiKeysFrom, baseUrlsFrom, defaultModels, resolveEndpoint, type ResolvedEndpoint } from '../agent/model/modelConfig';
+import { apiKeysFrom, baseUrlsFrom, defaultModels, keyFor, resolveEndpoint, type ResolvedEndpoint } from '../agent/model/modelConfig';
+import { modelRoles } from '../protocol/modelRoles';
 import { createModelClient, type VsCodeModelFactory } from '../agent/model/createModelClient';
 import { pingModel } from '../agent/model/ping';
+import { listModels } from '../agent/model/listModels';
+import { endpointRef } from '../agent/model/endpointErrors';
+import type { CandidateEndpoint } from '../protocol/methods';
 import type { ModelRole } from '../agent/model/modelTypes';
 import type { PingResult } from '../protocol/methods';
 import type { RoleModel } from '../protocol/status';
 import type { SettingsSource } from './settingsSource';
 
-const roles: readonly ModelRole[] = ['orchestrator', 'worker'];
 
 /** Resolves which model each role uses, from the settings and the keys in this process's environment. */
 export class ModelRegistry {
@@ -19,9 +22,11 @@ export class ModelRegistry {
   resolve(): { models: RoleModel[]; error: string | null } {
     const models: RoleModel[] = [];
     const errors: string[] = this.settings.error !== null ? [this.settings.error] : [];
-    for (const role of roles) {
+    for (const role of modelRoles) {
       try {
         const endpoint = this.endpoint(role);
+        // A provider without its key is not ready either: say so before a run fails on it.
+        keyFor(endpoint, apiKeysFrom(process.env));
         models.push({ role, provider: endpoint.provider, model: endpoint.model, baseUrl: endpoint.baseUrl ?? null });
       } catch (error) {
         errors.push(error instanceof Error ? error.message : String(error));
@@ -38,7 +43,7 @@ export class ModelRegistry {
   /** Pings each distinct endpoint the roles use, in parallel; roles without one are left to `resolve().error`. */
   async ping(signal: AbortSignal): Promise<PingResult[]> {
     const byKey = new Map<string, { endpoint: ResolvedEndpoint; roles: ModelRole[] }>();
-    for (const role of roles) {
+    for (const role of modelRoles) {
       let endpoint: ResolvedEndpoint;
       try {
         endpoint = this.endpoint(role);
@@ -71,4 +76,36 @@ export class ModelRegistry {
     );
     return results;
   }
+
+  /**
+   * Configure Models' Test Connection: the ping of an endpoint not saved yet, with this server's key
+   * for its provider. A missing key is the named error, not an exception.
+   */
+  async test(candidate: CandidateEndpoint, signal: AbortSignal): Promise<{ ok: boolean; url: string; latencyMs: number; error?: string }> {
+    const endpoint = candidateEndpoint(candidate);
+    const url = endpointRef(endpoint).url;
+    try {
+      const client = createModelClient(endpoint, this.settings.current, apiKeysFrom(process.env));
+      const result = await pingModel(client, signal);
+      return { ok: result.ok, url, latencyMs: result.latencyMs, ...(result.error !== undefined ? { error: result.error } : {}) };
+    } catch (error) {
+      return { ok: false, url, latencyMs: 0, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** The models the candidate's server lists, or why it lists none. */
+  list(candidate: Omit<CandidateEndpoint, 'model'>, signal: AbortSignal): Promise<{ models: string[]; error: string | null }> {
+    const endpoint = candidateEndpoint({ ...candidate, model: '' });
+    const key = apiKeysFrom(process.env)[candidate.provider];
+    return listModels(candidate.provider, endpoint.baseUrl, key, signal);
+  }
+}
+
+function candidateEndpoint(candidate: CandidateEndpoint): ResolvedEndpoint {
+  return {
+    role: 'orchestrator',
+    provider: candidate.provider,
+    model: candidate.model !== '' ? candidate.model : defaultModels[candidate.provider].orchestrator,
+    baseUrl: candidate.baseUrl !== '' ? candidate.baseUrl : undefined,
+  };
 }

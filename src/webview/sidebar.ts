@@ -175,7 +175,8 @@ document.addEventListener('click', (event) => {
       act(button, { method: 'workspace/trust' });
       return;
     case 'models':
-      act(button, { method: 'models/select' });
+    case 'configure-models':
+      act(button, { method: 'models/configure' });
       return;
   }
   const target = button.dataset.runId;

@@ -2,6 +2,7 @@ import type { ApproveMode } from '../protocol/run';
 import type { RunViewModel, ServerView, SidebarSettings } from '../protocol/webviewMessages';
 import { byId, setAttribute, setHidden, setText } from './dom';
 import { request } from './requests';
+import { describeModels, renderModelSetup } from './setupView';
 import { saveViewState, viewState } from './viewState';
 
 const defaultNote = 'Enter to send · Shift+Enter for a new line';
@@ -19,8 +20,10 @@ export class TaskForm {
   private readonly restricted = byId('restricted');
   private readonly models = byId('models', HTMLButtonElement);
   private readonly modelsLabel = byId('models-label');
+  private readonly form = byId('task-form');
   private sending = false;
   private blocked: string | null = null;
+  private modeTarget: SidebarSettings['approvalModeTarget'] = 'workspace';
 
   constructor() {
     this.input.value = viewState().draft;
@@ -39,12 +42,27 @@ export class TaskForm {
     });
     this.mode.addEventListener('change', () => {
       const mode = approveModes.find((known) => known === this.mode.value);
-      if (mode !== undefined) void request({ method: 'settings/approvalMode', mode }).catch((error: unknown) => this.showNote(message(error)));
+      if (mode === undefined) return;
+      const where = this.modeTarget === 'workspace' ? "this workspace's settings" : 'your user settings (no folder is open)';
+      void request({ method: 'settings/approvalMode', mode }).then(
+        () => this.showNote(`Saved to ${where}.`),
+        (error: unknown) => this.showNote(message(error), true),
+      );
     });
   }
 
   render(server: ServerView, run: RunViewModel | null, settings: SidebarSettings): void {
-    this.blocked = !settings.trusted
+    const setupNeeded = renderModelSetup(settings.setup);
+    setHidden(this.form, setupNeeded);
+    this.modeTarget = settings.approvalModeTarget;
+    // The task stays in the box until its run has a plan: a run that fails before planning leaves it there to retry.
+    if (run !== null && run.plan !== null && run.finished === null && run.task.trim() === this.input.value.trim() && this.input.value !== '') {
+      this.input.value = '';
+      saveViewState({ draft: '' });
+    }
+    this.blocked = setupNeeded
+      ? 'Configure a model first.'
+      : !settings.trusted
       ? 'Restricted Mode: trust this workspace to start tasks.'
       : server.phase !== 'ready'
         ? 'The agent server is not ready.'
@@ -58,9 +76,11 @@ export class TaskForm {
     setAttribute(this.send, 'aria-disabled', disabled ? 'true' : null);
     setAttribute(this.send, 'title', this.blocked ?? 'Send (Enter)');
     if (this.mode.value !== settings.approvalMode) this.mode.value = settings.approvalMode;
-    const { orchestrator, worker } = settings.models;
-    setText(this.modelsLabel, orchestrator === worker ? `Models: ${orchestrator}` : `Models: ${orchestrator} · workers ${worker}`);
-    setAttribute(this.models, 'aria-label', `Models: orchestrator ${orchestrator}, workers ${worker}. Choose models`);
+    const models = describeModels(settings.setup);
+    setText(this.modelsLabel, models.text);
+    setAttribute(this.models, 'aria-label', models.label);
+    const where = settings.approvalModeTarget === 'workspace' ? "this workspace's settings" : 'your user settings';
+    setAttribute(this.mode, 'title', `When verified changes reach your files (saved to ${where})`);
   }
 
   private async submit(): Promise<void> {
@@ -75,8 +95,6 @@ export class TaskForm {
     this.showNote('Starting…');
     try {
       await request({ method: 'task/start', task });
-      this.input.value = '';
-      saveViewState({ draft: '' });
       this.showNote(null);
     } catch (error) {
       this.showNote(message(error), true);

@@ -40,7 +40,7 @@ describe('webview messages', () => {
     runId: 'r1', task: 'Rename', phase: 'awaiting_approval', hasPlanDocument: true, plan, costUsd: 0.01, awaitingApproval: true, finished: null,
     evidence: [{ stepId: 's1', attempt: 1, verdict: 'passed', reason: 'ok', passed: 3, failed: 0, total: 3 }],
   };
-  const state = { server, run, transcript: { runId: 'r1', items: [{ kind: 'task', id: 1, text: 'Rename' }], dropped: 0 }, history: [], settings: { approvalMode: 'step', trusted: true, models: { orchestrator: 'auto', worker: 'auto' } }, sandbox: { kind: 'bubblewrap', detail: 'bubblewrap 0.8.0 (Linux namespaces)' } };
+  const state = { server, run, transcript: { runId: 'r1', items: [{ kind: 'task', id: 1, text: 'Rename' }], dropped: 0 }, history: [], settings: { approvalMode: 'step', approvalModeTarget: 'workspace', setup: { state: 'ready', problem: null, models: { orchestrator: 'fake', worker: 'fake' } }, trusted: true, models: { orchestrator: 'auto', worker: 'auto' } }, sandbox: { kind: 'bubblewrap', detail: 'bubblewrap 0.8.0 (Linux namespaces)' } };
 
   test('accepts the handshake and every known request', () => {
     for (const good of [

@@ -46,7 +46,7 @@ function chooseProvider(choice: ProviderChoice, keys: ApiKeys, insideVsCode: boo
   if (insideVsCode) return 'vscode-lm';
   throw new ModelConfigError(
     'No model provider is configured: set ANTHROPIC_API_KEY or OPENAI_API_KEY ' +
-      '(in VS Code: "Plumbline: Set API Key…"), or point an OpenAI-compatible base URL at a local server.',
+      '(in VS Code: "Plumbline: Configure Models…"), or point an OpenAI-compatible base URL at a local server.',
   );
 }
 
@@ -86,6 +86,6 @@ export function keyFor(endpoint: ResolvedEndpoint, keys: ApiKeys): string {
   const variable = endpoint.provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY';
   throw new ModelConfigError(
     `No API key for ${endpoint.provider === 'openai' ? 'OpenAI' : 'Anthropic'} (the ${endpoint.role}'s provider): ` +
-      `run "Plumbline: Set API Key…" in VS Code or set ${variable}.`,
+      `run "Plumbline: Configure Models…" in VS Code or set ${variable}.`,
   );
 }

@@ -7,7 +7,7 @@ import type { ToolSpec } from '../../tools/defineTool';
 
 export type { ProviderId } from '../../protocol/provider';
 import type { ProviderId } from '../../protocol/provider';
-export type ModelRole = 'orchestrator' | 'worker';
+export type { ModelRole } from '../../protocol/modelRoles';
 
 export interface TextPart {
   readonly type: 'text';

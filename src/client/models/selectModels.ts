@@ -14,7 +14,7 @@ const providers: readonly { provider: ProviderChoice; label: string; detail: str
 ];
 
 /** Known models per provider and role; the first is Plumbline's default for the role. */
-const knownModels: Record<KeyedProvider, Record<Role, readonly string[]>> = {
+export const knownModels: Record<KeyedProvider, Record<Role, readonly string[]>> = {
   anthropic: { orchestrator: ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'], worker: ['claude-haiku-4-5', 'claude-sonnet-4-5'] },
   openai: { orchestrator: ['gpt-5.1', 'gpt-5', 'gpt-5-mini'], worker: ['gpt-5-mini', 'gpt-5.1', 'gpt-5-nano'] },
 };

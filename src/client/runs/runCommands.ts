@@ -7,6 +7,7 @@ import { commandIds, type CommandHandlers } from '../commands';
 import { refuseInRestrictedMode } from '../workspaceTrust';
 import { pickRun, undoRunCommand } from './pastRuns';
 import type { RunController } from './runController';
+import { configureModelsButton, openLogButton } from './modelErrorNotice';
 
 const historyKey = 'plumbline.taskHistory';
 const historySize = 20;
@@ -50,9 +51,9 @@ export async function startTask(runs: RunController, task: string, scope?: TaskS
       if (cancel === 'Cancel Run') await vscode.commands.executeCommand(commandIds.cancelRun);
       return undefined;
     }
-    const choice = await vscode.window.showErrorMessage(`Plumbline could not start the task: ${message(error)}`, 'Set API Key…', 'Show Log');
-    if (choice === 'Set API Key…') await vscode.commands.executeCommand(commandIds.setApiKey);
-    if (choice === 'Show Log') await vscode.commands.executeCommand(commandIds.showLog);
+    const choice = await vscode.window.showErrorMessage(`Plumbline could not start the task: ${message(error)}`, configureModelsButton, openLogButton);
+    if (choice === configureModelsButton) await vscode.commands.executeCommand(commandIds.configureModels);
+    if (choice === openLogButton) await vscode.commands.executeCommand(commandIds.showLog);
     return undefined;
   }
 }

@@ -105,12 +105,18 @@ export function renderSidebarHtml(input: SidebarHtmlInput): string {
       <button id="manage-trust" class="text-button" type="button"><span class="codicon codicon-workspace-trusted" aria-hidden="true"></span> Manage Workspace Trust</button>
     </div>
     <p id="sidebar-error" class="sidebar-error" role="alert" hidden></p>
+    <section id="setup" class="setup" aria-labelledby="setup-heading" hidden>
+      <h2 id="setup-heading" class="setup-heading"><span class="codicon codicon-sparkle" aria-hidden="true"></span> Set up a model first</h2>
+      <p id="setup-problem" class="setup-problem"></p>
+      <button id="configure-models" class="text-button" type="button"><span class="codicon codicon-settings" aria-hidden="true"></span> Configure Models…</button>
+      <p class="setup-note">Provider, base URL, key and a model per role, with a connection test. Saved to this workspace's settings; the key to VS Code's secret storage.</p>
+    </section>
     <form id="task-form" class="task" aria-label="New task">
       <label for="task-input" class="visually-hidden">Task</label>
       <textarea id="task-input" rows="3" placeholder="Describe a refactor or a fix…" aria-describedby="task-note"></textarea>
       <div class="task-footer">
         <label for="approval-mode" class="visually-hidden">When changes reach your files</label>
-        <select id="approval-mode" title="When verified changes reach your files">
+        <select id="approval-mode" title="When verified changes reach your files (saved to this workspace's settings)">
           <option value="step">Review each step</option>
           <option value="end">Review at the end</option>
           <option value="auto">Apply verified</option>
@@ -118,7 +124,7 @@ export function renderSidebarHtml(input: SidebarHtmlInput): string {
         </select>
         <button id="send" type="submit" title="Send (Enter)"><span class="codicon codicon-send" aria-hidden="true"></span> Send</button>
       </div>
-      <button id="models" class="models-button" type="button" title="Choose the models (Select Models…)"><span class="codicon codicon-sparkle" aria-hidden="true"></span> <span id="models-label">Models</span></button>
+      <button id="models" class="models-button" type="button" title="Configure Models…"><span class="codicon codicon-sparkle" aria-hidden="true"></span> <span id="models-label">Models</span></button>
       <p id="task-note" class="task-note" aria-live="polite">Enter to send · Shift+Enter for a new line</p>
     </form>
   </div>

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ApproveMode } from '../../protocol/run';
-import type { RunViewModel, SidebarSettings, StepEvidence } from '../../protocol/webviewMessages';
+import type { ModelSetupView, RunViewModel, SidebarSettings, StepEvidence } from '../../protocol/webviewMessages';
 import type { PendingApproval, RunView } from '../runs/runController';
 
 /** The run as the sidebar renders it: plain data, nothing the webview cannot validate. */
@@ -23,7 +23,7 @@ export function toRunViewModel(view: RunView | undefined, pending: PendingApprov
 
 const approveModes: readonly ApproveMode[] = ['step', 'end', 'auto', 'never'];
 
-export function readSidebarSettings(): SidebarSettings {
+export function readSidebarSettings(setup: ModelSetupView): SidebarSettings {
   const config = vscode.workspace.getConfiguration('plumbline');
   const mode = config.get<string>('approvalMode');
   const modelOf = (role: 'orchestrator' | 'worker'): string => {
@@ -32,18 +32,20 @@ export function readSidebarSettings(): SidebarSettings {
   };
   return {
     approvalMode: approveModes.find((known) => known === mode) ?? 'step',
+    approvalModeTarget: vscode.workspace.workspaceFolders !== undefined ? 'workspace' : 'user',
+    setup,
     trusted: vscode.workspace.isTrusted,
     models: { orchestrator: modelOf('orchestrator'), worker: modelOf('worker') },
   };
 }
 
 /**
- * Writes `plumbline.approvalMode` where it takes effect: the workspace settings when they already set
- * it (a user-level write would be hidden by them), else the user settings.
+ * Writes `plumbline.approvalMode` to this workspace's settings (the dropdown says so): a choice made
+ * in one project's sidebar is not silently applied to every other. With no folder open there is no
+ * workspace to write to, so it goes to the user settings, and the dropdown says that instead.
  */
 export async function writeApprovalMode(mode: ApproveMode): Promise<void> {
   const config = vscode.workspace.getConfiguration('plumbline');
-  const inspected = config.inspect<string>('approvalMode');
-  const target = inspected?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const target = vscode.workspace.workspaceFolders !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   await config.update('approvalMode', mode, target);
 }

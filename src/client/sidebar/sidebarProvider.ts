@@ -6,6 +6,7 @@ import type { RunController } from '../runs/runController';
 import type { TranscriptChange } from '../runs/runTranscript';
 import type { SandboxStatusWatcher } from '../agentServer/sandboxStatus';
 import type { AgentServerController } from '../agentServer/serverController';
+import type { ModelReadiness } from '../models/modelReadiness';
 import { createNonce } from './nonce';
 import { renderSidebarHtml } from './sidebarHtml';
 import { readSidebarSettings, toRunViewModel } from './sidebarModel';
@@ -44,6 +45,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     private readonly server: AgentServerController,
     private readonly runs: RunController,
     private readonly sandbox: SandboxStatusWatcher,
+    private readonly readiness: ModelReadiness,
     private readonly actions: SidebarActions,
     private readonly log: vscode.LogOutputChannel,
   ) {
@@ -62,11 +64,12 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       }),
       runs.onDidChangeTranscript((change) => this.push(transcriptMessage(change))),
       sandbox.onDidChange((status) => this.push({ type: 'sandbox', sandbox: status })),
+      readiness.onDidChange((setup) => this.push({ type: 'settings', settings: readSidebarSettings(setup) })),
       vscode.workspace.onDidChangeConfiguration((event) => {
         const shown = ['plumbline.approvalMode', 'plumbline.orchestrator', 'plumbline.worker'];
-        if (shown.some((section) => event.affectsConfiguration(section))) this.push({ type: 'settings', settings: readSidebarSettings() });
+        if (shown.some((section) => event.affectsConfiguration(section))) this.push({ type: 'settings', settings: readSidebarSettings(this.readiness.current) });
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.push({ type: 'settings', settings: readSidebarSettings() })),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.push({ type: 'settings', settings: readSidebarSettings(this.readiness.current) })),
     ];
   }
 
@@ -141,7 +144,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       run: this.runModel(),
       transcript: this.runs.transcript.snapshot,
       history: this.history,
-      settings: readSidebarSettings(),
+      settings: readSidebarSettings(this.readiness.current),
       sandbox: this.sandbox.current,
     };
     void this.deliver({ type: 'snapshot', state }).then((delivered) => {

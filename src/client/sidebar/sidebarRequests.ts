@@ -66,6 +66,9 @@ export async function handleSidebarRequest(request: WebviewRequest, context: Sid
     case 'models/select':
       await vscode.commands.executeCommand(commandIds.selectModels);
       return;
+    case 'models/configure':
+      await vscode.commands.executeCommand(commandIds.configureModels);
+      return;
     case 'workspace/trust':
       await vscode.commands.executeCommand(manageTrustCommand);
       return;

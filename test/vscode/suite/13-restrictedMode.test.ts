@@ -10,12 +10,24 @@ import { plumbline, waitFor, waitForPhase } from '../support/plumbline';
  *   npm run test:vscode:untrusted
  * (the normal run disables workspace trust, and trust cannot be taken back at run time).
  */
+const modelSettings = ['orchestrator.provider', 'orchestrator.baseUrl', 'orchestrator.model', 'worker.provider', 'worker.baseUrl', 'worker.model'];
+
 describe('Restricted Mode', () => {
-  before(function () {
+  before(async function () {
     if (vscode.workspace.isTrusted || driver === undefined) this.skip();
+    // A model set up in the user settings (Restricted Mode ignores a workspace's base URLs), so the
+    // sidebar shows its task box rather than Configure Models once the workspace is trusted.
+    const config = vscode.workspace.getConfiguration('plumbline');
+    for (const role of ['orchestrator', 'worker']) {
+      await config.update(`${role}.provider`, 'openai', vscode.ConfigurationTarget.Global);
+      await config.update(`${role}.baseUrl`, 'http://127.0.0.1:9/v1', vscode.ConfigurationTarget.Global);
+      await config.update(`${role}.model`, 'fake-model', vscode.ConfigurationTarget.Global);
+    }
   });
 
   after(async () => {
+    const config = vscode.workspace.getConfiguration('plumbline');
+    for (const key of modelSettings) await config.update(key, undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });

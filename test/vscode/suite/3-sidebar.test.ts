@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { startFakeModelServer } from '../../fake-model/index';
+import { startFakeModelServer, type FakeModelServer } from '../../fake-model/index';
 import { driver } from '../support/driver';
 import { clearFakeModelSettings, useFakeModel } from '../support/fakeModelSettings';
 import { plumbline, waitFor, waitForPhase } from '../support/plumbline';
@@ -14,6 +14,18 @@ async function openSidebar(): Promise<void> {
 }
 
 describe('the sidebar webview', () => {
+  // A model is set up for the whole suite: until one is, the sidebar offers Configure Models in
+  // place of the task box (15-firstStart covers that).
+  let server: FakeModelServer;
+  before(async () => {
+    server = await startFakeModelServer({ scenario: join(repoRoot, 'test', 'fixtures', 'scenarios', 'refactor-greeter.json') });
+    await useFakeModel(server, { approvalMode: 'step', reviewPlan: true });
+  });
+  after(async () => {
+    await clearFakeModelSettings();
+    await server.close();
+  });
+
   it('completes the ready → snapshot handshake when opened', async () => {
     const api = await plumbline();
     await waitForPhase(api, 'ready');
@@ -33,6 +45,7 @@ describe('the sidebar webview', () => {
     assert.equal(title, `Agent server ready · v${api.server.view.version ?? ''}`);
     const section = await page.query('#server');
     assert.equal(section.attributes?.['data-phase'], 'ready');
+    await waitFor('the task box, once the model is known to be set up', async () => { const form = await page.query('#task-form'); return form.exists === true && !('hidden' in (form.attributes ?? {})) ? true : undefined; });
     const send = await page.query('#send');
     assert.ok(!('disabled' in (send.attributes ?? {})), 'Send is enabled when the server is ready and no run is in progress');
     const shot = await page.screenshot('sidebar');
@@ -44,9 +57,7 @@ describe('the sidebar webview', () => {
     const page = driver;
     if (page === undefined) return this.skip();
     const api = await plumbline();
-    const server = await startFakeModelServer({ scenario: join(repoRoot, 'test', 'fixtures', 'scenarios', 'refactor-greeter.json') });
     try {
-      await useFakeModel(server, { approvalMode: 'step', reviewPlan: true });
       await waitFor('the approval mode in the sidebar', async () => ((await page.query('#approval-mode')).value === 'step' ? true : undefined));
 
       const task = 'Rename greet to welcome (sent from the sidebar)';
@@ -54,8 +65,9 @@ describe('the sidebar webview', () => {
       await page.press('Enter');
       await waitFor('the task in the transcript', async () => ((await page.query('#transcript .item-task')).text?.trim() === task ? true : undefined));
       await waitFor('the run to start', () => (api.runs.view?.task === task ? true : undefined));
-      assert.equal((await page.query('#task-input')).value, '', 'the draft is cleared once the task started');
       await waitFor('the plan to wait for approval', async () => ((await page.query('#plan-approval')).attributes?.hidden === undefined ? true : undefined), 60000);
+      // Kept until the run has a plan (a run that fails before planning leaves the task to retry), then cleared.
+      await waitFor('the draft cleared once the run has a plan', async () => ((await page.query('#task-input')).value === '' ? true : undefined));
       assert.ok('disabled' in ((await page.query('#send')).attributes ?? {}), 'one run at a time: Send waits');
 
       await page.click('#edit-plan');
@@ -68,14 +80,12 @@ describe('the sidebar webview', () => {
       await waitFor('the sidebar to show the cancelled run', async () => ((await page.query('#run-status')).text?.startsWith('Run cancelled') ? true : undefined));
       assert.equal(api.runs.pendingApproval, undefined, 'the approval was withdrawn with the run');
     } finally {
-      await clearFakeModelSettings();
       await vscode.commands.executeCommand('notifications.clearAll');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-      await server.close();
     }
   });
 
-  it('writes the approval mode setting from its selector, by keyboard', async function () {
+  it('writes the approval mode setting from its selector, by keyboard, to the workspace', async function () {
     const page = driver;
     if (page === undefined) return this.skip();
     await waitFor('the sidebar', async () => ((await page.query('#approval-mode')).exists === true ? true : undefined));
@@ -85,28 +95,32 @@ describe('the sidebar webview', () => {
     await page.press('End');
     try {
       await waitFor('the setting to change', () => (config().get('approvalMode') === 'never' ? true : undefined));
+      assert.equal(config().inspect('approvalMode')?.workspaceValue, 'never', 'written to the workspace settings');
+      assert.equal(config().inspect('approvalMode')?.globalValue, undefined, 'not to every workspace');
+      await waitFor('the note saying where', async () => ((await page.query('#task-note')).text === "Saved to this workspace's settings." ? true : undefined));
+      assert.match((await page.query('#approval-mode')).attributes?.title ?? '', /saved to this workspace's settings/);
     } finally {
-      await config().update('approvalMode', undefined, vscode.ConfigurationTarget.Global);
+      await config().update('approvalMode', undefined, vscode.ConfigurationTarget.Workspace);
     }
     await waitFor('the selector to follow the setting', async () => ((await page.query('#approval-mode')).value === 'step' ? true : undefined));
   });
 
-  it('shows each role\'s model and opens Select Models from its button', async function () {
+  it('shows the models in use and opens Configure Models from its button', async function () {
     const page = driver;
     if (page === undefined) return this.skip();
-    await config().update('worker.model', 'my-worker-model', vscode.ConfigurationTarget.Global);
+    await config().update('worker.model', 'my-worker-model', vscode.ConfigurationTarget.Workspace);
     try {
       const label = await waitFor('the models line to follow the settings', async () => {
         const text = (await page.query('#models-label')).text ?? '';
-        return /workers my-worker-model/.test(text) ? text : undefined;
+        return /worker my-worker-model/.test(text) ? text : undefined;
       });
-      assert.match(label, /^Models: \S+ · workers my-worker-model$/);
+      assert.match(label, /^Models: orchestrator fake-model @ 127\.0\.0\.1:\d+ · worker my-worker-model @ 127\.0\.0\.1:\d+$/);
       await page.click('#models');
-      // The quick pick of "Select Models…" opens: its first question is which role.
-      await page.waitForWorkbench('.quick-input-widget .quick-input-list-row:has-text("Workers")');
+      // Configure Models opens: its first question is the provider.
+      await page.waitForWorkbench('.quick-input-widget .quick-input-list-row:has-text("OpenAI-compatible server")');
       await page.press('Escape');
     } finally {
-      await config().update('worker.model', undefined, vscode.ConfigurationTarget.Global);
+      await config().update('worker.model', 'fake-model', vscode.ConfigurationTarget.Workspace);
     }
     await waitFor('the models line to drop the worker model', async () => (/my-worker-model/.test((await page.query('#models-label')).text ?? '') ? undefined : true));
   });
