@@ -10,6 +10,7 @@ import { commandIds } from '../commands';
 import { commandApprovalMessage, denyButton, runOnceButton } from './commandApproval';
 import { RunTranscript, type TranscriptChange } from './runTranscript';
 import { answerSandboxConsent } from './sandboxConsent';
+import { askPlanInNotification, planQuestionText, putAwayPlanQuestion } from './planQuestion';
 
 /** Run Plan (`plumbline.approvePlan`) is in the palette only while a plan waits. */
 const planPendingContext = 'plumbline.planPending';
@@ -175,21 +176,26 @@ export class RunController implements vscode.Disposable {
 
   /**
    * Asks for the plan's approval while the sidebar offers the same choice (`answerApproval`); the
-   * first answer wins. The question is asked in the run's own progress notification (one
-   * notification per run, not two stacked): while the plan waits it says so, with links that run
-   * the plan or open plan.md, and its Cancel button cancels the plan. An answer from anywhere puts
-   * the run's progress back in its place.
+   * first answer wins. The run's progress notification steps aside for the question (one
+   * notification per run, not two stacked): Run Plan is its primary button, Open Plan and Cancel
+   * secondary (`planQuestion.ts`). An approval puts the run's progress back; an answer from
+   * elsewhere puts the question's toast away.
    */
   private approvePlan(question: { runId: string; plan: Plan; planPath: string }, token: vscode.CancellationToken): Promise<{ decision: 'approve' | 'cancel' }> {
     const { runId, plan, planPath } = question;
     return new Promise((resolve) => {
       let settled = false;
+      let fromNotification = false;
       const answer = (decision: 'approve' | 'cancel'): void => {
         if (settled) return;
         settled = true;
         cancelled.dispose();
         if (this.approval?.runId === runId) this.approval = undefined;
         void vscode.commands.executeCommand('setContext', planPendingContext, false);
+        // The stale question goes first, so the progress that follows is not put away with it.
+        void (fromNotification ? Promise.resolve() : putAwayPlanQuestion()).then(() => {
+          if (decision === 'approve' && this.current?.runId === runId && this.current.finished === undefined) this.showProgress(runId);
+        });
         if (this.current !== undefined) this.changed.fire(this.current);
         resolve({ decision });
       };
@@ -198,6 +204,11 @@ export class RunController implements vscode.Disposable {
       this.transcript.planWaiting(runId);
       void vscode.commands.executeCommand('setContext', planPendingContext, true);
       if (this.current !== undefined) this.changed.fire(this.current);
+      void askPlanInNotification(planQuestionText(plan.steps.length, plan.summary), () => !settled).then((decision) => {
+        if (decision === undefined) return;
+        fromNotification = true;
+        answer(decision);
+      });
     });
   }
 
@@ -249,21 +260,24 @@ export class RunController implements vscode.Disposable {
       { location: vscode.ProgressLocation.Notification, title: 'Plumbline', cancellable: true },
       (progress, token) =>
         new Promise<void>((resolve) => {
-          // Cancel while the plan waits is "don't run this plan"; afterwards it cancels the run.
-          token.onCancellationRequested(() => {
-            if (this.approval?.runId === runId) this.approval.answer('cancel');
-            else void this.cancel();
-          });
-          const report = (view: RunView): void => {
-            if (view.runId !== runId) return;
-            const waiting = this.approval?.runId === runId ? this.approval.question : this.consentRunId === runId ? sandboxQuestionWaiting : undefined;
-            progress.report({ message: waiting ?? `${describePhase(view)} · ${describeRunCost(view)}` });
-            if (view.finished !== undefined) resolve();
+          let open = true;
+          const close = (): void => {
+            open = false;
+            subscription.dispose();
+            resolve();
           };
-          const subscription = this.onDidChange((view) => {
-            report(view);
-            if (view.finished !== undefined) subscription.dispose();
-          });
+          token.onCancellationRequested(() => void this.cancel());
+          const report = (view: RunView): void => {
+            if (view.runId !== runId || !open) return;
+            // The plan's question takes this notification's place; an approval brings it back.
+            if (view.finished !== undefined || this.approval?.runId === runId) {
+              close();
+              return;
+            }
+            const waiting = this.consentRunId === runId ? sandboxQuestionWaiting : undefined;
+            progress.report({ message: waiting ?? `${describePhase(view)} · ${describeRunCost(view)}` });
+          };
+          const subscription = this.onDidChange(report);
         }),
     );
   }
