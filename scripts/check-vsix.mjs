@@ -30,6 +30,27 @@ const allowed = new Set([
 ]);
 const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/languageClient.js', 'extension/dist/server.js', 'extension/dist/sdk-anthropic.js', 'extension/dist/sdk-openai.js', 'extension/dist/cli.js', 'extension/dist/webview/sidebar.js', 'extension/readme.md', 'extension/LICENSE.txt'];
 
+/** One entry's text, read from the VSIX. */
+function readEntry(path, wanted) {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true }, (error, zip) => {
+      if (error) return reject(error);
+      zip.on('entry', (entry) => {
+        if (entry.fileName !== wanted) return zip.readEntry();
+        zip.openReadStream(entry, (streamError, stream) => {
+          if (streamError) return reject(streamError);
+          const chunks = [];
+          stream.on('data', (chunk) => chunks.push(chunk));
+          stream.on('end', () => { zip.close(); resolve(Buffer.concat(chunks).toString('utf8')); });
+        });
+      });
+      zip.on('end', () => resolve(''));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
 function listEntries(path) {
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true }, (error, zip) => {
@@ -48,11 +69,16 @@ execFileSync('npm', ['run', '--silent', 'package'], { stdio: ['ignore', 'inherit
 
 const entries = await listEntries(vsix);
 const size = statSync(vsix).size;
+// The README's screenshots and GIF stay out of the VSIX: vsce points its relative links at the
+// repository (package.json's `repository`), so the Marketplace and VS Code load them from there.
+const readme = await readEntry(vsix, 'extension/readme.md');
+const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((match) => match[1]);
 const checks = [
   [`VSIX is at most 2 MB (${(size / 1024).toFixed(0)} KB)`, size <= maxBytes],
   [`only allowed files ship (${entries.length} entries)`, entries.every((name) => allowed.has(name)), entries.filter((name) => !allowed.has(name))],
   ['every required file ships', required.every((name) => entries.includes(name)), required.filter((name) => !entries.includes(name))],
   ['no source maps or sources ship', !entries.some((name) => /\.(map|ts)$/.test(name))],
+  [`the README's ${images.length} images resolve by https URL, not from the VSIX`, images.length > 0 && images.every((url) => url.startsWith('https://')), images.filter((url) => !url.startsWith('https://'))],
 ];
 let failed = 0;
 for (const [label, ok, extra] of checks) {
