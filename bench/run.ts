@@ -3,6 +3,7 @@
  * a miss is reported, never fatal. Writes bench/results.json. BENCH_RUNS sets repetitions (default 3).
  *   --vscode       also the figures that need the real VS Code (code-server + Chromium, bench/vscode.ts)
  *   --vscode-only  only those (npm run bench:vscode), merged into the existing bench/results.json
+ *   --only WORD    only the groups whose label holds WORD (e.g. "real", "startup"); the others keep their last figures
  * Without either, the VS Code figures of the last --vscode run are carried over (with when they were taken).
  */
 import { spawnSync } from 'node:child_process';
@@ -18,10 +19,13 @@ import { repoRoot } from './repo';
 import { activationFigure } from './activation';
 import { serverStartFigure, vsixFigure } from './startup';
 import { firstRequestFigure } from './firstRequest';
+import { realRepoFigureIds, realRepoFigures } from './realRepos';
 import { markOf, notMeasured, type Figure } from './stats';
 import { vscodeFigureIds, vscodeFigures, vscodeNotMeasured } from './vscode';
 
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? '3') || 3);
+/** Each real-repository run takes a minute or more on a loaded machine: one unless BENCH_REAL_RUNS says more. */
+const realRuns = Math.max(1, Number(process.env.BENCH_REAL_RUNS ?? '1') || 1);
 const vscodeMode = process.argv.includes('--vscode-only') ? 'only' : process.argv.includes('--vscode') ? 'also' : 'carry';
 const resultsPath = join(repoRoot, 'bench', 'results.json');
 
@@ -56,8 +60,16 @@ function ensureBuilt(): void {
   if (result.status !== 0) throw new Error('the build failed');
 }
 
+/** `--only WORD`: only the groups whose label holds WORD are measured; the others keep their last figures. */
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
+
 /** Runs one group; a failure becomes "not measured" rows instead of stopping the bench. */
 async function group(label: string, ids: readonly string[], measure: () => Promise<Figure[]> | Figure[]): Promise<Figure[]> {
+  if (only !== undefined && !label.includes(only)) {
+    const earlier = previousFigures();
+    return ids.map((id) => earlier.find((figure) => figure.id === id) ?? notMeasured(id, label, '', 0, 'max', `not measured (npm run bench -- --only ${only})`));
+  }
   process.stderr.write(`bench: ${label}…\n`);
   try {
     return await measure();
@@ -108,6 +120,7 @@ async function main(): Promise<void> {
           ...(await group('VSIX and activation', ['vsix.size', 'vscode.activation'], async () => [vsixFigure(), await activationFigure(Math.max(5, runs))])),
           ...(await group('edits', ['edits.apply'], () => [editsFigure(Math.max(10, runs))])),
           ...(await group('sandbox', ['sandbox.perRun'], async () => [await sandboxFigure(runs)])),
+          ...(await group('real repositories (scripted refactors of vendored projects)', realRepoFigureIds, () => realRepoFigures(realRuns))),
           ...(await group('memory', ['memory.heap'], async () => [await memoryFigure()])),
           ...(vscodeMode === 'also' ? await vscodeGroup() : carriedVscodeFigures()),
         ];

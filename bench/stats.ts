@@ -30,6 +30,8 @@ export interface Figure {
   readonly note: string;
   /** An alternative target that was met (e.g. a relative bound beside an absolute one). */
   readonly alsoPassIf?: boolean;
+  /** Figures taken with it, machine-readable (the real-repository runs: waves, share of time in tests). */
+  readonly details?: Readonly<Record<string, number | string>>;
 }
 
 export type Mark = 'pass' | 'MISS' | 'not measured';
