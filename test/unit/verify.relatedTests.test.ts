@@ -9,7 +9,7 @@ import { runProcess } from '../../src/agent/verify/processRunner';
 import { relatedTestsCommand, type RelatedTests } from '../../src/agent/verify/relatedTests';
 import { cargoPackageName } from '../../src/agent/verify/relatedNative';
 import { pythonImportedNames } from '../../src/agent/verify/relatedPython';
-import { relativeSpecifiers } from '../../src/agent/verify/relatedJavaScript';
+import { globPattern, relativeSpecifiers } from '../../src/agent/verify/relatedJavaScript';
 
 const windows = process.platform === 'win32';
 const folders: string[] = [];
@@ -72,6 +72,34 @@ describe('related tests: node --test and mocha by the import graph', () => {
       ['src/cart.js'],
     );
     assert.equal(found?.command, 'node --import tsx --test test/unit/cart.test.ts');
+  });
+
+  test('a glob in the script bounds the tests as the shell would expand it: a type test beside tests/*.js is not run', async () => {
+    const found = await related(
+      {
+        'package.json': pkg('node --test ./tests/*.js'),
+        'index.js': 'export default function classNames() {}\n',
+        'tests/index.js': "import classNames from '../index.js';\n",
+        'tests/index.test-d.ts': "import classNames from '../index.js';\n",
+      },
+      ['index.js'],
+    );
+    assert.equal(found?.command, 'node --test tests/index.js');
+  });
+
+  test('globs: one folder, any depth, alternatives and classes', () => {
+    const cases: [string, string, boolean][] = [
+      ['tests/*.js', 'tests/index.js', true],
+      ['tests/*.js', 'tests/index.test-d.ts', false],
+      ['tests/*.js', 'tests/deeper/index.js', false],
+      ['test/**/*.test.js', 'test/a/b/c.test.js', true],
+      ['test/**/*.test.js', 'test/c.test.js', true],
+      ['src/{a,b}.js', 'src/b.js', true],
+      ['src/{a,b}.js', 'src/c.js', false],
+      ['t/[!ab].js', 't/a.js', false],
+      ['t/?.js', 't/x.js', true],
+    ];
+    for (const [glob, path, matches] of cases) assert.equal(globPattern(glob).test(path), matches, `${glob} ${path}`);
   });
 
   test('mocha: a file in test/ that nothing imports is a test, a helper is not; node_modules and links are not walked', async () => {

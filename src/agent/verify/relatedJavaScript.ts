@@ -38,6 +38,41 @@ export function resolveSpecifier(importer: string, specifier: string, files: Rea
 
 export const jsImports: ImportsOf = (path, text, files) => relativeSpecifiers(text).flatMap((specifier) => resolveSpecifier(path, specifier, files) ?? []);
 
+const GLOB = /[*?{[]/;
+
+/**
+ * A script's glob as a pattern over workspace-relative paths: `*` and `?` within one folder, `**`
+ * across folders, `{a,b}` alternatives, `[…]` classes; a folder the glob names covers its files.
+ */
+export function globPattern(glob: string): RegExp {
+  let pattern = '';
+  let braces = 0;
+  for (let i = 0; i < glob.length; i += 1) {
+    const char = glob[i] ?? '';
+    if (char === '*' && glob[i + 1] === '*') {
+      pattern += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += glob[i + 2] === '/' ? 2 : 1;
+    } else if (char === '*') pattern += '[^/]*';
+    else if (char === '?') pattern += '[^/]';
+    else if (char === '{') {
+      braces += 1;
+      pattern += '(?:';
+    } else if (char === '}' && braces > 0) {
+      braces -= 1;
+      pattern += ')';
+    } else if (char === ',' && braces > 0) pattern += '|';
+    else if (char === '[') {
+      const end = glob.indexOf(']', i + 1);
+      if (end < 0) pattern += '\\[';
+      else {
+        pattern += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else pattern += char.replace(/[.+^$()|{}\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${pattern}(?:/.*)?$`);
+}
+
 /** Named as a test by the conventions node --test and mocha users follow. */
 const TEST_NAME = /(?:^|[._-])(?:test|spec)\.[cm]?[jt]sx?$|^test[-_][^/]*\.[cm]?[jt]sx?$|^test\.[cm]?[jt]sx?$/;
 const TEST_FOLDER = /(?:^|\/)(?:test|tests|spec|__tests__)\//;
@@ -52,6 +87,6 @@ export async function relatedByImports(tree: SourceTree, changed: readonly strin
   const graph = await buildImportGraph(tree, (path) => JS_SOURCE.test(path), jsImports, signal);
   const reached = importersOf(graph, changed.filter((path) => tree.files.has(path)));
   const isTest = (path: string): boolean => JS_SOURCE.test(path) && (TEST_NAME.test(basenameOf(path)) || (TEST_FOLDER.test(path) && !graph.importers.has(path)));
-  const inScope = (path: string): boolean => within.length === 0 || within.some((target) => path === target || path.startsWith(`${target.replace(/\/+$/, '')}/`));
+  const inScope = (path: string): boolean => within.length === 0 || within.some((target) => (GLOB.test(target) ? globPattern(target).test(path) : path === target || path.startsWith(`${target.replace(/\/+$/, '')}/`)));
   return [...reached].filter((path) => isTest(path) && inScope(path)).sort();
 }

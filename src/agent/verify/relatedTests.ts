@@ -41,13 +41,11 @@ function namedByVerifyLine(line: string | undefined, files: ReadonlySet<string>)
 function scriptTargets(detected: DetectedCommand, binary: string): string[] {
   if (detected.script === undefined) return [];
   const positionals = scriptArguments(detected.script, binary)?.positionals ?? [];
-  const targets = positionals.map((target) => {
-    const path = target.replace(/^\.\//, '');
-    const glob = path.search(/[*?{[]/);
-    return (glob < 0 ? path : path.slice(0, path.lastIndexOf('/', glob) + 1)).replace(/\/+$/, '');
-  });
+  // Folders, files and globs (`./tests/*.js`: the shell or the runner expands it) stay as written, so
+  // a file the script would not run (`tests/index.test-d.ts` beside `tests/*.js`) is not run either.
+  const targets = positionals.map((target) => target.replace(/^\.\//, '').replace(/\/+$/, ''));
   // One argument that covers the whole tree (`'**/*.test.js'`, `.`): no narrower scope.
-  return targets.some((target) => target === '' || target === '.') ? [] : targets;
+  return targets.some((target) => target === '' || target === '.' || /^\*\*\//.test(target)) ? [] : targets;
 }
 
 function describe(how: string, named: readonly string[]): string {
