@@ -9,7 +9,8 @@ import { runProcess } from '../../src/agent/verify/processRunner';
 import { relatedTestsCommand, type RelatedTests } from '../../src/agent/verify/relatedTests';
 import { cargoPackageName } from '../../src/agent/verify/relatedNative';
 import { pythonImportedNames } from '../../src/agent/verify/relatedPython';
-import { globPattern, relativeSpecifiers } from '../../src/agent/verify/relatedJavaScript';
+import { globPattern, jsImports, relativeSpecifiers } from '../../src/agent/verify/relatedJavaScript';
+import { buildImportGraph } from '../../src/agent/verify/importGraph';
 
 const windows = process.platform === 'win32';
 const folders: string[] = [];
@@ -223,5 +224,25 @@ describe('related tests: the plan\'s Verify line', () => {
   test('a runner that cannot be narrowed', async () => {
     const detected: DetectedCommand = { command: 'make test', runner: 'make', source: 'Makefile test target' };
     assert.equal(await relatedTestsCommand({ root: tree({ 'a.c': '' }), detected, changedFiles: ['a.c'] }), undefined);
+  });
+});
+
+describe('related tests: the import walk is bounded', () => {
+  test('past its time budget the graph is left partial instead of read whole', async () => {
+    const files = new Set(Array.from({ length: 200 }, (_, index) => `src/m${index}.js`));
+    let reads = 0;
+    const slowTree = {
+      files,
+      read: async (path: string): Promise<string> => {
+        reads++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return `require('./${path.slice(4)}');\n`;
+      },
+    };
+    await buildImportGraph(slowTree, () => true, jsImports, undefined, 1);
+    assert.ok(reads <= 64, `one batch at most (${reads} reads)`);
+    reads = 0;
+    await buildImportGraph(slowTree, () => true, jsImports);
+    assert.equal(reads, 200, 'within the budget every file is read');
   });
 });

@@ -5,6 +5,11 @@ export type ImportsOf = (path: string, text: string, files: ReadonlySet<string>)
 
 /** How many files are read at once: enough to keep the disk busy, few enough to spare descriptors. */
 const READ_CONCURRENCY = 64;
+/**
+ * How long reading may take before the graph is left partial: related tests only fail a step
+ * sooner (the full suite still decides), so a walk slower than a test run is not worth finishing.
+ */
+export const GRAPH_BUDGET_MS = 3000;
 
 /** Who imports whom among a tree's files. */
 export interface ImportGraph {
@@ -14,12 +19,13 @@ export interface ImportGraph {
 
 /**
  * The import graph of the tree's files that `parsed` accepts. Each file is read once, a bounded
- * number at a time; an aborted signal stops reading (the graph is then partial).
+ * number at a time; an aborted signal or the time budget stops reading (the graph is then partial).
  */
-export async function buildImportGraph(tree: SourceTree, parsed: (path: string) => boolean, importsOf: ImportsOf, signal?: AbortSignal): Promise<ImportGraph> {
+export async function buildImportGraph(tree: SourceTree, parsed: (path: string) => boolean, importsOf: ImportsOf, signal?: AbortSignal, budgetMs = GRAPH_BUDGET_MS): Promise<ImportGraph> {
   const importers = new Map<string, string[]>();
   const paths = [...tree.files].filter(parsed);
-  for (let start = 0; start < paths.length && signal?.aborted !== true; start += READ_CONCURRENCY) {
+  const started = Date.now();
+  for (let start = 0; start < paths.length && signal?.aborted !== true && Date.now() - started < budgetMs; start += READ_CONCURRENCY) {
     await Promise.all(
       paths.slice(start, start + READ_CONCURRENCY).map(async (path) => {
         const text = await tree.read(path);
