@@ -185,6 +185,10 @@ export class RunService {
         sandbox: sandboxSettingsOf(settings.sandbox),
         ...(params.unsandboxed !== undefined ? { unsandboxed: params.unsandboxed } : {}),
         askUserTimeoutSeconds: settings.askUser.timeoutSeconds,
+        contextWindows: {
+          ...(settings.orchestrator.contextWindow !== undefined ? { orchestrator: settings.orchestrator.contextWindow } : {}),
+          ...(settings.worker.contextWindow !== undefined ? { worker: settings.worker.contextWindow } : {}),
+        },
       },
       host,
       controller.signal,

@@ -5,6 +5,7 @@ import type { ModelClient, ModelEvent, ModelMessage, ModelRole, ToolResultPart }
 import { runTurn, truncationNotice } from '../model/turn';
 import type { RetryPolicy } from '../model/resilientStream';
 import type { UsageLedger } from '../model/usageLedger';
+import type { CompactionReport, ConversationCompactor } from './compaction';
 import { LoopDetector, loopWarning } from './loopDetector';
 import type { RunBudget } from './runBudget';
 
@@ -14,7 +15,9 @@ export type LoopEvent =
   | { readonly type: 'tool'; readonly name: string; readonly input: unknown; readonly result: ToolResult }
   | { readonly type: 'retry'; readonly attempt: number; readonly delayMs: number; readonly reason: string }
   /** A turn came back, before its tool calls run: its text (what a model says after an unanswered question is its assumption). */
-  | { readonly type: 'turn'; readonly text: string };
+  | { readonly type: 'turn'; readonly text: string }
+  /** The conversation was compacted before the next request (never silently: the run notes it). */
+  | { readonly type: 'compacted'; readonly report: CompactionReport };
 
 export interface AgentLoopOptions<C extends ToolContext> {
   readonly role: ModelRole;
@@ -36,6 +39,8 @@ export interface AgentLoopOptions<C extends ToolContext> {
   readonly onEvent?: (event: LoopEvent) => void;
   /** Puts a question to the user for `ask_user` (the orchestrator and workers give it to their tools' context). */
   readonly askUser?: (question: string, choices: readonly string[]) => Promise<string | undefined>;
+  /** Keeps the conversation within the model's context window (absent: not measured). */
+  readonly compaction?: ConversationCompactor;
 }
 
 export type LoopEnd =
@@ -53,6 +58,13 @@ export async function runAgentLoop<C extends ToolContext>(options: AgentLoopOpti
   let nudges = 0;
   for (let turnIndex = 0; turnIndex < options.maxTurns; turnIndex++) {
     options.budget.check({ model: options.client.model, priced: findPrice(options.client.model, options.prices) !== undefined });
+    // Measured on the model of this request: an escalation may have changed it since the last.
+    const fit = options.compaction?.fit({ system: options.system, ...(options.stableContext !== undefined ? { stableContext: options.stableContext } : {}), tools: options.toolSpecs, messages }, options.client.model);
+    if (fit?.kind === 'compacted') options.onEvent?.({ type: 'compacted', report: fit.report });
+    if (fit?.kind === 'too_large') {
+      options.onEvent?.({ type: 'compacted', report: fit.report });
+      return { kind: 'gave_up', reason: fit.reason };
+    }
     const turn = await runTurn(
       options.client,
       {
@@ -69,6 +81,7 @@ export async function runAgentLoop<C extends ToolContext>(options: AgentLoopOpti
         onEvent: (event) => options.onEvent?.({ type: 'model', event }),
       },
     );
+    options.compaction?.observe(turn.usage);
     const cost = costOf(turn.usage, findPrice(options.client.model, options.prices));
     options.budget.record(turn.usage, cost);
     options.ledger.record({ role: options.role, provider: options.client.provider, model: options.client.model, usage: turn.usage, costUsd: cost });

@@ -2,6 +2,20 @@ import type { ModelRole } from '../model/modelTypes';
 import type { LoopEvent } from './agentLoop';
 import type { RunContext } from './runContext';
 import type { WorkerLoopOptions } from './worker';
+import { contextWindowOf } from '../model/contextWindows';
+import { addNote } from '../plan/planState';
+import { ConversationCompactor, triggerShare, type CompactionReport } from './compaction';
+
+/** A compaction, never silent: the transcript (and `--json`) gets the event, the plan a note. */
+async function noteCompaction(ctx: RunContext, role: ModelRole, stepId: string | undefined, report: CompactionReport): Promise<void> {
+  ctx.host.emit({ type: 'model/compacted', runId: ctx.options.runId, role, ...(stepId !== undefined ? { stepId } : {}), ...report });
+  const who = stepId ?? role;
+  const text =
+    report.afterTokens > Math.floor(report.contextWindow * triggerShare)
+      ? `${who}'s conversation did not fit ${report.model}'s context window (${String(report.contextWindow)} tokens) even after compaction: ~${String(report.afterTokens)} tokens.`
+      : `${who}'s conversation was compacted to fit ${report.model}'s context window (${String(report.contextWindow)} tokens): ~${String(report.beforeTokens)} → ~${String(report.afterTokens)} tokens, ${String(report.summarized)} old tool results and arguments replaced by summaries.`;
+  if (ctx.plan.value !== undefined) await ctx.plan.update(addNote(ctx.plan.current(), text));
+}
 
 /** The summary a terminal tool was called with (finish, submit_plan), or nothing. */
 function closingWords(input: unknown): string {
@@ -39,6 +53,7 @@ export function loopOptions(ctx: RunContext, role: ModelRole, extras: { readonly
     ledger: ctx.ledger,
     prices: ctx.options.prices,
     signal: ctx.workSignal,
+    compaction: new ConversationCompactor((model) => contextWindowOf(model, ctx.options.contextWindows?.[role])),
     askUser: async (question, choices) => {
       const outcome = await ctx.questions.ask({ ...step, kind: 'question', question, choices });
       return outcome.kind === 'answered' ? outcome.answer : undefined;
@@ -48,6 +63,7 @@ export function loopOptions(ctx: RunContext, role: ModelRole, extras: { readonly
       else if (event.type === 'tool') ctx.host.emit({ type: 'tool/result', runId, role, ...step, tool: event.name, ok: !event.result.isError, detail: event.result.content.slice(0, 500) });
       else if (event.type === 'retry') ctx.host.emit({ type: 'model/retry', runId, role, ...step, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
       // After an unanswered question, the model's next words (or its closing summary) are its assumption, kept in the plan.
+      if (event.type === 'compacted') void noteCompaction(ctx, role, extras.stepId, event.report).catch(() => undefined);
       if (event.type === 'turn') void ctx.questions.recordAssumption(extras.stepId, event.text).catch(() => undefined);
       else if (event.type === 'tool' && (event.name === 'finish' || event.name === 'submit_plan')) void ctx.questions.recordAssumption(extras.stepId, closingWords(event.input)).catch(() => undefined);
     },

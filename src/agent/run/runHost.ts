@@ -50,6 +50,8 @@ export interface RunOptions {
   readonly unsandboxed?: 'run' | 'review-first';
   /** Re-plans after failed steps, per run and per step (`plumbline.limits.*`); absent: the defaults. */
   readonly replans?: ReplanLimits;
+  /** `plumbline.<role>.contextWindow` (CLI `--context-window`): a role's model's window in tokens; absent: the table's (contextWindows.ts). */
+  readonly contextWindows?: Partial<Record<ModelRole, number>>;
   /** `plumbline.askUser.timeoutSeconds`: how long a question waits for the user; 0 or absent: until the run stops. */
   readonly askUserTimeoutSeconds?: number;
   /** The journal's size cap; past it the run stops at its next model request. Absent: none. */
