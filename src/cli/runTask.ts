@@ -4,7 +4,7 @@ import { askUserRequest, commandApprovalRequest, planApprovalRequest, reviewRequ
 import type { KeyedProvider } from '../protocol/provider';
 import type { SandboxConsentParams } from '../protocol/sandbox';
 import type { ApproveMode, CommandApprovalParams, RunEvent } from '../protocol/run';
-import { describeBeforeAfter } from '../protocol/testEvidence';
+import { describeBeforeAfter, describeGrounds } from '../protocol/testEvidence';
 import { askInTerminal } from './askInTerminal';
 import { answerInTerminal } from './userQuestionInTerminal';
 import { renderPlanForTerminal } from './planView';
@@ -84,8 +84,10 @@ function describe(event: RunEvent, terminal: Terminal): string | undefined {
       // Compared with the baseline: "before 3 passed of 3 → now 1 passed of 1".
       const shown = describeBeforeAfter(event.evidence);
       const counts = shown !== '' ? ` · ${shown}` : '';
+      // Which runs counted (a step's related run, the wave's full run), or the reused baseline.
+      const grounds = describeGrounds(event.evidence);
       const mark = event.evidence.verdict === 'passed' ? paint(terminal, 'green', '✓ tests') : event.evidence.verdict === 'failed' ? paint(terminal, 'red', '✗ tests') : paint(terminal, 'yellow', '! tests');
-      return `${mark} ${what}: ${event.evidence.reason}${counts} ${paint(terminal, 'dim', `(${(event.evidence.durationMs / 1000).toFixed(1)} s)`)}`;
+      return `${mark} ${what}: ${event.evidence.reason}${counts} ${paint(terminal, 'dim', `(${(event.evidence.durationMs / 1000).toFixed(1)} s)`)}${grounds !== '' ? paint(terminal, 'dim', grounds) : ''}`;
     }
     case 'review/decided':
       return [

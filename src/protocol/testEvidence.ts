@@ -83,7 +83,7 @@ export function describeBeforeAfter(evidence: TestCounts & { readonly baseline?:
   return `before ${describeCounts(evidence.baseline) || 'no tests shown'} → now ${after || 'no tests shown'}`;
 }
 
-/** The runs behind a verdict in a few words: `related (2 files) passed in 0.8 s; full suite with s1, s2 passed in 12 s`. */
+/** The runs behind a verdict in a few words: `related tests passed in 0.8 s; full suite with s1, s2 passed in 12.0 s`. */
 export function describeRuns(runs: readonly TestRun[]): string {
   return runs
     .map((run) => {
@@ -91,4 +91,11 @@ export function describeRuns(runs: readonly TestRun[]): string {
       return `${what} ${run.verdict} in ${(run.durationMs / 1000).toFixed(1)} s`;
     })
     .join('; ');
+}
+
+/** What a verdict rests on, for the plan and the CLI after its reason: ` (runs: …)`, ` (reused from …)`, or ''. */
+export function describeGrounds(evidence: Pick<TestEvidence, 'runs' | 'cachedFrom'>): string {
+  if (evidence.cachedFrom !== undefined) return ` (reused from the run at ${evidence.cachedFrom}: same tree, command and lock files)`;
+  const runs = evidence.runs ?? [];
+  return runs.length === 0 ? '' : ` (runs: ${describeRuns(runs)})`;
 }

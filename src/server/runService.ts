@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { restrictedModeMessage } from '../protocol/restrictedMode';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCodes, ResponseError, type Connection, type TextDocuments } from 'vscode-languageserver/node';
@@ -179,7 +180,7 @@ export class RunService {
           ...(testCommand !== undefined ? { command: testCommand } : {}),
           ...verificationParallel(params.verifyParallel ?? settings.verification.parallel),
           // Outside the workspace, in the user's cache folder (hidden from sandboxed tests): SECURITY.md.
-          baselineCacheDir: defaultBaselineCacheDir(),
+          ...baselineCacheOf(process.env),
         },
         commands: { allow: settings.commands.allow, deny: settings.commands.deny, workspaceTrusted: this.deps.workspaceTrusted() },
         sandbox: sandboxSettingsOf(settings.sandbox),
@@ -294,4 +295,14 @@ export function firstFolderPath(uris: readonly string[]): string | undefined {
 /** `plumbline.verification.parallel` as the engine takes it: 0 (the default) leaves it to the machine's cores. */
 function verificationParallel(parallel: number): { parallel?: number } {
   return parallel > 0 ? { parallel } : {};
+}
+
+/**
+ * Where the run keeps baselines: the user's cache folder, or what PLUMBLINE_BASELINE_CACHE says
+ * (an absolute folder, or `off` to run every baseline: the test tiers, a benchmark of cold runs).
+ */
+function baselineCacheOf(env: NodeJS.ProcessEnv): { baselineCacheDir?: string } {
+  const chosen = env.PLUMBLINE_BASELINE_CACHE;
+  if (chosen === 'off') return {};
+  return { baselineCacheDir: chosen !== undefined && isAbsolute(chosen) ? chosen : defaultBaselineCacheDir(env) };
 }

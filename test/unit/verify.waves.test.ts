@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { StepVerifier } from '../../src/agent/verify/stepVerifier';
 import type { StagedChange } from '../../src/agent/workspace/stagedWorkspace';
-import type { TestEvidence, TestRun } from '../../src/protocol/testEvidence';
+import { describeGrounds, type TestEvidence, type TestRun } from '../../src/protocol/testEvidence';
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const pause = 'await new Promise((resolve) => setTimeout(resolve, 500));';
@@ -97,7 +97,7 @@ test('steps that finish together run their related tests in parallel copies (ove
     assert.equal(verifier.fullRuns, 1);
     assert.deepEqual(runsOf(a, 'full'), runsOf(b, 'full'));
     assert.deepEqual(runsOf(a, 'full')[0]?.steps, ['A', 'B']);
-    assert.match(a.reason, /Runs: related tests passed in [\d.]+ s; full suite with A, B passed/);
+    assert.match(describeGrounds(a), /runs: related tests passed in [\d.]+ s; full suite with A, B passed in [\d.]+ s/);
   });
 });
 
@@ -157,4 +157,19 @@ test('a verdict asked for while the baseline still runs waits only for it: the r
     await verifier.dispose();
     repo.remove();
   }
+});
+
+test('each copy is swept on its own: a step whose tests rewrite another test file fails, the step beside it is verified, and no later run sees the rewrite', { timeout: 180_000 }, async () => {
+  await withVerifier(async (verifier) => {
+    const original = files['test/a.test.js'] ?? '';
+    const forging = `${original}require('node:fs').writeFileSync(require('node:path').join(__dirname, 'b.test.js'), "require('node:test')('b is a number', () => {});\\n");\n`;
+    const [a, b] = await both(verifier, modify('test/a.test.js', original, forging), modify('src/b.js', B, 'module.exports = () => 7;\n'));
+    assert.equal(a.verdict, 'failed', a.reason);
+    assert.match(a.reason, /rewrote test files the step does not own \(test\/b\.test\.js\)/);
+    assert.equal(b.verdict, 'passed', b.reason);
+    // The forged test would pass anything: a broken b must still fail, in whichever copy it runs.
+    const broken = await verifier.verify([modify('src/b.js', B, "module.exports = () => 'seven';\n")], { stepId: 'B', ownPaths: ['src/b.js'] });
+    assert.equal(broken.verdict, 'failed', broken.reason);
+    assert.deepEqual(broken.newFailures, ['b is a number']);
+  });
 });

@@ -1,3 +1,4 @@
+import { describeGrounds } from '../../protocol/testEvidence';
 import { wrapData } from '../../tools/dataText';
 import type { PlanStep } from '../../protocol/plan';
 import { markVerifying, recordAttempt, startAttempt } from '../plan/planState';
@@ -29,10 +30,10 @@ export async function verifyWithFixes(ctx: RunContext, verifier: RunVerifier, st
     if (ctx.signal.aborted) throw new RunCancelled();
     ctx.host.emit({ type: 'verification', runId: options.runId, stepId: step.id, attempt, evidence });
     if (evidence.verdict !== 'failed') {
-      await plan.update(recordAttempt(plan.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'passed', detail: evidence.reason }));
+      await plan.update(recordAttempt(plan.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'passed', detail: `${evidence.reason}${describeGrounds(evidence)}` }));
       return outcome;
     }
-    await plan.update(recordAttempt(plan.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'failed', detail: `${evidence.reason}\n${evidence.excerpt.slice(0, 1500)}` }));
+    await plan.update(recordAttempt(plan.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'failed', detail: `${evidence.reason}${describeGrounds(evidence)}\n${evidence.excerpt.slice(0, 1500)}` }));
     if (attempt >= maxAttempts) {
       // Before it fails for good, the user may give it more attempts, re-plan it or drop it (lastAttempt.ts).
       const failing = describeFailingTests(evidence, ctx.host.workspace.root);

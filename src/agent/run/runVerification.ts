@@ -74,7 +74,8 @@ export async function startVerification(ctx: RunContext, staleCleanup: Promise<u
     if (answer.kind !== 'sandbox') await ctx.plan.note(answer.kind === 'withheld' ? answer.reason : answer.why);
   }
   const reported = (started.baseline ?? Promise.resolve(undefined)).then(async (evidence) => {
-    if (evidence === undefined) return;
+    // A run that ended early (a budget, an error, a cancel) has settled its plan and journal: nothing more goes in.
+    if (evidence === undefined || ctx.workSignal.aborted) return;
     host.emit({ type: 'verification', runId: options.runId, evidence });
     if (evidence.cachedFrom !== undefined) {
       await ctx.plan.note(`Before the run: the suite's result on this same tree, command and lock files was reused from ${evidence.cachedFrom} instead of running it again.`);

@@ -15,7 +15,7 @@ import { detectSandbox } from '../sandbox/detectSandbox';
 import { ExecutionGate } from '../sandbox/executionGate';
 import type { Confinement } from '../sandbox/runConfined';
 import { defaultSandboxSettings, type SandboxSettings } from '../sandbox/sandboxPolicy';
-import { describeRuns, type TestEvidence, type TestRun } from '../../protocol/testEvidence';
+import type { TestEvidence, TestRun } from '../../protocol/testEvidence';
 
 export { withTampering } from './verdict';
 
@@ -223,10 +223,9 @@ export class StepVerifier {
     }
     if (related !== undefined && related.evidence.verdict === 'failed') {
       ticket.leave();
-      return this.#described({ ...related.evidence, runs: [related.run] });
+      return { ...related.evidence, runs: [related.run] };
     }
-    const evidence = await ticket.submit({ stepId, base, own, removesTests: step.removesTests ?? [], runs: related !== undefined ? [related.run] : [] });
-    return this.#described(evidence);
+    return ticket.submit({ stepId, base, own, removesTests: step.removesTests ?? [], runs: related !== undefined ? [related.run] : [] });
   }
 
   /**
@@ -255,8 +254,10 @@ export class StepVerifier {
     // Compared with the baseline it would miss every test outside its files: only its failures count.
     const summary = this.read(ran);
     const baseline = summary.failures.length > 0 || ran.exitCode !== 0 ? await this.#baselineReady() : undefined;
-    const evidence = judge(ran, summary, undefined, baseline, this.options.timeoutMs);
-    const failed = ran.cancelled || ran.timedOut || (evidence.verdict === 'failed' && evidence.newFailures.length > 0);
+    const judged = judge(ran, summary, undefined, baseline, this.options.timeoutMs);
+    const evidence = withTampering(judged, ran.tampered);
+    const tampered = evidence.verdict === 'failed' && judged.verdict !== 'failed';
+    const failed = ran.cancelled || ran.timedOut || tampered || (evidence.verdict === 'failed' && evidence.newFailures.length > 0);
     return { evidence: { ...evidence, verdict: failed ? 'failed' : 'passed' }, run: testRun('related', [stepId], ran, failed ? 'failed' : 'passed', how) };
   }
 
@@ -324,12 +325,6 @@ export class StepVerifier {
   /** The baseline, once it is known; undefined when none was taken (every failure then counts as new). */
   #baselineReady(): Promise<Baseline | undefined> {
     return this.#baseline ?? Promise.resolve(undefined);
-  }
-
-  /** The reason followed by the runs it rests on, so the plan and the CLI show them. */
-  #described(evidence: TestEvidence): TestEvidence {
-    const runs = evidence.runs ?? [];
-    return runs.length === 0 ? evidence : { ...evidence, reason: `${evidence.reason} (Runs: ${describeRuns(runs)}.)` };
   }
 
   /** The run's summary, file names relative to the copy (node names a file it ran as one test by its absolute path). */

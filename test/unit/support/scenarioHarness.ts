@@ -137,7 +137,8 @@ function dedupe(values: readonly string[]): string[] {
 /** The test process's environment with the fake server as the only provider. */
 export function fakeProviderEnv(server: FakeModelServer): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(OPENAI|ANTHROPIC)_/.test(name)));
-  return { ...env, ANTHROPIC_API_KEY: 'sk-ant-scenario-test', ANTHROPIC_BASE_URL: server.anthropicBaseUrl };
+  // Every baseline runs: fixture repos are alike, and a baseline kept by one test would serve the next.
+  return { ...env, ANTHROPIC_API_KEY: 'sk-ant-scenario-test', ANTHROPIC_BASE_URL: server.anthropicBaseUrl, PLUMBLINE_BASELINE_CACHE: 'off' };
 }
 
 /** CLI processes still running; a failed test must not leave one behind (nor, if detached, its process group). */
