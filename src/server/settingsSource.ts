@@ -50,7 +50,8 @@ export class SettingsSource {
       this.settings = parsed.data;
       this.problem = null;
     } else {
-      this.problem = describeValidationError('the plumbline.* settings', parsed.error).replace(/^Invalid data for /, 'Invalid ');
+      // "Some plumbline.* settings are invalid: worker.baseUrl: …", with each field under plumbline.
+      this.problem = describeValidationError('plumbline.*', parsed.error).replace(/^Invalid data for plumbline\.\*: /, 'Some plumbline.* settings are invalid: ');
       this.connection.console.warn(`${this.problem}. The previous settings stay in effect until this is fixed.`);
     }
   }

@@ -39,7 +39,7 @@ test('plan.md shows the declared tests in backticks and reads them back unchange
   const current = plan(['greets', 'suite › says goodbye, kindly']);
   const markdown = renderPlanMarkdown(current);
   assert.match(markdown, /\n {2}- Removes tests: `greets`, `suite › says goodbye, kindly`\n/);
-  assert.match(markdown, /Removes tests takes, in backticks, the tests the step removes or renames/);
+  assert.match(markdown, /Removes tests \(in backticks: tests the step removes or renames/);
   const same = parsePlanEdit(markdown, current);
   assert.ok(same.ok);
   assert.deepEqual(same.changes, []);

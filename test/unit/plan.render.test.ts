@@ -47,16 +47,19 @@ describe('renderPlanMarkdown', () => {
     assert.match(renderPlanMarkdown(setCost(plan, { usd: 0, unpricedCalls: 3, tokens: 45600 })), /^\*\*Status:\*\* running · 1\/8 steps done · cost 45\.6k tokens \(unpriced\)$/m);
   });
 
-  test('starts with a comment telling the user what they may edit, with a template', () => {
-    assert.match(text, /^<!-- plumbline:plan run-7\n/);
-    assert.match(text, /You may edit PENDING steps/);
+  test('starts with the plan; what the user may edit, with a template, is a comment at the end', () => {
+    assert.match(text, /^# Plan: /, 'the plan comes first');
+    assert.ok(text.split('\n').slice(0, 4).filter((line) => line.includes('<!--')).length <= 1, 'at most one short line of help at the top');
+    assert.match(text, /\n<!-- plumbline:plan run-7\n[^]*-->\n$/, 'the help is the last thing in the file');
+    assert.ok(text.indexOf('<!-- plumbline:plan') > text.indexOf('<!-- plumbline:steps-end -->'));
+    assert.match(text, /PENDING steps only/);
     assert.match(text, /\n- \[ \] \*\*new\*\* · pending · Title of the new step\n/);
-    assert.ok(text.indexOf('-->') > text.indexOf('Title of the new step'), 'the template is inside the comment');
+    assert.ok(text.lastIndexOf('-->') > text.indexOf('Title of the new step'), 'the template is inside the comment');
   });
 
   test('one checklist item per step: checked only when done, with its status word', () => {
     const all = lines(plan);
-    const headers = all.slice(all.indexOf('<!-- plumbline:steps -->')).filter((line) => line.startsWith('- ['));
+    const headers = all.slice(all.indexOf('<!-- plumbline:steps -->'), all.indexOf('<!-- plumbline:steps-end -->')).filter((line) => line.startsWith('- ['));
     assert.deepEqual(headers, [
       '- [x] **s1** · done · Step s1',
       '- [ ] **s2** · failed · Step s2',
@@ -100,10 +103,10 @@ describe('renderPlanMarkdown', () => {
     assert.ok(block('s3').includes('  - Depends on: s2\n  - Blocked by: s2 (it will not run unless you remove the dependency)\n'));
   });
 
-  test('notes, then the summary of changes at the end', () => {
-    assert.match(text, /\n## Notes\n\n- Found a second config loader\.\n$/);
+  test('notes, then the summary of changes at the end (before the editing help)', () => {
+    assert.match(text, /\n## Notes\n\n- Found a second config loader\.\n\n<!-- plumbline:plan /);
     const finished = setSummaryOfChanges(plan, 'Renamed the loader.\nUpdated callers.');
-    assert.match(renderPlanMarkdown(finished), /\n## Summary of changes\n\nRenamed the loader\.\nUpdated callers\.\n$/);
+    assert.match(renderPlanMarkdown(finished), /\n## Summary of changes\n\nRenamed the loader\.\nUpdated callers\.\n\n<!-- plumbline:plan /);
     assert.doesNotMatch(renderPlanMarkdown(createPlan('r', 't', submittedPlanSchema.parse({ summary: 's', steps: [{ id: 'a', title: 't', instructions: 'i', files: [] }] }))), /## Notes|## Summary of changes/);
   });
 

@@ -9,15 +9,17 @@ import { describeCost } from '../../protocol/cost';
  * plan (no clock), so the same state always renders the same bytes.
  */
 
-const userGuide = `Plumbline rewrites this file after every change and reads your edits back when you save it.
-
-You may edit PENDING steps: the title (after the second "·"), the Files, Depends on, Verify and
-Removes tests lines, the instructions (the "> " lines under "- Instructions:"), and the order of the
-step blocks. Depends on takes step ids separated by commas; Files takes workspace-relative paths in
-backticks; Removes tests takes, in backticks, the tests the step removes or renames (a test that
-passed before the run and no longer runs fails the step's verification unless it is listed).
-To remove a pending step, delete its block: from its "plumbline:step" marker down to the next step.
-To add a step, copy this template between two steps; the id "new" is replaced with u1, u2, ...
+/**
+ * How to edit the plan, at the end of the document so it opens on the plan itself; one line at the
+ * top points to it. Inside an HTML comment after the steps' end marker, where the parser never reads.
+ */
+const userGuide = `How to edit this plan (Plumbline rewrites the file after every change and reads your edits back on save):
+- PENDING steps only: the title (after the second "·"), Files (paths in backticks), Depends on (step
+  ids, comma-separated), Verify, Removes tests (in backticks: tests the step removes or renames; a test
+  that passed before and no longer runs fails the step otherwise), the "> " instruction lines, and
+  the order of the blocks. Started steps are read-only: edits to them are ignored and reported.
+- Remove a pending step: delete its block, from its "plumbline:step" marker to the next step.
+- Add a step: copy this between two steps (the id "new" becomes u1, u2, ...):
 
 - [ ] **new** · pending · Title of the new step
   - Files: \`path/to/file.ts\`
@@ -25,15 +27,13 @@ To add a step, copy this template between two steps; the id "new" is replaced wi
   - Instructions:
     > What the worker should do.
 
-Steps that have started (running, verifying, done, failed, skipped, cancelled) are read-only:
-edits to them are ignored and reported. Keep the plumbline markers; the title, status, notes and
-summary of changes are rewritten by Plumbline.`;
+Keep the plumbline markers; the title, status, notes and summary of changes are rewritten by Plumbline.`;
 
 export function renderPlanMarkdown(plan: Plan): string {
   // `-->` inside the run id would end the guide comment early.
   const runId = plan.runId.replace(/-->/g, '');
   const [firstLine = '', ...moreTaskLines] = plan.task.trim().split(/\r?\n/);
-  const lines: string[] = [`<!-- plumbline:plan ${runId}`, userGuide, '-->', '', `# Plan: ${escapeFreeText(firstLine)}`, ''];
+  const lines: string[] = [`# Plan: ${escapeFreeText(firstLine)}`, '', '<!-- plumbline:edit-help: how to edit this plan is at the end of the file -->', ''];
   if (moreTaskLines.length > 0) lines.push(...plan.task.trim().split(/\r?\n/).map((line) => `> ${escapeFreeText(line)}`.trimEnd()), '');
   lines.push(escapeFreeText(plan.summary.trim()), '', statusLine(plan), '', '## Steps', '', stepsStartMarker, '');
 
@@ -49,6 +49,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     }
   }
   if (plan.summaryOfChanges !== undefined) lines.push('', '## Summary of changes', '', escapeFreeText(plan.summaryOfChanges.trim()));
+  lines.push('', `<!-- plumbline:plan ${runId}`, userGuide, '-->');
   return `${lines.join('\n')}\n`;
 }
 

@@ -90,7 +90,7 @@ export function taskCommandHandlers(
       if (evidence === undefined) return undefined;
       if (evidence.verdict === 'passed') {
         diagnostics.clear();
-        void vscode.window.showInformationMessage(`The tests pass (\`${evidence.command ?? ''}\`${evidence.passed !== undefined ? `, ${String(evidence.passed)} passed` : ''}): nothing to fix.`);
+        void vscode.window.showInformationMessage(`The tests pass (${evidence.command ?? 'the test command'}${evidence.passed !== undefined ? `, ${String(evidence.passed)} passed` : ''}): nothing to fix.`);
         return undefined;
       }
       if (evidence.verdict === 'unverified') {
