@@ -33,7 +33,7 @@ export function isUnfinished(status: RunMeta['status']): boolean {
 }
 
 /** How a run reads: its state, a label, and which of Undo and Resume make sense for it. */
-export function runStateOf(run: RunMeta): RunStateView {
+export function runStateOf(run: Pick<RunMeta, 'status' | 'applied' | 'changed' | 'unreviewed' | 'resumable' | 'undone' | 'restorable'>): RunStateView {
   const canUndo = !isUnfinished(run.status) && run.undone === undefined && (run.restorable?.length ?? 0) > 0;
   const canResume = isUnfinished(run.status) || (run.status === 'cancelled' && run.resumable === true && run.undone === undefined);
   const view = (state: RunState, label: string = state): RunStateView => ({ state, label, canUndo, canResume });
@@ -69,7 +69,7 @@ export function runStateOf(run: RunMeta): RunStateView {
 }
 
 /** "cancelled" or "cancelled after applying 2 files": a run that stopped may still have landed work. */
-function appliedSuffix(word: string, run: RunMeta): string {
+function appliedSuffix(word: string, run: Pick<RunMeta, 'applied'>): string {
   const applied = run.applied?.length ?? 0;
   return applied > 0 ? `${word} after applying ${count(applied, 'file')}` : word;
 }

@@ -130,10 +130,13 @@ export class PlanView {
     setText(nodes.status, `${look.label}: `);
     setText(nodes.title, step.title);
     // The details are small; they are rebuilt only when something in them changed.
-    const signature = JSON.stringify([step.files, step.dependsOn, step.verify, step.removesTests, step.attempts, step.workerSummary, step.error, step.model, evidence]);
+    const signature = JSON.stringify([step.files, step.dependsOn, step.verify, step.removesTests, step.attempts, step.workerSummary, step.error, step.model, step.instructions, evidence]);
     if (signature === nodes.signature) return;
     nodes.signature = signature;
+    // The instructions stay open across a rebuild if the user opened them.
+    const open = nodes.details.querySelector<HTMLDetailsElement>('details.step-instructions')?.open === true;
     nodes.details.replaceChildren(...stepDetails(step, evidence));
+    if (open) nodes.details.querySelector<HTMLDetailsElement>('details.step-instructions')?.setAttribute('open', '');
   }
 
   private renderNotes(notes: readonly string[]): void {
@@ -189,6 +192,10 @@ function stepDetails(step: PlanStep, evidence: readonly StepEvidence[]): Node[] 
     // A step that failed says why in red; one that was cancelled or skipped only notes the reason.
     const failed = step.status === 'failed';
     parts.push(h('p', { class: failed ? 'step-error' : 'step-note' }, icon(failed ? 'error' : 'info'), ` ${step.error}`));
+  }
+  // What the worker is told to do, collapsed: the plan card reads as a list until a step is opened.
+  if (step.instructions.trim() !== '') {
+    parts.push(h('details', { class: 'step-instructions' }, h('summary', { 'aria-label': `Instructions of step ${step.id}` }, 'Instructions'), h('p', { class: 'step-instructions-text' }, step.instructions)));
   }
   return parts;
 }

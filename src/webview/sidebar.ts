@@ -28,6 +28,8 @@ let model: Model | undefined;
 let frameRequested = false;
 /** Set by a snapshot: the next frame restores the saved scroll position instead of following the transcript. */
 let restoreScroll = false;
+/** Set when a new run appears: the next frame brings the run's card into view. */
+let scrollToRun = false;
 
 const announcer = byId('announcer');
 function announce(text: string): void {
@@ -69,6 +71,9 @@ function render(): void {
   if (restoreScroll) {
     restoreScroll = false;
     scroller().scrollTop = viewState().scrollTop;
+  } else if (scrollToRun) {
+    scrollToRun = false;
+    byId('run').scrollIntoView({ block: 'start' });
   } else if (target !== undefined) {
     target.scrollIntoView({ block: 'nearest' });
   } else if (follow) {
@@ -99,6 +104,8 @@ function apply(current: Model, message: Exclude<HostToWebview, { type: 'snapshot
       current.server = message.server;
       break;
     case 'run/state':
+      // A new run starts: the sidebar moves to it instead of keeping the old scroll position.
+      if (message.run !== null && message.run.runId !== current.run?.runId) scrollToRun = true;
       current.run = message.run;
       break;
     case 'transcript/reset':

@@ -67,10 +67,10 @@ export function renderItem(item: TranscriptItem): HTMLElement {
     }
     case 'tool': {
       const first = item.detail.split('\n', 1)[0] ?? '';
-      return article(
+      const row = article(
         item,
         `Tool ${item.tool} ${item.ok ? 'succeeded' : 'failed'}`,
-        'compact',
+        `compact${item.ok ? '' : ' tool-failed'}`,
         line(
           item.ok ? 'tools' : 'warning',
           item.ok ? 'neutral' : 'failed',
@@ -82,6 +82,8 @@ export function renderItem(item: TranscriptItem): HTMLElement {
           ),
         ),
       );
+      if (item.stepId !== null) row.dataset.stepId = item.stepId;
+      return row;
     }
     case 'verification': {
       const what = item.verdict === 'passed' ? 'Tests passed' : item.verdict === 'failed' ? 'Tests failed' : 'Not verified';

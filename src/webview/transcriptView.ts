@@ -1,5 +1,5 @@
 import type { Transcript, TranscriptItem } from '../protocol/webviewMessages';
-import { plural, setHidden, setText } from './dom';
+import { h, icon, plural, setHidden, setText } from './dom';
 import { renderMarkdown } from './markdown';
 import { announcement, renderItem } from './transcriptItems';
 
@@ -85,10 +85,11 @@ export class TranscriptView {
     if (this.rebuild) {
       this.rebuild = false;
       this.nodes.clear();
-      this.list.replaceChildren(...this.items.slice(-this.visible).map((item) => this.create(item)));
+      this.list.replaceChildren();
+      for (const item of this.items.slice(-this.visible)) this.place(item);
     } else {
       const fresh = new Set(this.added);
-      for (const item of this.items) if (fresh.has(item.id) && !this.nodes.has(item.id)) this.list.append(this.create(item));
+      for (const item of this.items) if (fresh.has(item.id) && !this.nodes.has(item.id)) this.place(item);
       for (const id of this.grown) {
         const item = this.items.find((candidate) => candidate.id === id);
         const body = this.nodes.get(id)?.querySelector<HTMLElement>('.markdown');
@@ -108,10 +109,22 @@ export class TranscriptView {
     setHidden(this.empty, this.items.length > 0);
   }
 
-  private create(item: TranscriptItem): HTMLElement {
+  /**
+   * Appends an item's node. Tool calls in a row go into one collapsed group ("5 tool calls"), so
+   * the keyboard stops once at the group instead of at every call; opening it shows each call.
+   */
+  private place(item: TranscriptItem): void {
     const node = renderItem(item);
     this.nodes.set(item.id, node);
-    return node;
+    if (item.kind !== 'tool') {
+      this.list.append(node);
+      return;
+    }
+    const last = this.list.lastElementChild;
+    const group = last instanceof HTMLElement && last.classList.contains('tool-group') ? last : toolGroup();
+    if (group !== last) this.list.append(group);
+    group.querySelector('.tool-group-items')?.append(node);
+    describeToolGroup(group);
   }
 
   /** Keeps the DOM to the last `visible` items, so a long run stays responsive. */
@@ -119,8 +132,34 @@ export class TranscriptView {
     while (this.nodes.size > this.visible) {
       const first = this.list.firstElementChild;
       if (!(first instanceof HTMLElement)) break;
-      first.remove();
-      this.nodes.delete(Number(first.dataset.itemId));
+      // A group gives up its oldest call; the group goes with its last one.
+      const row = first.classList.contains('tool-group') ? first.querySelector<HTMLElement>('.tool-group-items > [data-item-id]') : first;
+      if (row === null) {
+        first.remove();
+        continue;
+      }
+      row.remove();
+      this.nodes.delete(Number(row.dataset.itemId));
+      if (row !== first) {
+        if (first.querySelector('.tool-group-items > [data-item-id]') === null) first.remove();
+        else describeToolGroup(first);
+      }
     }
   }
+}
+
+function toolGroup(): HTMLElement {
+  return h('details', { class: 'tool-group' }, h('summary', { class: 'tool-group-summary' }), h('div', { class: 'tool-group-items' }));
+}
+
+/** "3 tool calls · s1, s2 · 1 failed": what the group holds, as its one focusable line. */
+function describeToolGroup(group: HTMLElement): void {
+  const rows = [...group.querySelectorAll<HTMLElement>('.tool-group-items > [data-item-id]')];
+  const failed = rows.filter((row) => row.classList.contains('tool-failed')).length;
+  const steps = [...new Set(rows.map((row) => row.dataset.stepId).filter((id): id is string => id !== undefined && id !== ''))];
+  const summary = group.querySelector('.tool-group-summary');
+  if (summary === null) return;
+  const text = `${plural(rows.length, 'tool call')}${steps.length > 0 ? ` · ${steps.join(', ')}` : ''}${failed > 0 ? ` · ${failed} failed` : ''}`;
+  summary.replaceChildren(icon(failed > 0 ? 'warning' : 'tools'), ` ${text}`);
+  group.classList.toggle('has-failed', failed > 0);
 }

@@ -23,7 +23,8 @@ describe('run state: what a run left in the files, said the same way everywhere'
     assert.equal(undone.label, 'undone (1 file restored)');
     assert.equal(undone.canUndo, false, 'an undone run is not offered for undo again');
     assert.equal(runStateOf({ ...base, status: 'cancelled', applied: ['a'] }).label, 'cancelled after applying 1 file');
-    assert.equal(runStateOf({ ...base, status: 'failed', stepsDone: 0, stepsTotal: 0, applied: [] }).label, 'failed');
+    const failedBeforePlanning: RunMeta = { ...base, status: 'failed', stepsDone: 0, stepsTotal: 0, applied: [], restorable: [] };
+    assert.equal(runStateOf(failedBeforePlanning).label, 'failed');
     // Records written before the state was kept read as their status.
     assert.equal(runStateOf(base).label, 'completed');
   });
@@ -33,7 +34,8 @@ describe('run state: what a run left in the files, said the same way everywhere'
     assert.equal(runStateOf({ ...base, restorable: [] }).canUndo, false);
     assert.equal(runStateOf(base).canUndo, false, 'not listed with what it would restore: not offered');
     // A run that failed before planning: nothing applied, nothing to restore, no Undo.
-    assert.equal(runStateOf({ ...base, status: 'failed', stepsTotal: 0, stepsDone: 0, applied: [], restorable: [] }).canUndo, false);
+    const failedBeforePlanning: RunMeta = { ...base, status: 'failed', stepsTotal: 0, stepsDone: 0, applied: [], restorable: [] };
+    assert.equal(runStateOf(failedBeforePlanning).canUndo, false);
     assert.equal(runStateOf({ ...base, status: 'running', restorable: ['a'] }).canUndo, false, 'a run in progress is cancelled first');
     assert.equal(runStateOf({ ...base, status: 'running' }).canResume, true);
     assert.equal(runStateOf({ ...base, status: 'cancelled', resumable: true }).canResume, true);

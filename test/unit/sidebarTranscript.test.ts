@@ -67,6 +67,17 @@ describe('the run transcript', () => {
     assert.equal(describeCost({ usd: 0, unpricedCalls: 1, tokens: 1500 }), '1.5k tokens (unpriced)');
   });
 
+  test("each of the orchestrator's model calls is its own message: one turn's words never run into the next's", () => {
+    const { transcript } = record();
+    const totals = { calls: 1, usage: { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 }, costUsd: 0, unpricedCalls: 1 };
+    transcript.add({ type: 'run/started', runId: 'r1', task: 'Rename', planPath: '/p' }, plan);
+    transcript.add({ type: 'model/text', runId: 'r1', role: 'orchestrator', delta: 'The steps are complete.' }, plan);
+    transcript.add({ type: 'usage', runId: 'r1', role: 'orchestrator', model: 'm', costUsd: null, run: totals }, plan);
+    transcript.add({ type: 'model/text', runId: 'r1', role: 'orchestrator', delta: 'All planned steps…' }, plan);
+    const texts = transcript.snapshot.items.filter((item) => item.kind === 'text').map((item) => (item.kind === 'text' ? item.text : ''));
+    assert.deepEqual(texts, ['The steps are complete.', 'All planned steps…']);
+  });
+
   test('a file that runs code is announced as a warning, one per file', () => {
     const { transcript } = record();
     const file = { kind: 'modify' as const, hunks: [], stepIds: ['s1'] };

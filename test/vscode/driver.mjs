@@ -24,7 +24,7 @@ async function sidebarFrame(page) {
  * every batch of DOM changes; marks live in `window.__plumblineMarks`.
  */
 function installMark({ name, selector, text }) {
-  /* global window, document, requestAnimationFrame, MutationObserver -- evaluated in the browser */
+  /* global window, document, requestAnimationFrame, MutationObserver, getComputedStyle -- evaluated in the browser */
   const marks = (window.__plumblineMarks ??= {});
   const observers = (window.__plumblineObservers ??= {});
   observers[name]?.disconnect();
@@ -94,6 +94,33 @@ const handlers = {
     if (!frame) throw new Error('the sidebar webview is not open');
     await frame.click(selector);
     return {};
+  },
+  /**
+   * Where elements of the sidebar are laid out: the document's width, and per selector each match's
+   * box, its accessible name (aria-label or text), whether it is rendered (a closed <details> hides
+   * its content), and for a <select> the width its selected text needs.
+   */
+  async 'webview/layout'(page, { selectors }) {
+    const frame = await sidebarFrame(page);
+    if (!frame) throw new Error('the sidebar webview is not open');
+    return frame.evaluate((wanted) => {
+      const canvas = document.createElement('canvas').getContext('2d');
+      const boxes = {};
+      for (const selector of wanted) {
+        boxes[selector] = [...document.querySelectorAll(selector)].map((element) => {
+          const rect = element.getBoundingClientRect();
+          const box = { left: rect.left, right: rect.right, top: rect.top, bottom: rect.bottom, width: rect.width, rendered: element.getClientRects().length > 0, name: element.getAttribute('aria-label') ?? (element.textContent ?? '').trim() };
+          if (element.tagName === 'SELECT' && canvas) {
+            const style = getComputedStyle(element);
+            canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+            box.textWidth = canvas.measureText(element.selectedOptions[0]?.textContent ?? '').width;
+            box.innerWidth = element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+          }
+          return box;
+        });
+      }
+      return { width: document.documentElement.clientWidth, scrollWidth: document.documentElement.scrollWidth, boxes };
+    }, selectors);
   },
   async 'keyboard/type'(page, { text }) {
     await page.keyboard.type(text);

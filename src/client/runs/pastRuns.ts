@@ -7,6 +7,10 @@ import type { AgentServerController } from '../agentServer/serverController';
 
 type UndoResult = z.infer<typeof runUndoRequest.result>;
 
+const undone = new vscode.EventEmitter<string>();
+/** A run was undone (files restored): the status bar says so. */
+export const onDidUndoRun = undone.event;
+
 /**
  * How Undo Run is invoked: a run id alone (the API, tests: no question asked), or `{ runId, ask }`
  * (the sidebar's button: the same confirmation as the palette, naming the files).
@@ -79,6 +83,7 @@ async function undo(server: AgentServerController, runId: string): Promise<UndoR
       void vscode.window.showInformationMessage(`Plumbline: ${report.nothingToRestore}`);
       return report;
     }
+    if (report.restored.length > 0) undone.fire(runId);
     const kept = report.skipped.length > 0 ? ` Kept your later edits in ${report.skipped.map((entry) => entry.path).join(', ')}.` : '';
     const restored = report.restored.length > 0 ? `restored ${report.restored.join(', ')}.` : 'restored nothing.';
     void vscode.window.showInformationMessage(`Plumbline ${restored}${kept}`);

@@ -136,6 +136,8 @@ export class RunTranscript {
       case 'usage':
         // The run's totals so far: the finished line shows tokens when a model had no price.
         this.totals = event.run;
+        // A model call ended: the orchestrator's next words are a new message, not run into this one.
+        if (event.role === 'orchestrator') this.openText = undefined;
         return;
     }
   }

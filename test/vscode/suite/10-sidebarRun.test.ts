@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { startFakeModelServer, type FakeModelServer, type ScenarioInput } from '../../fake-model/index';
-import { driver, type Driver } from '../support/driver';
+import { driver, type Driver, type LaidOutElement } from '../support/driver';
 import { clearFakeModelSettings, useFakeModel } from '../support/fakeModelSettings';
 import { plumbline, waitFor, waitForPhase } from '../support/plumbline';
 
@@ -174,6 +174,65 @@ describe('a task from the sidebar, end to end', () => {
     });
     assert.match(refusal, /refused to show dialog in tests/);
     assert.match(disk('src/greet.js'), /function welcome\(name\)/, 'not undone without the confirmation');
+  });
+
+  it('at a narrow sidebar (~174 px) nothing overlaps, tool calls are one focusable group, and every history button names its run', async function () {
+    this.timeout(90000);
+    const page = driver;
+    if (page === undefined) return this.skip();
+    await openSidebar();
+    if (!('open' in ((await page.query('#history')).attributes ?? {}))) await page.click('#history > summary');
+    // VS Code keeps the sidebar at least 170 px wide: narrowed step by step to that.
+    await vscode.commands.executeCommand('workbench.action.focusSideBar');
+    let narrowed = 0;
+    let width = (await page.layout([])).width;
+    while (width > 200 && narrowed < 40) {
+      await vscode.commands.executeCommand('workbench.action.decreaseViewWidth');
+      narrowed += 1;
+      const before = width;
+      width = await waitFor('the sidebar to get narrower', async () => {
+        const now = (await page.layout([])).width;
+        return now < before ? now : undefined;
+      }, 5000).catch(() => before);
+      if (width === before) break;
+    }
+    try {
+      console.log(`Sidebar narrowed ${narrowed} times to ${width} px`);
+      assert.ok(width <= 200, `the sidebar is narrow (${width} px)`);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // one paint after the last resize, for the screenshot
+      console.log(`Screenshot of the narrow sidebar: ${await page.screenshot('sidebar-narrow')}`);
+      const selectors = ['#open-plan', '#cancel-run', '#run-heading', '#run-status', '#approval-mode', '#send', '.history-title', '.history-actions button', '#transcript .tool-group > summary', '#transcript .item-tool summary', '#transcript summary, #transcript button, #transcript a'];
+      const layout = await page.layout(selectors);
+      const boxes = (selector: string): readonly LaidOutElement[] => layout.boxes[selector] ?? [];
+      const overlap = (a: LaidOutElement, b: LaidOutElement): boolean => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+      assert.ok(layout.scrollWidth <= layout.width + 1, `no horizontal overflow (${layout.scrollWidth} > ${layout.width})`);
+      for (const icon of [...boxes('#open-plan'), ...boxes('#cancel-run')].filter((box) => box.rendered)) {
+        for (const text of [...boxes('#run-heading'), ...boxes('#run-status')]) assert.ok(!overlap(icon, text), `the run's buttons do not overlap its title: ${JSON.stringify({ icon, text })}`);
+      }
+      const select = boxes('#approval-mode')[0];
+      assert.ok(select !== undefined && select.textWidth !== undefined && select.innerWidth !== undefined);
+      // Room for the text and the dropdown's arrow: "Review each step", not "Revie".
+      assert.ok(select.textWidth + 16 <= select.innerWidth, `the approval mode reads in full (${select.textWidth} px of text in ${select.innerWidth} px)`);
+      for (const send of boxes('#send')) assert.ok(!overlap(send, select), 'Send does not cover the approval mode');
+
+      // Tool calls: collapsed into groups, so Tab stops once per group, not at every call.
+      const groups = boxes('#transcript .tool-group > summary');
+      const calls = boxes('#transcript .item-tool summary');
+      console.log(`${calls.length} tool calls in ${groups.length} group(s)`);
+      assert.ok(groups.length > 0 && calls.length > groups.length, 'tool calls are grouped');
+      assert.ok(calls.every((call) => !call.rendered), 'no tool call is reachable by Tab while its group is closed');
+      const stops = boxes('#transcript summary, #transcript button, #transcript a').filter((box) => box.rendered);
+      assert.ok(stops.length < calls.length, `fewer tab stops in the transcript (${stops.length}) than tool calls (${calls.length})`);
+
+      // Every history button has its own accessible name ("Undo run 1: Rename greet…").
+      const names = boxes('.history-actions button').map((button) => button.name);
+      assert.ok(names.length > 0);
+      assert.equal(new Set(names).size, names.length, `distinct names: ${names.join(' | ')}`);
+      assert.ok(names.some((name) => /^Undo run \d+: /.test(name)), names.join(' | '));
+      for (const title of boxes('.history-title')) for (const button of boxes('.history-actions button')) assert.ok(!overlap(title, button), 'history buttons do not cover the run title');
+    } finally {
+      for (let step = 0; step < narrowed; step++) await vscode.commands.executeCommand('workbench.action.increaseViewWidth');
+    }
   });
 
   it('keeps the DOM bounded, with "Show earlier", when the transcript grows long', async function () {

@@ -16,6 +16,8 @@ export interface WebviewElement {
 export interface Driver {
   screenshot(name: string): Promise<string>;
   query(selector: string): Promise<WebviewElement>;
+  /** The sidebar's width and where each selector's matches are (see `WebviewLayout`). */
+  layout(selectors: readonly string[]): Promise<WebviewLayout>;
   type(selector: string, text: string): Promise<void>;
   click(selector: string): Promise<void>;
   press(key: string): Promise<void>;
@@ -34,6 +36,27 @@ export interface Driver {
   watchMark(target: MarkTarget, name: string, selector: string, text?: string): Promise<void>;
   /** The recorded mark, or null while the element has not appeared. */
   readMark(target: MarkTarget, name: string): Promise<DomMark | null>;
+}
+
+export interface LaidOutElement {
+  readonly left: number;
+  readonly right: number;
+  readonly top: number;
+  readonly bottom: number;
+  readonly width: number;
+  /** False inside a closed <details> or a hidden element: not on screen, not reached by Tab. */
+  readonly rendered: boolean;
+  /** aria-label, or the text. */
+  readonly name: string;
+  /** A <select>: the width its selected option's text needs, and the room it has. */
+  readonly textWidth?: number;
+  readonly innerWidth?: number;
+}
+
+export interface WebviewLayout {
+  readonly width: number;
+  readonly scrollWidth: number;
+  readonly boxes: Readonly<Record<string, readonly LaidOutElement[]>>;
 }
 
 export type MarkTarget = 'sidebar' | 'workbench';
@@ -58,6 +81,7 @@ function createDriver(base: string): Driver {
   return {
     screenshot: async (name) => (await call<{ path: string }>(base, 'screenshot', { name })).path,
     query: (selector) => call<WebviewElement>(base, 'webview/query', { selector }),
+    layout: (selectors) => call<WebviewLayout>(base, 'webview/layout', { selectors }),
     type: async (selector, text) => {
       await call(base, 'webview/type', { selector, text });
     },
