@@ -40,7 +40,8 @@ export class HistoryView {
     const state = runStateOf(run);
     const active = run.runId === activeRunId;
     const canResume = state.canResume && !busy && !active;
-    const canUndo = state.canUndo && !busy && !active;
+    // The sidebar's last run, once finished, is undone from here too.
+    const canUndo = state.canUndo && !busy;
     const name = `run ${number}: ${title}`;
     const steps = run.stepsTotal > 0 ? ` · ${run.stepsDone}/${run.stepsTotal} steps` : '';
     return h(

@@ -89,6 +89,12 @@ const handlers = {
     await frame.fill(selector, text);
     return {};
   },
+  async 'webview/scrollIntoView'(page, { selector }) {
+    const frame = await sidebarFrame(page);
+    if (!frame) throw new Error('the sidebar webview is not open');
+    await frame.locator(selector).first().scrollIntoViewIfNeeded();
+    return {};
+  },
   async 'webview/click'(page, { selector }) {
     const frame = await sidebarFrame(page);
     if (!frame) throw new Error('the sidebar webview is not open');
@@ -109,7 +115,7 @@ const handlers = {
       for (const selector of wanted) {
         boxes[selector] = [...document.querySelectorAll(selector)].map((element) => {
           const rect = element.getBoundingClientRect();
-          const box = { left: rect.left, right: rect.right, top: rect.top, bottom: rect.bottom, width: rect.width, rendered: element.getClientRects().length > 0, name: element.getAttribute('aria-label') ?? (element.textContent ?? '').trim() };
+          const box = { left: rect.left, right: rect.right, top: rect.top, bottom: rect.bottom, width: rect.width, rendered: typeof element.checkVisibility === 'function' ? element.checkVisibility() : element.getClientRects().length > 0, name: element.getAttribute('aria-label') ?? (element.textContent ?? '').trim() };
           if (element.tagName === 'SELECT' && canvas) {
             const style = getComputedStyle(element);
             canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
@@ -121,6 +127,17 @@ const handlers = {
       }
       return { width: document.documentElement.clientWidth, scrollWidth: document.documentElement.scrollWidth, boxes };
     }, selectors);
+  },
+  /** Drags the sash on the primary sidebar's right edge so the sidebar is `width` px wide (as a user resizes it). */
+  async 'workbench/resizeSidebar'(page, { width }) {
+    const box = await page.locator('.part.sidebar').first().boundingBox();
+    if (!box) throw new Error('the sidebar is not open');
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + width, y, { steps: 8 });
+    await page.mouse.up();
+    return { before: Math.round(box.width) };
   },
   async 'keyboard/type'(page, { text }) {
     await page.keyboard.type(text);

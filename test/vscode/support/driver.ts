@@ -18,6 +18,10 @@ export interface Driver {
   query(selector: string): Promise<WebviewElement>;
   /** The sidebar's width and where each selector's matches are (see `WebviewLayout`). */
   layout(selectors: readonly string[]): Promise<WebviewLayout>;
+  /** Drags the primary sidebar's sash until the sidebar is `width` px wide; returns the width it had. */
+  resizeSidebar(width: number): Promise<number>;
+  /** Scrolls the sidebar until the first match of `selector` is in view (for a screenshot). */
+  scrollIntoView(selector: string): Promise<void>;
   type(selector: string, text: string): Promise<void>;
   click(selector: string): Promise<void>;
   press(key: string): Promise<void>;
@@ -82,6 +86,10 @@ function createDriver(base: string): Driver {
     screenshot: async (name) => (await call<{ path: string }>(base, 'screenshot', { name })).path,
     query: (selector) => call<WebviewElement>(base, 'webview/query', { selector }),
     layout: (selectors) => call<WebviewLayout>(base, 'webview/layout', { selectors }),
+    scrollIntoView: async (selector) => {
+      await call(base, 'webview/scrollIntoView', { selector });
+    },
+    resizeSidebar: async (width) => (await call<{ before: number }>(base, 'workbench/resizeSidebar', { width })).before,
     type: async (selector, text) => {
       await call(base, 'webview/type', { selector, text });
     },
