@@ -52,9 +52,9 @@ async function childPeakRss(pid: number): Promise<number | null> {
   }
 }
 
-export async function runCli(server: FakeModelServer, cwd: string, task: string, flags: readonly string[], watchMemory = false): Promise<CliOutcome> {
+export async function runCli(server: FakeModelServer, cwd: string, task: string, flags: readonly string[], watchMemory = false, extraEnv: NodeJS.ProcessEnv = {}): Promise<CliOutcome> {
   const startedAt = now();
-  const child = spawn(process.execPath, [join(distDir(), 'cli.js'), 'run', task, '--cwd', cwd, '--json', ...flags], { env: fakeEnv(server), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(distDir(), 'cli.js'), 'run', task, '--cwd', cwd, '--json', ...flags], { env: { ...fakeEnv(server), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   // Chunks are only timestamped as they arrive and parsed once the CLI has exited: this process
   // also serves the fake model, and parsing events on the way would delay it and later timestamps.
   const chunks: { at: number; text: string }[] = [];

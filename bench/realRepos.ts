@@ -116,7 +116,9 @@ async function sample(project: RealProject, dependencies: string | undefined): P
   try {
     const warmMs = warmSuiteMs(project.directCommand, repo.root);
     const flags = ['--approve', 'auto', '--yes', ...(project.testCommand !== undefined ? ['--test-cmd', project.testCommand] : [])];
-    const outcome = await runCli(server, repo.root, project.task, flags);
+    // A cache of its own: the baseline is taken in this run, as on a first run in the repository
+    // (a baseline kept from an earlier run on the same tree would be reused).
+    const outcome = await runCli(server, repo.root, project.task, flags, false, { XDG_CACHE_HOME: join(repo.root, '..', 'cache') });
     const requests = server.requests();
     const failed = eventsOf(outcome.events, 'step/finished').filter(({ event }) => event.status !== 'done');
     const finished = eventsOf(outcome.events, 'run/finished')[0]?.event;
@@ -129,10 +131,24 @@ async function sample(project: RealProject, dependencies: string | undefined): P
     if (run('git', ['status', '--porcelain', '--untracked-files=no'], repo.root, 'git status').trim() === '') throw new Error(`the ${project.name} run changed no file`);
     warmSuiteMs(project.directCommand, repo.root);
     const verifications = eventsOf(outcome.events, 'verification');
-    const intervals = verifications.map(({ at, event }) => [at - event.evidence.durationMs, at] as const);
+    // Each test command's interval (the runs a verdict rests on, else the verification's own), within the run.
+    const clip = ([from, to]: readonly [number, number]): readonly [number, number] => [Math.max(from, outcome.startedAt), Math.min(Math.max(to, outcome.startedAt), outcome.exitedAt)];
+    const intervals = verifications.flatMap(({ at, event }) =>
+      (event.evidence.runs ?? []).length > 0
+        ? (event.evidence.runs ?? []).map((testRun) => {
+            const start = testRun.startedAt === undefined ? at - testRun.durationMs : Date.parse(testRun.startedAt);
+            return clip([start, start + testRun.durationMs]);
+          })
+        : [clip([at - event.evidence.durationMs, at])],
+    );
     const testMs = unionLength(intervals);
     const overlap = Math.max(0, ...intervals.map(([start]) => intervals.filter(([from, to]) => from <= start && start < to).length));
-    const timeline = verifications.map(({ event }) => `${event.stepId ?? 'baseline'} ${(event.evidence.durationMs / 1000).toFixed(1)} s`).join(', ');
+    const timeline = verifications
+      .map(({ event }) => {
+        const runs = (event.evidence.runs ?? []).map((testRun) => `${testRun.kind === 'related' ? 'related' : `full${testRun.steps.length > 0 ? ` (${testRun.steps.join('+')})` : ''}`} ${(testRun.durationMs / 1000).toFixed(1)} s`);
+        return `${event.stepId ?? 'baseline'}: ${runs.length > 0 ? runs.join(' + ') : `${(event.evidence.durationMs / 1000).toFixed(1)} s`}${event.evidence.cachedFrom !== undefined ? ' (reused)' : ''}`;
+      })
+      .join(', ');
     return { warmMs, wallMs: outcome.exitedAt - outcome.startedAt, testMs, verifications: verifications.length, timeline, overlap, outcome, requests };
   } finally {
     await server.close();
