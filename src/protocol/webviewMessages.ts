@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { planSchema } from './plan';
 import { approveModeSchema, runMetaSchema } from './run';
 import { sandboxStatusSchema } from './sandbox';
+import { maxAnswerChars, userQuestionParamsSchema } from './userQuestion';
 
 /**
  * The sidebar webview's message protocol. The webview says `ready`; the host answers with a full
@@ -158,6 +159,10 @@ export const sidebarSettingsSchema = z.object({
 });
 export type SidebarSettings = z.infer<typeof sidebarSettingsSchema>;
 
+/** A question the run waits on (ask_user, or more attempts for a failing step), as the sidebar shows it. */
+export const questionViewSchema = userQuestionParamsSchema;
+export type QuestionView = z.infer<typeof questionViewSchema>;
+
 export const sidebarStateSchema = z.object({
   server: serverViewSchema,
   run: runViewSchema.nullable(),
@@ -166,6 +171,8 @@ export const sidebarStateSchema = z.object({
   settings: sidebarSettingsSchema,
   /** What confines tests and commands, as the ready server reports it; null while unknown. */
   sandbox: sandboxStatusSchema.nullable(),
+  /** The questions open now, oldest first; several steps may wait at once. */
+  questions: z.array(questionViewSchema).optional(),
 });
 export type SidebarState = z.infer<typeof sidebarStateSchema>;
 
@@ -193,6 +200,8 @@ export const webviewRequestSchema = z.discriminatedUnion('method', [
   /** Runs "Plumbline: Configure Models…". */
   z.strictObject({ ...request, method: z.literal('models/configure') }),
   z.strictObject({ ...request, method: z.literal('clipboard/write'), text: z.string().max(1_000_000) }),
+  /** Answers an open question (a choice's text or the user's words); null: no answer (the model decides and says what it assumed). */
+  z.strictObject({ ...request, method: z.literal('question/answer'), runId: runIdSchema, questionId: z.string().min(1).max(64), answer: z.string().trim().min(1).max(maxAnswerChars).nullable() }),
   /** Opens VS Code's workspace trust editor (Restricted Mode's way out). */
   z.strictObject({ ...request, method: z.literal('workspace/trust') }),
 ]);
@@ -216,6 +225,7 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('history'), runs: z.array(runMetaSchema) }),
   z.object({ type: z.literal('settings'), settings: sidebarSettingsSchema }),
   z.object({ type: z.literal('sandbox'), sandbox: sandboxStatusSchema.nullable() }),
+  z.object({ type: z.literal('questions'), questions: z.array(questionViewSchema) }),
   z.object({
     type: z.literal('response'),
     id: z.number().int().nonnegative(),

@@ -1,11 +1,12 @@
 import * as z from 'zod';
 import type { RunMeta } from '../protocol/run';
 import type { SandboxStatus } from '../protocol/sandbox';
-import { hostToWebviewSchema, type HostToWebview, type RunViewModel, type ServerView, type SidebarSettings } from '../protocol/webviewMessages';
+import { hostToWebviewSchema, type HostToWebview, type QuestionView, type RunViewModel, type ServerView, type SidebarSettings } from '../protocol/webviewMessages';
 import { byId, setHidden, setText } from './dom';
 import { HistoryView } from './historyView';
 import { codeOf } from './markdown';
 import { PlanView } from './planView';
+import { QuestionsView } from './questionsView';
 import { request, sendReady, settle } from './requests';
 import { renderSandbox } from './sandboxView';
 import { renderServerStatus } from './serverStatusView';
@@ -22,6 +23,7 @@ interface Model {
   history: RunMeta[];
   settings: SidebarSettings;
   sandbox: SandboxStatus | null;
+  questions: QuestionView[];
 }
 
 let model: Model | undefined;
@@ -40,6 +42,7 @@ function announce(text: string): void {
 
 const planView = new PlanView(announce);
 const historyView = new HistoryView();
+const questionsView = new QuestionsView(byId('questions'), announce, (text) => showError(text));
 const taskForm = new TaskForm();
 const transcript = new TranscriptView(byId('transcript-items'), byId('show-earlier', HTMLButtonElement), byId('empty'), scheduleRender, announce);
 
@@ -63,11 +66,12 @@ function render(): void {
   renderServerStatus(byId('server'), model.server);
   renderSandbox(model.server.phase === 'ready' ? model.sandbox : null);
   planView.render(model.run);
+  questionsView.render(model.questions);
   transcript.render();
   const busy = model.run !== null && model.run.finished === null;
   historyView.render(model.history, model.run?.runId ?? null, busy);
   taskForm.render(model.server, model.run, model.settings);
-  const target = planView.takeScrollTarget();
+  const target = questionsView.takeScrollTarget() ?? planView.takeScrollTarget();
   if (restoreScroll) {
     restoreScroll = false;
     scroller().scrollTop = viewState().scrollTop;
@@ -84,7 +88,7 @@ function render(): void {
 function onHostMessage(message: HostToWebview): void {
   switch (message.type) {
     case 'snapshot':
-      model = { server: message.state.server, run: message.state.run, history: message.state.history, settings: message.state.settings, sandbox: message.state.sandbox };
+      model = { server: message.state.server, run: message.state.run, history: message.state.history, settings: message.state.settings, sandbox: message.state.sandbox, questions: message.state.questions ?? [] };
       transcript.reset(message.state.transcript);
       restoreScroll = true;
       break;
@@ -125,6 +129,9 @@ function apply(current: Model, message: Exclude<HostToWebview, { type: 'snapshot
       break;
     case 'sandbox':
       current.sandbox = message.sandbox;
+      break;
+    case 'questions':
+      current.questions = message.questions;
       break;
   }
 }

@@ -10,6 +10,7 @@ import { commandIds } from '../commands';
 import { commandApprovalMessage, denyButton, runOnceButton } from './commandApproval';
 import { RunTranscript, type TranscriptChange } from './runTranscript';
 import { answerSandboxConsent } from './sandboxConsent';
+import { OpenQuestions } from './openQuestions';
 import { askPlanInNotification, planQuestionText, putAwayPlanQuestion } from './planQuestion';
 
 /** Run Plan (`plumbline.approvePlan`) is in the palette only while a plan waits. */
@@ -58,6 +59,8 @@ export class RunController implements vscode.Disposable {
   /** The run's messages for the sidebar's chat, bounded. */
   readonly transcript = new RunTranscript((change) => this.transcriptChanged.fire(change));
   readonly onDidChangeTranscript = this.transcriptChanged.event;
+  /** The run's questions to the user, answered in the sidebar. */
+  readonly questions: OpenQuestions;
 
   constructor(
     private readonly server: AgentServerController,
@@ -66,7 +69,9 @@ export class RunController implements vscode.Disposable {
   ) {
     // The wire validates every message; a malformed question is answered with its refusal (cancel,
     // deny, nothing accepted) and logged before any of these handlers sees it.
+    this.questions = new OpenQuestions(server);
     this.subscriptions.push(
+      this.questions,
       this.transcriptChanged,
       server.onNotification(runEventNotification, ({ event }) => this.onEvent(event)),
       server.onRequest(planApprovalRequest, (question, token) => this.approvePlan(question, token)),

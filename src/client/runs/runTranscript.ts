@@ -124,6 +124,21 @@ export class RunTranscript {
       case 'command/finished':
         this.append({ kind: 'notice', level: event.decision === 'allowed' || event.decision === 'approved' ? 'info' : 'warning', text: describeCommandOutcome(event) });
         return;
+      case 'question/asked':
+        // The question itself waits in its card above; the transcript keeps what came of it.
+        return;
+      case 'question/closed': {
+        const asker = event.stepId ?? 'The orchestrator';
+        this.append(
+          event.answer !== undefined
+            ? { kind: 'notice', level: 'info', text: `${asker}: you answered "${clip(event.answer, maxDetailLength)}"` }
+            : { kind: 'notice', level: 'warning', text: `${asker}: no answer (${event.unanswered ?? 'closed'}); the model decides and says what it assumed.` },
+        );
+        return;
+      }
+      case 'model/compacted':
+        this.append({ kind: 'notice', level: 'info', text: `${event.stepId ?? event.role}: conversation compacted to fit ${event.model}'s context window (~${String(event.beforeTokens)} → ~${String(event.afterTokens)} tokens).` });
+        return;
       case 'review/decided':
         this.append({ kind: 'review', applied: event.applied, rejected: event.rejected, conflicts: event.conflicts });
         return;

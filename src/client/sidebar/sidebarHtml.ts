@@ -68,6 +68,7 @@ export function renderSidebarHtml(input: SidebarHtmlInput): string {
         <button id="cancel-run" class="icon-button" type="button" title="Cancel Run" aria-label="Cancel Run"><span class="codicon codicon-debug-stop" aria-hidden="true"></span></button>
       </div>
     </div>
+    <div id="questions" class="questions" aria-label="Questions for you" hidden></div>
     <div id="plan" class="plan" hidden>
       <h3 class="plan-heading">Plan</h3>
       <p id="plan-summary" class="plan-summary"></p>

@@ -63,6 +63,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
         }
       }),
       runs.onDidChangeTranscript((change) => this.push(transcriptMessage(change))),
+      runs.questions.onDidChange(() => this.push({ type: 'questions', questions: runs.questions.list })),
       sandbox.onDidChange((status) => this.push({ type: 'sandbox', sandbox: status })),
       readiness.onDidChange((setup) => this.push({ type: 'settings', settings: readSidebarSettings(setup) })),
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -146,6 +147,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       history: this.history,
       settings: readSidebarSettings(this.readiness.current),
       sandbox: this.sandbox.current,
+      questions: this.runs.questions.list,
     };
     void this.deliver({ type: 'snapshot', state }).then((delivered) => {
       if (!delivered) return;

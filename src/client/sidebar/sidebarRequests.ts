@@ -69,6 +69,9 @@ export async function handleSidebarRequest(request: WebviewRequest, context: Sid
     case 'models/configure':
       await vscode.commands.executeCommand(commandIds.configureModels);
       return;
+    case 'question/answer':
+      if (!runs.questions.answer(request.runId, request.questionId, request.answer)) throw new Error('The question is no longer open: it was answered, timed out, or its run ended.');
+      return;
     case 'workspace/trust':
       await vscode.commands.executeCommand(manageTrustCommand);
       return;
