@@ -32,7 +32,8 @@ test('a server killed mid-run resumes from its journal: finished steps are kept,
     // auto mode lands at the end: nothing has been written yet, and the run is on record as running.
     for (const [path, bytes] of start) assert.ok(repo.read(path).equals(bytes), `${path} is untouched after the kill`);
     assert.deepEqual((await listRunsCli(repo)).map((run) => [run.runId, run.status]), [[runId, 'running']]);
-    assert.equal(worktrees(repo).length, 2, "the killed server's verification worktree is left behind");
+    // One copy per verification slot the run used (s1 and s2 were verified in parallel copies).
+    assert.ok(worktrees(repo).length >= 2, "the killed server's verification worktrees are left behind");
 
     // A new server continues the run from its journal.
     const second = await startVerifySession(repo, server);
