@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { runsListRequest } from '../../protocol/methods';
+import { onDidUndoRun } from '../runs/pastRuns';
 import type { RunMeta } from '../../protocol/run';
 import { hostToWebviewSchema, webviewToHostSchema, type HostToWebview, type WebviewRequest } from '../../protocol/webviewMessages';
 import type { RunController } from '../runs/runController';
@@ -64,6 +65,8 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       }),
       runs.onDidChangeTranscript((change) => this.push(transcriptMessage(change))),
       runs.questions.onDidChange(() => this.push({ type: 'questions', questions: runs.questions.list })),
+      // However a run was undone (palette, sidebar, API), the history then reads "undone".
+      onDidUndoRun(() => void this.refreshHistory()),
       sandbox.onDidChange((status) => this.push({ type: 'sandbox', sandbox: status })),
       readiness.onDidChange((setup) => this.push({ type: 'settings', settings: readSidebarSettings(setup) })),
       vscode.workspace.onDidChangeConfiguration((event) => {
