@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { approveModeSchema } from '../protocol/run';
 import { keyedProviderSchema } from '../protocol/provider';
-import { commandPrefixSchema } from '../protocol/settings';
+import { commandPrefixSchema, reviewModeSchema } from '../protocol/settings';
 import { plumblineVersion } from '../protocol/version';
 import { formatDoctorReport, runDoctor } from './doctor';
 import { runTaskCommand } from './runTask';
@@ -19,7 +19,7 @@ const help = `Plumbline ${plumblineVersion}: a coding agent that plans, delegate
 
 Usage:
   plumbline run "<task>" [--cwd DIR] [--provider openai|anthropic] [--model M] [--worker-model M]
-                [--base-url URL] [--approve step|end|auto|never] [--test-cmd CMD] [--max-cost USD]
+                [--reviewer-model M] [--review off|steps|end] [--no-escalation] [--base-url URL] [--approve step|end|auto|never] [--test-cmd CMD] [--max-cost USD]
                 [--max-tokens N] [--max-calls N] [--parallel N] [--allow-command PREFIX]...
                 [--deny-command PREFIX]... [--yes] [--json] [--unsandboxed run|review-first]
                 [--ask-timeout SECONDS] [--context-window N]
@@ -48,7 +48,14 @@ Options:
   --cwd DIR          Workspace folder (default: the current directory)
   --provider P       openai (or any OpenAI-compatible server) or anthropic, for both roles
   --model M          Model for the orchestrator (and the workers, unless --worker-model)
-  --worker-model M   Model for the workers
+  --worker-model M   Model for the workers: the "fast" model a plan's step may be routed to (steps
+                     not marked fast run on the orchestrator's, "strong", model)
+  --reviewer-model M Model for the reviewer (default: the orchestrator's)
+  --review MODE      off: no review; steps: the reviewer grades each step after its tests pass and
+                     may send it back to its worker; end: one review of the whole change before
+                     you review it (plumbline.review.mode; default off)
+  --no-escalation    Retry a failed attempt on the step's own model instead of the strong one
+                     (plumbline.escalation)
   --base-url URL     Endpoint, e.g. http://localhost:11434/v1 for Ollama
   --approve MODE     step: review each step's changes; end: review once at the end; auto: apply
                      them; never: dry run, apply nothing. Default: step on a terminal, never otherwise
@@ -120,6 +127,9 @@ async function main(argv: string[]): Promise<number> {
         provider: { type: 'string' },
         model: { type: 'string' },
         'worker-model': { type: 'string' },
+        'reviewer-model': { type: 'string' },
+        review: { type: 'string' },
+        'no-escalation': { type: 'boolean' },
         'base-url': { type: 'string' },
         approve: { type: 'string' },
         'max-cost': { type: 'string' },
@@ -154,7 +164,7 @@ async function main(argv: string[]): Promise<number> {
   const timeoutMs = values.timeout === undefined ? 15000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usageError('--timeout takes a positive whole number of milliseconds');
   const terminal = createTerminal();
-  const runOnly = ['provider', 'model', 'worker-model', 'base-url', 'approve', 'max-cost', 'max-tokens', 'max-calls', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed', 'ask-timeout', 'context-window', 'verify-parallel'] as const;
+  const runOnly = ['provider', 'model', 'worker-model', 'reviewer-model', 'review', 'no-escalation', 'base-url', 'approve', 'max-cost', 'max-tokens', 'max-calls', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed', 'ask-timeout', 'context-window', 'verify-parallel'] as const;
   if (command !== 'run') {
     const misplaced = runOnly.find((flag) => values[flag] !== undefined && !(command === 'resume' && flag === 'yes'));
     if (misplaced !== undefined) return usageError(`--${misplaced} goes with "plumbline run"`);
@@ -192,6 +202,8 @@ async function main(argv: string[]): Promise<number> {
       if ((approve.data === 'step' || approve.data === 'end') && !interactive) {
         return usageError(`--approve ${approve.data} reviews changes interactively, which needs a terminal (and no --json); use --approve auto to apply them or --approve never for a dry run`);
       }
+      const review = values.review === undefined ? undefined : reviewModeSchema.safeParse(values.review).data;
+      if (values.review !== undefined && review === undefined) return usageError('--review is one of off, steps, end');
       const prefixes = { allow: values['allow-command'] ?? [], deny: values['deny-command'] ?? [] };
       const badPrefix = [...prefixes.allow, ...prefixes.deny].find((entry) => !commandPrefixSchema.safeParse(entry).success);
       if (badPrefix !== undefined) return usageError(`"${badPrefix}" is not a command prefix: give plain words such as "npm run lint" (no ; & | < > ( ) $ \` # * ?)`);
@@ -223,6 +235,9 @@ async function main(argv: string[]): Promise<number> {
           ...(provider !== undefined ? { provider } : {}),
           ...(values.model !== undefined ? { model: values.model } : {}),
           ...(values['worker-model'] !== undefined ? { workerModel: values['worker-model'] } : {}),
+          ...(values['reviewer-model'] !== undefined ? { reviewerModel: values['reviewer-model'] } : {}),
+          ...(review !== undefined ? { review } : {}),
+          ...(values['no-escalation'] === true ? { escalation: false } : {}),
           ...(values['base-url'] !== undefined ? { baseUrl: values['base-url'] } : {}),
           ...(values['test-cmd'] !== undefined && values['test-cmd'].trim() !== '' ? { testCommand: values['test-cmd'] } : {}),
           ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),

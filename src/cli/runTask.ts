@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { modelErrorHint } from './modelErrorHint';
 import { askUserRequest, commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../protocol/methods';
 import type { KeyedProvider } from '../protocol/provider';
+import type { ReviewMode } from '../protocol/settings';
 import type { SandboxConsentParams } from '../protocol/sandbox';
 import type { ApproveMode, CommandApprovalParams, RunEvent } from '../protocol/run';
 import { describeBeforeAfter, describeGrounds } from '../protocol/testEvidence';
@@ -22,6 +23,12 @@ export interface RunTaskOptions {
   readonly provider?: KeyedProvider;
   readonly model?: string;
   readonly workerModel?: string;
+  /** The reviewer's model (`--reviewer-model`); absent: the orchestrator's. */
+  readonly reviewerModel?: string;
+  /** `--review off|steps|end`: plumbline.review.mode for this run. */
+  readonly review?: ReviewMode;
+  /** `--no-escalation`: a failed attempt's retry stays on the step's model. */
+  readonly escalation?: boolean;
   readonly baseUrl?: string;
   readonly approve: ApproveMode;
   readonly maxCostUsd?: number;
@@ -60,6 +67,10 @@ function settingsFrom(options: RunTaskOptions): Record<string, unknown> {
   return {
     orchestrator: role(options.model),
     worker: role(options.workerModel ?? options.model),
+    // Unset, the server gives the reviewer the orchestrator's model.
+    ...(options.reviewerModel !== undefined ? { reviewer: role(options.reviewerModel) } : {}),
+    ...(options.review !== undefined ? { review: { mode: options.review } } : {}),
+    ...(options.escalation === false ? { escalation: false } : {}),
     commands: { allow: [...(options.allowCommands ?? [])], deny: [...(options.denyCommands ?? [])] },
     ...(options.askTimeoutSeconds !== undefined ? { askUser: { timeoutSeconds: options.askTimeoutSeconds } } : {}),
   };

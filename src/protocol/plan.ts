@@ -32,6 +32,10 @@ const testNameSchema = z
   .max(300)
   .regex(/^[^\r\n`]*$/, 'a test name in removes_tests must be a single line without backticks');
 
+/** `fast`: the worker's model; `strong`: the orchestrator's. */
+export const stepRouteSchema = z.enum(['fast', 'strong']);
+export type StepRoute = z.infer<typeof stepRouteSchema>;
+
 export const submittedStepSchema = z.strictObject({
   id: stepIdSchema,
   title: oneLine('title').max(200),
@@ -46,6 +50,18 @@ export const submittedStepSchema = z.strictObject({
    * test that passed before the run and no longer runs fails verification unless it is listed here.
    */
   removes_tests: z.array(testNameSchema).max(maxRemovedTests).optional(),
+  /** Which model carries the step out; absent: strong (what nobody judged easy gets the capable model). */
+  model: stepRouteSchema
+    .optional()
+    .describe('"fast" for mechanical work a small model does reliably (renames, one-line fixes); "strong" for anything needing judgement. Absent means strong'),
+  /** The plan's guess of the step's size, which the harness compares with the diff. */
+  estimated_lines: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .optional()
+    .describe('Roughly how many lines the step adds and removes; a diff far larger than this is sent back for review'),
 });
 
 export const submittedPlanSchema = z.strictObject({
@@ -77,8 +93,48 @@ export const attemptSchema = z.strictObject({
   outcome: z.enum(['passed', 'failed', 'error']).exactOptional(),
   /** Why it failed: test output excerpt, error message. */
   detail: z.string().exactOptional(),
+  /** The model that ran this attempt (a retry may have escalated to the strong one). */
+  model: z.string().exactOptional(),
+  /** What the attempt's worker calls used: tokens always, dollars when the model has a price. */
+  usage: z.strictObject({ tokens: z.number().int().nonnegative(), usd: z.number().nonnegative(), unpricedCalls: z.number().int().nonnegative() }).exactOptional(),
 });
 export type Attempt = z.output<typeof attemptSchema>;
+
+export const maxFindings = 30;
+/** A reviewer's finding: model output, shown as text everywhere (escaped, never as links or markup). */
+export const reviewFindingSchema = z.strictObject({
+  path: z.string().trim().min(1).max(500).describe('Workspace-relative path of the file the finding is about'),
+  line: z.number().int().positive().optional().describe('Line in the file as the step left it, when the finding is about one place'),
+  problem: z.string().trim().min(1).max(1000).describe('What is wrong'),
+  suggestion: z.string().trim().min(1).max(1000).describe('What the worker should do about it'),
+});
+export type ReviewFinding = z.output<typeof reviewFindingSchema>;
+
+/** A check the harness computes on a step's change (never a model's opinion); a failing one means revise. */
+export const objectiveCheckSchema = z.strictObject({
+  id: z.enum(['outside-files', 'tests-removed', 'new-diagnostics', 'new-todo', 'diff-size']),
+  ok: z.boolean(),
+  detail: z.string(),
+});
+export type ObjectiveCheck = z.output<typeof objectiveCheckSchema>;
+
+/** One review of a step's attempt (or, with no `attempt`, of the whole run's change). */
+export const reviewRecordSchema = z.strictObject({
+  attempt: z.number().int().positive().exactOptional(),
+  /** `none`: the reviewer ended without a valid submit_review (its verdict is never guessed from its words). */
+  verdict: z.enum(['approve', 'revise', 'none']),
+  /** The verdict the run acted on: `revise` when an objective check failed, whatever the reviewer said. */
+  outcome: z.enum(['approved', 'revise', 'failed']),
+  summary: z.string(),
+  findings: z.array(reviewFindingSchema),
+  checks: z.array(objectiveCheckSchema),
+  model: z.string(),
+  tokens: z.number().int().nonnegative(),
+  usd: z.number().nonnegative(),
+  unpricedCalls: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+});
+export type ReviewRecord = z.output<typeof reviewRecordSchema>;
 
 export const planStepSchema = z.strictObject({
   id: stepIdSchema,
@@ -93,6 +149,12 @@ export const planStepSchema = z.strictObject({
   attempts: z.array(attemptSchema),
   /** The worker model that ran the step. */
   model: z.string().exactOptional(),
+  /** The orchestrator's routing: `fast` runs on the worker's model; absent or `strong`, on the orchestrator's. */
+  route: stepRouteSchema.exactOptional(),
+  /** The plan's estimate of lines added and removed. */
+  estimatedLines: z.number().int().positive().exactOptional(),
+  /** The reviewer's verdicts on this step's attempts, in order. */
+  reviews: z.array(reviewRecordSchema).exactOptional(),
   workerSummary: z.string().exactOptional(),
   changedFiles: z.array(z.string()),
   error: z.string().exactOptional(),
@@ -107,6 +169,8 @@ export const planSchema = z.strictObject({
   steps: z.array(planStepSchema),
   notes: z.array(z.string()),
   summaryOfChanges: z.string().exactOptional(),
+  /** `plumbline.review.mode` `end`: the reviewer's verdict on the whole run's change. */
+  review: reviewRecordSchema.exactOptional(),
   /** `usd` is a lower bound when `unpricedCalls` > 0; `tokens` (all calls) is what then shows the spend. */
   cost: z.strictObject({ usd: z.number().nonnegative(), unpricedCalls: z.number().int().nonnegative(), tokens: z.number().int().nonnegative().exactOptional() }),
   /** Bumped by every state change, so a reader can tell two renderings apart. */

@@ -1,6 +1,7 @@
 import { unsandboxedChoiceSchema } from './sandbox';
 import * as z from 'zod';
-import { planSchema } from './plan';
+import { planSchema, reviewRecordSchema } from './plan';
+import { modelRoleSchema } from './modelRoles';
 import { testEvidenceSchema } from './testEvidence';
 import { providerIdSchema } from './provider';
 
@@ -114,7 +115,7 @@ export type FileChange = z.infer<typeof fileChangeSchema>;
 export const changedFileSchema = fileChangeSchema.omit({ beforeText: true, afterText: true });
 export type ChangedFile = z.infer<typeof changedFileSchema>;
 
-const role = z.enum(['orchestrator', 'worker']);
+const role = modelRoleSchema;
 export const commandOutcomeSchema = z.enum(['allowed', 'approved', 'denied', 'refused']);
 export type CommandOutcome = z.infer<typeof commandOutcomeSchema>;
 const base = { runId: z.string() };
@@ -153,6 +154,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('changes'), ...base, files: z.array(changedFileSchema) }),
   /** A verification's result: the baseline (no stepId) or a step's attempt. */
   z.object({ type: z.literal('verification'), ...base, stepId: z.string().optional(), attempt: z.number().int().optional(), evidence: testEvidenceSchema }),
+  /** The reviewer's verdict on a step's attempt (with `stepId`) or on the whole run's change. */
+  z.object({ type: z.literal('review'), ...base, stepId: z.string().optional(), attempt: z.number().int().optional(), review: reviewRecordSchema }),
   /** A command a worker asked to run (run_command): what the policy and the user decided, and how it ended. */
   z.object({
     type: z.literal('command/finished'),

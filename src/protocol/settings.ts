@@ -54,6 +54,16 @@ export const commandPrefixSchema = z
 
 /** `plumbline.askUser.timeoutSeconds` when not set. */
 export const defaultAskTimeoutSeconds = 300;
+
+/** `plumbline.review.mode`: when the reviewer model grades work. */
+export const reviewModeSchema = z.enum(['off', 'steps', 'end']);
+export type ReviewMode = z.infer<typeof reviewModeSchema>;
+/**
+ * Off unless chosen: a review is one more model conversation per step (its tokens and time are in
+ * the bench), worth it when a second model is configured to grade the first.
+ */
+export const defaultReviewMode: ReviewMode = 'off';
+
 /** Model requests per run when nothing else is set (`plumbline.budget.maxCalls`). */
 export const defaultMaxCalls = 400;
 /** `plumbline.limits.*` when not set. */
@@ -62,6 +72,12 @@ export const defaultRunLimits = { maxReplans: 10, maxReplansPerStep: 2, maxJourn
 export const plumblineSettingsSchema = z.object({
   orchestrator: roleSettingsSchema.default({ provider: 'auto' }),
   worker: roleSettingsSchema.default({ provider: 'auto' }),
+  /** Nothing set (`auto`, no model, no base URL): the orchestrator's model, so grader and generator differ. */
+  reviewer: roleSettingsSchema.default({ provider: 'auto' }),
+  /** When the reviewer grades work: `off`, after each step's tests pass (`steps`), or once at the end (`end`). */
+  review: z.object({ mode: reviewModeSchema.default(defaultReviewMode) }).default({ mode: defaultReviewMode }),
+  /** After a failed attempt (tests or review), the next one runs on the strong (orchestrator's) model. */
+  escalation: z.boolean().default(true),
   openai: z
     .object({
       headers: headersSchema,

@@ -101,6 +101,7 @@ export class RunService {
       clients = {
         orchestrator: createModelClient(this.deps.models.endpoint('orchestrator'), settings, keys, vscodeModels),
         worker: createModelClient(this.deps.models.endpoint('worker'), settings, keys, vscodeModels),
+        ...(settings.review.mode !== 'off' ? { reviewer: createModelClient(this.deps.models.endpoint('reviewer'), settings, keys, vscodeModels) } : {}),
       };
     } catch (error) {
       throw new ResponseError(ErrorCodes.InvalidRequest, error instanceof Error ? error.message : String(error));
@@ -108,7 +109,7 @@ export class RunService {
     const testCommand = params.testCommand ?? settings.testCommand;
     const limits = runLimits(params, settings);
     // A cost limit that cannot count this model's calls would bound nothing: refused before anything starts.
-    const unpriced = unpricedBudgetRefusal(limits.budget, [clients.orchestrator.model, clients.worker.model], settings.prices);
+    const unpriced = unpricedBudgetRefusal(limits.budget, [clients.orchestrator.model, clients.worker.model, ...(clients.reviewer !== undefined ? [clients.reviewer.model] : [])], settings.prices);
     if (unpriced !== undefined) throw new ResponseError(ErrorCodes.InvalidRequest, unpriced);
     const controller = new AbortController();
     const { connection, wire, documents } = this.deps;
@@ -184,6 +185,8 @@ export class RunService {
         },
         commands: { allow: settings.commands.allow, deny: settings.commands.deny, workspaceTrusted: this.deps.workspaceTrusted() },
         sandbox: sandboxSettingsOf(settings.sandbox),
+        review: settings.review.mode,
+        escalation: settings.escalation,
         ...(params.unsandboxed !== undefined ? { unsandboxed: params.unsandboxed } : {}),
         askUserTimeoutSeconds: settings.askUser.timeoutSeconds,
         contextWindows: {

@@ -1,6 +1,7 @@
 import type { ToolContext, ToolResult } from './defineTool';
 import type { SymbolLocation, SymbolQuery } from '../protocol/symbols';
 import type { WorkspaceReader } from './workspacePort';
+import type { ReviewSubmission } from './submitReview';
 
 /** A file read as text, or why it cannot be shown as text. */
 export type TextRead =
@@ -40,6 +41,12 @@ export interface ExploreContext extends ToolContext {
 export interface PlanningContext extends ExploreContext, AskingContext {
   /** Validates and accepts a plan; returns the problems to send back, empty when accepted. */
   submitPlan(plan: unknown): Promise<readonly string[]>;
+}
+
+/** The reviewer's context: read-only exploration of the step's result, and its one way to end. */
+export interface ReviewContext extends ExploreContext {
+  /** Records the verdict (already validated by the tool's schema); the loop ends after this turn. */
+  submitReview(review: ReviewSubmission): void;
 }
 
 /**

@@ -30,6 +30,9 @@ describe('settings schema', () => {
     assert.deepEqual(settings(), {
       orchestrator: { provider: 'auto' },
       worker: { provider: 'auto' },
+      reviewer: { provider: 'auto' },
+      review: { mode: 'off' },
+      escalation: true,
       openai: { headers: {} },
       anthropic: { headers: {}, thinkingBudgetTokens: 0 },
       maxOutputTokens: 8192,

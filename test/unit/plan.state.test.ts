@@ -72,13 +72,14 @@ describe('plan state', () => {
   test('a step runs, verifies, retries and finishes, keeping every attempt', () => {
     let plan = apply(running(), (p) => startStep(p, 's1', { startedAt: t0, model: 'haiku' }));
     assert.equal(step(plan, 's1').status, 'running');
-    assert.deepEqual(step(plan, 's1').attempts, [{ number: 1, startedAt: t0 }]);
+    assert.deepEqual(step(plan, 's1').attempts, [{ number: 1, startedAt: t0, model: 'haiku' }]);
     assert.equal(step(plan, 's1').model, 'haiku');
     plan = apply(plan, (p) => markVerifying(p, 's1'));
     assert.equal(step(plan, 's1').status, 'verifying');
     plan = apply(plan, (p) => recordAttempt(p, 's1', { endedAt: t1, outcome: 'failed', detail: '1 test failed' }));
-    assert.deepEqual(step(plan, 's1').attempts[0], { number: 1, startedAt: t0, endedAt: t1, outcome: 'failed', detail: '1 test failed' });
-    plan = apply(plan, (p) => startAttempt(p, 's1', t1));
+    assert.deepEqual(step(plan, 's1').attempts[0], { number: 1, startedAt: t0, model: 'haiku', endedAt: t1, outcome: 'failed', detail: '1 test failed' });
+    plan = apply(plan, (p) => startAttempt(p, 's1', t1, 'sonnet'));
+    assert.equal(step(plan, 's1').attempts[1]?.model, 'sonnet');
     assert.equal(step(plan, 's1').status, 'running');
     assert.throws(() => startAttempt(plan, 's1', t2), /attempt 2 has not ended/);
     plan = apply(plan, (p) => finishStep(p, 's1', { status: 'done', summary: 'Did it.', changedFiles: ['a.ts'], attempt: { endedAt: t2, outcome: 'passed' } }));

@@ -16,8 +16,8 @@ export function apiKeysFrom(env: NodeJS.ProcessEnv): ApiKeys {
 
 /** A strong planner and cheaper workers, per provider. */
 export const defaultModels: Record<Exclude<ProviderId, 'vscode-lm'>, Record<ModelRole, string>> = {
-  openai: { orchestrator: 'gpt-5.1', worker: 'gpt-5-mini' },
-  anthropic: { orchestrator: 'claude-sonnet-4-5', worker: 'claude-haiku-4-5' },
+  openai: { orchestrator: 'gpt-5.1', worker: 'gpt-5-mini', reviewer: 'gpt-5.1' },
+  anthropic: { orchestrator: 'claude-sonnet-4-5', worker: 'claude-haiku-4-5', reviewer: 'claude-sonnet-4-5' },
 };
 
 /** Everything needed to talk to one role's model. */
@@ -68,7 +68,12 @@ export function resolveEndpoint(
   insideVsCode: boolean,
   envBaseUrls: EnvironmentBaseUrls = {},
 ): ResolvedEndpoint {
-  const roleSettings = settings[role];
+  const own = settings[role];
+  // A reviewer nobody configured grades with the orchestrator's model: a different one from the
+  // workers' where one is configured (a grader of the generator's own family shares its blind spots).
+  const unset = own.provider === 'auto' && own.model === undefined && own.baseUrl === undefined;
+  if (role === 'reviewer' && unset) return { ...resolveEndpoint(settings, 'orchestrator', keys, insideVsCode, envBaseUrls), role };
+  const roleSettings = own;
   // A local OpenAI-compatible server needs no key, so `auto` with a local base URL means openai.
   const localOpenAi = isLocal(roleSettings.baseUrl) || (roleSettings.baseUrl === undefined && keys.openai === undefined && keys.anthropic === undefined && isLocal(envBaseUrls.openai));
   const provider = roleSettings.provider === 'auto' && localOpenAi ? 'openai' : chooseProvider(roleSettings.provider, keys, insideVsCode);

@@ -35,7 +35,7 @@ function add(totals: UsageTotals, call: CallRecord): UsageTotals {
 /** Totals for one run: per call, per role and overall, each change emitted as an event. */
 export class UsageLedger {
   private run: UsageTotals = zeroTotals;
-  private byRole: Record<ModelRole, UsageTotals> = { orchestrator: zeroTotals, worker: zeroTotals };
+  private byRole: Record<ModelRole, UsageTotals> = { orchestrator: zeroTotals, worker: zeroTotals, reviewer: zeroTotals };
 
   constructor(private readonly emit: (event: UsageEvent) => void = () => undefined) {}
 

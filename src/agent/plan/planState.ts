@@ -33,6 +33,8 @@ export function toPlanStep(step: SubmittedStep): PlanStep {
     dependsOn: [...new Set(step.depends_on)],
     ...(step.verify === undefined ? {} : { verify: step.verify.trim() }),
     ...(step.removes_tests === undefined || step.removes_tests.length === 0 ? {} : { removesTests: [...new Set(step.removes_tests.map((name) => name.trim()))] }),
+    ...(step.model === undefined ? {} : { route: step.model }),
+    ...(step.estimated_lines === undefined ? {} : { estimatedLines: step.estimated_lines }),
     status: 'pending',
     attempts: [],
     changedFiles: [],
@@ -88,16 +90,16 @@ export function startStep(plan: Plan, id: string, start: { readonly startedAt: s
   return updateStep(plan, id, ['pending'], 'start', (step) => ({
     ...step,
     status: 'running',
-    attempts: [...step.attempts, { number: step.attempts.length + 1, startedAt: start.startedAt }],
+    attempts: [...step.attempts, { number: step.attempts.length + 1, startedAt: start.startedAt, ...(start.model === undefined ? {} : { model: start.model }) }],
     ...(start.model === undefined ? {} : { model: start.model }),
   }));
 }
 
 /** A retry after a failed verification: opens the next attempt and goes back to running. */
-export function startAttempt(plan: Plan, id: string, startedAt: string): Plan {
+export function startAttempt(plan: Plan, id: string, startedAt: string, model?: string): Plan {
   return updateStep(plan, id, ['running', 'verifying'], 'retry', (step) => {
     if (openAttempt(step) !== undefined) throw new PlanStateError(`Cannot retry step ${id}: attempt ${step.attempts.length} has not ended.`);
-    return { ...step, status: 'running', attempts: [...step.attempts, { number: step.attempts.length + 1, startedAt }] };
+    return { ...step, status: 'running', attempts: [...step.attempts, { number: step.attempts.length + 1, startedAt, ...(model === undefined ? {} : { model }) }] };
   });
 }
 
@@ -111,6 +113,7 @@ export interface AttemptEnd {
   readonly endedAt?: string;
   readonly outcome: NonNullable<Attempt['outcome']>;
   readonly detail?: string;
+  readonly usage?: Attempt['usage'];
 }
 
 function closeAttempt(step: PlanStep, end: AttemptEnd): PlanStep {
@@ -121,6 +124,7 @@ function closeAttempt(step: PlanStep, end: AttemptEnd): PlanStep {
     ...(end.endedAt === undefined ? {} : { endedAt: end.endedAt }),
     outcome: end.outcome,
     ...(end.detail === undefined ? {} : { detail: end.detail }),
+    ...(end.usage === undefined ? {} : { usage: { ...end.usage } }),
   };
   return { ...step, attempts: [...step.attempts.slice(0, -1), closed] };
 }

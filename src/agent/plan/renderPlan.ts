@@ -2,6 +2,7 @@ import { blockedSteps } from './planGraph';
 import { escapeFreeText, quoteLines, renderField, renderFiles, renderHeader, renderIds, renderTestNames, stepMarker, stepsEndMarker, stepsStartMarker } from './planFormat';
 import type { Attempt, Plan, PlanStep, StepStatus } from '../../protocol/plan';
 import { describeCost } from '../../protocol/cost';
+import { attemptSuffix, renderRunReview, renderStepReviews } from './renderReview';
 
 /**
  * Renders the live plan as `.plumbline/runs/<run-id>/plan.md`: readable as a document, and
@@ -40,6 +41,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   const blocked = new Map(blockedSteps(plan).map((entry) => [entry.step.id, entry.blockedBy]));
   for (const step of plan.steps) lines.push(...renderStep(step, blocked.get(step.id)), '');
   lines.push(stepsEndMarker);
+  lines.push(...renderRunReview(plan.review));
 
   if (plan.notes.length > 0) {
     lines.push('', '## Notes', '');
@@ -68,11 +70,13 @@ function renderStep(step: PlanStep, blockedBy: readonly string[] | undefined): s
   if (step.verify !== undefined) lines.push(...renderField('Verify', step.verify));
   if (step.removesTests !== undefined) lines.push(...renderField('Removes tests', renderTestNames(step.removesTests)));
   if (blockedBy !== undefined) lines.push(...renderField('Blocked by', `${renderIds(blockedBy)} (it will not run unless you remove the dependency)`));
+  if (step.route !== undefined || step.estimatedLines !== undefined) lines.push(...renderField('Routing', routing(step)));
   if (step.model !== undefined) lines.push(...renderField('Model', step.model));
   for (const attempt of step.attempts) {
     lines.push(`  - Attempt ${attempt.number}: ${describeAttempt(attempt, step.status)}`);
     if (attempt.detail !== undefined && attempt.detail.trim() !== '') lines.push(...quoteLines(attempt.detail.trim()));
   }
+  lines.push(...renderStepReviews(step.reviews));
   if (step.workerSummary !== undefined) lines.push(...renderField('Worker summary', step.workerSummary.trim()));
   if (step.changedFiles.length > 0) lines.push(...renderField('Changed files', renderFiles(step.changedFiles)));
   if (step.error !== undefined) lines.push(...renderField('Error', step.error.trim()));
@@ -85,5 +89,11 @@ function describeAttempt(attempt: Attempt, status: StepStatus): string {
   const unended = status === 'running' || status === 'verifying' ? 'in progress' : 'interrupted';
   const outcome = attempt.outcome ?? (attempt.endedAt === undefined ? unended : 'ended');
   const time = attempt.endedAt === undefined ? `started ${attempt.startedAt}` : `${attempt.startedAt} → ${attempt.endedAt}`;
-  return `${outcome} · ${time}`;
+  return `${outcome} · ${time}${attemptSuffix(attempt)}`;
+}
+
+/** `fast (the workers' model) · about 20 lines`. */
+function routing(step: PlanStep): string {
+  const route = step.route === 'fast' ? "fast (the workers' model)" : "strong (the orchestrator's model)";
+  return `${route}${step.estimatedLines !== undefined ? ` · about ${String(step.estimatedLines)} lines` : ''}`;
 }

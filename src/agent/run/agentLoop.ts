@@ -4,7 +4,7 @@ import { costOf, findPrice, type Price } from '../model/pricing';
 import type { ModelClient, ModelEvent, ModelMessage, ModelRole, ToolResultPart } from '../model/modelTypes';
 import { runTurn, truncationNotice } from '../model/turn';
 import type { RetryPolicy } from '../model/resilientStream';
-import type { UsageLedger } from '../model/usageLedger';
+import type { CallRecord, UsageLedger } from '../model/usageLedger';
 import type { CompactionReport, ConversationCompactor } from './compaction';
 import { LoopDetector, loopWarning } from './loopDetector';
 import type { RunBudget } from './runBudget';
@@ -41,6 +41,8 @@ export interface AgentLoopOptions<C extends ToolContext> {
   readonly askUser?: (question: string, choices: readonly string[]) => Promise<string | undefined>;
   /** Keeps the conversation within the model's context window (absent: not measured). */
   readonly compaction?: ConversationCompactor;
+  /** Hears each request's usage as the ledger records it: what one attempt or one review cost. */
+  readonly onUsage?: (call: CallRecord) => void;
 }
 
 export type LoopEnd =
@@ -84,7 +86,9 @@ export async function runAgentLoop<C extends ToolContext>(options: AgentLoopOpti
     options.compaction?.observe(turn.usage);
     const cost = costOf(turn.usage, findPrice(options.client.model, options.prices));
     options.budget.record(turn.usage, cost);
-    options.ledger.record({ role: options.role, provider: options.client.provider, model: options.client.model, usage: turn.usage, costUsd: cost });
+    const call: CallRecord = { role: options.role, provider: options.client.provider, model: options.client.model, usage: turn.usage, costUsd: cost };
+    options.ledger.record(call);
+    options.onUsage?.(call);
     messages.push(turn.message);
     options.onEvent?.({ type: 'turn', text: turn.text });
 

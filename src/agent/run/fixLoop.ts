@@ -8,6 +8,8 @@ import { RunCancelled, type RunContext } from './runContext';
 import { describeFailingTests } from './runReason';
 import type { RunVerifier } from './runHost';
 import type { WorkerOutcome, WorkerSession } from './worker';
+import { escalatedClient } from './modelRouting';
+import { describeReview, reviewStepAttempt, revisionFeedback } from './stepReview';
 
 /**
  * The fix loop: the step's increment is verified in isolation; a failure goes back to the same
@@ -29,24 +31,39 @@ export async function verifyWithFixes(ctx: RunContext, verifier: RunVerifier, st
     const evidence = note === undefined ? verified : { ...verified, reason: `${verified.reason} ${note}` };
     if (ctx.signal.aborted) throw new RunCancelled();
     ctx.host.emit({ type: 'verification', runId: options.runId, stepId: step.id, attempt, evidence });
-    if (evidence.verdict !== 'failed') {
-      await plan.update(recordAttempt(plan.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'passed', detail: `${evidence.reason}${describeGrounds(evidence)}` }));
+    const usage = session.usage.take();
+    const tested = `${evidence.reason}${describeGrounds(evidence)}`;
+    // Tests passed: the reviewer grades the attempt (plumbline.review.mode steps); a revision is a failed attempt of this loop.
+    const review = evidence.verdict !== 'failed' ? await reviewStepAttempt(ctx, step, session.fork, evidence, attempt) : undefined;
+    if (evidence.verdict !== 'failed' && (review === undefined || review.outcome === 'approved')) {
+      await plan.update(recordAttempt(plan.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'passed', detail: review !== undefined ? `${tested}\n${describeReview(review)}` : tested, usage }));
       return outcome;
     }
-    await plan.update(recordAttempt(plan.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'failed', detail: `${evidence.reason}${describeGrounds(evidence)}\n${evidence.excerpt.slice(0, 1500)}` }));
+    if (review?.outcome === 'failed') {
+      await plan.update(recordAttempt(plan.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'error', detail: describeReview(review), usage }));
+      return { status: 'failed', error: `${review.summary} The step is not accepted unreviewed: check the reviewer's model (plumbline.reviewer.model) or set plumbline.review.mode to off.`, changedFiles: outcome.changedFiles };
+    }
+    const detail = review !== undefined ? `${tested}\n${describeReview(review)}` : `${tested}\n${evidence.excerpt.slice(0, 1500)}`;
+    await plan.update(recordAttempt(plan.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'failed', detail, usage }));
     if (attempt >= maxAttempts) {
+      const why = review !== undefined ? `the reviewer still asked for a revision after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${review.summary}` : `failed verification after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${evidence.reason}`;
       // Before it fails for good, the user may give it more attempts, re-plan it or drop it (lastAttempt.ts).
-      const failing = describeFailingTests(evidence, ctx.host.workspace.root);
-      const error = `The step still failed verification after ${attempt} attempt${attempt === 1 ? '' : 's'}: ${evidence.reason}${failing === '' ? '' : ` ${failing}`}`;
+      const failing = review === undefined ? describeFailingTests(evidence, ctx.host.workspace.root) : '';
+      const error = `The step still ${why}${failing === '' ? '' : ` ${failing}`}`;
       const decided = await beforeStepFails(ctx, step, attempt, { status: 'failed', error, changedFiles: outcome.changedFiles });
       if (decided.status !== 'retry') return decided;
       maxAttempts += decided.attempts;
     }
-    await plan.update(startAttempt(plan.current(), step.id, new Date().toISOString()));
+    // The next attempt runs on the strong model (plumbline.escalation), keeping the worker's transcript.
+    const next = escalatedClient(ctx);
+    await plan.update(startAttempt(plan.current(), step.id, new Date().toISOString(), next?.model ?? session.model));
     outcome = await session.retry(
-      `Verification failed (attempt ${attempt} of ${maxAttempts}): ${evidence.reason}\n` +
-        `Command: ${evidence.command ?? ''} (exit code ${String(evidence.exitCode)})\n${wrapData('test-output', evidence.excerpt)}\n` +
-        'Fix your files so the tests pass, then call finish. Failures that existed before the run are not yours to fix.',
+      review !== undefined
+        ? revisionFeedback(review, attempt, maxAttempts)
+        : `Verification failed (attempt ${attempt} of ${maxAttempts}): ${evidence.reason}\n` +
+            `Command: ${evidence.command ?? ''} (exit code ${String(evidence.exitCode)})\n${wrapData('test-output', evidence.excerpt)}\n` +
+            'Fix your files so the tests pass, then call finish. Failures that existed before the run are not yours to fix.',
+      next,
     );
     if (ctx.signal.aborted) throw new RunCancelled();
   }

@@ -1,4 +1,5 @@
 import { providerIdSchema } from '../../protocol/provider';
+import { modelRoleSchema } from '../../protocol/modelRoles';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
@@ -20,7 +21,7 @@ export const journalEntrySchema = z.discriminatedUnion('kind', [
   /** One model call's usage and cost, so a resumed run continues its totals (and its budget) instead of starting at zero. */
   z.object({
     kind: z.literal('usage'),
-    role: z.enum(['orchestrator', 'worker']),
+    role: modelRoleSchema,
     provider: providerIdSchema,
     model: z.string(),
     usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), cacheReadTokens: z.number(), cacheWriteTokens: z.number() }),

@@ -1,4 +1,4 @@
-import type { ModelRole } from '../model/modelTypes';
+import type { ModelClient, ModelRole } from '../model/modelTypes';
 import type { LoopEvent } from './agentLoop';
 import type { RunContext } from './runContext';
 import type { WorkerLoopOptions } from './worker';
@@ -22,6 +22,9 @@ function closingWords(input: unknown): string {
   return typeof input === 'object' && input !== null && 'summary' in input && typeof input.summary === 'string' ? input.summary : '';
 }
 
+/** A review reads a few files and submits: more turns than this is a reviewer that will not end. */
+const reviewerMaxTurns = 12;
+
 /**
  * The options of one agent loop (the orchestrator's, or a step's worker's) in this run: its model,
  * the run's budget, ledger and signal, and the translation of what the loop reports into the
@@ -29,10 +32,10 @@ function closingWords(input: unknown): string {
  * it held back until the first one is on its way). Its own room because both the lifecycle and
  * the scheduler start loops, and a loop's events must read the same whoever started it.
  */
-export function loopOptions(ctx: RunContext, role: ModelRole, extras: { readonly stepId?: string; readonly onRequest?: () => void } = {}): WorkerLoopOptions {
+export function loopOptions(ctx: RunContext, role: ModelRole, extras: { readonly stepId?: string; readonly onRequest?: () => void; readonly client?: ModelClient } = {}): WorkerLoopOptions {
   const { runId } = ctx.options;
   const step = extras.stepId !== undefined ? { stepId: extras.stepId } : {};
-  const client = ctx.host.clients[role];
+  const client = extras.client ?? (role === 'reviewer' ? (ctx.host.clients.reviewer ?? ctx.host.clients.orchestrator) : ctx.host.clients[role]);
   const onRequest = extras.onRequest;
   return {
     client:
@@ -48,7 +51,7 @@ export function loopOptions(ctx: RunContext, role: ModelRole, extras: { readonly
           }
         : client,
     maxOutputTokens: ctx.options.maxOutputTokens,
-    maxTurns: role === 'orchestrator' ? 40 : 30,
+    maxTurns: role === 'orchestrator' ? 40 : role === 'reviewer' ? reviewerMaxTurns : 30,
     budget: ctx.budget,
     ledger: ctx.ledger,
     prices: ctx.options.prices,

@@ -22,6 +22,7 @@ import { acquireRunLock } from './runStore';
 import { createVerification, freshBaseline, startVerification, type BaselinePlan } from './runVerification';
 import { summarizeRun } from './runSummary';
 import { StepScheduler } from './stepScheduler';
+import { reviewWholeRun } from './stepReview';
 import type { WorkerLoopOptions } from './worker';
 import { withoutCopyPaths } from '../sandbox/copyPaths';
 import { unfinishedStepsReason } from './runReason';
@@ -177,6 +178,7 @@ export class RunEngine {
       reported.catch(() => undefined);
       await new StepScheduler(this.ctx, orchestrator, this.landing).run();
       await reported;
+      await reviewWholeRun(this.ctx);
       await this.landing.review();
       await this.landing.verifyAfterReview();
       const failed = this.ctx.plan.current().steps.filter((step) => step.status === 'failed' || step.status === 'skipped');

@@ -11,6 +11,7 @@ import type { StepVerifier, VerifierOptions } from '../verify/stepVerifier';
 import type { StagedChange } from '../workspace/stagedWorkspace';
 import type { WorkspaceReader } from '../../tools/workspacePort';
 import type { ReplanLimits } from './replanGuard';
+import type { ReviewMode } from '../../protocol/settings';
 import type { BudgetLimits } from './runBudget';
 import type { FileChange, RunEvent, RunStatus } from '../../protocol/run';
 import type { ModelProblem } from '../../protocol/run';
@@ -48,6 +49,10 @@ export interface RunOptions {
   readonly sandbox?: SandboxSettings;
   /** Where there is no sandbox, the answer given up front (CLI `--unsandboxed`) instead of asking. */
   readonly unsandboxed?: 'run' | 'review-first';
+  /** `plumbline.review.mode`: when the reviewer grades work; absent: off. */
+  readonly review?: ReviewMode;
+  /** `plumbline.escalation`: a failed attempt's retry runs on the strong model; absent: on. */
+  readonly escalation?: boolean;
   /** Re-plans after failed steps, per run and per step (`plumbline.limits.*`); absent: the defaults. */
   readonly replans?: ReplanLimits;
   /** `plumbline.<role>.contextWindow` (CLI `--context-window`): a role's model's window in tokens; absent: the table's (contextWindows.ts). */
@@ -70,7 +75,8 @@ export type RunVerifier = Pick<StepVerifier, 'command' | 'describeCommand' | 'pr
 export interface RunHost {
   readonly workspace: WorkspaceReader;
   readonly validation: ValidationContext;
-  readonly clients: Readonly<Record<ModelRole, ModelClient>>;
+  /** A client per role; without a reviewer's, the orchestrator's grades (when a review mode is on). */
+  readonly clients: Readonly<Record<Exclude<ModelRole, 'reviewer'>, ModelClient>> & { readonly reviewer?: ModelClient };
   emit(event: RunEvent): void;
   /** The plan is ready: the user approves it (possibly after editing plan.md) or cancels. */
   approvePlan(plan: Plan, markdown: string, signal: AbortSignal): Promise<PlanDecision>;

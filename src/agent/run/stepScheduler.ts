@@ -7,6 +7,7 @@ import { verifyWithFixes } from './fixLoop';
 import { stagedEntry } from './journal';
 import type { Landing } from './landing';
 import { loopOptions } from './loopOptions';
+import { stepClient } from './modelRouting';
 import type { Orchestrator } from './orchestrator';
 import { heldBackNote, holdBackProtected } from './protectedExecution';
 import { defaultReplanLimits, replanAfterFailure } from './replanGuard';
@@ -82,7 +83,9 @@ export class StepScheduler {
   private async runStep(step: PlanStep): Promise<void> {
     const { ctx } = this;
     const { plan, options, host } = ctx;
-    const model = host.clients.worker.model;
+    // fast: the workers' model; strong or unmarked: the orchestrator's.
+    const client = stepClient(ctx, step);
+    const model = client.model;
     await plan.update(startStep(plan.current(), step.id, { startedAt: new Date().toISOString(), model }));
     host.emit({ type: 'step/started', runId: options.runId, stepId: step.id, model });
     const fork = ctx.staged.fork();
@@ -93,7 +96,7 @@ export class StepScheduler {
       const note = heldBackNote(held);
       return this.#commands.run({ stepId: step.id, command, purpose, changes: runnable, ...(note !== undefined ? { note } : {}) }, ctx.workSignal);
     };
-    const session = new WorkerSession(plan.current().steps.find((s) => s.id === step.id) ?? step, plan.current(), fork, loopOptions(ctx, 'worker', { stepId: step.id }), runWorkerCommand);
+    const session = new WorkerSession(plan.current().steps.find((s) => s.id === step.id) ?? step, plan.current(), fork, loopOptions(ctx, 'worker', { stepId: step.id, client }), runWorkerCommand);
     let outcome = await session.run();
     if (ctx.signal.aborted) throw new RunCancelled();
     const verifier = ctx.verifier.current;

@@ -11,7 +11,9 @@ import { readFileTool } from '../../tools/readFile';
 import { runCommandTool } from '../../tools/runCommand';
 import { searchTextTool } from '../../tools/searchText';
 import type { WorkerContext } from '../../tools/toolContexts';
-import type { ModelMessage } from '../model/modelTypes';
+import type { ModelClient, ModelMessage } from '../model/modelTypes';
+import { handOffTranscript } from '../model/transcriptHandoff';
+import { UsageMeter } from './usageMeter';
 import type { Plan, PlanStep } from '../../protocol/plan';
 import type { StagedWorkspace } from '../workspace/stagedWorkspace';
 import { runAgentLoop, type AgentLoopOptions } from './agentLoop';
@@ -71,6 +73,9 @@ async function brief(step: PlanStep, plan: Plan, staged: StagedWorkspace, signal
 export class WorkerSession {
   private readonly messages: ModelMessage[] = [];
   private readonly recorder: WorkerRecorder = { summary: undefined, blocked: false };
+  /** What this worker's calls used since the fix loop last read it (one attempt's cost). */
+  readonly usage = new UsageMeter();
+  #client: ModelClient | undefined;
 
   constructor(
     private readonly step: PlanStep,
@@ -86,7 +91,21 @@ export class WorkerSession {
     return this.continue();
   }
 
-  async retry(feedback: string): Promise<WorkerOutcome> {
+  /** The model the worker's next request goes to. */
+  get model(): string {
+    return (this.#client ?? this.loop.client).model;
+  }
+
+  /**
+   * Continues with feedback; with `client`, on that model from now on (an escalation), its
+   * transcript handed over so the other provider accepts it.
+   */
+  async retry(feedback: string, client?: ModelClient): Promise<WorkerOutcome> {
+    const current = this.#client ?? this.loop.client;
+    if (client !== undefined && (client.model !== current.model || client.provider !== current.provider)) {
+      this.messages.splice(0, this.messages.length, ...handOffTranscript(this.messages));
+      this.#client = client;
+    }
     this.messages.push({ role: 'user', content: [{ type: 'text', text: feedback }] });
     return this.continue();
   }
@@ -99,7 +118,20 @@ export class WorkerSession {
     const changedFiles = (): string[] => this.fork.changes().map((change) => change.path);
     try {
       const end = await runAgentLoop(
-        { ...this.loop, role: 'worker', system: workerSystemPrompt, tools: registry, toolSpecs: workerToolSpecs, context, nudge: workerNudge },
+        {
+          ...this.loop,
+          ...(this.#client !== undefined ? { client: this.#client } : {}),
+          onUsage: (call) => {
+            this.usage.record(call);
+            this.loop.onUsage?.(call);
+          },
+          role: 'worker',
+          system: workerSystemPrompt,
+          tools: registry,
+          toolSpecs: workerToolSpecs,
+          context,
+          nudge: workerNudge,
+        },
         this.messages,
       );
       const summary = this.recorder.summary;

@@ -13,6 +13,8 @@ export interface SubmittedStepInput {
   readonly instructions: string;
   readonly files: readonly string[];
   readonly depends_on?: readonly string[];
+  readonly model?: 'fast' | 'strong';
+  readonly estimated_lines?: number;
 }
 
 export function submitPlan(summary: string, steps: readonly SubmittedStepInput[]): ScriptedTurn {

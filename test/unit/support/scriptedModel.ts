@@ -23,11 +23,15 @@ export interface ModelScript {
   readonly orchestrator: readonly ScriptedTurn[];
   /** By step id. */
   readonly workers?: Readonly<Record<string, readonly ScriptedTurn[]>>;
+  /** The reviewer's turns by step id (all of a step's reviews, in order), `run` for the review of the whole run. */
+  readonly reviewers?: Readonly<Record<string, readonly ScriptedTurn[]>>;
 }
 
 export interface RecordedModelRequest {
-  /** `orchestrator`, or `worker-<step id>`. */
+  /** `orchestrator`, `worker-<step id>`, `reviewer-<step id>` or `reviewer-run`. */
   readonly conversation: string;
+  /** The client's model: a worker's retry may have escalated to another. */
+  readonly model: string;
   readonly request: ModelRequest;
   readonly arrivedAt: number;
   completedAt?: number;
@@ -53,7 +57,8 @@ export class ScriptedModel {
   constructor(private readonly script: ModelScript) {}
 
   client(role: ModelRole): ModelClient {
-    return { provider: 'openai', model: `scripted-${role}`, stream: (request) => this.#stream(role, request) };
+    const model = `scripted-${role}`;
+    return { provider: 'openai', model, stream: (request) => this.#stream(model, request) };
   }
 
   /** The requests of one conversation (`orchestrator`, `worker-s1`), in order. */
@@ -61,11 +66,12 @@ export class ScriptedModel {
     return this.requests.filter((request) => request.conversation === conversation);
   }
 
-  async *#stream(role: ModelRole, request: ModelRequest): AsyncIterable<ModelEvent> {
-    const conversation = role === 'orchestrator' ? 'orchestrator' : `worker-${stepOf(request)}`;
-    const recorded: RecordedModelRequest = { conversation, request, arrivedAt: performance.now() };
+  /** Conversations are told apart by their opening brief, not by the client's role: a worker's retry may run on the orchestrator's model. */
+  async *#stream(model: string, request: ModelRequest): AsyncIterable<ModelEvent> {
+    const conversation = conversationOf(request);
+    const recorded: RecordedModelRequest = { conversation, model, request, arrivedAt: performance.now() };
     this.requests.push(recorded);
-    const turns = role === 'orchestrator' ? this.script.orchestrator : (this.script.workers?.[conversation.slice('worker-'.length)] ?? []);
+    const turns = conversation === 'orchestrator' ? this.script.orchestrator : conversation.startsWith('worker-') ? (this.script.workers?.[conversation.slice('worker-'.length)] ?? []) : (this.script.reviewers?.[conversation.slice('reviewer-'.length)] ?? []);
     const index = this.#taken.get(conversation) ?? 0;
     this.#taken.set(conversation, index + 1);
     const turn = turns[index];
@@ -91,11 +97,15 @@ export class ScriptedModel {
   }
 }
 
-/** The step a worker's conversation is about, from the brief that opens it. */
-function stepOf(request: ModelRequest): string {
+/** Whose conversation a request continues, from the brief that opens it: a step's worker, a reviewer, or the orchestrator. */
+function conversationOf(request: ModelRequest): string {
   const first = request.messages[0];
   const text = first?.content.map((part) => (part.type === 'text' ? part.text : '')).join('') ?? '';
-  return /<step id="([^"]+)">/.exec(text)?.[1] ?? 'unknown';
+  const step = /<step id="([^"]+)">/.exec(text)?.[1];
+  if (step !== undefined) return `worker-${step}`;
+  const review = /^<review (?:step="([^"]+)"|run="whole")/.exec(text);
+  if (review !== null) return `reviewer-${review[1] ?? 'run'}`;
+  return 'orchestrator';
 }
 
 /** Resolves when `signal` aborts: a turn held until the test cancels the run. */
