@@ -122,6 +122,7 @@ async function main(): Promise<void> {
           ...(await group('sandbox', ['sandbox.perRun'], async () => [await sandboxFigure(runs)])),
           ...(await group('real repositories (scripted refactors of vendored projects)', realRepoFigureIds, () => realRepoFigures(realRuns))),
           ...(await group('memory', ['memory.heap'], async () => [await memoryFigure()])),
+          ...(await group('reviewer', ['review.tokensPerStep', 'review.msPerStep'], async () => (await import('./review')).reviewFigures(runs))),
           ...(vscodeMode === 'also' ? await vscodeGroup() : carriedVscodeFigures()),
         ];
   process.stdout.write(`${table(figures)}\n\n${cpus().length} cores, node ${process.version}, load average ${loadAtStart.map((load) => load.toFixed(1)).join(' ')} at the start\n\nNotes:\n${figures.map((figure) => `- ${figure.name}: ${figure.note}`).join('\n')}\n`);

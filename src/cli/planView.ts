@@ -25,8 +25,13 @@ export function renderPlanForTerminal(plan: Plan, terminal: Pick<Terminal, 'colo
     const after = step.dependsOn.length > 0 ? paint(terminal, 'dim', ` after ${step.dependsOn.join(', ')}`) : '';
     // Shown before approval: these tests may stop running without failing the step.
     const removes = step.removesTests !== undefined ? paint(terminal, 'yellow', `\n      removes tests: ${step.removesTests.join(', ')}`) : '';
+    // The model of the latest attempt (an escalated retry runs on the strong one) and the last review's outcome.
+    const attempt = step.attempts.at(-1);
+    const lastReview = step.reviews?.at(-1);
+    const model = attempt?.model !== undefined ? paint(terminal, 'dim', ` · ${attempt.model}`) : '';
+    const reviewed = lastReview !== undefined ? paint(terminal, lastReview.outcome === 'approved' ? 'green' : 'yellow', ` · review ${lastReview.outcome === 'failed' ? 'no verdict' : lastReview.outcome}`) : '';
     const note = step.status === 'failed' && step.error !== undefined ? paint(terminal, 'red', `\n      ${step.error.split('\n')[0] ?? ''}`) : '';
-    return `  ${paint(terminal, color, mark)} ${step.id} ${step.title}${files}${after}${removes}${note}`;
+    return `  ${paint(terminal, color, mark)} ${step.id} ${step.title}${files}${after}${model}${reviewed}${removes}${note}`;
   });
   return [header, status, ...lines].join('\n');
 }

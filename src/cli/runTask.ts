@@ -10,6 +10,7 @@ import { askInTerminal } from './askInTerminal';
 import { answerInTerminal } from './userQuestionInTerminal';
 import { renderPlanForTerminal } from './planView';
 import { takeEarlyServer } from './earlyServer';
+import { describeReviewForTerminal } from './reviewView';
 import { startServerSession } from './serverConnection';
 import { paintFileChange } from './hunkView';
 import { paint, type Terminal, safeForTerminal } from './terminal';
@@ -100,6 +101,8 @@ function describe(event: RunEvent, terminal: Terminal): string | undefined {
       const mark = event.evidence.verdict === 'passed' ? paint(terminal, 'green', '✓ tests') : event.evidence.verdict === 'failed' ? paint(terminal, 'red', '✗ tests') : paint(terminal, 'yellow', '! tests');
       return `${mark} ${what}: ${event.evidence.reason}${counts} ${paint(terminal, 'dim', `(${(event.evidence.durationMs / 1000).toFixed(1)} s)`)}${grounds !== '' ? paint(terminal, 'dim', grounds) : ''}`;
     }
+    case 'review':
+      return describeReviewForTerminal(event.review, event.stepId, terminal);
     case 'review/decided':
       return [
         ...event.applied.map((entry) => `${paint(terminal, 'green', 'applied')} ${entry.path} (${entry.hunks} of ${entry.of} hunks)`),

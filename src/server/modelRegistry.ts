@@ -19,10 +19,15 @@ export class ModelRegistry {
     private readonly vscodeModels: VsCodeModelFactory,
   ) {}
 
+  /** The roles a run would use: the reviewer only while a review mode is on. */
+  private roles(): readonly ModelRole[] {
+    return modelRoles.filter((role) => role !== 'reviewer' || this.settings.current.review.mode !== 'off');
+  }
+
   resolve(): { models: RoleModel[]; error: string | null } {
     const models: RoleModel[] = [];
     const errors: string[] = this.settings.error !== null ? [this.settings.error] : [];
-    for (const role of modelRoles) {
+    for (const role of this.roles()) {
       try {
         const endpoint = this.endpoint(role);
         // A provider without its key is not ready either: say so before a run fails on it.
@@ -43,7 +48,7 @@ export class ModelRegistry {
   /** Pings each distinct endpoint the roles use, in parallel; roles without one are left to `resolve().error`. */
   async ping(signal: AbortSignal): Promise<PingResult[]> {
     const byKey = new Map<string, { endpoint: ResolvedEndpoint; roles: ModelRole[] }>();
-    for (const role of modelRoles) {
+    for (const role of this.roles()) {
       let endpoint: ResolvedEndpoint;
       try {
         endpoint = this.endpoint(role);

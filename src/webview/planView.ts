@@ -1,9 +1,10 @@
 import { describeCost } from '../protocol/cost';
-import type { PlanStep } from '../protocol/plan';
+import type { PlanStep, ReviewRecord } from '../protocol/plan';
 import type { RunViewModel, StepEvidence } from '../protocol/webviewMessages';
 import { byId, formatCost, h, icon, plural, setAttribute, setHidden, setText } from './dom';
 import { renderMarkdown } from './markdown';
 import { testCounts } from './testCounts';
+import { attemptModelText, reviewItem, stepReviews } from './reviewView';
 
 const stepIcons: Record<PlanStep['status'], { icon: string; spin: boolean; label: string }> = {
   pending: { icon: 'circle-large-outline', spin: false, label: 'Pending' },
@@ -42,6 +43,7 @@ export class PlanView {
   private readonly section = byId('run');
   private readonly steps = new Map<string, StepNodes>();
   private notesSignature = '';
+  private reviewSignature = '';
   private wasAwaiting = false;
   private scrollTarget: HTMLElement | undefined;
 
@@ -89,6 +91,7 @@ export class PlanView {
     }
     setText(byId('plan-summary'), plan.summary);
     this.renderSteps(plan.steps, run.evidence);
+    this.renderRunReview(plan.review);
     this.renderNotes(plan.notes);
   }
 
@@ -130,13 +133,27 @@ export class PlanView {
     setText(nodes.status, `${look.label}: `);
     setText(nodes.title, step.title);
     // The details are small; they are rebuilt only when something in them changed.
-    const signature = JSON.stringify([step.files, step.dependsOn, step.verify, step.removesTests, step.attempts, step.workerSummary, step.error, step.model, step.instructions, evidence]);
+    const signature = JSON.stringify([step.files, step.dependsOn, step.verify, step.removesTests, step.attempts, step.workerSummary, step.error, step.model, step.instructions, step.reviews, evidence]);
     if (signature === nodes.signature) return;
     nodes.signature = signature;
     // The instructions stay open across a rebuild if the user opened them.
     const open = nodes.details.querySelector<HTMLDetailsElement>('details.step-instructions')?.open === true;
     nodes.details.replaceChildren(...stepDetails(step, evidence));
     if (open) nodes.details.querySelector<HTMLDetailsElement>('details.step-instructions')?.setAttribute('open', '');
+  }
+
+  /** The review of the whole change (`plumbline.review.mode` `end`), after the steps. */
+  private renderRunReview(review: ReviewRecord | undefined): void {
+    const signature = JSON.stringify(review ?? null);
+    if (signature === this.reviewSignature) return;
+    this.reviewSignature = signature;
+    let list = document.getElementById('plan-review');
+    if (list === null) {
+      list = h('ul', { id: 'plan-review', class: 'reviews', 'aria-label': 'Review of the whole change' });
+      byId('plan-steps').after(list);
+    }
+    list.replaceChildren(...(review !== undefined ? [reviewItem(review, 'Review of the whole change')] : []));
+    setHidden(list, review === undefined);
   }
 
   private renderNotes(notes: readonly string[]): void {
@@ -180,13 +197,15 @@ function stepDetails(step: PlanStep, evidence: readonly StepEvidence[]): Node[] 
             'li',
             { class: `attempt outcome-${outcome}`, 'data-attempt': String(attempt.number) },
             icon(iconName, outcome === 'running'),
-            ` Attempt ${attempt.number}: ${outcome}${counts !== '' ? ` · ${counts}` : ''}`,
+            ` Attempt ${attempt.number}: ${outcome}${counts !== '' ? ` · ${counts}` : ''}${attemptModelText(attempt)}`,
             attempt.detail !== undefined && outcome !== 'passed' ? h('pre', { class: 'attempt-detail' }, attempt.detail) : null,
           );
         }),
       ),
     );
   }
+  const reviews = stepReviews(step.reviews);
+  if (reviews !== null) parts.push(reviews);
   if (step.workerSummary !== undefined) parts.push(h('p', { class: 'step-summary' }, step.workerSummary));
   if (step.error !== undefined) {
     // A step that failed says why in red; one that was cancelled or skipped only notes the reason.

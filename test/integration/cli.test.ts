@@ -68,6 +68,17 @@ describe('plumbline CLI', () => {
     assert.deepEqual(inFolder(), []);
   });
 
+  test('--review takes off, steps or end; the reviewer and escalation flags go with run', () => {
+    const review = cli(['run', 'a task', '--review', 'sometimes']);
+    assert.equal(review.status, 2);
+    assert.match(review.stderr, /--review is one of off, steps, end/);
+    for (const flag of [['--reviewer-model', 'm'], ['--review', 'steps'], ['--no-escalation']]) {
+      const misplaced = cli(['doctor', ...flag]);
+      assert.equal(misplaced.status, 2, flag.join(' '));
+      assert.match(misplaced.stderr, new RegExp(`${flag[0] ?? ''} goes with "plumbline run"`));
+    }
+  });
+
   test('doctor --cwd on a missing folder is a usage error', () => {
     const result = cli(['doctor', '--cwd', join(scratch, 'nope')]);
     assert.equal(result.status, 2);

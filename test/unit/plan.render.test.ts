@@ -90,7 +90,7 @@ describe('renderPlanMarkdown', () => {
       '  - Files: `s1.ts`',
       '  - Depends on: none',
       '  - Model: haiku',
-      `  - Attempt 1: passed · ${t0} → ${t1}`,
+      `  - Attempt 1: passed · ${t0} → ${t1} · haiku`,
       '  - Worker summary: Did s1.',
       '  - Changed files: `s1.ts`',
       '  - Instructions:',

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import type { FileChange, ReviewDecisions } from '../../protocol/run';
+import type { ReviewDecisions } from '../../protocol/run';
 import { parseProposalUri, proposalScheme, ProposalDocuments } from './proposalDocuments';
 import { ReviewCodeLensProvider } from './reviewCodeLens';
 import { acquireReviewCommands, addReviewTarget } from './reviewCommands';
-import { ReviewHoverProvider, type ReviewEvidence } from './reviewHover';
-import { ReviewSession } from './reviewSession';
+import { ReviewHoverProvider } from './reviewHover';
+import { ReviewSession, type ReviewRequest } from './reviewSession';
 
 export type { ReviewEvidence } from './reviewHover';
 
@@ -41,7 +41,7 @@ export class InlineReviewController implements vscode.Disposable {
    * Shows the changes for review and resolves with the user's decisions: per file, the accepted
    * hunks (a file not listed is rejected). Cancelling resolves with everything rejected.
    */
-  async review(request: { runId: string; files: readonly FileChange[]; evidence: readonly ReviewEvidence[] }, token: vscode.CancellationToken): Promise<ReviewDecisions> {
+  async review(request: ReviewRequest, token: vscode.CancellationToken): Promise<ReviewDecisions> {
     if (token.isCancellationRequested || request.files.length === 0) return { decisions: [] };
     // A new review of the same run replaces the old one, which ends with nothing accepted.
     await this.sessions.get(request.runId)?.cancel();

@@ -6,6 +6,7 @@ import { commandLink, type ReviewCommandArgument } from './reviewCommands';
 import type { HunkLayout } from './hunkLayout';
 import type { ProposalSide } from './proposalDocuments';
 import type { HunkStatus } from './reviewState';
+import { findingsForHunk, findingsMarkdown, type ShownFinding } from './reviewFindings';
 
 /**
  * The hover on a proposed change: what it does, buttons to decide it, the lines it removes, and the
@@ -25,6 +26,8 @@ export interface HoverSubject {
   readonly layouts: readonly HunkLayout[];
   readonly stepIds: readonly string[];
   readonly evidence: readonly ReviewEvidence[];
+  /** The reviewer's findings of the run (shown with the changes they are about). */
+  readonly findings?: readonly ShownFinding[];
   /** Why this file runs code and so always needs an explicit decision (FileChange.protectedReason). */
   readonly protectedReason?: string | undefined;
   status(hunk: string): HunkStatus | undefined;
@@ -104,6 +107,8 @@ export function hunkMarkdown(subject: HoverSubject, layout: HunkLayout): vscode.
     parts.push(`Removes ${layout.removedLines.length} line${layout.removedLines.length === 1 ? '' : 's'}:`, fenced(layout.removedLines.map((line) => `-${line}`).join('\n'), 'diff'));
   }
   parts.push('---', evidenceMarkdown(evidenceFor(subject.evidence, subject.stepIds)));
+  const findings = findingsMarkdown(findingsForHunk(subject.findings ?? [], subject.path, subject.stepIds, subject.layouts, layout));
+  if (findings !== '') parts.push('---', findings);
   const markdown = new vscode.MarkdownString(parts.join('\n\n'), true);
   markdown.isTrusted = { enabledCommands: [reviewCommandIds.acceptHunk, reviewCommandIds.rejectHunk, reviewCommandIds.openDiff] };
   return markdown;

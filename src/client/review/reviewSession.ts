@@ -10,11 +10,14 @@ import type { ReviewCommand, ReviewCommandTarget } from './reviewCommands';
 import { hunkAtLine, type HoverSubject, type ReviewEvidence } from './reviewHover';
 import { nextPending, step, stopsOf, type Position, type Stop } from './reviewNavigation';
 import { ReviewState, unitsOf, type HunkStatus } from './reviewState';
+import type { ShownFinding } from './reviewFindings';
 
 export interface ReviewRequest {
   readonly runId: string;
   readonly files: readonly FileChange[];
   readonly evidence: readonly ReviewEvidence[];
+  /** The reviewer's findings, shown in the hover of the change they are about. */
+  readonly findings?: readonly ShownFinding[];
 }
 
 interface ReviewFile {
@@ -49,6 +52,7 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
   private readonly files: readonly ReviewFile[];
   private readonly stops: readonly Stop[];
   private readonly evidence: readonly ReviewEvidence[];
+  private readonly findings: readonly ShownFinding[];
   private readonly decorations = new HunkDecorations();
   /** What each editor was last painted with (its hunks' statuses): the same again is not resent. */
   private readonly painted = new WeakMap<vscode.TextEditor, string>();
@@ -62,6 +66,7 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
   constructor(request: ReviewRequest) {
     this.runId = request.runId;
     this.evidence = request.evidence;
+    this.findings = request.findings ?? [];
     this.state = new ReviewState(request.files);
     this.files = request.files.map((change) => ({
       change,
@@ -101,6 +106,7 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
       stepIds: found.file.change.stepIds,
       protectedReason: found.file.change.protectedReason,
       evidence: this.evidence,
+      findings: this.findings,
       status: (hunk) => this.state.status(path, hunk),
       tally: () => this.state.tally(path),
     };

@@ -12,6 +12,7 @@ import { RunTranscript, type TranscriptChange } from './runTranscript';
 import { answerSandboxConsent } from './sandboxConsent';
 import { OpenQuestions } from './openQuestions';
 import { askPlanInNotification, planQuestionText, putAwayPlanQuestion } from './planQuestion';
+import { findingsOf, type ShownFinding } from '../review/reviewFindings';
 
 /** Run Plan (`plumbline.approvePlan`) is in the palette only while a plan waits. */
 const planPendingContext = 'plumbline.planPending';
@@ -38,7 +39,7 @@ export interface PendingApproval {
 
 /** How the user approves a plan and reviews changes; the inline review plugs in here. */
 export interface RunReviewer {
-  review(request: { runId: string; files: readonly FileChange[]; evidence: readonly TestEvidence[] }, token: vscode.CancellationToken): Promise<ReviewDecisions>;
+  review(request: { runId: string; files: readonly FileChange[]; evidence: readonly TestEvidence[]; findings?: readonly ShownFinding[] }, token: vscode.CancellationToken): Promise<ReviewDecisions>;
 }
 
 /**
@@ -256,7 +257,7 @@ export class RunController implements vscode.Disposable {
   }
 
   private async review(request: { runId: string; files: readonly FileChange[] }, token: vscode.CancellationToken): Promise<ReviewDecisions> {
-    return this.reviewer.review({ runId: request.runId, files: request.files, evidence: this.current?.evidence ?? [] }, token);
+    return this.reviewer.review({ runId: request.runId, files: request.files, evidence: this.current?.evidence ?? [], findings: findingsOf(this.current?.plan) }, token);
   }
 
   /** The run's one notification: its progress, or the plan's approval while that waits. */
