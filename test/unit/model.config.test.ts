@@ -111,6 +111,17 @@ describe('endpoint resolution', () => {
     assert.deepEqual(resolveEndpoint(settings(), 'worker', {}, true), { role: 'worker', provider: 'vscode-lm', model: '', baseUrl: undefined });
   });
 
+  test('the reviewer grades with the orchestrator\'s model unless it has a model (or another endpoint) of its own', () => {
+    const both: ApiKeys = { openai: 'sk-o', anthropic: 'sk-a' };
+    const local = 'http://localhost:11434/v1';
+    assert.deepEqual(resolveEndpoint(settings(), 'reviewer', both, false), { role: 'reviewer', provider: 'anthropic', model: 'claude-sonnet-4-5', baseUrl: undefined });
+    // Configure Models writes every role's provider and base URL: the reviewer still follows the orchestrator's model.
+    const configured = settings({ orchestrator: { provider: 'openai', model: 'qwen', baseUrl: local }, worker: { provider: 'openai', model: 'qwen-small', baseUrl: local }, reviewer: { provider: 'openai', baseUrl: local } });
+    assert.deepEqual(resolveEndpoint(configured, 'reviewer', {}, false), { role: 'reviewer', provider: 'openai', model: 'qwen', baseUrl: local });
+    assert.equal(resolveEndpoint(settings({ reviewer: { provider: 'openai', model: 'gpt-5.1' } }), 'reviewer', both, false).model, 'gpt-5.1');
+    assert.deepEqual(resolveEndpoint(settings({ reviewer: { provider: 'openai' } }), 'reviewer', both, false), { role: 'reviewer', provider: 'openai', model: 'gpt-5.1', baseUrl: undefined });
+  });
+
   test('auto with nothing available outside VS Code names both environment variables', () => {
     const error = configError(() => resolveEndpoint(settings(), 'orchestrator', {}, false));
     assert.match(error.message, /ANTHROPIC_API_KEY/);

@@ -69,10 +69,14 @@ export function resolveEndpoint(
   envBaseUrls: EnvironmentBaseUrls = {},
 ): ResolvedEndpoint {
   const own = settings[role];
-  // A reviewer nobody configured grades with the orchestrator's model: a different one from the
-  // workers' where one is configured (a grader of the generator's own family shares its blind spots).
-  const unset = own.provider === 'auto' && own.model === undefined && own.baseUrl === undefined;
-  if (role === 'reviewer' && unset) return { ...resolveEndpoint(settings, 'orchestrator', keys, insideVsCode, envBaseUrls), role };
+  // A reviewer without a model of its own grades with the orchestrator's (on the same provider and
+  // endpoint): a different model from the workers' where one is configured, since a grader of the
+  // generator's own family shares its blind spots. Configure Models writes every role's provider.
+  if (role === 'reviewer' && own.model === undefined) {
+    const orchestrator = resolveEndpoint(settings, 'orchestrator', keys, insideVsCode, envBaseUrls);
+    const sameProvider = own.provider === 'auto' || own.provider === orchestrator.provider;
+    if (sameProvider && (own.baseUrl === undefined || own.baseUrl === orchestrator.baseUrl)) return { ...orchestrator, role };
+  }
   const roleSettings = own;
   // A local OpenAI-compatible server needs no key, so `auto` with a local base URL means openai.
   const localOpenAi = isLocal(roleSettings.baseUrl) || (roleSettings.baseUrl === undefined && keys.openai === undefined && keys.anthropic === undefined && isLocal(envBaseUrls.openai));

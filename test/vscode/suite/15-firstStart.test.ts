@@ -107,6 +107,8 @@ describe('first start: no model → Configure Models → a failed test that name
     await typeAndPick(page, 'fake-model', 'the model id you typed');
     await page.waitForWorkbench(`${quickInput} .quick-input-title:has-text("Workers")`);
     await pickRow(page, 'Same as above: fake-model');
+    await page.waitForWorkbench(`${quickInput} .quick-input-title:has-text("Reviewer")`);
+    await pickRow(page, 'Same as above: fake-model');
 
     // 3. Test Connection fails, in place, naming the URL; nothing is retried four times.
     await atStep(page, 5);
@@ -126,6 +128,8 @@ describe('first start: no model → Configure Models → a failed test that name
     console.log(`Screenshot of the models the server lists: ${await page.screenshot('configure-models-list')}`);
     await pickRow(page, 'fake-model');
     await page.waitForWorkbench(`${quickInput} .quick-input-title:has-text("Workers")`);
+    await pickRow(page, 'Same as above: fake-model');
+    await page.waitForWorkbench(`${quickInput} .quick-input-title:has-text("Reviewer")`);
     await pickRow(page, 'Same as above: fake-model');
     await atStep(page, 5);
     await pickRow(page, 'Test Connection');
