@@ -96,8 +96,9 @@ describe('the whole journey, as a user drives it', () => {
     assert.equal(api.runs.view?.task, task);
     assert.equal((await page.query('#plan-steps li[data-step-id="j1"]')).attributes?.['data-status'], 'pending');
     await page.waitForWorkbench('.notification-toast:has-text("planned 1 step")');
-    // One notification per run: the approval is asked in the run's progress, not stacked beside it.
-    assert.equal((await page.queryWorkbench('.notification-toast:has-text("Plumbline") >> nth=1')).exists, false, 'a single Plumbline notification while the plan waits');
+    // One notification per run: the run's progress steps aside (it closes, which takes the workbench a
+    // moment) while the plan's question, with Run Plan as its primary button, waits.
+    await waitFor('a single Plumbline notification while the plan waits', async () => ((await page.queryWorkbench('.notification-toast:has-text("Plumbline") >> nth=1')).exists ? undefined : true), 15000);
     assert.equal((await page.queryWorkbench('.notification-toast:has-text("planned 1 step")')).exists, true);
     await page.click('#approve-plan');
     // Answered in the sidebar: the approval notification closes by itself.
