@@ -47,3 +47,15 @@ describe('copy paths in output become workspace paths', () => {
     assert.equal(map('nothing to see in /tmp/other/file.js'), 'nothing to see in /tmp/other/file.js');
   });
 });
+
+// Seen in the adversarial commands suite: a command printing 300 kB of one character with no copy
+// path in it hung the server (a lazily scanned pattern is quadratic in a long run of path
+// characters). The timeout is a hang guard, not a speed target: the mapping takes milliseconds.
+test('a long run of path characters, with or without a copy folder in it, is mapped without hanging', { timeout: 10000 }, () => {
+  const flood = 'x'.repeat(300000);
+  assert.equal(withoutCopyPaths(flood, '/w'), flood);
+  assert.equal(withoutCopyPaths(`${flood}plumbline-verify-`, '/w'), `${flood}plumbline-verify-`);
+  assert.equal(withoutCopyPaths(`${flood} /tmp/plumbline-verify-12-ab/src/a.js`, '/w'), `${flood} /w/src/a.js`);
+  const mapped = copyPathMapper({ copy: ['/tmp/plumbline-verify-1-abc/w'], workspace: '/home/w' })(`${flood}plumbline-verify-x${flood}`);
+  assert.equal(mapped.length, flood.length * 2 + 'plumbline-verify-x'.length);
+});

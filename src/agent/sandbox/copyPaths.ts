@@ -23,8 +23,10 @@ interface Replacement {
   readonly to: string;
 }
 
-/** What every copy's folder is named (isolationPaths.ts), with whatever spelling of its parent precedes it. */
-const COPY_FOLDER = /(?:file:\/\/)?[^\s'"`()<>[\]{},;|=]*?plumbline-verify-\d+-[A-Za-z0-9]+/g;
+/** What every copy's folder is named (isolationPaths.ts). */
+const COPY_FOLDER_NAME = /plumbline-verify-\d+-[A-Za-z0-9]+/g;
+/** A run of characters a path may be printed with: the parent of a copy folder is what precedes its name in one. */
+const PATH_LIKE = /[^\s'"`()<>[\]{},;|=]+/g;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -96,5 +98,19 @@ export function copyPathMapper(map: CopyPathMap): (text: string) => string {
  * produced (an error message about a copy that could not be made or reset).
  */
 export function withoutCopyPaths(text: string, workspace: string): string {
-  return text.replace(COPY_FOLDER, (found) => (found.startsWith('file://') ? fileUrlOf(workspace) : workspace));
+  // Found by its name first, then widened to the path before it: one pattern that scans for the
+  // parent lazily takes quadratic time on a long run of path characters with no copy in it (a test
+  // printing 300 kB of one character hung the server), and output is the model's to shape.
+  if (!text.includes('plumbline-verify-')) return text;
+  return text.replace(PATH_LIKE, (run) => {
+    if (!run.includes('plumbline-verify-')) return run;
+    let mapped = '';
+    let from = 0;
+    for (const found of run.matchAll(COPY_FOLDER_NAME)) {
+      const end = found.index + found[0].length;
+      mapped += run.slice(from, end).startsWith('file://') ? fileUrlOf(workspace) : workspace;
+      from = end;
+    }
+    return mapped + run.slice(from);
+  });
 }
