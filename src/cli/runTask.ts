@@ -58,6 +58,10 @@ export interface RunTaskOptions {
 /** Exit statuses of `plumbline run`, documented in --help and the README. */
 export const runExitCodes = { completed: 0, failed: 1, usage: 2, cancelled: 3 } as const;
 
+
+/** Why a question went unanswered, in the user's words. */
+const unansweredWords = { 'no-client': 'no terminal to ask on', timeout: 'none in time', cancelled: 'the run was cancelled' } as const;
+
 function settingsFrom(options: RunTaskOptions): Record<string, unknown> {
   const role = (model: string | undefined) => ({
     ...(options.provider !== undefined ? { provider: options.provider } : {}),
@@ -110,9 +114,12 @@ function describe(event: RunEvent, terminal: Terminal): string | undefined {
       ].join('\n') || undefined;
     case 'command/finished':
       return describeCommandEvent(event, terminal);
+    case 'question/asked':
+      // On a terminal the question itself is put to the user; in a log it must still say what was asked.
+      return terminal.interactive ? undefined : `? ${event.stepId ?? 'orchestrator'} asks: ${event.question}${event.choices.length > 0 ? ` (${event.choices.join(' / ')})` : ''}`;
     case 'question/closed':
       return event.unanswered !== undefined
-        ? paint(terminal, 'yellow', `? ${event.stepId ?? 'orchestrator'}: no answer (${event.unanswered}); it decides and says what it assumed`)
+        ? paint(terminal, 'yellow', `? ${event.stepId ?? 'orchestrator'}: no answer (${unansweredWords[event.unanswered]}); it decides and says what it assumed`)
         : `? ${event.stepId ?? 'orchestrator'}: answered "${event.answer ?? ''}"`;
     case 'model/compacted':
       return paint(terminal, 'dim', `⇣ ${event.stepId ?? event.role}: conversation compacted, ~${String(event.beforeTokens)} → ~${String(event.afterTokens)} tokens (${event.model}'s window: ${String(event.contextWindow)})`);
