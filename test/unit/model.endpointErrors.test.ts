@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import dc from 'node:diagnostics_channel';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FakeModelServer } from '../fake-model/index.js';
 import { createModelClient } from '../../src/agent/model/createModelClient';
@@ -10,20 +9,11 @@ import { describeModelError, ModelError, modelProblem } from '../../src/agent/mo
 import { pingModel } from '../../src/agent/model/ping';
 import { runTurn } from '../../src/agent/model/turn';
 import { plumblineSettingsSchema } from '../../src/protocol/settings';
-import { FAKE_KEY, failure, fastPolicy, request, scenario, startServer, WIRES, type Wire } from './support/modelHarness';
+import { closedPort, FAKE_KEY, failure, fastPolicy, request, scenario, startServer, WIRES, type Wire } from './support/modelHarness';
 
 const settings = plumblineSettingsSchema.parse({});
 const keys = { openai: FAKE_KEY, anthropic: FAKE_KEY };
 
-/** A loopback port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
 
 /** Counts the TCP connections Node's fetch (both SDKs use it) opens to `port`. */
 function countConnections(port: number): { readonly count: () => number; readonly stop: () => void } {

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FakeModelServer } from '../fake-model/index.js';
 import { listModels } from '../../src/agent/model/listModels';
 import { modelErrorHint } from '../../src/cli/modelErrorHint';
-import { startServer } from './support/modelHarness';
+import { closedPort, startServer } from './support/modelHarness';
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  assert.ok(address !== null && typeof address === 'object');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
 
 describe("Configure Models' model list (GET <base>/models)", () => {
   let server: FakeModelServer;

@@ -1,5 +1,6 @@
 /** Shared set-up for the model-layer tests: real SDK clients pointed at the fake model server. */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import * as z from 'zod';
 import { startFakeModelServer, type FakeModelServer, type RecordedRequest, type ScenarioInput } from '../../fake-model/index.js';
 import { createAnthropicClient, type AnthropicClientOptions } from '../../../src/agent/model/anthropicClient';
@@ -123,4 +124,14 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 3_000): Prom
     if (Date.now() > deadline) assert.fail(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** A loopback port nothing listens on: bound, then closed (another process could take it in between; on a test machine none does). */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address !== 'object') throw new Error('no TCP address for a loopback server');
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return address.port;
 }
