@@ -11,6 +11,7 @@ import { stepClient } from './modelRouting';
 import type { Orchestrator } from './orchestrator';
 import { heldBackNote, holdBackProtected } from './protectedExecution';
 import { defaultReplanLimits, replanAfterFailure } from './replanGuard';
+import { ReviewTurns } from './reviewTurns';
 import { RunCancelled, type RunContext } from './runContext';
 import { WorkerSession } from './worker';
 
@@ -23,6 +24,8 @@ import { WorkerSession } from './worker';
  */
 export class StepScheduler {
   readonly #commands: CommandRunner;
+  /** Step mode: reviews offered in plan order, whichever step finished first. */
+  readonly #turns: ReviewTurns;
 
   constructor(
     private readonly ctx: RunContext,
@@ -30,6 +33,7 @@ export class StepScheduler {
     private readonly landing: Landing,
   ) {
     const { options, host } = ctx;
+    this.#turns = new ReviewTurns(() => ctx.plan.current().steps.map((step) => step.id));
     this.#commands = new CommandRunner({
       gate: ctx.gate,
       sandbox: options.sandbox ?? defaultSandboxSettings,
@@ -60,12 +64,16 @@ export class StepScheduler {
       for (const step of startable.slice(0, Math.max(0, ctx.options.maxParallel - running.size))) {
         // A step's promise never rejects: the first failure is kept and thrown here, after the
         // others have been told to stop, so no rejection is left unobserved.
+        this.#turns.open(step.id);
         const work = this.runStep(step)
           .catch((error: unknown) => {
             failure ??= { error };
             ctx.stopWork();
           })
-          .finally(() => running.delete(step.id));
+          .finally(() => {
+            this.#turns.close(step.id);
+            running.delete(step.id);
+          });
         running.set(step.id, work);
       }
       if (running.size === 0) break;
@@ -112,6 +120,8 @@ export class StepScheduler {
     }
     await plan.update(finishStep(plan.current(), step.id, { status: 'failed', error: outcome.error, changedFiles: [], ...(this.attemptClosed(step.id) ? {} : { attempt: { endedAt: new Date().toISOString(), outcome: 'error' as const, detail: outcome.error } }) }));
     host.emit({ type: 'step/finished', runId: options.runId, stepId: step.id, status: 'failed', error: outcome.error, changedFiles: [] });
+    // Nothing of it to review: the steps below need not wait for its re-plan.
+    this.#turns.close(step.id);
     if (outcome.dropped === true) return;
     // Capped per run and per step (a step re-planned under a new name counts as itself); no valid re-plan ends the run naming this failure.
     const revised = await replanAfterFailure(plan.current(), step.id, outcome.error, options.replans ?? defaultReplanLimits, () =>
@@ -123,10 +133,19 @@ export class StepScheduler {
     await plan.update(addNote(replacePendingSteps(plan.current(), revised), `Re-planned after ${step.id} failed.`));
   }
 
-  /** Step mode: the step's changes are reviewed now; a partial acceptance re-plans what is left. */
+  /**
+   * Step mode: the step's changes are reviewed once the steps above it in the plan have been (in
+   * plan order, not in the order they finished); a partial acceptance re-plans what is left.
+   */
   private async reviewStep(stepId: string): Promise<void> {
     const { plan } = this.ctx;
-    const declined = await this.landing.review([stepId]);
+    await this.#turns.turn(stepId);
+    let declined: string[];
+    try {
+      declined = await this.landing.review([stepId]);
+    } finally {
+      this.#turns.close(stepId);
+    }
     if (declined.length > 0 && readySteps(plan.current()).length + plan.current().steps.filter((s) => s.status === 'pending').length > 0) {
       const revised = await this.orchestrator.replan(
         plan.current(),
