@@ -13,6 +13,11 @@ import { spawn } from 'node:child_process';
  * `idleTimeoutMs` without output. A non-zero exit rejects, with git's message.
  */
 export function runGit(cwd: string, args: readonly string[], idleTimeoutMs = 60_000): Promise<string> {
+  return runGitBytes(cwd, args, idleTimeoutMs).then((stdout) => stdout.toString('utf8'));
+}
+
+/** `runGit` with stdout as bytes: a blob's content (`cat-file blob`), which may not be text. */
+export function runGitBytes(cwd: string, args: readonly string[], idleTimeoutMs = 60_000): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', ['-c', 'core.fsmonitor=false', ...args], { cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     const out: Buffer[] = [];
@@ -41,7 +46,7 @@ export function runGit(cwd: string, args: readonly string[], idleTimeoutMs = 60_
     });
     child.once('close', (code) => {
       clearTimeout(timer);
-      const stdout = Buffer.concat(out).toString('utf8');
+      const stdout = Buffer.concat(out);
       if (timedOut) reject(new Error(`git ${args[0] ?? ''} was stopped after ${Math.round(idleTimeoutMs / 1000)} s without output`));
       else if (code !== 0) reject(new Error(Buffer.concat(err).toString('utf8').trim() || `git ${args[0] ?? ''} exited with code ${String(code)}`));
       else resolve(stdout);

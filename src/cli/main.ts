@@ -10,6 +10,8 @@ import { plumblineVersion } from '../protocol/version';
 import { formatDoctorReport, runDoctor } from './doctor';
 import { runTaskCommand } from './runTask';
 import { runsCommand, undoCommand } from './runsCommand';
+import { listBranchesCommand } from './reviewBranchCommand';
+import { branchNameProblem } from '../protocol/branchReview';
 import { createTerminal } from './terminal';
 
 /** Exit statuses scripts can rely on; documented in the README. */
@@ -26,6 +28,7 @@ Usage:
   plumbline runs [--cwd DIR] [--json]
   plumbline resume <run-id> [--cwd DIR] [--yes] [--json]
   plumbline undo <run-id> [--cwd DIR] [--json]
+  plumbline review-branch [NAME] [--cwd DIR] [--approve end|auto|never] [--json]
   plumbline doctor [--cwd DIR] [--ping] [--json] [--timeout MS] [--verbose]
   plumbline --version | --help
 
@@ -39,6 +42,14 @@ Commands:
              crashed) from its journal: its plan, approved and verified work are kept.
   undo       Restore the files a run changed to their bytes before the run. A file edited since
              the run wrote it is left as it is and reported (exit 1). Git history is not touched.
+  review-branch
+             Review a run's branch (plumbline/<run-id>, or a fetched origin/plumbline/<run-id>,
+             as plumbline run --ci commits it): its commits are the plan, with their test
+             evidence, and merge-base(HEAD, NAME)..NAME is offered hunk by hunk over your files
+             as they are now (hunks that no longer fit a file you changed are named, not
+             offered). What you accept lands as a run's changes do: listed by plumbline runs,
+             undone by plumbline undo. Without NAME: lists the plumbline/* branches. Without a
+             terminal (or with --json) nothing is applied unless --approve auto.
   doctor     Start the agent server, complete an LSP initialize round trip, and report the server
              version, Node, git, the workspace folder, which model providers have a key
              and which model each role uses. Keys come from OPENAI_API_KEY and
@@ -166,7 +177,7 @@ async function main(argv: string[]): Promise<number> {
   const terminal = createTerminal();
   const runOnly = ['provider', 'model', 'worker-model', 'reviewer-model', 'review', 'no-escalation', 'base-url', 'approve', 'max-cost', 'max-tokens', 'max-calls', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed', 'ask-timeout', 'context-window', 'verify-parallel'] as const;
   if (command !== 'run') {
-    const misplaced = runOnly.find((flag) => values[flag] !== undefined && !(command === 'resume' && flag === 'yes'));
+    const misplaced = runOnly.find((flag) => values[flag] !== undefined && !(command === 'resume' && flag === 'yes') && !(command === 'review-branch' && flag === 'approve'));
     if (misplaced !== undefined) return usageError(`--${misplaced} goes with "plumbline run"`);
   }
 
@@ -190,6 +201,20 @@ async function main(argv: string[]): Promise<number> {
       const [runId, extra] = rest;
       if (runId === undefined || extra !== undefined) return usageError('undo takes one run id, as "plumbline runs" lists it');
       return undoCommand({ cwd: workspaceFolder, runId, json: values.json === true, timeoutMs }, terminal);
+    }
+    case 'review-branch': {
+      const [branch, extra] = rest;
+      if (extra !== undefined) return usageError('review-branch takes one branch name, as "plumbline review-branch" lists them');
+      if (branch === undefined) return listBranchesCommand({ cwd: workspaceFolder, json: values.json === true, timeoutMs }, terminal);
+      const problem = branchNameProblem(branch);
+      if (problem !== undefined) return usageError(`cannot review ${JSON.stringify(branch)}: ${problem}`);
+      const interactive = terminal.interactive && process.stdin.isTTY && values.json !== true;
+      const approve = approveModeSchema.safeParse(values.approve ?? (interactive ? 'end' : 'never'));
+      if (!approve.success) return usageError('--approve is one of end, auto, never');
+      if ((approve.data === 'step' || approve.data === 'end') && !interactive) {
+        return usageError(`--approve ${approve.data} reviews the branch's hunks interactively, which needs a terminal (and no --json); use --approve auto to apply them or --approve never to see them`);
+      }
+      return runTaskCommand({ task: '', reviewBranch: branch, cwd: workspaceFolder, approve: approve.data, json: values.json === true, yes: true, timeoutMs }, terminal);
     }
     case 'run': {
       const task = rest.join(' ').trim();

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { modelErrorHint } from './modelErrorHint';
-import { askUserRequest, commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../protocol/methods';
+import { askUserRequest, branchReviewRequest, commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../protocol/methods';
 import type { KeyedProvider } from '../protocol/provider';
 import type { ReviewMode } from '../protocol/settings';
 import type { SandboxConsentParams } from '../protocol/sandbox';
@@ -20,6 +20,8 @@ export interface RunTaskOptions {
   readonly task: string;
   /** Continue this stopped run instead of starting a new one (`plumbline resume`). */
   readonly resumeRunId?: string;
+  /** Review this plumbline/* branch instead of running a task (`plumbline review-branch`): the same events and review. */
+  readonly reviewBranch?: string;
   readonly cwd: string;
   readonly provider?: KeyedProvider;
   readonly model?: string;
@@ -234,6 +236,7 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
   process.on('SIGINT', onInterrupt);
   try {
     if (options.resumeRunId !== undefined) await session.request(runResumeRequest, { runId: options.resumeRunId, ...(options.yes ? { reviewPlan: false } : {}) });
+    else if (options.reviewBranch !== undefined) await session.request(branchReviewRequest, { branch: options.reviewBranch, approve: options.approve });
     else await session.request(runStartRequest, {
       task: options.task,
       approve: options.approve,

@@ -13,6 +13,7 @@ import {
   runMetaSchema,
   runStartParamsSchema,
 } from './run';
+import { branchListResultSchema, branchReviewParamsSchema } from './branchReview';
 import { sandboxConsentParamsSchema, sandboxConsentResultSchema } from './sandbox';
 import { modelRoleSchema } from './modelRoles';
 import { keyedProviderSchema, providerIdSchema } from './provider';
@@ -142,6 +143,21 @@ export const runUndoRequest = defineRequest(
   }),
 );
 
+/** client → server: the workspace's `plumbline/*` branches (local and remote-tracking), each with its run, steps and verdict from its commits. */
+export const branchesListRequest = defineRequest('plumbline/branches/list', 'clientToServer', z.strictObject({}), branchListResultSchema);
+
+/**
+ * client → server: review a run's branch: `merge-base(HEAD, branch)..branch` offered over the user's
+ * current files as a run of its own (events, the review request, landing, history, undo). A name
+ * that is not a safe `plumbline/*` branch is refused by the wire; a missing branch by the server.
+ */
+export const branchReviewRequest = defineRequest(
+  'plumbline/branch/review',
+  'clientToServer',
+  branchReviewParamsSchema,
+  z.object({ runId: z.string(), planPath: z.string() }),
+);
+
 /**
  * client → server: run the project's tests once, on the workspace as it is (unsaved buffers
  * included), in an isolated copy; the evidence lists the failing tests and where they failed.
@@ -220,6 +236,8 @@ export const allMethods = [
   runResumeRequest,
   runsListRequest,
   runUndoRequest,
+  branchesListRequest,
+  branchReviewRequest,
   testsRunRequest,
   runEventNotification,
   planApprovalRequest,

@@ -10,7 +10,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initializationOptionsSchema, type InitializationOptions } from '../protocol/initialization';
 import { describeValidationError } from '../protocol/method';
 import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
-import { listModelsRequest, testModelRequest, pingModelsRequest, runCancelRequest, runResumeRequest, runStartRequest, runsListRequest, runUndoRequest, statusRequest, testsRunRequest } from '../protocol/methods';
+import { listModelsRequest, testModelRequest, pingModelsRequest, runCancelRequest, runResumeRequest, runStartRequest, runsListRequest, runUndoRequest, branchesListRequest, branchReviewRequest, statusRequest, testsRunRequest } from '../protocol/methods';
 import { firstFolderPath, RunService } from './runService';
 import { ModelRegistry } from './modelRegistry';
 import { SettingsSource } from './settingsSource';
@@ -120,6 +120,8 @@ wire.onRequest(runStartRequest, (params) => runs.start(params));
 wire.onRequest(runResumeRequest, (params) => runs.resume(params.runId, params.reviewPlan !== undefined ? { reviewPlan: params.reviewPlan } : {}));
 wire.onRequest(runCancelRequest, async (params) => ({ cancelled: await runs.cancel(params.runId) }));
 wire.onRequest(runsListRequest, async () => ({ runs: await runs.list() }));
+wire.onRequest(branchesListRequest, () => runs.listBranches());
+wire.onRequest(branchReviewRequest, (params) => runs.reviewBranch(params));
 wire.onRequest(runUndoRequest, async (params) => {
   const report = await runs.undo(params.runId);
   return { restored: [...report.restored], skipped: [...report.skipped], ...(report.nothingToRestore !== undefined ? { nothingToRestore: report.nothingToRestore } : {}) };

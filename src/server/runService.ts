@@ -23,6 +23,9 @@ import { detectSandbox } from '../agent/sandbox/detectSandbox';
 import type { SandboxSettings } from '../agent/sandbox/sandboxPolicy';
 import type { SymbolQuery } from '../protocol/symbols';
 import { runStartParamsSchema } from '../protocol/run';
+import type { BranchListResult, branchReviewParamsSchema } from '../protocol/branchReview';
+import { BranchReviewError, listBranchRuns } from '../agent/branches/branchRuns';
+import { BranchReview, openBranch, type BranchReviewHost, type OpenedBranch } from '../agent/run/branchReview';
 import { applyThroughEditor, applyToDisk } from './applyChanges';
 import { RunTranscriptFile } from './runTranscriptFile';
 import type { ModelRegistry } from './modelRegistry';
@@ -76,6 +79,10 @@ export class RunService {
         throw new ResponseError(ErrorCodes.InvalidRequest, `Run ${runId} ${why}; there is nothing to resume. Start the task again instead.`);
       }
     }
+    const branch = recovered.options.branch;
+    if (typeof branch === 'string') {
+      throw new ResponseError(ErrorCodes.InvalidRequest, `Run ${runId} was a review of ${branch}, which stopped before it finished; undo what it applied (plumbline undo ${runId}) if you want, and review the branch again (plumbline review-branch ${branch}).`);
+    }
     const parsed = runStartParamsSchema.safeParse({ ...recovered.options, ...overrides });
     if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, `Run ${runId}'s saved options are not valid any more: ${parsed.error.message}`);
     return this.launch(parsed.data, runId, recovered);
@@ -112,52 +119,19 @@ export class RunService {
     const unpriced = unpricedBudgetRefusal(limits.budget, [clients.orchestrator.model, clients.worker.model, ...(clients.reviewer !== undefined ? [clients.reviewer.model] : [])], settings.prices);
     if (unpriced !== undefined) throw new ResponseError(ErrorCodes.InvalidRequest, unpriced);
     const controller = new AbortController();
-    const { connection, wire, documents } = this.deps;
-    // Asked on every file read: with no documents open (the CLI, most of the time) there is nothing
-    // to find, and the URL of a path is worth remembering for the reads that follow.
-    const urls = new Map<string, string>();
-    const urlOf = (absolute: string): string => {
-      let url = urls.get(absolute);
-      if (url === undefined) urls.set(absolute, (url = pathToFileURL(absolute).toString()));
-      return url;
-    };
-    const bufferFor = (absolute: string): string | undefined => (documents.keys().length === 0 ? undefined : documents.get(urlOf(absolute))?.getText());
-    const transcript = new RunTranscriptFile(root, runId);
+    const { wire } = this.deps;
+    const shared = this.sharedHost(root, runId);
     const host: RunHost = {
-      workspace: createDiskWorkspace(root, { buffers: (relative) => bufferFor(`${root}/${relative}`) }),
-      validation: {
-        normalizePath: (path) => {
-          try {
-            return checkPathSyntax(path).join('/');
-          } catch (error) {
-            return error instanceof Error ? error : new Error(String(error));
-          }
-        },
-      },
+      ...shared,
       clients,
-      emit: (event) => {
-        if (event.type === 'run/finished' && this.active?.runId === runId) this.active.ended = true;
-        // Written before clients hear the run finished, so Open Past Run finds it at once.
-        const written = transcript.add(event);
-        if (written === undefined) void wire.notify(runEventNotification, { event });
-        else
-          void written
-            .catch((error: unknown) => connection.console.warn(`Run ${runId}: could not write transcript.md (${error instanceof Error ? error.message : String(error)}).`))
-            .finally(() => void wire.notify(runEventNotification, { event }));
-      },
       approvePlan: async (plan, markdown, signal) =>
         params.reviewPlan ? { kind: (await wire.request(planApprovalRequest, { runId, plan, markdown, planPath: planPath(root, runId) }, signal)).decision } : { kind: 'approve' },
-      review: (files, signal) => wire.request(reviewRequest, { runId, files: [...files] }, signal),
-      apply: (changes) => (this.deps.host() === 'vscode' ? applyThroughEditor(connection, wire, root, documents, changes) : applyToDisk(root, changes)),
-      planBuffer: () => bufferFor(planPath(root, runId)),
       // A client without a handler answers with an error, which the engine counts as a denial; a malformed answer is a denial.
       approveCommand: async (question, signal) => (await wire.request(commandApprovalRequest, { runId, ...question, reasons: [...question.reasons] }, signal)).decision,
       // Several may be open at once (one per asking step); the engine's signal closes one on a timeout or the run's end.
       askUser: async (question, signal) => (await wire.request(askUserRequest, { runId, ...question }, signal)).answer,
-      sandbox: detectSandbox(),
       // A client without a handler answers with an error, which the gate counts as a refusal; a malformed answer cancels.
       confirmUnsandboxed: async (question, signal) => (await wire.request(sandboxConsentRequest, { runId, ...question }, signal)).decision,
-      unsavedBuffers: () => unsavedUnder(root, documents),
       ...(this.deps.host() === 'vscode'
         ? { symbols: { query: (query: SymbolQuery) => wire.request(symbolsRequest, query, controller.signal) } }
         : {}),
@@ -203,15 +177,106 @@ export class RunService {
     } catch (error) {
       throw new ResponseError(ErrorCodes.InvalidRequest, error instanceof Error ? error.message : String(error));
     }
-    const done = engine.run().catch((error: unknown): RunResult => {
-      connection.console.error(`Run ${runId} ended with an internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    this.track(runId, controller, engine.run());
+    return { runId, planPath: planPath(root, runId) };
+  }
+
+  /** The workspace's `plumbline/*` branches (local and fetched), each with its run as its commits tell it. */
+  async listBranches(): Promise<BranchListResult> {
+    const root = this.deps.workspaceRoot();
+    if (root === undefined) return { branches: [], unsafeNames: 0 };
+    return listBranchRuns(root).catch((error: unknown) => {
+      throw new ResponseError(ErrorCodes.InvalidRequest, `Could not list the plumbline/* branches: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  /**
+   * Starts reviewing a branch: `merge-base(HEAD, branch)..branch` offered over the user's current
+   * files, landed as a run's accepted hunks are. A bad name or a missing branch is refused before
+   * anything is written; the review then goes on in the background, as a run does.
+   */
+  async reviewBranch(params: z.output<typeof branchReviewParamsSchema>): Promise<{ runId: string; planPath: string }> {
+    this.requireTrust();
+    if (this.active?.ended === true) await this.active.done;
+    const busy = this.active;
+    if (busy !== undefined && !busy.ended) throw new ResponseError(ErrorCodes.InvalidRequest, `Run ${busy.runId} is in progress; cancel it or wait for it to finish.`);
+    const root = this.deps.workspaceRoot();
+    if (root === undefined) throw new ResponseError(ErrorCodes.InvalidRequest, 'Open a folder first: a branch is reviewed against the first workspace folder.');
+    let opened: OpenedBranch;
+    try {
+      opened = await openBranch(root, params.branch);
+    } catch (error) {
+      if (error instanceof BranchReviewError) throw new ResponseError(ErrorCodes.InvalidParams, error.message);
+      throw new ResponseError(ErrorCodes.InvalidRequest, `Could not read ${params.branch}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const runId = newRunId();
+    const controller = new AbortController();
+    const review = new BranchReview(runId, params.approve, opened, this.sharedHost(root, runId), controller.signal);
+    try {
+      await review.lock();
+    } catch (error) {
+      throw new ResponseError(ErrorCodes.InvalidRequest, error instanceof Error ? error.message : String(error));
+    }
+    this.track(runId, controller, review.run());
+    return { runId, planPath: planPath(root, runId) };
+  }
+
+  /** The run (or review) in progress, until it has let go of the workspace. */
+  private track(runId: string, controller: AbortController, running: Promise<RunResult>): void {
+    const done = running.catch((error: unknown): RunResult => {
+      this.deps.connection.console.error(`Run ${runId} ended with an internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return { status: 'failed', reason: 'internal error', plan: undefined, applied: [] };
     });
     this.active = { runId, controller, done, ended: false };
     void done.finally(() => {
       if (this.active?.runId === runId) this.active = undefined;
     });
-    return { runId, planPath: planPath(root, runId) };
+  }
+
+  /**
+   * What every run's host has, a local run's and a branch review's alike: the workspace (with the
+   * editor's unsaved buffers), events written to transcript.md then sent, the review, landing
+   * through the editor (VS Code) or onto the disk (CLI), the plan's buffer and the sandbox.
+   */
+  private sharedHost(root: string, runId: string): BranchReviewHost & Pick<RunHost, 'unsavedBuffers'> {
+    const { connection, wire, documents } = this.deps;
+    // Asked on every file read: with no documents open (the CLI, most of the time) there is nothing
+    // to find, and the URL of a path is worth remembering for the reads that follow.
+    const urls = new Map<string, string>();
+    const urlOf = (absolute: string): string => {
+      let url = urls.get(absolute);
+      if (url === undefined) urls.set(absolute, (url = pathToFileURL(absolute).toString()));
+      return url;
+    };
+    const bufferFor = (absolute: string): string | undefined => (documents.keys().length === 0 ? undefined : documents.get(urlOf(absolute))?.getText());
+    const transcript = new RunTranscriptFile(root, runId);
+    return {
+      workspace: createDiskWorkspace(root, { buffers: (relative) => bufferFor(`${root}/${relative}`) }),
+      validation: {
+        normalizePath: (path) => {
+          try {
+            return checkPathSyntax(path).join('/');
+          } catch (error) {
+            return error instanceof Error ? error : new Error(String(error));
+          }
+        },
+      },
+      emit: (event) => {
+        if (event.type === 'run/finished' && this.active?.runId === runId) this.active.ended = true;
+        // Written before clients hear the run finished, so Open Past Run finds it at once.
+        const written = transcript.add(event);
+        if (written === undefined) void wire.notify(runEventNotification, { event });
+        else
+          void written
+            .catch((error: unknown) => connection.console.warn(`Run ${runId}: could not write transcript.md (${error instanceof Error ? error.message : String(error)}).`))
+            .finally(() => void wire.notify(runEventNotification, { event }));
+      },
+      review: (files, signal) => wire.request(reviewRequest, { runId, files: [...files] }, signal),
+      apply: (changes) => (this.deps.host() === 'vscode' ? applyThroughEditor(connection, wire, root, documents, changes) : applyToDisk(root, changes)),
+      planBuffer: () => bufferFor(planPath(root, runId)),
+      sandbox: detectSandbox(),
+      unsavedBuffers: () => unsavedUnder(root, documents),
+    };
   }
 
   /** Runs the project's tests once on the workspace as the user has it (unsaved buffers included), in an isolated copy. */
