@@ -51,11 +51,16 @@ const node = { ...shared, platform: 'node', target: 'node20', format: 'cjs' };
  * run's first git look-ups go on, so the server starts without parsing them and a run never loads
  * the provider it does not use.
  */
-const sdkBundles = { '@anthropic-ai/sdk': 'sdk-anthropic', openai: 'sdk-openai' };
+const sdkBundles = { '@anthropic-ai/sdk': 'sdk-anthropic', openai: 'sdk-openai', '@agentclientprotocol/sdk': 'sdk-acp' };
+/**
+ * The Agent Client Protocol SDK (and the zod copy it brings) is loaded by `plumbline acp` only
+ * (`import()` in src/cli/acp/acpCommand.ts), so `plumbline run` starts without parsing it.
+ */
+const sdkFilter = new RegExp(`^(${Object.keys(sdkBundles).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
 const lazySdks = {
   name: 'lazy-sdks',
   setup(build) {
-    build.onResolve({ filter: /^(@anthropic-ai\/sdk|openai)$/ }, (args) => {
+    build.onResolve({ filter: sdkFilter }, (args) => {
       // A static import would put the whole SDK back into the server's bundle.
       if (args.kind !== 'dynamic-import') return { errors: [{ text: `import ${args.path} with import() (see sdkBundles in esbuild.mjs), not statically` }] };
       return { path: args.path, namespace: 'lazy-sdk' };
@@ -77,7 +82,7 @@ const targets = [
   },
   { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist', plugins: [...node.plugins, lazySdks] },
   { ...node, entryPoints: Object.fromEntries(Object.entries(sdkBundles).map(([sdk, bundle]) => [bundle, sdk])), outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [...node.plugins, lazySdks] },
   {
     ...shared,
     platform: 'browser',

@@ -20,6 +20,7 @@ const allowed = new Set([
   'extension/dist/server.js',
   'extension/dist/sdk-anthropic.js',
   'extension/dist/sdk-openai.js',
+  'extension/dist/sdk-acp.js',
   'extension/dist/cli.js',
   'extension/dist/webview/sidebar.js',
   'extension/dist/webview/codicon.css',
@@ -28,7 +29,7 @@ const allowed = new Set([
   'extension/media/plumbline.svg',
   'extension/media/sidebar.css',
 ]);
-const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/languageClient.js', 'extension/dist/server.js', 'extension/dist/sdk-anthropic.js', 'extension/dist/sdk-openai.js', 'extension/dist/cli.js', 'extension/dist/webview/sidebar.js', 'extension/readme.md', 'extension/LICENSE.txt'];
+const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/languageClient.js', 'extension/dist/server.js', 'extension/dist/sdk-anthropic.js', 'extension/dist/sdk-openai.js', 'extension/dist/sdk-acp.js', 'extension/dist/cli.js', 'extension/dist/webview/sidebar.js', 'extension/readme.md', 'extension/LICENSE.txt'];
 
 /** One entry's text, read from the VSIX. */
 function readEntry(path, wanted) {

@@ -30,6 +30,7 @@ Usage:
   plumbline undo <run-id> [--cwd DIR] [--json]
   plumbline review-branch [NAME] [--cwd DIR] [--approve end|auto|never] [--json]
   plumbline doctor [--cwd DIR] [--ping] [--json] [--timeout MS] [--verbose]
+  plumbline acp [--approve step|end|auto|never] [--yes] [the model, limit and command options of run]
   plumbline --version | --help
 
 Commands:
@@ -50,6 +51,11 @@ Commands:
              offered). What you accept lands as a run's changes do: listed by plumbline runs,
              undone by plumbline undo. Without NAME: lists the plumbline/* branches. Without a
              terminal (or with --json) nothing is applied unless --approve auto.
+  acp        Speak the Agent Client Protocol on stdin/stdout, for editors that host agents (Zed,
+             JetBrains IDEs, Neovim's CodeCompanion; see the README). Each prompt is a run in the
+             session's folder: the plan, tool calls and diffs stream to the editor, which asks
+             you to run the plan, to run commands and to accept each changed file (--approve
+             auto applies them; never is a dry run). Logs go to stderr.
   doctor     Start the agent server, complete an LSP initialize round trip, and report the server
              version, Node, git, the workspace folder, which model providers have a key
              and which model each role uses. Keys come from OPENAI_API_KEY and
@@ -176,7 +182,7 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usageError('--timeout takes a positive whole number of milliseconds');
   const terminal = createTerminal();
   const runOnly = ['provider', 'model', 'worker-model', 'reviewer-model', 'review', 'no-escalation', 'base-url', 'approve', 'max-cost', 'max-tokens', 'max-calls', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed', 'ask-timeout', 'context-window', 'verify-parallel'] as const;
-  if (command !== 'run') {
+  if (command !== 'run' && command !== 'acp') {
     const misplaced = runOnly.find((flag) => values[flag] !== undefined && !(command === 'resume' && flag === 'yes') && !(command === 'review-branch' && flag === 'approve'));
     if (misplaced !== undefined) return usageError(`--${misplaced} goes with "plumbline run"`);
   }
@@ -216,12 +222,16 @@ async function main(argv: string[]): Promise<number> {
       }
       return runTaskCommand({ task: '', reviewBranch: branch, cwd: workspaceFolder, approve: approve.data, json: values.json === true, yes: true, timeoutMs }, terminal);
     }
+    case 'acp':
     case 'run': {
+      // acp takes run's options; its tasks come from the editor's prompts, its questions go to the editor.
+      const acp = command === 'acp';
+      if (acp && rest.length > 0) return usageError(`unexpected argument "${rest[0] ?? ''}": acp takes its tasks from the editor`);
       const task = rest.join(' ').trim();
-      if (task === '') return usageError('run needs a task, e.g. plumbline run "rename loadConfig to readConfig"');
+      if (task === '' && !acp) return usageError('run needs a task, e.g. plumbline run "rename loadConfig to readConfig"');
       const provider = values.provider === undefined ? undefined : keyedProviderSchema.safeParse(values.provider).data;
       if (values.provider !== undefined && provider === undefined) return usageError(`--provider is ${keyedProviderSchema.options.join(' or ')}`);
-      const interactive = terminal.interactive && process.stdin.isTTY && values.json !== true;
+      const interactive = acp || (terminal.interactive && process.stdin.isTTY && values.json !== true);
       const approve = approveModeSchema.safeParse(values.approve ?? (interactive ? 'step' : 'never'));
       if (!approve.success) return usageError('--approve is one of step, end, auto, never');
       if ((approve.data === 'step' || approve.data === 'end') && !interactive) {
@@ -249,7 +259,9 @@ async function main(argv: string[]): Promise<number> {
       if (contextWindow !== undefined && (!Number.isInteger(contextWindow) || contextWindow < 1024)) return usageError('--context-window takes a whole number of tokens, at least 1024');
       const verifyParallel = positiveNumber(values['verify-parallel'], '--verify-parallel');
       if (verifyParallel instanceof Error || (verifyParallel !== undefined && (!Number.isInteger(verifyParallel) || verifyParallel > 64))) return usageError('--verify-parallel takes a whole number from 1 to 64');
-      return runTaskCommand(
+      // The ACP side (and its SDK, a bundle of its own: esbuild.mjs) is loaded only for acp.
+      const start = acp ? (await import('./acp/acpCommand')).acpCommand : runTaskCommand;
+      return start(
         {
           task,
           cwd: workspaceFolder,

@@ -64,7 +64,8 @@ export const runExitCodes = { completed: 0, failed: 1, usage: 2, cancelled: 3 } 
 /** Why a question went unanswered, in the user's words. */
 const unansweredWords = { 'no-client': 'no terminal to ask on', timeout: 'none in time', cancelled: 'the run was cancelled' } as const;
 
-function settingsFrom(options: RunTaskOptions): Record<string, unknown> {
+/** The `plumbline` settings section the agent server is given for these options (also `plumbline acp`'s). */
+export function settingsFrom(options: Omit<RunTaskOptions, 'task' | 'cwd' | 'json'>): Record<string, unknown> {
   const role = (model: string | undefined) => ({
     ...(options.provider !== undefined ? { provider: options.provider } : {}),
     ...(model !== undefined ? { model } : {}),

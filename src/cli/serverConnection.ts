@@ -59,6 +59,11 @@ export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** A server process already spawned for this folder (earlyServer.ts), used instead of spawning one. */
   readonly started?: ChildProcessWithoutNullStreams;
+  /**
+   * Which client the server is told it has (default `cli`: approved changes are written to disk by
+   * the server). `acp` (`plumbline acp`) answers `workspace/applyEdit` itself, through the editor.
+   */
+  readonly host?: 'cli' | 'acp';
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
@@ -129,8 +134,13 @@ export async function startServerSession(options: StartOptions): Promise<ServerS
           clientInfo: { name: 'plumbline-cli', version: plumblineVersion },
           rootUri: folderUri,
           workspaceFolders: [{ uri: folderUri, name: options.workspaceFolder }],
-          capabilities: { workspace: { configuration: true } },
-          initializationOptions: { host: 'cli', ...(options.workspaceTrusted !== undefined ? { workspaceTrusted: options.workspaceTrusted } : {}) },
+          capabilities: {
+            workspace: {
+              configuration: true,
+              ...(options.host === 'acp' ? { applyEdit: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create', 'delete'] } } : {}),
+            },
+          },
+          initializationOptions: { host: options.host ?? 'cli', ...(options.workspaceTrusted !== undefined ? { workspaceTrusted: options.workspaceTrusted } : {}) },
         }),
         exited,
       ]),

@@ -6,8 +6,12 @@ import * as z from 'zod';
  */
 export const initializationOptionsSchema = z
   .object({
-    /** Which kind of client this is: the VS Code extension can run `vscode.lm` models for the server. */
-    host: z.enum(['vscode', 'cli', 'other']).default('other'),
+    /**
+     * Which kind of client this is: the VS Code extension can run `vscode.lm` models for the server;
+     * `acp` is `plumbline acp` bridging an ACP editor: like VS Code it lands approved changes through
+     * `workspace/applyEdit` (carried out with the editor's `fs/write_text_file`), so the editor sees them.
+     */
+    host: z.enum(['vscode', 'cli', 'acp', 'other']).default('other'),
     /**
      * VS Code's workspace trust. In Restricted Mode (`false`) the server starts no run and runs no
      * command or test. Clients without a notion of trust (the CLI: the user ran it on purpose) send nothing.

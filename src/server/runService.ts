@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { restrictedModeMessage } from '../protocol/restrictedMode';
+import type { InitializationOptions } from '../protocol/initialization';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCodes, ResponseError, type Connection, type TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -40,7 +41,7 @@ export interface RunServiceDeps {
   readonly settings: SettingsSource;
   readonly models: ModelRegistry;
   readonly workspaceRoot: () => string | undefined;
-  readonly host: () => 'vscode' | 'cli' | 'other';
+  readonly host: () => InitializationOptions['host'];
   /** The client's workspace trust (initializationOptions); untrusted: no run starts, no command runs. */
   readonly workspaceTrusted: () => boolean;
   readonly vscodeModels: VsCodeModelFactory;
@@ -272,7 +273,8 @@ export class RunService {
             .finally(() => void wire.notify(runEventNotification, { event }));
       },
       review: (files, signal) => wire.request(reviewRequest, { runId, files: [...files] }, signal),
-      apply: (changes) => (this.deps.host() === 'vscode' ? applyThroughEditor(connection, wire, root, documents, changes) : applyToDisk(root, changes)),
+      // Editors land through workspace/applyEdit (undoable, open buffers included); the CLI writes the disk.
+      apply: (changes) => (landsThroughEditor(this.deps.host()) ? applyThroughEditor(connection, wire, root, documents, changes) : applyToDisk(root, changes)),
       planBuffer: () => bufferFor(planPath(root, runId)),
       sandbox: detectSandbox(),
       unsavedBuffers: () => unsavedUnder(root, documents),
@@ -373,4 +375,9 @@ function baselineCacheOf(env: NodeJS.ProcessEnv): { baselineCacheDir?: string } 
   const chosen = env.PLUMBLINE_BASELINE_CACHE;
   if (chosen === 'off') return {};
   return { baselineCacheDir: chosen !== undefined && isAbsolute(chosen) ? chosen : defaultBaselineCacheDir(env) };
+}
+
+/** Clients that carry out `workspace/applyEdit` and `plumbline/documents/save`: VS Code, and the ACP bridge (through the editor's file system). */
+function landsThroughEditor(host: InitializationOptions['host']): boolean {
+  return host === 'vscode' || host === 'acp';
 }

@@ -63,7 +63,7 @@ export function loopOptions(ctx: RunContext, role: ModelRole, extras: { readonly
     },
     onEvent: (event: LoopEvent) => {
       if (event.type === 'model' && event.event.type === 'text') ctx.host.emit({ type: 'model/text', runId, role, ...step, delta: event.event.delta });
-      else if (event.type === 'tool') ctx.host.emit({ type: 'tool/result', runId, role, ...step, tool: event.name, ok: !event.result.isError, detail: event.result.content.slice(0, 500) });
+      else if (event.type === 'tool') ctx.host.emit({ type: 'tool/result', runId, role, ...step, tool: event.name, ok: !event.result.isError, detail: event.result.content.slice(0, 500), ...pathOf(event.input) });
       else if (event.type === 'retry') ctx.host.emit({ type: 'model/retry', runId, role, ...step, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
       // After an unanswered question, the model's next words (or its closing summary) are its assumption, kept in the plan.
       if (event.type === 'compacted') void noteCompaction(ctx, role, extras.stepId, event.report).catch(() => undefined);
@@ -71,4 +71,11 @@ export function loopOptions(ctx: RunContext, role: ModelRole, extras: { readonly
       else if (event.type === 'tool' && (event.name === 'finish' || event.name === 'submit_plan')) void ctx.questions.recordAssumption(extras.stepId, closingWords(event.input)).catch(() => undefined);
     },
   };
+}
+
+/** The file a tool call named (`path` in read_file, edit_file, create_file…), for clients that follow the run file by file. */
+function pathOf(input: unknown): { path?: string } {
+  if (typeof input !== 'object' || input === null || !('path' in input)) return {};
+  const { path } = input;
+  return typeof path === 'string' && path !== '' && path.length <= 1000 ? { path } : {};
 }
