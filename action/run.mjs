@@ -16,6 +16,7 @@ const withheldVariables = [
 ];
 
 const keyVariable = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };
+const baseUrlVariable = { openai: 'OPENAI_BASE_URL', anthropic: 'ANTHROPIC_BASE_URL' };
 
 /**
  * Who may start a run from a comment. The workflow should check this before a runner is spent
@@ -108,17 +109,29 @@ function main() {
   setOutput('artifacts', artifacts);
 
   const resumeFrom = input('resume-from');
-  const command = resumeFrom !== '' ? ['resume', '--from', resolve(resumeFrom), '--ci'] : ['run', '--ci', ...taskArguments(runnerTemp)];
-  const args = [
-    ...command,
-    '--cwd', workingDirectory,
-    ...stringFlag('--commit-branch', 'branch'),
-    '--report', report,
-    '--artifacts', artifacts,
-    ...modelArguments(),
-  ];
-  process.stdout.write(`Running plumbline ${command.slice(0, 2).join(' ')} in ${workingDirectory}\n`);
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd: workingDirectory, env: cliEnvironment(provider), stdio: 'inherit' });
+  const env = cliEnvironment(provider);
+  let args;
+  if (resumeFrom !== '') {
+    // The resumed run keeps what it was started with (task, branch, models, budgets): its journal says.
+    if (input('branch') !== '' || input('task') !== '' || input('task-file') !== '') {
+      fail('With "resume-from" the task and the branch are the interrupted run\'s (its journal has them); leave "task", "task-file" and "branch" empty.');
+    }
+    const baseUrl = input('base-url');
+    if (baseUrl !== '') env[baseUrlVariable[provider]] = baseUrl;
+    args = ['resume', '--from', resolve(resumeFrom), '--cwd', workingDirectory, '--report', report, '--artifacts', artifacts];
+  } else {
+    args = [
+      'run', '--ci', ...taskArguments(runnerTemp),
+      '--cwd', workingDirectory,
+      ...stringFlag('--commit-branch', 'branch'),
+      '--report', report,
+      '--artifacts', artifacts,
+      ...modelArguments(),
+      ...(choiceInput('unsandboxed', ['run', 'no'], 'no') === 'run' ? ['--unsandboxed', 'run'] : []),
+    ];
+  }
+  process.stdout.write(`Running plumbline ${args.slice(0, 2).join(' ')} in ${workingDirectory}\n`);
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd: workingDirectory, env, stdio: 'inherit' });
   if (result.error !== undefined) fail(`The Plumbline CLI (${cli}) could not start: ${result.error.message}`);
   const code = result.status ?? 1;
   setOutput('exit-code', code);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { commentEvent, createActionJob, issueEvent, jobToken, type ActionJob } from '../unit/support/actionHarness';
@@ -196,6 +196,36 @@ test('action, the CLI\'s usage error (exit 2): the run step fails, nothing is pu
     assert.match(run.log, /plumbline exited with 2 \(a usage error: check the action's inputs\)/);
     assert.equal(step(run, 'Publish the branch and the pull request').status, 'skipped');
     assert.deepEqual(job.gh.calls(), []);
+  } finally {
+    job.remove();
+  }
+});
+
+test('action, resume-from: runs plumbline resume --from DIR (the interrupted run keeps its task and branch); a branch or task given with it is refused', { timeout: 60000 }, async () => {
+  const job = createActionJob();
+  try {
+    const stub = stubbed(job, 'verified');
+    const from = join(job.root, 'downloaded-artifact');
+    mkdirSync(from);
+    const run = await job.run({ inputs: { ...stub.inputs, 'resume-from': from, 'base-url': 'http://127.0.0.1:9/v1' }, eventName: 'workflow_dispatch', event: {}, env: stub.env });
+    assert.equal(run.failed, false, run.log);
+    const record = stub.record() ?? assert.fail('the CLI did not run');
+    assert.deepEqual(record.argv.slice(0, 3), ['resume', '--from', from]);
+    assert.ok(!record.argv.includes('--ci') && !record.argv.includes('--commit-branch') && !record.argv.includes('--task-file'));
+    assert.equal(record.env.ANTHROPIC_BASE_URL, 'http://127.0.0.1:9/v1');
+    assert.equal(record.env.ANTHROPIC_API_KEY, apiKey);
+    assert.ok(job.gh.calls().some((call) => call.args[1] === 'create'));
+
+    const refused = createActionJob();
+    try {
+      const again = stubbed(refused, 'verified');
+      const result = await refused.run({ inputs: { ...again.inputs, 'resume-from': from, branch: 'plumbline/other' }, eventName: 'workflow_dispatch', event: {}, env: again.env });
+      assert.equal(result.failed, true);
+      assert.match(result.log, /With "resume-from" the task and the branch are the interrupted run's/);
+      assert.equal(again.record(), undefined);
+    } finally {
+      refused.remove();
+    }
   } finally {
     job.remove();
   }

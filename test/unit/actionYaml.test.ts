@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
@@ -73,6 +73,28 @@ test('YAML: the validator fails an invalid workflow and an invalid action (exit 
     const two = spawnSync(validatorBin, [join(dir, 'no-runs-on.yml'), join(dir, 'action.yml')], { encoding: 'utf8' });
     assert.equal(two.status, 1);
     assert.match(`${two.stdout}${two.stderr}`, /Usage: action-validator/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('YAML: the workflows shown in the README and docs/github-actions.md pass action-validator too', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plumbline-yaml-docs-'));
+  try {
+    let count = 0;
+    for (const doc of ['README.md', 'docs/github-actions.md']) {
+      const blocks = [...readFileSync(join(repoRoot, doc), 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+      for (const [index, block] of blocks.entries()) {
+        if (!/^jobs:/m.test(block)) continue;
+        const path = join(dir, `${doc.replace(/\W/g, '-')}-${index}.yml`);
+        writeFileSync(path, block);
+        const result = validate(path);
+        assert.equal(result.code, 0, `${doc}'s workflow #${index + 1} fails validation:\n${result.output}`);
+        for (const step of stepsOf(readYaml(path))) assert.doesNotMatch(step.run ?? '', /\$\{\{/, `${doc}: an expression inside run:`);
+        count += 1;
+      }
+    }
+    assert.ok(count >= 1, 'the README shows no workflow');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
