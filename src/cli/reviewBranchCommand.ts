@@ -1,16 +1,7 @@
-import type { BranchRun } from '../protocol/branchReview';
+import { describeBranchAge, type BranchRun } from '../protocol/branchReview';
 import { branchesListRequest } from '../protocol/methods';
 import { startServerSession } from './serverConnection';
 import { paint, safeForTerminal, type Terminal } from './terminal';
-
-/** "3 h ago": how old a branch's last commit is, in the words a list shows. */
-export function describeAge(committedAt: string, now: Date = new Date()): string {
-  const seconds = Math.max(0, (now.getTime() - new Date(committedAt).getTime()) / 1000);
-  if (seconds < 90) return 'just now';
-  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} d ago`;
-}
 
 /**
  * One branch of `plumbline review-branch` (no name): its name, run id, verdict, steps and age, then
@@ -20,7 +11,7 @@ export function describeAge(committedAt: string, now: Date = new Date()): string
 export function describeBranchLines(branch: BranchRun, terminal: Terminal, now: Date = new Date()): string {
   const verdict = branch.verdict === 'verified' ? paint(terminal, 'green', 'verified') : paint(terminal, 'yellow', 'not verified');
   const steps = `${branch.steps.length} step${branch.steps.length === 1 ? '' : 's'}, ${branch.files} file${branch.files === 1 ? '' : 's'}`;
-  const head = `${paint(terminal, 'bold', branch.name)}  ${branch.runId !== undefined ? `run ${branch.runId}  ` : ''}${verdict}  ${steps}  ${paint(terminal, 'dim', describeAge(branch.committedAt, now))}`;
+  const head = `${paint(terminal, 'bold', branch.name)}  ${branch.runId !== undefined ? `run ${branch.runId}  ` : ''}${verdict}  ${steps}  ${paint(terminal, 'dim', describeBranchAge(branch.committedAt, now))}`;
   const lines = branch.steps.map((step) => `    ${step.stepId} ${safeForTerminal(step.title)}${step.tests !== undefined ? paint(terminal, 'dim', ` (tests: ${safeForTerminal(step.tests)})`) : ''}`);
   return [head, ...lines].join('\n');
 }

@@ -23,6 +23,7 @@ export const commandIds = {
   resumeRun: 'plumbline.resumeRun',
   undoRun: 'plumbline.undoRun',
   openRun: 'plumbline.openRun',
+  reviewBranch: 'plumbline.reviewBranch',
   refactorSelection: 'plumbline.refactorSelection',
   fixFailingTests: 'plumbline.fixFailingTests',
 } as const;

@@ -80,3 +80,12 @@ export const branchReviewParamsSchema = z.strictObject({
   approve: approveModeSchema.default('end'),
 });
 export type BranchReviewParams = z.input<typeof branchReviewParamsSchema>;
+
+/** "3 h ago": how old a branch's last commit is, as the lists (terminal, quick pick) say it. */
+export function describeBranchAge(committedAt: string, now: Date = new Date()): string {
+  const seconds = Math.max(0, (now.getTime() - new Date(committedAt).getTime()) / 1000);
+  if (seconds < 90) return 'just now';
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86_400)} d ago`;
+}

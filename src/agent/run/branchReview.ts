@@ -124,8 +124,9 @@ export class BranchReview {
       const notes = await this.stage();
       for (const note of notes) await ctx.plan.note(note);
       if (ctx.staged.changes().length === 0) return this.ended('completed', 'Nothing to review: your files already have what still fits of the branch.');
-      const left = await this.landing.review();
-      return this.ended('completed', left.length > 0 ? `Left out (hunks you rejected, or that no longer fit): ${left.join(', ')}.` : undefined);
+      // What was rejected or kept as the user had it, the review notes in the plan itself.
+      await this.landing.review();
+      return this.ended('completed');
     } catch (error) {
       if (this.signal.aborted) return this.ended('cancelled', 'The review was cancelled; nothing more was applied.');
       return this.ended('failed', error instanceof Error ? error.message : String(error));

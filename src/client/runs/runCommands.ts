@@ -6,6 +6,7 @@ import type { TaskScope } from '../../protocol/run';
 import { commandIds, type CommandHandlers } from '../commands';
 import { refuseInRestrictedMode } from '../workspaceTrust';
 import { pickRun, undoRunCommand } from './pastRuns';
+import { reviewBranchCommand } from './reviewBranch';
 import type { RunController } from './runController';
 import { configureModelsButton, openLogButton } from './modelErrorNotice';
 
@@ -58,12 +59,12 @@ export async function startTask(runs: RunController, task: string, scope?: TaskS
   }
 }
 
-/** A run's commands: start one, approve its plan, cancel, open the plan, resume and undo. */
+/** A run's commands: start one, approve its plan, cancel, open the plan, resume and undo; review a CI run's branch. */
 export function runCommandHandlers(
   context: vscode.ExtensionContext,
   runs: RunController,
   server: AgentServerController,
-): Pick<CommandHandlers, 'newTask' | 'approvePlan' | 'cancelRun' | 'openPlan' | 'resumeRun' | 'undoRun' | 'openRun'> {
+): Pick<CommandHandlers, 'newTask' | 'approvePlan' | 'cancelRun' | 'openPlan' | 'resumeRun' | 'undoRun' | 'openRun' | 'reviewBranch'> {
   return {
     newTask: async (given?: unknown) => {
       if (await refuseInRestrictedMode()) return undefined;
@@ -103,6 +104,7 @@ export function runCommandHandlers(
       }
     },
     undoRun: (given?: unknown) => undoRunCommand(server, given),
+    reviewBranch: (given?: unknown) => reviewBranchCommand(server, runs, given),
     openRun: async (given?: unknown) => {
       const run = await pickRun(server, given, 'Plumbline: Open Past Run');
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;

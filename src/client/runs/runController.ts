@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../../protocol/methods';
+import { branchReviewRequest, commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../../protocol/methods';
 import type { Plan } from '../../protocol/plan';
 import type { CommandApprovalParams, FileChange, ReviewDecisions, RunEvent, TaskScope } from '../../protocol/run';
 import type { SandboxConsentParams } from '../../protocol/sandbox';
@@ -108,6 +108,19 @@ export class RunController implements vscode.Disposable {
     const reviewPlan = vscode.workspace.getConfiguration('plumbline').get<boolean>('reviewPlan') !== false;
     const { runId, planPath } = await this.server.request(runStartRequest, { task, approve: configuredApproveMode(), reviewPlan, ...(scope !== undefined ? { scope } : {}) });
     this.reset(runId, task, planPath);
+    this.showProgress(runId);
+    return runId;
+  }
+
+  /**
+   * Starts reviewing a `plumbline/*` branch (a run of its own, with no plan to approve); resolves
+   * once the server has accepted it. `plumbline.approvalMode` `never` shows the change and lands
+   * nothing; `auto` lands all but files that run code; otherwise the inline review asks.
+   */
+  async reviewBranch(branch: string): Promise<string> {
+    const mode = configuredApproveMode();
+    const { runId, planPath } = await this.server.request(branchReviewRequest, { branch, approve: mode === 'step' ? 'end' : mode });
+    this.reset(runId, `Review branch ${branch}`, planPath);
     this.showProgress(runId);
     return runId;
   }
