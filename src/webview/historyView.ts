@@ -39,7 +39,10 @@ export class HistoryView {
     const when = run.updatedAt.slice(0, 16).replace('T', ' ');
     const state = runStateOf(run);
     const active = run.runId === activeRunId;
-    const canResume = state.canResume && !busy && !active;
+    // The sidebar's own run is resumable once cancelled: the cancel that kept its verified work is
+    // usually the last thing the user did. Otherwise an active run's entry may still read "running"
+    // just after it finished, which is nothing to resume.
+    const canResume = state.canResume && !busy && (!active || run.status === 'cancelled');
     // The sidebar's last run, once finished, is undone from here too.
     const canUndo = state.canUndo && !busy;
     const name = `run ${number}: ${title}`;

@@ -157,10 +157,11 @@ describe('one change set: nothing decoded, diffed or parsed twice', () => {
 
   test('clients read the hunks as structure: the inline layout and the terminal need no diff text', () => {
     const [entry] = computeChangeSet([change], new Map());
-    const layouts = layoutFile(entry!.file, after);
-    assert.deepEqual(layouts.map((layout) => [layout.id, layout.added, layout.removedLines]), [
-      [entry!.hunks[0]!.id, [2], ['line 3']],
-      [entry!.hunks[1]!.id, [29], ['line 30']],
+    const layouts = layoutFile(entry!.file);
+    // The review document shows each removed line above its replacement: line 3 at 2, line three at 3.
+    assert.deepEqual(layouts.map((layout) => [layout.id, layout.removed, layout.added, layout.removedLines]), [
+      [entry!.hunks[0]!.id, [2], [3], ['line 3']],
+      [entry!.hunks[1]!.id, [30], [31], ['line 30']],
     ]);
     assert.match(paintFileChange({ colors: false }, changedFile(entry!.file)), /^--- a\/src\/a\.txt\n\+\+\+ b\/src\/a\.txt\n@@ -1,6 \+1,6 @@\n line 1\n/);
   });

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { ReviewDecisions } from '../../protocol/run';
-import { parseProposalUri, proposalScheme, ProposalDocuments } from './proposalDocuments';
+import { acquireProposalDecorations, parseProposalUri, proposalScheme, ProposalDocuments } from './proposalDocuments';
 import { ReviewCodeLensProvider } from './reviewCodeLens';
 import { acquireReviewCommands, addReviewTarget } from './reviewCommands';
 import { ReviewHoverProvider } from './reviewHover';
-import { ReviewSession, type ReviewRequest } from './reviewSession';
+import { ReviewSession, type LandedFocus, type ReviewRequest } from './reviewSession';
 
 export type { ReviewEvidence } from './reviewHover';
 
@@ -17,6 +17,8 @@ export type { ReviewEvidence } from './reviewHover';
  */
 export class InlineReviewController implements vscode.Disposable {
   private readonly sessions = new Map<string, ReviewSession>();
+  /** Per run, the file to show after its latest review's accepted changes land (`showLanded`). */
+  private readonly landedFocus = new Map<string, LandedFocus>();
   private readonly documents = new ProposalDocuments();
   private readonly lenses: ReviewCodeLensProvider;
   private readonly subscriptions: { dispose(): unknown }[];
@@ -33,6 +35,7 @@ export class InlineReviewController implements vscode.Disposable {
       vscode.workspace.registerTextDocumentContentProvider(proposalScheme, this.documents),
       vscode.languages.registerCodeLensProvider(selector, this.lenses),
       vscode.languages.registerHoverProvider(selector, new ReviewHoverProvider(subject)),
+      acquireProposalDecorations(),
       acquireReviewCommands(),
     ];
   }
@@ -60,12 +63,38 @@ export class InlineReviewController implements vscode.Disposable {
         void vscode.window.showErrorMessage(`Plumbline could not open the review: ${error instanceof Error ? error.message : String(error)}`);
         await session.cancel();
       }
-      return await session.result;
+      const decisions = await session.result;
+      const focus = session.landedFocus();
+      if (focus === undefined) this.landedFocus.delete(request.runId);
+      else this.landedFocus.set(request.runId, focus);
+      return decisions;
     } finally {
       for (const disposable of scoped.reverse()) disposable.dispose();
       session.dispose();
       if (this.sessions.get(request.runId) === session) this.sessions.delete(request.runId);
       this.lenses.refresh();
+    }
+  }
+
+  /**
+   * After a review's accepted changes landed (`review/decided`): the proposal's tabs closed when the
+   * review ended, so the user sees the result in the real file (the one they decided last), on its
+   * first accepted change. Nothing is shown when that file did not land (a conflict, all rejected).
+   */
+  async showLanded(runId: string, applied: readonly string[]): Promise<void> {
+    const focus = this.landedFocus.get(runId);
+    this.landedFocus.delete(runId);
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    // A newer review already open (step mode's next step) keeps the user's attention.
+    if (focus === undefined || folder === undefined || !applied.includes(focus.path) || this.sessions.size > 0) return;
+    const uri = vscode.Uri.joinPath(folder.uri, ...focus.path.split('/'));
+    try {
+      const editor = await vscode.window.showTextDocument(uri, { preview: true });
+      const line = Math.max(0, Math.min(focus.line, editor.document.lineCount - 1));
+      editor.selection = new vscode.Selection(line, 0, line, 0);
+      editor.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    } catch {
+      // The file went away meanwhile: nothing to show.
     }
   }
 

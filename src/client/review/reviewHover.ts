@@ -103,7 +103,7 @@ export function hunkMarkdown(subject: HoverSubject, layout: HunkLayout): vscode.
     [`[✓ Accept](${commandLink('acceptHunk', argument)} "Accept this change")`, `[✗ Reject](${commandLink('rejectHunk', argument)} "Reject this change")`, `[Open Diff](${commandLink('openDiff', argument)} "Side by side with the original")`].join(' · '),
   ];
   if (subject.protectedReason !== undefined) parts.unshift(`$(warning) **${protectedTitle(subject.path).slice(2)}** (${subject.protectedReason}).`);
-  if (layout.removedLines.length > 0 && layout.struck.length === 0) {
+  if (layout.removedLines.length > 0 && !layout.deletesFile) {
     parts.push(`Removes ${layout.removedLines.length} line${layout.removedLines.length === 1 ? '' : 's'}:`, fenced(layout.removedLines.map((line) => `-${line}`).join('\n'), 'diff'));
   }
   parts.push('---', evidenceMarkdown(evidenceFor(subject.evidence, subject.stepIds)));

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { FileChange, ReviewDecisions } from '../../protocol/run';
 import { HunkDecorations } from './hunkDecorations';
-import { layoutFile, showsOriginal, type HunkLayout } from './hunkLayout';
-import { parseProposalUri, proposalText, proposalUri, type ProposalSide } from './proposalDocuments';
+import { layoutFile, type HunkLayout } from './hunkLayout';
+import { parseProposalUri, proposalUri, type ProposalSide } from './proposalDocuments';
 import { closeTabsShowing, showLine } from './proposalEditors';
 import type { LensSubject } from './reviewCodeLens';
 import { reviewCommandIds } from '../commands';
@@ -18,6 +18,12 @@ export interface ReviewRequest {
   readonly evidence: readonly ReviewEvidence[];
   /** The reviewer's findings, shown in the hover of the change they are about. */
   readonly findings?: readonly ShownFinding[];
+}
+
+/** A file to show once the review's accepted changes have landed, and the line to show. */
+export interface LandedFocus {
+  readonly path: string;
+  readonly line: number;
 }
 
 interface ReviewFile {
@@ -61,6 +67,8 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
   private readonly subscriptions: { dispose(): unknown }[];
   private settle: (decisions: ReviewDecisions) => void = () => undefined;
   private ended = false;
+  /** The file the user decided last: the one to show them once what they accepted has landed. */
+  private lastDecided: number | undefined;
   readonly onDidChange = this.changed.event;
 
   constructor(request: ReviewRequest) {
@@ -70,7 +78,7 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
     this.state = new ReviewState(request.files);
     this.files = request.files.map((change) => ({
       change,
-      layouts: layoutFile(change, proposalText(change, 'proposed')),
+      layouts: layoutFile(change),
       uris: { proposed: proposalUri(this.runId, change.path, 'proposed'), original: proposalUri(this.runId, change.path, 'original'), compare: proposalUri(this.runId, change.path, 'compare') },
     }));
     this.stops = stopsOf(this.files.map((file) => ({ path: file.change.path, layouts: file.layouts })));
@@ -161,6 +169,24 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
     }
   }
 
+  /**
+   * Once the review has ended: the file to show the user with what landed (the one they decided
+   * last, else the first), and where its first accepted change is in the proposed text; undefined
+   * when nothing of a file that stays was accepted.
+   */
+  landedFocus(): LandedFocus | undefined {
+    const accepted = (index: number): LandedFocus | undefined => {
+      const file = this.files[index];
+      if (file === undefined || file.change.kind === 'delete') return undefined;
+      const path = file.change.path;
+      const units = unitsOf(file.change).filter((unit) => this.state.status(path, unit) === 'accepted');
+      if (units.length === 0) return undefined;
+      const layout = file.layouts.find((candidate) => units.includes(candidate.id));
+      return { path, line: layout?.firstInProposal ?? 0 };
+    };
+    return (this.lastDecided === undefined ? undefined : accepted(this.lastDecided)) ?? this.files.map((_, index) => accepted(index)).find((focus) => focus !== undefined);
+  }
+
   /** Ends the review with everything rejected. */
   cancel(): Promise<void> {
     return this.end({ decisions: [] });
@@ -179,6 +205,7 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
       return;
     }
     this.state.decideHunk(file.change.path, target.hunk, status);
+    this.lastDecided = target.index;
     await this.decided(target);
   }
 
@@ -190,6 +217,7 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
       return;
     }
     this.state.decideFile(file.change.path, status);
+    this.lastDecided = target.index;
     await this.decided(target);
   }
 
@@ -268,10 +296,11 @@ export class ReviewSession implements ReviewCommandTarget, vscode.Disposable {
   private async reveal(stop: Stop): Promise<void> {
     const file = this.files[stop.file];
     if (file === undefined) return;
-    // Stay in Open Diff's right side when it shows this file; it has the proposal's lines.
+    // Stay in Open Diff's right side when it shows this file: there the change is at its line in the proposed text.
     const active = vscode.window.activeTextEditor;
-    const inDiff = active !== undefined && active.document.uri.toString() === file.uris.compare.toString() && !showsOriginal(file.change);
-    await showLine(inDiff ? file.uris.compare : file.uris.proposed, stop.line);
+    const inDiff = active !== undefined && active.document.uri.toString() === file.uris.compare.toString() && file.change.kind !== 'delete';
+    const layout = file.layouts.find((candidate) => candidate.id === stop.hunk);
+    await showLine(inDiff ? file.uris.compare : file.uris.proposed, inDiff && layout !== undefined ? layout.firstInProposal : stop.line);
   }
 
   private decorate(editors: readonly vscode.TextEditor[]): void {

@@ -40,6 +40,8 @@ export interface PendingApproval {
 /** How the user approves a plan and reviews changes; the inline review plugs in here. */
 export interface RunReviewer {
   review(request: { runId: string; files: readonly FileChange[]; evidence: readonly TestEvidence[]; findings?: readonly ShownFinding[] }, token: vscode.CancellationToken): Promise<ReviewDecisions>;
+  /** After a review's accepted changes landed: shows the user the result in the real file. */
+  showLanded?(runId: string, applied: readonly string[]): Promise<void>;
 }
 
 /**
@@ -177,6 +179,9 @@ export class RunController implements vscode.Disposable {
       case 'verification':
         view = { ...view, evidence: [...view.evidence, event.evidence] };
         break;
+      case 'review/decided':
+        if (event.applied.length > 0) void this.reviewer.showLanded?.(event.runId, event.applied.map((entry) => entry.path));
+        return;
       case 'run/finished':
         view = { ...view, finished: event, costUsd: event.costUsd };
         this.log.info(`Run ${event.runId} ${event.status}${event.reason !== undefined ? `: ${event.reason}` : ''}`);

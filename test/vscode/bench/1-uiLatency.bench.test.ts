@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { describeChanges } from '../../../src/agent/run/changeSet';
 import { HunkDecorations } from '../../../src/client/review/hunkDecorations';
-import { layoutFile } from '../../../src/client/review/hunkLayout';
+import { reviewDocument } from '../../../src/client/review/hunkLayout';
 import { reviewRequest } from '../../../src/protocol/methods';
 import type { ReviewDecisions } from '../../../src/protocol/run';
 import { startFakeModelServer, type FakeModelServer, type ScenarioInput } from '../../fake-model/index';
@@ -192,23 +192,22 @@ describe('benchmarks in VS Code', function () {
         // The same untitled document painted with the review's own decorations (all six types).
         await page.watchMark('workbench', 'fullText', '.monaco-editor .view-line', `full_r${run}_h0_l0`);
         await page.watchMark('workbench', 'fullOverlay', '.monaco-editor .view-overlays [class*="ced-"]');
-        await page.watchMark('workbench', 'fullInline', '.monaco-editor .view-line [class*="ced-"]');
         const fullDecorations = new HunkDecorations();
         const fullStart = Date.now();
-        const fullEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'javascript', content: proposed.replaceAll(`changed_r${run}_`, `full_r${run}_`) }), { preview: false });
-        fullDecorations.apply(fullEditor, layoutFile(reviewRequest.params.parse(raw).files[0]!, proposed), () => 'pending');
+        const shown = reviewDocument(reviewRequest.params.parse(raw).files[0]!)!;
+        const fullEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'javascript', content: shown.text.replaceAll(`changed_r${run}_`, `full_r${run}_`) }), { preview: false });
+        fullDecorations.apply(fullEditor, shown.layouts, () => 'pending');
         await sleep(1000);
-        const fullMarks = [await mark(page, 'workbench', 'fullText'), await mark(page, 'workbench', 'fullOverlay'), await mark(page, 'workbench', 'fullInline')];
+        const fullMarks = [await mark(page, 'workbench', 'fullText'), await mark(page, 'workbench', 'fullOverlay')];
         const floorReviewDecorations = Math.max(...fullMarks.map((found) => found.at)) - fullStart;
         await vscode.window.showTextDocument(fullEditor.document, { preview: false });
         await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
         await vscode.commands.executeCommand('workbench.action.closeAllEditors');
         fullDecorations.dispose();
-        // The proposal's text, its whole-line decorations (view overlays), its inline decorations
-        // (the removed lines after the text) and its CodeLenses, as the workbench's DOM gets them.
+        // The proposal's text (the removed lines are lines of it), its whole-line decorations (view
+        // overlays) and its CodeLenses, as the workbench's DOM gets them.
         await page.watchMark('workbench', 'text', '.monaco-editor .view-line', marker);
         await page.watchMark('workbench', 'overlay', '.monaco-editor .view-overlays [class*="ced-"]');
-        await page.watchMark('workbench', 'inline', '.monaco-editor .view-line [class*="ced-"]');
         await page.watchMark('workbench', 'lens', '.monaco-editor .codelens-decoration a');
         const source = new vscode.CancellationTokenSource();
         // When the extension host sees the proposal active with the cursor on its first change.
@@ -227,20 +226,18 @@ describe('benchmarks in VS Code', function () {
         await sleep(1500);
         const text = await mark(page, 'workbench', 'text');
         const overlay = await mark(page, 'workbench', 'overlay');
-        const inline = await mark(page, 'workbench', 'inline');
         const lens = await mark(page, 'workbench', 'lens');
         for (const listener of listeners) listener.dispose();
-        for (const found of [text, overlay, inline, lens]) assert.equal(found.present, false, 'the review painted after the watch started');
-        const painted = Math.max(text.at, overlay.at, inline.at);
+        for (const found of [text, overlay, lens]) assert.equal(found.present, false, 'the review painted after the watch started');
+        const painted = Math.max(text.at, overlay.at);
         if (run >= warmUps) {
           samples.push({
             decorated: painted - start,
-            decoratedFrame: Math.max(text.frameAt ?? 0, overlay.frameAt ?? 0, inline.frameAt ?? 0) - start,
+            decoratedFrame: Math.max(text.frameAt ?? 0, overlay.frameAt ?? 0) - start,
             parse: parsedAt - start,
             editorShown: shownAt - start,
             text: text.at - start,
             overlay: overlay.at - start,
-            inline: inline.at - start,
             codeLens: lens.at - start,
             floor,
             floorReviewDecorations,

@@ -47,10 +47,13 @@ const afterA = beforeA
   .replace("  // legacy: keep the trailing space\n  out += ' ';\n", '');
 const afterB = "'use strict';\n\nexports.version = '1.0.0';\n";
 
+/** What the review shows of A: the file with the removed lines above the lines that replace them. */
+const shownA = beforeA.replace("  return 'Hello, ' + name;\n", "  return 'Hello, ' + name;\n  const trimmed = name.trim();\n  return `Hello, ${trimmed}!`;\n");
+
 const lineOf = (text: string, needle: string): number => text.split('\n').findIndex((line) => line.includes(needle));
-/** Where the review puts each change: its first changed line in the proposal. */
-const hunk0Line = lineOf(afterA, 'const trimmed');
-const hunk1Line = lineOf(afterA, 'return out;');
+/** Where the review puts each change: its first changed line in the review document, a removed one for both. */
+const hunk0Line = lineOf(shownA, "return 'Hello, ' + name");
+const hunk1Line = lineOf(shownA, '// legacy');
 
 const evidence: TestEvidence = {
   verdict: 'passed',
@@ -79,8 +82,15 @@ const files = [fileChange(pathA, beforeA, afterA), fileChange(pathB, undefined, 
 /** The change set's ids of A's two hunks: what the decisions name. */
 const [idA0, idA1] = files[0]!.hunks.map((hunk) => hunk.id);
 
-const isProposal = (uri: vscode.Uri, path: string, side = 'proposed'): boolean =>
-  uri.scheme === scheme && uri.path === `/${path}` && new URLSearchParams(uri.query).get('side') === side;
+/** What a proposal's URI says about itself (its query is JSON); its path ends in "Proposed: <name>". */
+const addressOf = (uri: vscode.Uri): { side?: unknown; path?: unknown } => {
+  try {
+    return JSON.parse(uri.query) as { side?: unknown; path?: unknown };
+  } catch {
+    return {};
+  }
+};
+const isProposal = (uri: vscode.Uri, path: string, side = 'proposed'): boolean => uri.scheme === scheme && addressOf(uri).path === path && addressOf(uri).side === side;
 
 function proposalTabs(): vscode.Tab[] {
   return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => {
@@ -154,10 +164,16 @@ describe('inline diff review', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it("opens each file's proposed text in a read-only editor, touching no workspace file", async () => {
+  it("opens each file's proposal in a read-only editor labelled Proposed, removed lines above added ones, touching no workspace file", async () => {
     const editor = await startReview();
-    assert.equal(editor.document.getText(), afterA);
+    assert.equal(editor.document.getText(), shownA, 'the removed lines are real lines of the review document, above their replacement');
+    assert.equal(editor.document.languageId, 'javascript', "the document has the file's language");
     await waitFor('a tab per file', () => (proposalTabs().length === 2 ? true : undefined));
+    assert.deepEqual(proposalTabs().map((tab) => tab.label), ['Proposed: review-a.js', 'Proposed: review-b.js'], 'the tabs say they are proposals');
+    // Shown again (as a link or Quick Open would), a tab keeps saying so.
+    await vscode.window.showTextDocument(editor.document, { preview: false });
+    await vscode.window.showTextDocument(proposalUriOf(pathB), { preview: false });
+    assert.deepEqual(proposalTabs().map((tab) => tab.label), ['Proposed: review-a.js', 'Proposed: review-b.js'], 'the tabs still say they are proposals');
     const b = await vscode.workspace.openTextDocument(proposalUriOf(pathB));
     assert.equal(b.getText(), afterB);
     const folder = vscode.workspace.workspaceFolders![0]!;
@@ -189,7 +205,7 @@ describe('inline diff review', () => {
     }
     const second = await hoverText(hunk1Line);
     assert.ok(second.includes('Change 2 of 2') && second.includes('Removes 2 lines') && second.includes('-  // legacy: keep the trailing space'), second);
-    assert.ok(!(await hoverText(lineOf(afterA, 'function shout'))).includes('Change'), 'no hover away from the changes');
+    assert.ok(!(await hoverText(lineOf(shownA, 'function shout'))).includes('Change'), 'no hover away from the changes');
   });
 
   it('flags a file that runs code: a warning CodeLens comes first and the hover says why', async () => {
@@ -248,7 +264,7 @@ describe('inline diff review', () => {
     await startReview();
     const at = (): [string, number] => {
       const editor = vscode.window.activeTextEditor!;
-      return [editor.document.uri.path, editor.selection.active.line];
+      return [`/${String(addressOf(editor.document.uri).path)}`, editor.selection.active.line];
     };
     await vscode.commands.executeCommand('plumbline.review.nextHunk');
     assert.deepEqual(at(), [`/${pathA}`, hunk1Line]);
@@ -264,12 +280,20 @@ describe('inline diff review', () => {
 
   it('Open Diff shows the original and the proposal side by side', async () => {
     const editor = await startReview();
+    // In the proposal, the review's own Next/Previous Proposed Change buttons.
+    await driver?.waitForWorkbench('.editor-actions a.action-label[aria-label^="Next Proposed Change"]');
     await run(await lens(editor.document.uri, 0, 'Open Diff'));
     const diff = await waitFor('a diff editor of the proposal', () =>
       vscode.window.tabGroups.all.flatMap((group) => group.tabs).map((tab) => tab.input).find((input) => input instanceof vscode.TabInputTextDiff));
     assert.ok(isProposal(diff.original, pathA, 'original') && isProposal(diff.modified, pathA, 'compare'), `${diff.original.toString()} ↔ ${diff.modified.toString()}`);
     assert.equal((await vscode.workspace.openTextDocument(diff.original)).getText(), beforeA);
     assert.equal((await vscode.workspace.openTextDocument(diff.modified)).getText(), afterA);
+    // One set of Next/Previous Change buttons in the diff editor: VS Code's own (Alt+F5), not also the review's.
+    const page = driver;
+    if (page === undefined) return;
+    await page.waitForWorkbench('.editor-actions a.action-label[aria-label^="Next Change"]');
+    assert.equal((await page.queryWorkbench('.editor-actions a.action-label[aria-label^="Next Proposed Change"]')).exists, false, "the review's own Next button is not shown in the diff editor");
+    console.log(`Screenshot of Open Diff: ${await page.screenshot('inline-review-diff')}`);
   });
 
   it('cancelling resolves with nothing accepted and closes the proposal editors', async () => {
