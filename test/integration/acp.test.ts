@@ -208,6 +208,24 @@ test('plumbline acp: denied permissions land nothing (the command is denied, the
   });
 });
 
+test('plumbline acp --approve auto --yes: no plan or file question (the command is still asked), and the change lands through the editor', { timeout: 120000 }, async () => {
+  await withRun(async (repo, server) => {
+    const greet = join(repo.root, 'src', 'greet.js');
+    const disk = readFileSync(greet, 'utf8');
+    const editor = startEditor(repo, fakeProviderEnv(server), { answer: answerBy({ plan: 'cancel', command: 'run', review: 'reject' }), flags: ['--approve', 'auto', '--yes'] });
+    try {
+      const { sessionId } = await openSession(editor, repo);
+      const result = await editor.agent.request(acp.methods.agent.session.prompt, { sessionId, prompt: [{ type: 'text', text: 'Make the greeting warmer' }] });
+      assert.equal(result.stopReason, 'end_turn', editor.stderr());
+      assert.deepEqual(editor.permissions.map((request) => request.toolCall.toolCallId.split('-')[0]), ['command']);
+      assert.deepEqual(editor.writes.map((write) => write.path), [greet]);
+      assert.equal(readFileSync(greet, 'utf8'), `// A warm greeting.\n${disk}`);
+    } finally {
+      await editor.close();
+    }
+  });
+});
+
 test('plumbline acp: session/cancel while a worker waits on a command stops the run: stop reason cancelled, no review, nothing written', { timeout: 120000 }, async () => {
   await withRun(async (repo, server) => {
     const greet = join(repo.root, 'src', 'greet.js');

@@ -125,6 +125,20 @@ describe('run events as session updates', () => {
   });
 });
 
+describe('the review of a file', () => {
+  const file = { path: 'src/a.ts', kind: 'modify' as const, hunks: [], beforeText: 'old\n', afterText: 'new\n', stepIds: ['s1'] };
+  test('announces its tool call when no changes event did, and updates it when one did', () => {
+    const fresh = new RunUpdates(root).reviewedEdit('r1', file);
+    assert.equal(fresh.update.sessionUpdate, 'tool_call');
+    assert.deepEqual(fresh.toolCall, { toolCallId: 'edit-r1-src/a.ts', title: 'Review: change to src/a.ts', kind: 'edit', status: 'pending' });
+    const updates = new RunUpdates(root);
+    updates.translate({ type: 'changes', runId: 'r1', files: [{ path: 'src/a.ts', kind: 'modify', hunks: [], stepIds: ['s1'] }] });
+    const reviewed = updates.reviewedEdit('r1', file).update;
+    assert.ok(reviewed.sessionUpdate === 'tool_call_update');
+    assert.deepEqual(reviewed.content, [{ type: 'diff', path: join(root, 'src', 'a.ts'), oldText: 'old\n', newText: 'new\n' }]);
+  });
+});
+
 describe('landing through the editor', () => {
   const documents = { open: () => undefined, change: () => undefined, close: () => undefined };
   const replace = (uri: string, text: string) => ({ textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: text }] });

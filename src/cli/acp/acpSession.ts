@@ -207,11 +207,10 @@ export class AcpSession {
         decisions.push({ path: file.path, hunks: 'all' });
         continue;
       }
-      const update = this.updates.reviewedEdit(runId, file);
+      const { update, toolCall } = this.updates.reviewedEdit(runId, file);
       this.send(update);
       await this.sent;
-      if (update.sessionUpdate !== 'tool_call_update') continue;
-      const answer = await this.ask({ toolCallId: update.toolCallId, title: update.title ?? file.path, kind: update.kind ?? 'edit', status: 'pending' }, reviewChoices(index < files.length - 1));
+      const answer = await this.ask(toolCall, reviewChoices(index < files.length - 1));
       if (answer === 'accept' || answer === 'accept-rest') decisions.push({ path: file.path, hunks: 'all' });
       if (answer === 'accept-rest') rest = 'accept';
       if (answer === undefined || answer === 'reject-rest') rest = 'reject';

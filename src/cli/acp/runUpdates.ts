@@ -1,4 +1,4 @@
-import type { PlanEntry, SessionUpdate, ToolCallContent, ToolKind } from '@agentclientprotocol/sdk';
+import type { PlanEntry, SessionUpdate, ToolCallContent, ToolCallUpdate, ToolKind } from '@agentclientprotocol/sdk';
 import type { Plan, PlanStep } from '../../protocol/plan';
 import type { ChangedFile, FileChange, Hunk, RunEvent } from '../../protocol/run';
 import { describeBeforeAfter } from '../../protocol/testEvidence';
@@ -16,6 +16,8 @@ export class RunUpdates {
   private sequence = 0;
   /** Edit tool calls not yet applied, rejected or given up, by workspace-relative path. */
   private readonly openEdits = new Map<string, string>();
+  /** Edit tool calls the client has been told of (later reports of the same file update them). */
+  private readonly reportedEdits = new Set<string>();
   /** Command tool calls opened by a permission request, waiting for their command/finished. */
   private readonly askedCommands = new Map<string, string[]>();
 
@@ -80,18 +82,24 @@ export class RunUpdates {
   }
 
   /** The edit tool call of one file, with the whole before and after texts, as the review shows it. */
-  reviewedEdit(runId: string, file: FileChange): SessionUpdate {
-    const toolCallId = this.editId(runId, file.path);
-    this.openEdits.set(file.path, toolCallId);
-    return {
-      sessionUpdate: 'tool_call_update',
-      toolCallId,
-      status: 'pending',
+  reviewedEdit(runId: string, file: FileChange): { readonly update: SessionUpdate; readonly toolCall: ToolCallUpdate } {
+    const toolCall = {
+      toolCallId: this.editId(runId, file.path),
+      status: 'pending' as const,
       title: editTitle(file, 'Review'),
-      kind: file.kind === 'delete' ? 'delete' : 'edit',
-      content: [{ type: 'diff', path: this.absolute(file.path), oldText: file.beforeText, newText: file.afterText ?? '' }],
+      kind: file.kind === 'delete' ? ('delete' as const) : ('edit' as const),
+      content: [{ type: 'diff' as const, path: this.absolute(file.path), oldText: file.beforeText, newText: file.afterText ?? '' }],
       locations: this.locations(file.path, file.hunks[0]?.newStart),
     };
+    return { update: this.editUpdate(file.path, toolCall), toolCall: { toolCallId: toolCall.toolCallId, title: toolCall.title, kind: toolCall.kind, status: toolCall.status } };
+  }
+
+  /** A file's edit tool call: announced the first time, updated after. */
+  private editUpdate(path: string, fields: Omit<Extract<SessionUpdate, { sessionUpdate: 'tool_call' }>, 'sessionUpdate'>): SessionUpdate {
+    this.openEdits.set(path, fields.toolCallId);
+    if (this.reportedEdits.has(fields.toolCallId)) return { sessionUpdate: 'tool_call_update', ...fields };
+    this.reportedEdits.add(fields.toolCallId);
+    return { sessionUpdate: 'tool_call', ...fields };
   }
 
   private plan(plan: Plan): SessionUpdate[] {
@@ -146,18 +154,14 @@ export class RunUpdates {
   }
 
   private proposedEdit(runId: string, file: ChangedFile): SessionUpdate {
-    const toolCallId = this.editId(runId, file.path);
-    const known = this.openEdits.has(file.path);
-    this.openEdits.set(file.path, toolCallId);
-    const fields = {
-      toolCallId,
+    return this.editUpdate(file.path, {
+      toolCallId: this.editId(runId, file.path),
       title: editTitle(file, 'Proposed'),
-      kind: file.kind === 'delete' ? ('delete' as const) : ('edit' as const),
-      status: 'pending' as const,
+      kind: file.kind === 'delete' ? 'delete' : 'edit',
+      status: 'pending',
       content: file.hunks.map((hunk) => this.hunkDiff(file.path, hunk)),
       locations: this.locations(file.path, file.hunks[0]?.newStart),
-    };
-    return known ? { sessionUpdate: 'tool_call_update', ...fields } : { sessionUpdate: 'tool_call', ...fields };
+    });
   }
 
   private decided(event: Extract<RunEvent, { type: 'review/decided' }>): SessionUpdate[] {
