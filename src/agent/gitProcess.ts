@@ -12,14 +12,22 @@ import { spawn } from 'node:child_process';
  * pass only literals, checked commit ids or paths after `--`. The command is stopped after
  * `idleTimeoutMs` without output. A non-zero exit rejects, with git's message.
  */
-export function runGit(cwd: string, args: readonly string[], idleTimeoutMs = 60_000): Promise<string> {
-  return runGitBytes(cwd, args, idleTimeoutMs).then((stdout) => stdout.toString('utf8'));
+export function runGit(cwd: string, args: readonly string[], idleTimeoutMs = 60_000, options: GitInput = {}): Promise<string> {
+  return runGitBytes(cwd, args, idleTimeoutMs, options).then((stdout) => stdout.toString('utf8'));
 }
 
 /** `runGit` with stdout as bytes: a blob's content (`cat-file blob`), which may not be text. */
-export function runGitBytes(cwd: string, args: readonly string[], idleTimeoutMs = 60_000): Promise<Buffer> {
+export function runGitBytes(cwd: string, args: readonly string[], idleTimeoutMs = 60_000, options: GitInput = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', ['-c', 'core.fsmonitor=false', ...args], { cwd, env: gitEnvironment(), stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn('git', ['-c', 'core.fsmonitor=false', ...args], {
+      cwd,
+      env: { ...gitEnvironment(), ...options.env },
+      stdio: 'pipe',
+      windowsHide: true,
+    });
+    // A git that exits before reading everything (an error) closes the pipe: its exit status says why.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timer: NodeJS.Timeout | undefined;
@@ -52,6 +60,14 @@ export function runGitBytes(cwd: string, args: readonly string[], idleTimeoutMs 
       else resolve(stdout);
     });
   });
+}
+
+/** What a plumbing call may be given besides its arguments. */
+export interface GitInput {
+  /** Written to git's standard input (a blob's bytes, an index listing, a commit message). */
+  readonly input?: string | Uint8Array;
+  /** Variables set on purpose by the caller (a temporary index, an identity): the only GIT_* that pass. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const droppedNames = new Set(['EDITOR', 'VISUAL', 'PAGER', 'SSH_ASKPASS']);

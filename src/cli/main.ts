@@ -8,7 +8,11 @@ import { keyedProviderSchema } from '../protocol/provider';
 import { commandPrefixSchema, reviewModeSchema } from '../protocol/settings';
 import { plumblineVersion } from '../protocol/version';
 import { formatDoctorReport, runDoctor } from './doctor';
-import { runTaskCommand } from './runTask';
+import { runTaskCommand, type RunTaskOptions } from './runTask';
+import { branchNameSchema } from '../protocol/branchCommit';
+import { ciRunCommand } from './ciRun';
+import { ciTask, TaskSourceError } from './ciTask';
+import { ArtifactsError, importRunArtifacts } from './resumeFrom';
 import { runsCommand, undoCommand } from './runsCommand';
 import { listBranchesCommand } from './reviewBranchCommand';
 import { branchNameProblem } from '../protocol/branchReview';
@@ -25,8 +29,11 @@ Usage:
                 [--max-tokens N] [--max-calls N] [--parallel N] [--allow-command PREFIX]...
                 [--deny-command PREFIX]... [--yes] [--json] [--unsandboxed run|review-first]
                 [--ask-timeout SECONDS] [--context-window N]
+  plumbline run --ci [TASK | --task-file FILE] [--commit-branch NAME] [--report FILE]
+                [--artifacts DIR] [run options except --approve]
   plumbline runs [--cwd DIR] [--json]
   plumbline resume <run-id> [--cwd DIR] [--yes] [--json]
+  plumbline resume --from DIR [--cwd DIR] [--report FILE] [--artifacts DIR] [--json]
   plumbline undo <run-id> [--cwd DIR] [--json]
   plumbline review-branch [NAME] [--cwd DIR] [--approve end|auto|never] [--json]
   plumbline doctor [--cwd DIR] [--ping] [--json] [--timeout MS] [--verbose]
@@ -40,7 +47,9 @@ Commands:
              while the run goes on and the run follows your edit.
   runs       List the workspace's past runs.
   resume     Continue a run that stopped before it finished (the editor closed, the machine
-             crashed) from its journal: its plan, approved and verified work are kept.
+             crashed) from its journal: its plan, approved and verified work are kept. With
+             --from DIR, a CI run's artifact folder, on another machine: in a checkout of the
+             commit the run started from (it refuses any other).
   undo       Restore the files a run changed to their bytes before the run. A file edited since
              the run wrote it is left as it is and reported (exit 1). Git history is not touched.
   review-branch
@@ -105,6 +114,19 @@ Options:
   --context-window N The models' context window in tokens, for both roles (default: known per
                      model; plumbline.<role>.contextWindow). A conversation nearing 80% of it is
                      compacted: old tool results become short summaries
+  --ci               Unattended (CI): nothing is asked (the plan runs as planned, commands not
+                     allowed are denied, questions go unanswered), nothing in the working tree,
+                     the index or HEAD is written. Each verified step is committed to a new branch
+                     (git plumbing); nothing unverified is. Without TASK or --task-file, the task is
+                     the GitHub event's (GITHUB_EVENT_PATH): an issue's title and body, or a
+                     comment starting /plumbline. Exit 0: verified (every step committed) or empty
+                     (nothing to change); 1: partial or failed; 2: a usage error
+  --task-file FILE   (--ci) Read the task from this file (at most 256 KiB)
+  --commit-branch N  (--ci) The branch to create (default plumbline/<run-id>); it must not exist
+  --report FILE      (--ci, resume --from) Write the markdown report (a pull request's body) here
+  --artifacts DIR    (--ci, resume --from) Keep the run's journal.jsonl, plan.md, run.json and
+                     report.md in DIR as the run goes (upload it; resume --from DIR continues it)
+  --from DIR         (resume) Continue the CI run whose artifacts are in DIR
   --json             One JSON event per line (run), or JSON output (runs, doctor)
   --ping             (doctor) also make a one-token call to each configured model
   --timeout MS       How long to wait for the agent server to start (default: 15000)
@@ -161,6 +183,12 @@ async function main(argv: string[]): Promise<number> {
         'ask-timeout': { type: 'string' },
         'context-window': { type: 'string' },
         'verify-parallel': { type: 'string' },
+        ci: { type: 'boolean' },
+        'task-file': { type: 'string' },
+        'commit-branch': { type: 'string' },
+        report: { type: 'string' },
+        artifacts: { type: 'string' },
+        from: { type: 'string' },
       },
     });
   } catch (error) {
@@ -180,12 +208,16 @@ async function main(argv: string[]): Promise<number> {
   if (!existsSync(workspaceFolder) || !statSync(workspaceFolder).isDirectory()) return usageError(`--cwd ${workspaceFolder} is not a folder`);
   const timeoutMs = values.timeout === undefined ? 15000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usageError('--timeout takes a positive whole number of milliseconds');
-  const terminal = createTerminal();
+  const unattended = values.ci === true || values.from !== undefined;
+  // Unattended: a terminal that is never asked anything (no prompt, no redrawn plan), even on a TTY.
+  const terminal = unattended ? createTerminal({ write: (text) => process.stdout.write(text) }) : createTerminal();
   const runOnly = ['provider', 'model', 'worker-model', 'reviewer-model', 'review', 'no-escalation', 'base-url', 'approve', 'max-cost', 'max-tokens', 'max-calls', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed', 'ask-timeout', 'context-window', 'verify-parallel'] as const;
   if (command !== 'run' && command !== 'acp') {
     const misplaced = runOnly.find((flag) => values[flag] !== undefined && !(command === 'resume' && flag === 'yes') && !(command === 'review-branch' && flag === 'approve'));
     if (misplaced !== undefined) return usageError(`--${misplaced} goes with "plumbline run"`);
   }
+  const ciMisplaced = ciFlagMisplaced(command, values);
+  if (ciMisplaced !== undefined) return usageError(ciMisplaced);
 
   switch (command) {
     case 'doctor': {
@@ -199,6 +231,27 @@ async function main(argv: string[]): Promise<number> {
       if (rest.length > 0) return usageError(`unexpected argument "${rest[0] ?? ''}"`);
       return runsCommand({ cwd: workspaceFolder, json: values.json === true, timeoutMs }, terminal);
     case 'resume': {
+      if (values.from !== undefined) {
+        if (rest.length > 0) return usageError('resume --from DIR takes no run id: the folder names the run');
+        const from = resolve(values.from);
+        let imported;
+        try {
+          imported = importRunArtifacts(from, workspaceFolder);
+        } catch (error) {
+          if (error instanceof ArtifactsError) return usageError(error.message);
+          throw error;
+        }
+        return ciRunCommand(
+          {
+            run: { task: '', resumeRunId: imported.runId, cwd: workspaceFolder, approve: 'never', json: values.json === true, yes: true, timeoutMs },
+            taskSource: 'the resumed run',
+            ...(values.report !== undefined ? { report: values.report } : {}),
+            artifacts: values.artifacts ?? from,
+            env: process.env,
+          },
+          terminal,
+        );
+      }
       const [runId, extra] = rest;
       if (runId === undefined || extra !== undefined) return usageError('resume takes one run id, as "plumbline runs" lists it');
       return runTaskCommand({ task: '', resumeRunId: runId, cwd: workspaceFolder, approve: 'step', json: values.json === true, yes: values.yes === true, timeoutMs }, terminal);
@@ -227,12 +280,25 @@ async function main(argv: string[]): Promise<number> {
       // acp takes run's options; its tasks come from the editor's prompts, its questions go to the editor.
       const acp = command === 'acp';
       if (acp && rest.length > 0) return usageError(`unexpected argument "${rest[0] ?? ''}": acp takes its tasks from the editor`);
-      const task = rest.join(' ').trim();
-      if (task === '' && !acp) return usageError('run needs a task, e.g. plumbline run "rename loadConfig to readConfig"');
+      let task = rest.join(' ').trim();
+      let taskSource = 'the argument';
+      const ci = values.ci === true;
+      if (ci) {
+        try {
+          ({ task, source: taskSource } = ciTask({ argument: task, ...(values['task-file'] !== undefined ? { taskFile: values['task-file'] } : {}), env: process.env }));
+        } catch (error) {
+          if (error instanceof TaskSourceError) return usageError(error.message);
+          throw error;
+        }
+        if (values.approve !== undefined) return usageError('--ci decides what lands: nothing in the working tree, each verified step on the branch; leave out --approve');
+        if (values.unsandboxed === 'review-first') return usageError('--unsandboxed review-first verifies only what a person accepted, and in --ci nobody does: use --unsandboxed run on a disposable runner, or install a sandbox (plumbline doctor)');
+        const branch = values['commit-branch'] === undefined ? undefined : branchNameSchema.safeParse(values['commit-branch']);
+        if (branch !== undefined && !branch.success) return usageError(`--commit-branch ${JSON.stringify(values['commit-branch']).slice(0, 120)}: ${branch.error.issues[0]?.message ?? 'not a branch name'}`);
+      } else if (task === '' && !acp) return usageError('run needs a task, e.g. plumbline run "rename loadConfig to readConfig"');
       const provider = values.provider === undefined ? undefined : keyedProviderSchema.safeParse(values.provider).data;
       if (values.provider !== undefined && provider === undefined) return usageError(`--provider is ${keyedProviderSchema.options.join(' or ')}`);
       const interactive = acp || (terminal.interactive && process.stdin.isTTY && values.json !== true);
-      const approve = approveModeSchema.safeParse(values.approve ?? (interactive ? 'step' : 'never'));
+      const approve = approveModeSchema.safeParse(values.approve ?? (interactive && !ci ? 'step' : 'never'));
       if (!approve.success) return usageError('--approve is one of step, end, auto, never');
       if ((approve.data === 'step' || approve.data === 'end') && !interactive) {
         return usageError(`--approve ${approve.data} reviews changes interactively, which needs a terminal (and no --json); use --approve auto to apply them or --approve never for a dry run`);
@@ -259,15 +325,12 @@ async function main(argv: string[]): Promise<number> {
       if (contextWindow !== undefined && (!Number.isInteger(contextWindow) || contextWindow < 1024)) return usageError('--context-window takes a whole number of tokens, at least 1024');
       const verifyParallel = positiveNumber(values['verify-parallel'], '--verify-parallel');
       if (verifyParallel instanceof Error || (verifyParallel !== undefined && (!Number.isInteger(verifyParallel) || verifyParallel > 64))) return usageError('--verify-parallel takes a whole number from 1 to 64');
-      // The ACP side (and its SDK, a bundle of its own: esbuild.mjs) is loaded only for acp.
-      const start = acp ? (await import('./acp/acpCommand')).acpCommand : runTaskCommand;
-      return start(
-        {
+      const runOptions: RunTaskOptions = {
           task,
           cwd: workspaceFolder,
           approve: approve.data,
           json: values.json === true,
-          yes: values.yes === true,
+          yes: values.yes === true || ci,
           timeoutMs,
           ...(provider !== undefined ? { provider } : {}),
           ...(values.model !== undefined ? { model: values.model } : {}),
@@ -287,6 +350,18 @@ async function main(argv: string[]): Promise<number> {
           ...(unsandboxed !== undefined ? { unsandboxed } : {}),
           ...(askTimeout !== undefined ? { askTimeoutSeconds: askTimeout } : {}),
           ...(contextWindow !== undefined ? { contextWindow } : {}),
+      };
+      // The ACP side (and its SDK, a bundle of its own: esbuild.mjs) is loaded only for acp.
+      if (acp) return (await import('./acp/acpCommand')).acpCommand(runOptions);
+      if (!ci) return runTaskCommand(runOptions, terminal);
+      return ciRunCommand(
+        {
+          run: runOptions,
+          taskSource,
+          ...(values['commit-branch'] !== undefined ? { commitBranch: values['commit-branch'] } : {}),
+          ...(values.report !== undefined ? { report: values.report } : {}),
+          ...(values.artifacts !== undefined ? { artifacts: values.artifacts } : {}),
+          env: process.env,
         },
         terminal,
       );
@@ -294,6 +369,17 @@ async function main(argv: string[]): Promise<number> {
     default:
       return usageError(`unknown command "${command}"`);
   }
+}
+
+/** A CI flag given where it means nothing: the message, or undefined. */
+function ciFlagMisplaced(command: string, values: { ci?: boolean; 'task-file'?: string; 'commit-branch'?: string; report?: string; artifacts?: string; from?: string }): string | undefined {
+  const ciRun = command === 'run' && values.ci === true;
+  const resumeFrom = command === 'resume' && values.from !== undefined;
+  if (values.ci === true && command !== 'run') return '--ci goes with "plumbline run" (resume --from DIR is unattended already)';
+  if (values.from !== undefined && command !== 'resume') return '--from goes with "plumbline resume"';
+  for (const flag of ['task-file', 'commit-branch'] as const) if (values[flag] !== undefined && !ciRun) return `--${flag} goes with "plumbline run --ci"`;
+  for (const flag of ['report', 'artifacts'] as const) if (values[flag] !== undefined && !ciRun && !resumeFrom) return `--${flag} goes with "plumbline run --ci" or "plumbline resume --from DIR"`;
+  return undefined;
 }
 
 main(process.argv.slice(2))

@@ -55,6 +55,15 @@ export interface RunTaskOptions {
   readonly askTimeoutSeconds?: number;
   /** `--context-window`: both roles' context window in tokens (plumbline.<role>.contextWindow). */
   readonly contextWindow?: number;
+  /**
+   * `--ci`: commit the verified steps to a new branch (this name, or the server's default
+   * `plumbline/<run-id>`) instead of landing anything; the terminal it is given never asks.
+   */
+  readonly commitToBranch?: { readonly branch?: string };
+  /** Sees every run event as it arrives (the CI mode gathers its report from them). */
+  readonly onEvent?: (event: RunEvent) => void;
+  /** Told why the run could not be started or followed (also printed), for the CI mode's report. */
+  readonly onFailure?: (message: string) => void;
 }
 
 /** Exit statuses of `plumbline run`, documented in --help and the README. */
@@ -126,6 +135,15 @@ function describe(event: RunEvent, terminal: Terminal): string | undefined {
         : `? ${event.stepId ?? 'orchestrator'}: answered "${event.answer ?? ''}"`;
     case 'model/compacted':
       return paint(terminal, 'dim', `⇣ ${event.stepId ?? event.role}: conversation compacted, ~${String(event.beforeTokens)} → ~${String(event.afterTokens)} tokens (${event.model}'s window: ${String(event.contextWindow)})`);
+    case 'branch/committed':
+      return [
+        event.commits.length > 0
+          ? `${paint(terminal, 'green', '⎇')} ${event.branch}: ${String(event.commits.length)} verified step${event.commits.length === 1 ? '' : 's'} committed (verdict: ${event.verdict})`
+          : `${paint(terminal, 'yellow', '⎇')} nothing committed (verdict: ${event.verdict}); ${event.branch} was not created`,
+        ...event.commits.map((commit) => `  ${commit.commit.slice(0, 12)} ${commit.stepId} ${commit.title}`),
+        ...event.notCommitted.map((entry) => paint(terminal, 'yellow', `  not committed: ${entry.stepId} ${entry.reason}`)),
+        ...(event.error !== undefined ? [paint(terminal, 'red', `  ${event.error}`)] : []),
+      ].join('\n');
     case 'run/finished':
       return event.modelError !== undefined ? `\n${event.summary}\n${paint(terminal, 'dim', modelErrorHint(event.modelError))}` : `\n${event.summary}`;
     default:
@@ -170,6 +188,7 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
       const line = describe(event, terminal);
       if (line !== undefined) print(line);
     }
+    options.onEvent?.(received);
     if (event.type === 'run/started') runId = event.runId;
     if (event.type === 'run/finished') {
       finished = event;
@@ -248,10 +267,13 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
       ...(options.verifyParallel !== undefined ? { verifyParallel: options.verifyParallel } : {}),
       ...(options.testCommand !== undefined ? { testCommand: options.testCommand } : {}),
       ...(options.unsandboxed !== undefined ? { unsandboxed: options.unsandboxed } : {}),
+      ...(options.commitToBranch !== undefined ? { commitToBranch: { ...options.commitToBranch }, reviewPlan: false } : {}),
     });
     await finishedPromise;
   } catch (error) {
-    process.stderr.write(`plumbline: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    options.onFailure?.(message);
+    process.stderr.write(`plumbline: ${message}\n`);
     return runExitCodes.failed;
   } finally {
     process.off('SIGINT', onInterrupt);
@@ -259,6 +281,7 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
   }
   const result: Extract<RunEvent, { type: 'run/finished' }> | undefined = finished;
   if (serverDied !== undefined && result === undefined) {
+    options.onFailure?.(serverDied);
     process.stderr.write(`plumbline: ${serverDied}\n`);
     return runExitCodes.failed;
   }

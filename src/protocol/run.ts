@@ -4,6 +4,7 @@ import { planSchema, reviewRecordSchema } from './plan';
 import { modelRoleSchema } from './modelRoles';
 import { testEvidenceSchema } from './testEvidence';
 import { providerIdSchema } from './provider';
+import { branchCommittedSchema, commitToBranchSchema } from './branchCommit';
 
 /**
  * A run as it crosses the process boundary: the options a client starts it with, the events the
@@ -45,6 +46,11 @@ export const runStartParamsSchema = z.strictObject({
   scope: taskScopeSchema.optional(),
   /** Where there is no sandbox: the answer given up front (CLI `--unsandboxed`); absent: the client is asked. */
   unsandboxed: unsandboxedChoiceSchema.optional(),
+  /**
+   * Commit each verified step to a new branch instead of landing anything in the working tree
+   * (`plumbline run --ci`; use with approve `never`). The server settles the name and base.
+   */
+  commitToBranch: commitToBranchSchema.optional(),
 });
 export type RunStartParams = z.input<typeof runStartParamsSchema>;
 
@@ -206,6 +212,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
     /** Tool results replaced by the harness's summaries. */
     summarized: z.number().int().nonnegative(),
   }),
+  /** A run that commits to a branch: what it committed, once, at its end (before `run/finished`). */
+  z.object({ type: z.literal('branch/committed'), ...base, ...branchCommittedSchema.shape }),
   z.object({
     type: z.literal('run/finished'),
     ...base,

@@ -10,6 +10,7 @@ import { apiKeysFrom } from '../agent/model/modelConfig';
 import { RunJournal, type RecoveredRun } from '../agent/run/journal';
 import { resumableAfterCancel } from '../agent/run/resume';
 import { RunEngine } from '../agent/run/runEngine';
+import { BranchRefusedError, headCommit, settleBranch } from '../agent/run/branchGit';
 import type { RunHost, RunResult } from '../agent/run/runHost';
 import { runLimits, unpricedBudgetRefusal } from '../agent/run/runLimits';
 import { listRuns, newRunId, planPath } from '../agent/run/runStore';
@@ -114,6 +115,8 @@ export class RunService {
     } catch (error) {
       throw new ResponseError(ErrorCodes.InvalidRequest, error instanceof Error ? error.message : String(error));
     }
+    const commitTarget = await this.settleCommitBranch(params, runId, root, recovered !== undefined);
+    if (commitTarget !== undefined) params = { ...params, commitToBranch: commitTarget };
     const testCommand = params.testCommand ?? settings.testCommand;
     const limits = runLimits(params, settings);
     // A cost limit that cannot count this model's calls would bound nothing: refused before anything starts.
@@ -164,6 +167,7 @@ export class RunService {
         escalation: settings.escalation,
         ...(params.unsandboxed !== undefined ? { unsandboxed: params.unsandboxed } : {}),
         askUserTimeoutSeconds: settings.askUser.timeoutSeconds,
+        ...(commitTarget !== undefined ? { commitToBranch: commitTarget } : {}),
         contextWindows: {
           ...(settings.orchestrator.contextWindow !== undefined ? { orchestrator: settings.orchestrator.contextWindow } : {}),
           ...(settings.worker.contextWindow !== undefined ? { worker: settings.worker.contextWindow } : {}),
@@ -279,6 +283,28 @@ export class RunService {
       sandbox: detectSandbox(),
       unsavedBuffers: () => unsavedUnder(root, documents),
     };
+  }
+
+  /**
+   * A run that commits to a branch: a fresh one gets its name (default `plumbline/<run-id>`) and
+   * base (HEAD) settled and checked here, before anything starts, and journaled with its options; a
+   * resumed one must be in a checkout of the same base commit (another machine's clone included).
+   */
+  private async settleCommitBranch(params: z.output<typeof runStartParamsSchema>, runId: string, root: string, resuming: boolean): Promise<{ branch: string; base: string } | undefined> {
+    const requested = params.commitToBranch;
+    if (requested === undefined) return undefined;
+    if (params.approve !== 'never') throw new ResponseError(ErrorCodes.InvalidParams, 'A run that commits to a branch writes nothing else: start it with approve "never".');
+    const branch = requested.branch ?? `plumbline/${runId}`;
+    try {
+      if (!resuming) return { branch, base: await settleBranch(root, branch) };
+      const head = await headCommit(root);
+      if (requested.base === undefined || requested.base !== head) {
+        throw new BranchRefusedError(`Run ${runId} was started on commit ${requested.base ?? '(unknown)'}, but this checkout is at ${head}; its steps were verified on that commit. Check it out (git checkout --detach ${requested.base ?? '<commit>'}) and resume again.`);
+      }
+      return { branch, base: head };
+    } catch (error) {
+      throw new ResponseError(ErrorCodes.InvalidRequest, error instanceof Error ? error.message : String(error));
+    }
   }
 
   /** Runs the project's tests once on the workspace as the user has it (unsaved buffers included), in an isolated copy. */

@@ -36,6 +36,7 @@ export async function verifyWithFixes(ctx: RunContext, verifier: RunVerifier, st
     // Tests passed: the reviewer grades the attempt (plumbline.review.mode steps); a revision is a failed attempt of this loop.
     const review = evidence.verdict !== 'failed' ? await reviewStepAttempt(ctx, step, session.fork, evidence, attempt) : undefined;
     if (evidence.verdict !== 'failed' && (review === undefined || review.outcome === 'approved')) {
+      ctx.passedBy.set(step.id, evidence);
       await plan.update(recordAttempt(plan.current(), step.id, { endedAt: new Date().toISOString(), outcome: 'passed', detail: review !== undefined ? `${tested}\n${describeReview(review)}` : tested, usage }));
       return outcome;
     }

@@ -4,6 +4,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { planSchema, type Plan } from '../../protocol/plan';
+import { testEvidenceSchema, type TestEvidence } from '../../protocol/testEvidence';
 import type { CallRecord } from '../model/usageLedger';
 import { runDir } from './runStore';
 
@@ -14,8 +15,12 @@ const changeSchema = z.object({ path: z.string(), kind: z.enum(['create', 'modif
 export const journalEntrySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('started'), at: z.string(), task: z.string(), options: z.record(z.string(), z.unknown()) }),
   z.object({ kind: z.literal('plan'), plan: planSchema }),
-  /** A step's verified increment joins the run's staged state. */
-  z.object({ kind: z.literal('staged'), stepId: z.string(), changes: z.array(changeSchema) }),
+  /**
+   * A step's verified increment joins the run's staged state, with the verification that passed
+   * it (absent in journals written before it was kept, or when nothing verified the step): what a
+   * branch commit's evidence is made from, also after a resume on another machine.
+   */
+  z.object({ kind: z.literal('staged'), stepId: z.string(), changes: z.array(changeSchema), evidence: testEvidenceSchema.optional() }),
   /** Changes left the staged state: landed in the user's files, or rejected. */
   z.object({ kind: z.literal('unstaged'), paths: z.array(z.string()) }),
   /** One model call's usage and cost, so a resumed run continues its totals (and its budget) instead of starting at zero. */
@@ -41,8 +46,20 @@ export interface StagedBytes {
 const encode = (bytes: Uint8Array | undefined): string | null => (bytes === undefined ? null : Buffer.from(bytes).toString('base64'));
 const decode = (text: string | null): Uint8Array | undefined => (text === null ? undefined : new Uint8Array(Buffer.from(text, 'base64')));
 
-export function stagedEntry(stepId: string, changes: readonly StagedBytes[]): JournalEntry {
-  return { kind: 'staged', stepId, changes: changes.map((change) => ({ path: change.path, kind: change.kind, before: encode(change.before), after: encode(change.after) })) };
+export function stagedEntry(stepId: string, changes: readonly StagedBytes[], evidence?: TestEvidence): JournalEntry {
+  return {
+    kind: 'staged',
+    stepId,
+    changes: changes.map((change) => ({ path: change.path, kind: change.kind, before: encode(change.before), after: encode(change.after) })),
+    ...(evidence !== undefined ? { evidence } : {}),
+  };
+}
+
+/** One step's verified increment as the journal holds it, in the order steps were staged. */
+export interface StagedStep {
+  readonly stepId: string;
+  readonly changes: readonly StagedBytes[];
+  readonly evidence?: TestEvidence;
 }
 
 /** Why a run stopped when its journal outgrew `maxBytes`: the run's reason. */
@@ -58,6 +75,8 @@ export interface RecoveredRun {
   readonly plan: Plan | undefined;
   /** Staged changes not yet landed or rejected, by path (the latest wins). */
   readonly staged: ReadonlyMap<string, StagedBytes & { readonly stepId: string }>;
+  /** Every step's staged increment, in order, landed or not (a branch's commits are made from these). */
+  readonly stagedSteps: readonly StagedStep[];
   readonly finished: boolean;
   /** How it finished, when it did (a resumed run that has not finished again has none). */
   readonly finishedStatus?: 'completed' | 'failed' | 'cancelled';
@@ -145,6 +164,7 @@ export class RunJournal {
     let finished: Extract<JournalEntry, { kind: 'finished' }>['status'] | undefined;
     const calls: CallRecord[] = [];
     const staged = new Map<string, StagedBytes & { stepId: string }>();
+    const stagedSteps: StagedStep[] = [];
     for (const [index, line] of lines.entries()) {
       let parsed;
       try {
@@ -163,9 +183,13 @@ export class RunJournal {
       } else if (entry.kind === 'finished') finished = entry.status;
       else if (entry.kind === 'usage') calls.push({ role: entry.role, provider: entry.provider, model: entry.model, usage: entry.usage, costUsd: entry.costUsd });
       else if (entry.kind === 'unstaged') for (const path of entry.paths) staged.delete(path);
-      else for (const change of entry.changes) staged.set(change.path, { path: change.path, kind: change.kind, before: decode(change.before), after: decode(change.after), stepId: entry.stepId });
+      else {
+        const changes = entry.changes.map((change) => ({ path: change.path, kind: change.kind, before: decode(change.before), after: decode(change.after) }));
+        for (const change of changes) staged.set(change.path, { ...change, stepId: entry.stepId });
+        stagedSteps.push({ stepId: entry.stepId, changes, ...(entry.evidence !== undefined ? { evidence: entry.evidence } : {}) });
+      }
     }
     if (started === undefined) throw new Error(`Run ${runId} has no journal start: it cannot be resumed.`);
-    return { task: started.task, options: started.options, plan, staged, finished: finished !== undefined, ...(finished !== undefined ? { finishedStatus: finished } : {}), calls };
+    return { task: started.task, options: started.options, plan, staged, stagedSteps, finished: finished !== undefined, ...(finished !== undefined ? { finishedStatus: finished } : {}), calls };
   }
 }

@@ -45,6 +45,7 @@ export async function restoreRun(ctx: RunContext, recovered: RecoveredRun & { re
     else await ctx.staged.write(change.path, change.after);
     ctx.stepsByFile.set(change.path, [...(ctx.stepsByFile.get(change.path) ?? []), change.stepId]);
   }
+  ctx.stagedSteps.push(...recovered.stagedSteps);
   // The copy for verification is taken from the workspace, where an interrupted apply left some
   // of the run's files landed: the baseline gets their pre-run bytes back, so failures the run
   // caused are never mistaken for ones that were there before. With no step left to verify (the

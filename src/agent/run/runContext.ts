@@ -3,7 +3,8 @@ import { detectSandbox } from '../sandbox/detectSandbox';
 import { ExecutionGate } from '../sandbox/executionGate';
 import type { PreparedIsolation } from '../verify/isolatedWorkspace';
 import { StagedWorkspace } from '../workspace/stagedWorkspace';
-import { journalLimitReason, RunJournal, type RecoveredRun } from './journal';
+import { journalLimitReason, RunJournal, type RecoveredRun, type StagedStep } from './journal';
+import type { TestEvidence } from '../../protocol/testEvidence';
 import { LivePlan } from './livePlan';
 import { PlanDocument } from './planDocument';
 import { RunBudget } from './runBudget';
@@ -90,6 +91,10 @@ export interface RunContext {
   readonly verifier: VerifierSlot;
   /** The steps that staged each file, in order. */
   readonly stepsByFile: Map<string, string[]>;
+  /** Each finished step's own increment and the verification that passed it, in the order they were staged. */
+  readonly stagedSteps: StagedStep[];
+  /** The verification that passed each step's last attempt (the fix loop's), until the step is staged. */
+  readonly passedBy: Map<string, TestEvidence>;
   /** Files landed in the user's workspace so far, in the order they landed. */
   readonly applied: Set<string>;
   /** Tells the client which phase the run is in. */
@@ -141,6 +146,8 @@ export function createRunContext(options: RunOptions, host: RunHost, signal: Abo
     gate,
     verifier: new VerifierSlot(),
     stepsByFile: new Map(),
+    stagedSteps: [],
+    passedBy: new Map(),
     applied: new Set(),
     phase: (phase) => host.emit({ type: 'run/phase', runId, phase }),
     questions: new UserQuestions(runId, host, plan, signal, options.askUserTimeoutSeconds),

@@ -7,6 +7,7 @@ import { createGitPort } from '../workspace/gitPort';
 import { explore, type Explored } from './explore';
 import type { RecoveredRun } from './journal';
 import { Landing } from './landing';
+import { commitToBranch } from './branchLanding';
 import { loopOptions } from './loopOptions';
 import { Orchestrator } from './orchestrator';
 import { protectedFilesNote } from './protectedPlanNote';
@@ -215,8 +216,9 @@ export class RunEngine {
     if (plan.value !== undefined) {
       let settled = plan.value;
       for (const step of settled.steps.filter((s) => s.status === 'running' || s.status === 'pending' || s.status === 'verifying')) settled = skipStep(settled, step.id, result.reason ?? 'the run ended', 'cancelled');
+      const committed = await commitToBranch(this.ctx, settled, result.status);
       const summary = summarizeRun(settled, result, ledger.totals, this.options.approve);
-      settled = setSummaryOfChanges(setStatus(settled, result.status), summary);
+      settled = setSummaryOfChanges(setStatus(settled, result.status), committed !== undefined ? `${summary}\n${committed}` : summary);
       // The final plan.md and run.json are written side by side.
       const updating = plan.update(settled);
       await Promise.all([updating, this.record.save(result.status, createdAt, result.reason)]);

@@ -59,6 +59,11 @@ export interface RunOptions {
   readonly contextWindows?: Partial<Record<ModelRole, number>>;
   /** `plumbline.askUser.timeoutSeconds`: how long a question waits for the user; 0 or absent: until the run stops. */
   readonly askUserTimeoutSeconds?: number;
+  /**
+   * Commit each verified step to this new branch, from `base`, instead of landing anything
+   * (`plumbline run --ci`, with approve `never`): branchLanding.ts. Absent: nothing is committed.
+   */
+  readonly commitToBranch?: { readonly branch: string; readonly base: string };
   /** The journal's size cap; past it the run stops at its next model request. Absent: none. */
   readonly maxJournalBytes?: number;
 }

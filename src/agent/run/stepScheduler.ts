@@ -110,7 +110,9 @@ export class StepScheduler {
     const verifier = ctx.verifier.current;
     if (verifier !== undefined) outcome = await verifyWithFixes(ctx, verifier, step, session, outcome);
     if (outcome.status === 'done') {
-      await ctx.journal.append(stagedEntry(step.id, fork.changes()));
+      const evidence = ctx.passedBy.get(step.id);
+      await ctx.journal.append(stagedEntry(step.id, fork.changes(), evidence));
+      ctx.stagedSteps.push({ stepId: step.id, changes: fork.changes(), ...(evidence !== undefined ? { evidence } : {}) });
       await fork.commitTo(ctx.staged);
       for (const path of outcome.changedFiles) ctx.stepsByFile.set(path, [...(ctx.stepsByFile.get(path) ?? []), step.id]);
       await plan.update(finishStep(plan.current(), step.id, { status: 'done', summary: outcome.summary, changedFiles: [...outcome.changedFiles], ...(this.attemptClosed(step.id) ? {} : { attempt: { endedAt: new Date().toISOString(), outcome: 'passed' as const } }) }));

@@ -195,7 +195,7 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, option
   child.stdout.on('data', (chunk: Buffer) => {
     const text = chunk.toString('utf8');
     stdout += text;
-    if (args[0] !== 'run' || !args.includes('--json')) return;
+    if ((args[0] !== 'run' && args[0] !== 'resume') || !args.includes('--json')) return;
     pending += text;
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
