@@ -91,8 +91,14 @@ export function ciReport(observed: CiObservation, options: { readonly detailed?:
       '',
       `Each commit on ${inlineCode(name)} is one verified step; its message lists the step's files and test evidence (trailers \`Plumbline-Step\`, \`Plumbline-Tests\`).`,
       '',
-      `- **In VS Code:** fetch it (${inlineCode(`git fetch origin ${name}`)}), then run **Plumbline: Review Branch…** and pick ${inlineCode(name)}: the plan and evidence show in the sidebar, and you accept or reject each hunk into your working tree.`,
-      `- **On a terminal:** ${inlineCode(`git fetch origin ${name} && plumbline review-branch ${name}`)}`,
+      ...(name.startsWith('plumbline/')
+        ? [
+            `- **In VS Code:** fetch it (${inlineCode(`git fetch origin ${name}`)}), then run **Plumbline: Review Branch…** and pick ${inlineCode(name)}: the plan and evidence show in the sidebar, and you accept or reject each hunk into your working tree.`,
+            `- **On a terminal:** ${inlineCode(`git fetch origin ${name} && plumbline review-branch ${name}`)}`,
+          ]
+        : [
+            `- **With git:** ${inlineCode(`git fetch origin ${name} && git log -p HEAD..FETCH_HEAD`)} (Plumbline: Review Branch… and ${inlineCode('plumbline review-branch')} list ${inlineCode('plumbline/*')} branches; name the branch so with --commit-branch to review it there).`,
+          ]),
       '',
     );
   }
