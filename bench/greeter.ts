@@ -49,7 +49,7 @@ async function sample(): Promise<GreeterSample> {
 }
 
 export interface Overhead {
-  /** Run wall-clock minus model time minus test time, in ms. */
+  /** Run wall-clock not covered by a model request or a test command, in ms. */
   readonly totalMs: number;
   /** Per agent step: one model turn and the tool calls it makes (what the target counts). */
   readonly perTurnMs: number;
@@ -57,13 +57,30 @@ export interface Overhead {
   readonly perPlanStepMs: number;
 }
 
-/** Run wall-clock minus model time minus test time (events timed on arrival at the parent). */
+/** Each test command's interval (epoch ms): the runs a verdict rests on, else the verification's own duration up to its event. */
+export function testIntervals(outcome: CliOutcome): (readonly [number, number])[] {
+  return eventsOf(outcome.events, 'verification').flatMap(({ at, event }) => {
+    const runs = event.evidence.runs ?? [];
+    if (runs.length === 0) return [[at - event.evidence.durationMs, at] as const];
+    return runs.map((run) => {
+      const start = run.startedAt === undefined ? at - run.durationMs : Date.parse(run.startedAt);
+      return [start, start + run.durationMs] as const;
+    });
+  });
+}
+
+/**
+ * The time the run spends on Plumbline itself: run/started → run/finished at the parent, less every
+ * moment a model request or a test command was under way (the union of both, so a baseline that
+ * runs while the orchestrator plans, or test runs side by side, are not subtracted twice).
+ */
 export function overheadOf(outcome: CliOutcome, requests: readonly RecordedRequest[]): Overhead {
   const started = eventsOf(outcome.events, 'run/started')[0]?.at ?? outcome.startedAt;
   const finished = eventsOf(outcome.events, 'run/finished')[0]?.at ?? outcome.exitedAt;
-  const model = unionLength(requests.map((request) => [request.arrivedAt, request.completedAt ?? request.arrivedAt] as const));
-  const tests = eventsOf(outcome.events, 'verification').reduce((sum, { event }) => sum + event.evidence.durationMs, 0);
-  const totalMs = finished - started - model - tests;
+  const clip = ([from, to]: readonly [number, number]): readonly [number, number] => [Math.min(Math.max(from, started), finished), Math.min(Math.max(to, started), finished)];
+  const model = requests.map((request) => [request.arrivedAt, request.completedAt ?? request.arrivedAt] as const);
+  const busy = unionLength([...model, ...testIntervals(outcome)].map(clip));
+  const totalMs = finished - started - busy;
   const steps = eventsOf(outcome.events, 'step/finished').length;
   return { totalMs, perTurnMs: totalMs / Math.max(1, requests.length), perPlanStepMs: totalMs / Math.max(1, steps) };
 }
@@ -79,8 +96,8 @@ export function overheadFigure(id: string, name: string, overheads: readonly Ove
     comparison: 'max',
     samples: overheads.map((overhead) => overhead.perTurnMs),
     note:
-      `run/started→run/finished at the parent, minus model time (fake server, union of request intervals), minus verification durationMs, divided by the ${turns} model turns (agent steps); ` +
-      `median total ${median(overheads.map((overhead) => overhead.totalMs)).toFixed(0)} ms = ${perPlanStep.toFixed(0)} ms per plan step (${planSteps} steps); ${what}; ${overheads.length} runs`,
+      `the time the user waits on Plumbline itself: run/started→run/finished at the parent during which neither a model request (fake server) nor a test command (the evidence's runs) was under way, ` +
+      `divided by the ${turns} model turns (agent steps); median total ${median(overheads.map((overhead) => overhead.totalMs)).toFixed(0)} ms = ${perPlanStep.toFixed(0)} ms per plan step (${planSteps} steps); ${what}; ${overheads.length} runs`,
   });
 }
 

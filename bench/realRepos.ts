@@ -16,6 +16,7 @@ import { eventsOf, runCli, type CliOutcome } from './cli';
 import { planWaves, realProjects, type RealProject } from './realProjects';
 import { repoRoot } from './repo';
 import { checkToolUse } from './toolUse';
+import { testIntervals } from './greeter';
 import { median, notMeasured, now, unionLength, type Figure } from './stats';
 
 function run(command: string, args: readonly string[], cwd: string, what: string): string {
@@ -130,17 +131,11 @@ async function sample(project: RealProject, dependencies: string | undefined): P
     // The refactor landed and the project's own suite still passes on it.
     if (run('git', ['status', '--porcelain', '--untracked-files=no'], repo.root, 'git status').trim() === '') throw new Error(`the ${project.name} run changed no file`);
     warmSuiteMs(project.directCommand, repo.root);
+    traceRun(project, outcome);
     const verifications = eventsOf(outcome.events, 'verification');
     // Each test command's interval (the runs a verdict rests on, else the verification's own), within the run.
     const clip = ([from, to]: readonly [number, number]): readonly [number, number] => [Math.max(from, outcome.startedAt), Math.min(Math.max(to, outcome.startedAt), outcome.exitedAt)];
-    const intervals = verifications.flatMap(({ at, event }) =>
-      (event.evidence.runs ?? []).length > 0
-        ? (event.evidence.runs ?? []).map((testRun) => {
-            const start = testRun.startedAt === undefined ? at - testRun.durationMs : Date.parse(testRun.startedAt);
-            return clip([start, start + testRun.durationMs]);
-          })
-        : [clip([at - event.evidence.durationMs, at])],
-    );
+    const intervals = testIntervals(outcome).map(clip);
     const testMs = unionLength(intervals);
     const overlap = Math.max(0, ...intervals.map(([start]) => intervals.filter(([from, to]) => from <= start && start < to).length));
     const timeline = verifications
@@ -156,6 +151,15 @@ async function sample(project: RealProject, dependencies: string | undefined): P
   }
 }
 
+/** BENCH_REAL_TRACE=FOLDER: each run's events, with milliseconds since the spawn, one JSON line each (for finding where a run's time went). */
+function traceRun(project: RealProject, outcome: CliOutcome): void {
+  const folder = process.env.BENCH_REAL_TRACE;
+  if (folder === undefined || folder === '') return;
+  mkdirSync(folder, { recursive: true });
+  const lines = outcome.events.map(({ at, event }) => JSON.stringify({ ms: Math.round(at - outcome.startedAt), ...event }));
+  writeFileSync(join(folder, `${project.name}-${String(Date.now())}.jsonl`), `${lines.join('\n')}\n{"ms":${String(Math.round(outcome.exitedAt - outcome.startedAt))},"type":"exit"}\n`);
+}
+
 function figureId(project: RealProject): string {
   return `realRepo.${project.name}`;
 }
@@ -165,7 +169,10 @@ export const realRepoFigureIds: readonly string[] = realProjects.map(figureId);
 /** Per project: run wall time ÷ one warm suite run, against (waves + 1); the share in tests and the waves beside it. */
 export async function realRepoFigures(runs: number): Promise<Figure[]> {
   const figures: Figure[] = [];
+  // BENCH_REAL_ONLY=NAME[,NAME]: only those projects (the others are not measured this time).
+  const only = (process.env.BENCH_REAL_ONLY ?? '').split(',').filter((name) => name !== '');
   for (const project of realProjects) {
+    if (only.length > 0 && !only.includes(project.name)) continue;
     const waves = planWaves(project.steps).length;
     const name = `${project.name} (${project.runner}): run ÷ one warm suite run`;
     try {

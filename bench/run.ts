@@ -72,7 +72,11 @@ async function group(label: string, ids: readonly string[], measure: () => Promi
   }
   process.stderr.write(`bench: ${label}…\n`);
   try {
-    return await measure();
+    const measured = await measure();
+    // A group may measure only some of its figures (BENCH_REAL_ONLY): the others keep their last values.
+    const earlier = previousFigures();
+    const kept = ids.filter((id) => !measured.some((figure) => figure.id === id)).flatMap((id) => earlier.filter((figure) => figure.id === id));
+    return [...measured, ...kept].sort((one, other) => ids.indexOf(one.id) - ids.indexOf(other.id));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`bench: ${label} failed: ${message}\n`);

@@ -6,7 +6,7 @@ import type { WorkerContext } from './toolContexts';
 
 export const createFileTool = defineTool({
   name: 'create_file',
-  description: 'Create a new file your step owns, with its full content. Fails if the file exists: use edit_file to change an existing file.',
+  description: 'Create a new file your step owns, with its full content (fails if it exists: use edit_file).',
   input: z.object({ path: z.string().min(1), content: z.string() }).strict(),
   async run(input, context: WorkerContext) {
     const owned = await ownedPath(context, input.path);

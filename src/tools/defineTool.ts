@@ -42,18 +42,23 @@ export function toToolSpec<C extends ToolContext>(tool: ToolDefinition<z.ZodType
   const schema = z.toJSONSchema(tool.input, { target: 'draft-7', unrepresentable: 'any', io: 'input' });
   // The $schema marker is noise to a model and costs prompt tokens on every request.
   const { $schema: _ignored, ...inputSchema } = schema as Record<string, unknown>;
-  return { name: tool.name, description: tool.description, inputSchema: withoutSafeIntegerBounds(inputSchema) };
+  return { name: tool.name, description: tool.description, inputSchema: withoutNoiseBounds(inputSchema) };
 }
 
-/** zod bounds every integer to ±2^53; saying so in every request costs tokens and tells a model nothing. */
-function withoutSafeIntegerBounds(schema: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Bounds that cost tokens in every request and tell a model nothing: zod's ±2^53 on every integer,
+ * and `minLength: 1` on strings (a path, a command, a summary is never meant empty). The parser
+ * still enforces both, and says so in the tool's error when a call breaks one.
+ */
+function withoutNoiseBounds(schema: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
     if ((key === 'maximum' && value === Number.MAX_SAFE_INTEGER) || (key === 'minimum' && value === Number.MIN_SAFE_INTEGER)) continue;
+    if (key === 'minLength' && value === 1 && schema.type === 'string') continue;
     out[key] = Array.isArray(value)
-      ? value.map((item: unknown) => (typeof item === 'object' && item !== null ? withoutSafeIntegerBounds(item as Record<string, unknown>) : item))
+      ? value.map((item: unknown) => (typeof item === 'object' && item !== null ? withoutNoiseBounds(item as Record<string, unknown>) : item))
       : typeof value === 'object' && value !== null
-        ? withoutSafeIntegerBounds(value as Record<string, unknown>)
+        ? withoutNoiseBounds(value as Record<string, unknown>)
         : value;
   }
   return out;

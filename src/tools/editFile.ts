@@ -11,8 +11,8 @@ export const editFileTool = defineTool({
   name: 'edit_file',
   description:
     'Edit a file your step owns with patch hunks. Lines start with " " (unchanged context), "-" (remove) or "+" (add); "@@" starts the next hunk. ' +
-    'Copy context and "-" lines exactly from read_file (without the line-number prefix), enough to match one place. ' +
-    'Hunks are independent: order does not matter and a failing hunk does not stop the others. Example: "@@\\n function f() {\\n-  return 1;\\n+  return 2;"',
+    'Copy context and "-" lines exactly from read_file, enough to match one place. ' +
+    'Hunks apply independently, in any order. Example: "@@\\n function f() {\\n-  return 1;\\n+  return 2;"',
   input: z
     .object({
       path: z.string().min(1),

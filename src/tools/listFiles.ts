@@ -6,11 +6,11 @@ const limit = 400;
 
 export const listFilesTool = defineTool({
   name: 'list_files',
-  description: 'List files in the workspace (ignored files excluded). Narrow with a folder path and/or a glob such as "src/**/*.ts".',
+  description: 'List files in the workspace (ignored files excluded). Narrow with a folder path (relative to the workspace root) and/or a glob over workspace-relative paths such as "src/**/*.ts".',
   input: z
     .object({
-      path: z.string().optional().describe('Folder to list, relative to the workspace root'),
-      glob: z.string().optional().describe('Glob matched against workspace-relative paths'),
+      path: z.string().optional(),
+      glob: z.string().optional(),
     })
     .strict(),
   async run(input, context: ExploreContext) {

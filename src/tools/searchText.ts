@@ -7,7 +7,7 @@ const limit = 200;
 
 export const searchTextTool = defineTool({
   name: 'search_text',
-  description: 'Search file contents. Literal text by default (case-insensitive); regex: true for a JavaScript regular expression. Narrow with a glob.',
+  description: 'Search file contents. Literal, case-insensitive text, or a JavaScript regular expression with regex: true. Narrow with a glob.',
   input: z
     .object({
       query: z.string().min(1),

@@ -52,10 +52,10 @@ function makeRepo(): { root: string; remove(): void } {
 
 const modify = (path: string, before: string, after: string): StagedChange => ({ path, kind: 'modify', before: encode(before), after: encode(after) });
 
-/** A verifier with a taken baseline; narrowing always (these suites are quick). */
-async function withVerifier<T>(work: (verifier: StepVerifier) => Promise<T>): Promise<T> {
+/** A verifier with a taken baseline; narrowing always (these suites are quick) unless `narrowWhenSuiteTakesMs` says otherwise. */
+async function withVerifier<T>(work: (verifier: StepVerifier) => Promise<T>, narrowWhenSuiteTakesMs = 0): Promise<T> {
   const repo = makeRepo();
-  const verifier = await StepVerifier.create({ root: repo.root, timeoutMs: 60_000, signal: new AbortController().signal, narrowWhenSuiteTakesMs: 0, parallel: 3 });
+  const verifier = await StepVerifier.create({ root: repo.root, timeoutMs: 60_000, signal: new AbortController().signal, narrowWhenSuiteTakesMs, parallel: 3 });
   try {
     const baseline = await verifier.runBaseline();
     assert.equal(baseline.verdict, 'passed', baseline.reason);
@@ -172,4 +172,60 @@ test('each copy is swept on its own: a step whose tests rewrite another test fil
     assert.equal(broken.verdict, 'failed', broken.reason);
     assert.deepEqual(broken.newFailures, ['b is a number']);
   });
+});
+
+test('a step that asks while the baseline has run less than the narrowing threshold goes straight to its wave: no related run first', { timeout: 180_000 }, async () => {
+  const repo = makeRepo();
+  const verifier = await StepVerifier.create({ root: repo.root, timeoutMs: 60_000, signal: new AbortController().signal, narrowWhenSuiteTakesMs: 60_000, parallel: 3 });
+  try {
+    const baseline = verifier.runBaseline();
+    const step = await verifier.verify([modify('src/a.js', A, 'module.exports = () => 5;\n')], { stepId: 'A', ownPaths: ['src/a.js'] });
+    assert.equal((await baseline).verdict, 'passed');
+    assert.equal(step.verdict, 'passed', step.reason);
+    // The suite's length was not known yet, and less than the threshold had passed: narrowing could not pay.
+    assert.deepEqual((step.runs ?? []).map((run) => run.kind), ['full']);
+  } finally {
+    await verifier.dispose();
+    repo.remove();
+  }
+});
+
+test('related tests that are most of the suite are not run first: the full suite is what they would cost', { timeout: 180_000 }, async () => {
+  const repo = makeRepo();
+  // A 1 ms threshold: the suite counts as slow once the baseline has run, so only the selection decides.
+  const verifier = await StepVerifier.create({ root: repo.root, timeoutMs: 60_000, signal: new AbortController().signal, narrowWhenSuiteTakesMs: 1, parallel: 3 });
+  try {
+    assert.equal((await verifier.runBaseline()).verdict, 'passed');
+    // One test file of three: narrower, so it runs first.
+    const narrow = await verifier.verify([modify('src/a.js', A, 'module.exports = () => 5;\n')], { stepId: 'A', ownPaths: ['src/a.js'] });
+    assert.deepEqual((narrow.runs ?? []).map((run) => run.kind), ['related', 'full']);
+    // Every test file: no narrower than the suite.
+    const sources = files['test/sources.test.js'] ?? '';
+    const wide = await verifier.verify(
+      [modify('src/a.js', A, 'module.exports = () => 6;\n'), modify('src/b.js', B, 'module.exports = () => 7;\n'), modify('test/sources.test.js', sources, `${sources}// checked\n`)],
+      { stepId: 'B', ownPaths: ['src/a.js', 'src/b.js', 'test/sources.test.js'] },
+    );
+    assert.equal(wide.verdict, 'passed', wide.reason);
+    assert.deepEqual((wide.runs ?? []).map((run) => run.kind), ['full']);
+  } finally {
+    await verifier.dispose();
+    repo.remove();
+  }
+});
+
+test('parallel steps that finish moments apart share one full run: the wave waits for the expected step', { timeout: 180_000 }, async () => {
+  await withVerifier(async (verifier) => {
+    // Both workers started; B finishes 400 ms after A.
+    verifier.expect('A');
+    verifier.expect('B');
+    const a = verifier.verify([modify('src/a.js', A, 'module.exports = () => 10;\n')], { stepId: 'A', ownPaths: ['src/a.js'] });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const b = verifier.verify([modify('src/b.js', B, 'module.exports = () => 20;\n')], { stepId: 'B', ownPaths: ['src/b.js'] });
+    const [first, second] = await Promise.all([a, b]);
+    assert.equal(first.verdict, 'passed', first.reason);
+    assert.equal(second.verdict, 'passed', second.reason);
+    assert.equal(verifier.fullRuns, 1, 'one full run for both');
+    assert.deepEqual(runsOf(first, 'full')[0]?.steps, ['A', 'B']);
+    assert.deepEqual((first.runs ?? []).map((run) => run.kind), ['full'], 'no related run held the wave back: the expectation did');
+  }, 60_000);
 });

@@ -74,7 +74,7 @@ export type PlanDecision = { readonly kind: 'approve' } | { readonly kind: 'canc
  * What the run asks of its verifier: the part of `StepVerifier` the engine uses. A test may stand
  * in for it (`RunHost.createVerifier`) to script verdicts without running anything.
  */
-export type RunVerifier = Pick<StepVerifier, 'command' | 'describeCommand' | 'prepare' | 'runBaseline' | 'verify' | 'verifyLanded' | 'recordLanded' | 'dispose'>;
+export type RunVerifier = Pick<StepVerifier, 'command' | 'describeCommand' | 'prepare' | 'runBaseline' | 'verify' | 'verifyLanded' | 'recordLanded' | 'dispose'> & Partial<Pick<StepVerifier, 'expect'>>;
 
 /** What a run needs from its host (the server for VS Code and the CLI, or a test). */
 export interface RunHost {

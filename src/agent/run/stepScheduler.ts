@@ -105,10 +105,18 @@ export class StepScheduler {
       return this.#commands.run({ stepId: step.id, command, purpose, changes: runnable, ...(note !== undefined ? { note } : {}) }, ctx.workSignal);
     };
     const session = new WorkerSession(plan.current().steps.find((s) => s.id === step.id) ?? step, plan.current(), fork, loopOptions(ctx, 'worker', { stepId: step.id, client }), runWorkerCommand);
-    let outcome = await session.run();
-    if (ctx.signal.aborted) throw new RunCancelled();
-    const verifier = ctx.verifier.current;
-    if (verifier !== undefined) outcome = await verifyWithFixes(ctx, verifier, step, session, outcome);
+    // Steps working side by side: a wave about to start waits a moment for this one to join it.
+    const withdraw = ctx.verifier.current?.expect?.(step.id);
+    let outcome: Awaited<ReturnType<WorkerSession['run']>>;
+    try {
+      outcome = await session.run();
+      if (ctx.signal.aborted) throw new RunCancelled();
+      const verifier = ctx.verifier.current;
+      if (verifier !== undefined) outcome = await verifyWithFixes(ctx, verifier, step, session, outcome);
+    } finally {
+      // Joining a wave ended the wait for this step; a step that never asked for a verdict ends it here.
+      withdraw?.();
+    }
     if (outcome.status === 'done') {
       const evidence = ctx.passedBy.get(step.id);
       await ctx.journal.append(stagedEntry(step.id, fork.changes(), evidence));

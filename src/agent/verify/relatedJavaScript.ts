@@ -77,16 +77,24 @@ export function globPattern(glob: string): RegExp {
 const TEST_NAME = /(?:^|[._-])(?:test|spec)\.[cm]?[jt]sx?$|^test[-_][^/]*\.[cm]?[jt]sx?$|^test\.[cm]?[jt]sx?$/;
 const TEST_FOLDER = /(?:^|\/)(?:test|tests|spec|__tests__)\//;
 
+/** The related test files, and how many test files the suite runs in all (the same scope). */
+export interface RelatedByImports {
+  readonly tests: readonly string[];
+  readonly suiteTests: number;
+}
+
 /**
  * The test files related to `changed` for node --test or mocha: files named as tests, or files in a
  * test folder that nothing imports (mocha's `test/calc.js`; an imported one is a helper), that
  * import a changed file through any chain of relative imports; under `within` (the folders or files
- * the project's script runs) when it names some.
+ * the project's script runs) when it names some. `suiteTests` counts every test file in that scope,
+ * so the caller can tell a selection that is most of the suite (not worth a run of its own).
  */
-export async function relatedByImports(tree: SourceTree, changed: readonly string[], within: readonly string[], signal?: AbortSignal): Promise<string[]> {
+export async function relatedByImports(tree: SourceTree, changed: readonly string[], within: readonly string[], signal?: AbortSignal): Promise<RelatedByImports> {
   const graph = await buildImportGraph(tree, (path) => JS_SOURCE.test(path), jsImports, signal);
   const reached = importersOf(graph, changed.filter((path) => tree.files.has(path)));
   const isTest = (path: string): boolean => JS_SOURCE.test(path) && (TEST_NAME.test(basenameOf(path)) || (TEST_FOLDER.test(path) && !graph.importers.has(path)));
   const inScope = (path: string): boolean => within.length === 0 || within.some((target) => (GLOB.test(target) ? globPattern(target).test(path) : path === target || path.startsWith(`${target.replace(/\/+$/, '')}/`)));
-  return [...reached].filter((path) => isTest(path) && inScope(path)).sort();
+  const suite = [...tree.files].filter((path) => isTest(path) && inScope(path));
+  return { tests: suite.filter((path) => reached.has(path)).sort(), suiteTests: suite.length };
 }

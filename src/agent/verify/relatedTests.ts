@@ -24,6 +24,8 @@ export interface RelatedTests {
   readonly tests: readonly string[];
   /** How they were chosen, for the evidence: "the plan's Verify line", "jest --findRelatedTests", … */
   readonly how: string;
+  /** How many test files the full suite runs, where the selection knows (node --test, mocha). */
+  readonly suiteTests?: number;
 }
 
 /** Test files by the names the common runners use (what a Verify line may name). */
@@ -82,8 +84,9 @@ async function select(input: RelatedTestsInput, tree: SourceTree, changed: reado
       return fromRunner(detected, changed, named);
     case 'node-test':
     case 'mocha': {
-      const tests = await relatedByImports(tree, changed, scriptTargets(detected, detected.runner === 'mocha' ? 'mocha' : 'node'), signal);
-      return byTestFiles(detected, tests, 'the test files that import the changed files (directly or through other modules)', named);
+      const { tests, suiteTests } = await relatedByImports(tree, changed, scriptTargets(detected, detected.runner === 'mocha' ? 'mocha' : 'node'), signal);
+      const chosen = byTestFiles(detected, tests, 'the test files that import the changed files (directly or through other modules)', named);
+      return chosen === undefined ? undefined : { ...chosen, suiteTests };
     }
     case 'pytest':
       return byTestFiles(detected, await relatedPythonTests(tree, changed, signal), 'the test modules that import the changed modules or are named after them', named);

@@ -35,9 +35,10 @@ export interface VerifierOptions {
   /** `plumbline.sandbox.*`. */
   readonly sandbox?: SandboxSettings;
   /**
-   * A run of the step's related tests comes first (to fail fast) when the whole suite took at
-   * least this long (the baseline; while it is still running, the suite counts as slow); a faster
-   * suite is run whole at once (a pass needs it anyway). Default 2000 ms; 0 always narrows first.
+   * A run of the step's related tests comes first (to fail fast) when the whole suite is known to
+   * take at least this long (the baseline took it, or has been running that long) and the related
+   * tests are not most of the suite; otherwise the suite runs whole at once (a pass needs it
+   * anyway). Default 2000 ms; 0 always narrows first.
    */
   readonly narrowWhenSuiteTakesMs?: number;
   /** Copies, and so test runs, at once (`plumbline.verification.parallel`); default: this machine's cores. */
@@ -78,6 +79,8 @@ export class StepVerifier {
   #baseline: Promise<Baseline | undefined> | undefined;
   /** How long the whole suite took (the baseline): decides whether a related run pays. */
   #suiteMs: number | undefined;
+  /** When the baseline started (performance.now()), while its duration is not known yet. */
+  #baselineStartedAt: number | undefined;
   readonly #landed = new Map<string, StagedChange>();
   #unnamed = 0;
 
@@ -95,7 +98,11 @@ export class StepVerifier {
       timeoutMs: options.timeoutMs,
       signal,
     });
-    this.#waves = new VerificationWaves({ acquire: () => this.#pool.acquire(), full: (lease, changes, removes, steps) => this.#full(lease, changes, removes, steps) });
+    this.#waves = new VerificationWaves({
+      acquire: () => this.#pool.acquire(),
+      full: (lease, changes, removes, steps) => this.#full(lease, changes, removes, steps),
+      coalesceMs: () => coalescingWindowMs(this.#suiteMs),
+    });
   }
 
   /**
@@ -117,6 +124,15 @@ export class StepVerifier {
     // Copies left by a process that died (a killed server) are removed before new ones are made.
     const [, detected] = await Promise.all([(options.staleCleanup ?? cleanupStaleIsolations(options.root)).catch(() => undefined), detectTestCommand(options.root)]);
     return new StepVerifier(options, detected, options.command ?? detected?.command);
+  }
+
+  /**
+   * A step's worker has started: a wave about to start waits a short while for it (see
+   * `VerificationWaves.expect`), so steps that finish together share one full run. Call the
+   * returned function if the step ends without asking for a verdict.
+   */
+  expect(stepId: string): () => void {
+    return this.#waves.expect(stepId);
   }
 
   /** Full-suite runs so far (waves and the runs that attribute a failed wave), not the baseline. */
@@ -165,6 +181,7 @@ export class StepVerifier {
     if (command === undefined) return { baseline: undefined, evidence: this.unverified() };
     const confinement = await this.gate.forBaseline();
     const cache = restore.length === 0 ? this.options.baselineCache : undefined;
+    this.#baselineStartedAt = performance.now();
     const lease = await this.#pool.acquire();
     let run: PooledRun;
     let key: string | undefined;
@@ -213,7 +230,7 @@ export class StepVerifier {
     const ownPaths = new Set(step.ownPaths ?? changes.map((change) => change.path));
     const own = changes.filter((change) => ownPaths.has(change.path));
     const base = this.#withLanded(changes.filter((change) => !ownPaths.has(change.path)));
-    const ticket = this.#waves.enter();
+    const ticket = this.#waves.enter(stepId);
     let related: { evidence: TestEvidence; run: TestRun } | undefined;
     try {
       related = await this.#related([...base, ...own], own, step, stepId, confinement);
@@ -235,10 +252,10 @@ export class StepVerifier {
    */
   async #related(changes: readonly StagedChange[], own: readonly StagedChange[], step: StepDeclarations, stepId: string, confinement: Confinement): Promise<{ evidence: TestEvidence; run: TestRun } | undefined> {
     // Narrowing pays only when the whole suite is slow: a pass needs the full suite anyway.
-    const worthNarrowing = (this.#suiteMs ?? Number.POSITIVE_INFINITY) >= (this.options.narrowWhenSuiteTakesMs ?? 2000);
+    const threshold = this.options.narrowWhenSuiteTakesMs ?? 2000;
     const detected = this.detected;
     // The user's own command runs exactly as configured: it is never narrowed.
-    if (!worthNarrowing || detected === undefined || this.options.command !== undefined) return undefined;
+    if (!this.#suiteIsSlow(threshold) || detected === undefined || this.options.command !== undefined) return undefined;
     const lease = await this.#pool.acquire();
     let ran: PooledRun;
     let how: string;
@@ -246,6 +263,9 @@ export class StepVerifier {
       const copyPath = await lease.stage(changes);
       const chosen = await relatedTestsCommand({ root: copyPath, detected, changedFiles: own.map((change) => change.path), ...(step.verifyLine !== undefined ? { verifyLine: step.verifyLine } : {}), signal: this.options.signal });
       if (chosen === undefined) return undefined;
+      // Most of the suite's test files is not a narrower run: it would cost about what the full run
+      // costs, before it (a library whose every test imports the changed module).
+      if (threshold > 0 && chosen.suiteTests !== undefined && chosen.suiteTests > 0 && chosen.tests.length >= MOST_OF_THE_SUITE * chosen.suiteTests) return undefined;
       how = chosen.how;
       ran = await lease.run(chosen.command, confinement);
     } finally {
@@ -259,6 +279,18 @@ export class StepVerifier {
     const tampered = evidence.verdict === 'failed' && judged.verdict !== 'failed';
     const failed = ran.cancelled || ran.timedOut || tampered || (evidence.verdict === 'failed' && evidence.newFailures.length > 0);
     return { evidence: { ...evidence, verdict: failed ? 'failed' : 'passed' }, run: testRun('related', [stepId], ran, failed ? 'failed' : 'passed', how) };
+  }
+
+  /**
+   * Whether the whole suite takes at least `threshold`: the baseline's duration, or while it still
+   * runs, the time it has run so far. A step that asks earlier goes straight to its wave: its
+   * failure comes back at most `threshold` later than a related run's would, since either verdict
+   * waits for the baseline. Without a baseline (none was taken) the suite counts as slow.
+   */
+  #suiteIsSlow(threshold: number): boolean {
+    if (this.#suiteMs !== undefined) return this.#suiteMs >= threshold;
+    if (this.#baselineStartedAt === undefined) return true;
+    return performance.now() - this.#baselineStartedAt >= threshold;
   }
 
   /** A full run for the waves: staged work + `changes`, judged against the baseline. */
@@ -349,6 +381,19 @@ export class StepVerifier {
   }
 
   private fallbackGate: ExecutionGate | undefined;
+}
+
+/** A related selection holding at least this share of the suite's test files is run as the full suite instead. */
+const MOST_OF_THE_SUITE = 0.75;
+
+/**
+ * How long a wave ready to start waits for steps whose workers are still working: a quarter of a
+ * suite run (what the wait can cost is small beside the full run it can save), between 250 ms and
+ * 3 s; 1 s while the suite's duration is not known.
+ */
+export function coalescingWindowMs(suiteMs: number | undefined): number {
+  if (suiteMs === undefined) return 1000;
+  return Math.min(3000, Math.max(250, suiteMs / 4));
 }
 
 /** A run for the evidence. */

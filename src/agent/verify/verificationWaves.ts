@@ -7,7 +7,10 @@ import type { CopyLease } from './copyPool';
  * step. A step enters when it starts verification and, after its related tests passed (or when it
  * has none worth running), waits for a wave. A wave starts when no step is still in its related run
  * (the steps finishing together all join) and a copy is free; the steps that wait by the time the
- * copy is theirs make up the wave.
+ * copy is theirs make up the wave. Steps whose workers are still working (`expect`) hold a wave
+ * back for a short window (`coalesceMs`, from the first waiting step's arrival): parallel steps that
+ * finish moments apart then share a run instead of each taking one. The window is short beside a
+ * suite run, so a sibling that works on for minutes delays the wave by the window at most.
  *
  * The wave's full run holds the staged work plus every member's changes (members never own the same
  * file). It passes: each member is verified by it. It fails with one member: that is its verdict.
@@ -32,6 +35,8 @@ export interface WaveRunner {
   acquire(): Promise<CopyLease>;
   /** The full suite on `changes` (in `lease` when given, released after), judged with `removesTests`, for `steps`. */
   full(lease: CopyLease | undefined, changes: readonly StagedChange[], removesTests: readonly string[], steps: readonly string[]): Promise<JudgedRun>;
+  /** How long a wave may wait for expected steps, in ms; absent: it never waits. */
+  coalesceMs?(): number;
 }
 
 export interface WaveRequest {
@@ -61,13 +66,30 @@ export class VerificationWaves {
   #open = 0;
   #waiting: Waiting[] = [];
   #forming = false;
+  /** Steps whose workers work: a wave waits a moment for them. */
+  readonly #expected = new Set<string>();
+  /** When the oldest waiting step arrived (performance.now()), for the coalescing window. */
+  #firstWaitingAt: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   /** Full runs so far (waves and attribution runs), for tests and the bench. */
   fullRuns = 0;
 
   constructor(private readonly runner: WaveRunner) {}
 
+  /**
+   * A step's worker started: a wave ready to start waits up to the coalescing window for it to
+   * enter. The returned function withdraws it (the step ended without a verdict to ask for).
+   */
+  expect(stepId: string): () => void {
+    this.#expected.add(stepId);
+    return () => {
+      if (this.#expected.delete(stepId)) this.#pump();
+    };
+  }
+
   /** A step starts its verification: no wave starts while it may still join. */
-  enter(): WaveTicket {
+  enter(stepId?: string): WaveTicket {
+    if (stepId !== undefined) this.#expected.delete(stepId);
     this.#open++;
     let closed = false;
     const close = (): void => {
@@ -77,6 +99,7 @@ export class VerificationWaves {
     };
     return {
       submit: (request) => {
+        this.#firstWaitingAt ??= performance.now();
         const result = new Promise<TestEvidence>((resolve, reject) => this.#waiting.push({ request, resolve, reject }));
         close();
         this.#pump();
@@ -91,11 +114,24 @@ export class VerificationWaves {
 
   #pump(): void {
     if (this.#forming || this.#open > 0 || this.#waiting.length === 0) return;
+    const holdFor = this.#holdFor();
+    if (holdFor > 0) {
+      if (this.#timer === undefined) {
+        this.#timer = setTimeout(() => {
+          this.#timer = undefined;
+          this.#pump();
+        }, holdFor);
+      }
+      return;
+    }
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#forming = true;
     void this.runner.acquire().then(
       (lease) => {
         this.#forming = false;
         // In plan order as step ids go (s1, s2, … s10): the order an interaction is resolved in.
+        this.#firstWaitingAt = undefined;
         const wave = this.#waiting.splice(0).sort((one, other) => one.request.stepId.localeCompare(other.request.stepId, 'en', { numeric: true }));
         if (wave.length === 0) lease.release();
         else void this.#run(wave, lease);
@@ -106,6 +142,13 @@ export class VerificationWaves {
         for (const waiting of this.#waiting.splice(0)) waiting.reject(error);
       },
     );
+  }
+
+  /** How much longer a wave waits for expected steps: 0 when none is expected or the window has passed. */
+  #holdFor(): number {
+    if (this.#expected.size === 0 || this.#firstWaitingAt === undefined) return 0;
+    const window = this.runner.coalesceMs?.() ?? 0;
+    return Math.max(0, Math.ceil(this.#firstWaitingAt + window - performance.now()));
   }
 
   async #run(wave: readonly Waiting[], lease: CopyLease): Promise<void> {
