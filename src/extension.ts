@@ -14,6 +14,8 @@ import { createRunStatusBar } from './client/runs/runStatusBar';
 import { ModelErrorNotices } from './client/runs/modelErrorNotice';
 import { SandboxStatusWatcher } from './client/agentServer/sandboxStatus';
 import { plumblineVersion } from './protocol/version';
+import { createChatHandler, registerChatParticipant } from './client/chat/chatParticipant';
+import { registerLanguageModelTools } from './client/chat/languageModelTools';
 
 let activeServer: AgentServerController | undefined;
 
@@ -60,6 +62,9 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
     new ModelErrorNotices(runs),
     testDiagnostics,
     vscode.window.registerWebviewViewProvider(SidebarProvider.viewId, sidebar),
+    // VS Code's Chat view (`@plumbline`) and its agents (the language model tools) reach the same runs.
+    registerChatParticipant(runs, context.extensionUri),
+    registerLanguageModelTools(runs, server),
     ...registerCommands({
       ...coreCommandHandlers(server, log, keys),
       ...runCommandHandlers(context, runs, server),
@@ -75,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
   void server.start();
   const activationMs = performance.now() - started;
   log.info(`Plumbline ${plumblineVersion} activated in ${activationMs.toFixed(1)} ms.`);
-  return { activationMs, serverPhaseAtActivation: server.view.phase, server, sidebar, runs, review, testDiagnostics, sandbox };
+  return { activationMs, serverPhaseAtActivation: server.view.phase, server, sidebar, runs, review, testDiagnostics, sandbox, chatHandler: createChatHandler(runs) };
 }
 
 /** Stops the agent server cleanly; VS Code waits for the returned promise. */

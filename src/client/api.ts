@@ -4,6 +4,7 @@ import type { TestDiagnostics } from './runs/testDiagnostics';
 import type { SandboxStatusWatcher } from './agentServer/sandboxStatus';
 import type { AgentServerController } from './agentServer/serverController';
 import type { SidebarProvider } from './sidebar/sidebarProvider';
+import type * as vscode from 'vscode';
 
 /**
  * What `activate` returns. VS Code hands it to any extension that asks for Plumbline's exports;
@@ -22,4 +23,6 @@ export interface PlumblineApi {
   readonly testDiagnostics: TestDiagnostics;
   /** Which sandbox confines tests and commands, as the ready server reports it. */
   readonly sandbox: SandboxStatusWatcher;
+  /** `@plumbline`'s request handler, the one registered with VS Code's Chat view (tests call it where the view cannot be driven). */
+  readonly chatHandler: vscode.ChatRequestHandler;
 }

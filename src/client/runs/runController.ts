@@ -29,6 +29,8 @@ export interface RunView {
   readonly usage?: { readonly tokens: number; readonly unpricedCalls: number };
   readonly finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
   readonly evidence: readonly TestEvidence[];
+  /** The files of the inline review open for this run (set when the server asks for it): the Chat view's anchors. */
+  readonly reviewFiles?: readonly string[];
 }
 
 /** A plan waiting for the user's answer; the notification and the sidebar both offer it, the first answer wins. */
@@ -164,9 +166,12 @@ export class RunController implements vscode.Disposable {
       case 'run/started':
         view = { ...view, task: event.task, planPath: event.planPath };
         break;
-      case 'run/phase':
-        view = { ...view, phase: event.phase };
+      case 'run/phase': {
+        // A review's files belong to that review: the next phase (or the next step's review) drops them.
+        const { reviewFiles: _closed, ...rest } = view;
+        view = { ...rest, phase: event.phase };
         break;
+      }
       case 'plan/updated':
         view = { ...view, plan: event.plan, costUsd: event.plan.cost.usd };
         break;
@@ -275,6 +280,10 @@ export class RunController implements vscode.Disposable {
   }
 
   private async review(request: { runId: string; files: readonly FileChange[] }, token: vscode.CancellationToken): Promise<ReviewDecisions> {
+    if (this.current?.runId === request.runId) {
+      this.current = { ...this.current, reviewFiles: request.files.map((file) => file.path) };
+      this.changed.fire(this.current);
+    }
     return this.reviewer.review({ runId: request.runId, files: request.files, evidence: this.current?.evidence ?? [], findings: findingsOf(this.current?.plan) }, token);
   }
 
@@ -315,7 +324,8 @@ export function approvalQuestion(steps: number, summary: string): string {
   return `planned ${String(steps)} step${steps === 1 ? '' : 's'}: ${summary.split('\n')[0] ?? ''} [Run Plan](command:${commandIds.approvePlan}) · [Open Plan](command:${commandIds.openPlan})`;
 }
 
-function configuredApproveMode(): 'step' | 'end' | 'auto' | 'never' {
+/** The user's `plumbline.approvalMode` (a run's, and what the language model tool's confirmation says). */
+export function configuredApproveMode(): 'step' | 'end' | 'auto' | 'never' {
   const mode = vscode.workspace.getConfiguration('plumbline').get<string>('approvalMode');
   return mode === 'end' || mode === 'auto' || mode === 'never' ? mode : 'step';
 }
