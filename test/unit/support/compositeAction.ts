@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import * as z from 'zod';
 import { condition, interpolate, type ExpressionContexts, type ExpressionValue } from './actionExpressions';
 
-// js-yaml comes with eslint (no types of its own here); only its load() is used, and its result is checked with zod.
+// js-yaml is a devDependency without types here; only its load() is used, and its result is checked with zod.
 const jsYaml = createRequire(__filename)('js-yaml') as { load: (text: string) => unknown };
 const loadYaml = (text: string): unknown => jsYaml.load(text);
 
