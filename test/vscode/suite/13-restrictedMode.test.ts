@@ -32,6 +32,28 @@ describe('Restricted Mode', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it("VS Code's Chat view (@plumbline) and the language model tools refuse with the same sentence and start nothing", async function () {
+    this.timeout(60000);
+    const api = await plumbline();
+    await waitForPhase(api, 'ready');
+    for (const [tool, input] of [['plumbline_run_task', { task: 'Rename greet' }], ['plumbline_run_tests', {}]] as const) {
+      await assert.rejects(Promise.resolve(vscode.lm.invokeTool(tool, { input, toolInvocationToken: undefined })), (error: unknown) => error instanceof Error && error.message.includes(restrictedModeMessage), `${tool} refuses`);
+    }
+    const parts: vscode.ChatResponsePart[] = [];
+    const stream = {
+      markdown: (value: string | vscode.MarkdownString) => parts.push(new vscode.ChatResponseMarkdownPart(value)),
+      button: (command: vscode.Command) => parts.push(new vscode.ChatResponseCommandButtonPart(command)),
+      progress: (value: string) => parts.push(new vscode.ChatResponseProgressPart(value)),
+    } as unknown as vscode.ChatResponseStream;
+    const request = { prompt: 'Rename greet', command: undefined, references: [], toolReferences: [] } as unknown as vscode.ChatRequest;
+    await api.chatHandler(request, { history: [] }, stream, new vscode.CancellationTokenSource().token);
+    const text = parts.flatMap((part) => (part instanceof vscode.ChatResponseMarkdownPart ? [part.value.value.replace(/\\(.)/g, '$1')] : [])).join('');
+    assert.equal(text, restrictedModeMessage);
+    assert.deepEqual(parts.flatMap((part) => (part instanceof vscode.ChatResponseCommandButtonPart ? [part.value.command] : [])), ['workbench.trust.manage']);
+    assert.equal(api.runs.view, undefined, 'no run started');
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
   it('starts nothing, says why in the sidebar and the commands, and comes back to life when the workspace is trusted', async function () {
     this.timeout(120000);
     const page = driver;
