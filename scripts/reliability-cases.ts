@@ -426,4 +426,12 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
       { file: replanUnit, titles: ['no valid re-plan: the run ends naming the step and its failure first, the orchestrator after it'] },
     ],
   },
+  {
+    area: 'Unattended (CI)',
+    case: 'Hostile GitHub input to `plumbline run --ci` (a 2 MiB event, other events, a comment without `/plumbline`, branch names that are options or ranges, a dirty tree, an existing branch) is refused before anything runs; a failing step whose title spells out trailers cannot fake a verified commit',
+    proofs: [
+      { file: 'test/integration/adversarial.ciInputs.test.ts', titles: ['run --ci refuses hostile inputs clearly: a huge event, other events, a comment without /plumbline, branch names that are options or ranges, a dirty tree, an existing branch'] },
+      { file: 'test/integration/cli.ci.test.ts', titles: ['run --ci where a step never passes: only the verified step is committed, the verdict is partial (exit 1), and its forged-trailer title fakes nothing'] },
+    ],
+  },
 ];

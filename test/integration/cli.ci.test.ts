@@ -88,6 +88,9 @@ test('run --ci from an issue: one commit per verified step on a new branch, the 
     assert.doesNotMatch(outsideCode, /<script>|<img|\]\(https?:|https?:\/\/|@octocat|#1\b/);
     for (const name of ['journal.jsonl', 'plan.md', 'run.json', 'report.md']) assert.ok(existsSync(join(artifacts, name)), `artifacts hold ${name}`);
     assert.equal(readFileSync(join(artifacts, 'report.md'), 'utf8'), markdown);
+    const planText = readFileSync(join(artifacts, 'plan.md'), 'utf8');
+    assert.match(planText, /Nothing was written to the working tree: verified steps are committed to the branch plumbline\//, 'the summary says where the changes went');
+    assert.doesNotMatch(planText, /Dry run/, 'a CI run is not a dry run');
   } finally {
     await server.close();
     world.remove();

@@ -217,7 +217,7 @@ export class RunEngine {
       let settled = plan.value;
       for (const step of settled.steps.filter((s) => s.status === 'running' || s.status === 'pending' || s.status === 'verifying')) settled = skipStep(settled, step.id, result.reason ?? 'the run ended', 'cancelled');
       const committed = await commitToBranch(this.ctx, settled, result.status);
-      const summary = summarizeRun(settled, result, ledger.totals, this.options.approve);
+      const summary = summarizeRun(settled, result, ledger.totals, this.options.approve, this.options.commitToBranch?.branch);
       settled = setSummaryOfChanges(setStatus(settled, result.status), committed !== undefined ? `${summary}\n${committed}` : summary);
       // The final plan.md and run.json are written side by side.
       const updating = plan.update(settled);

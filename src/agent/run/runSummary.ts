@@ -10,6 +10,8 @@ export function summarizeRun(
   result: { readonly status: string; readonly reason?: string; readonly applied: readonly string[] },
   totals: UsageTotals,
   approve: string,
+  /** Set when verified steps go to a branch (the CLI's CI mode) instead of the user's files. */
+  branch?: string,
 ): string {
   const lines: string[] = [];
   const done = plan.steps.filter((step) => step.status === 'done');
@@ -19,7 +21,8 @@ export function summarizeRun(
     lines.push(`- ${step.id} ${step.title} (${files}): ${step.workerSummary ?? 'done'}`);
   }
   const changed = [...new Set(done.flatMap((step) => step.changedFiles))];
-  if (approve === 'never') lines.push(`Dry run: nothing was written to your files (${changed.length} file(s) would change).`);
+  if (branch !== undefined) lines.push(`Nothing was written to the working tree: verified steps are committed to the branch ${branch}.`);
+  else if (approve === 'never') lines.push(`Dry run: nothing was written to your files (${changed.length} file(s) would change).`);
   else if (result.applied.length > 0) lines.push(`Applied to your files: ${result.applied.join(', ')}.`);
   else if (changed.length > 0) lines.push('Nothing was applied to your files.');
   const priced = totals.unpricedCalls > 0 ? ` (+${totals.unpricedCalls} unpriced calls)` : '';
