@@ -80,6 +80,9 @@ describe('reviewing a plumbline/* branch', () => {
     ]);
     assert.equal(branches.find((branch) => branch.remote !== undefined)?.remote, 'origin');
     await assert.rejects(resolveBranch(made.root, 'plumbline/--output=/tmp/pwned'), BranchReviewError);
+    // Fetched but never checked out: the short name finds the one remote that has it.
+    made.git('update-ref', 'refs/remotes/origin/plumbline/only-fetched', 'HEAD');
+    assert.deepEqual(await resolveBranch(made.root, 'plumbline/only-fetched'), { name: 'origin/plumbline/only-fetched', ref: 'refs/remotes/origin/plumbline/only-fetched', remote: 'origin', tip: made.git('rev-parse', 'HEAD') });
     assert.equal(existsSync('/tmp/pwned'), false);
   });
 

@@ -62,14 +62,27 @@ export async function resolveBranch(root: string, name: string): Promise<Resolve
   const problem = branchNameProblem(name);
   if (problem !== undefined) throw new BranchReviewError(`Cannot review ${JSON.stringify(name)}: ${problem}.`);
   const { ref, remote, shortName } = refOf(name);
-  let tip: string;
-  try {
-    tip = commitId(await runGit(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]), ref);
-  } catch (error) {
-    if (error instanceof BranchReviewError) throw error;
-    throw new BranchReviewError(`There is no branch ${shortName} here${remote !== undefined ? ` (fetch it first: git fetch ${remote})` : ''}; "plumbline review-branch" without a name lists the plumbline/* branches.`);
+  const tip = await tipOf(root, ref);
+  if (tip !== undefined) return { name: shortName, ref, tip, ...(remote !== undefined ? { remote } : {}) };
+  // `plumbline/x` fetched but never checked out: the one remote that has it (`git fetch origin plumbline/x` makes origin/plumbline/x).
+  if (name.startsWith('plumbline/')) {
+    const fetched = (await runGit(root, ['for-each-ref', '--format=%(refname)', 'refs/remotes/'])).split('\n').filter((candidate) => /^refs\/remotes\/[^/]+\/plumbline\//.test(candidate) && candidate.slice('refs/remotes/'.length).replace(/^[^/]+\//, '') === name);
+    const [only] = fetched;
+    if (fetched.length === 1 && only !== undefined && branchNameProblem(only.slice('refs/remotes/'.length)) === undefined) return resolveBranch(root, only.slice('refs/remotes/'.length));
+    if (fetched.length > 1) throw new BranchReviewError(`${name} is not one of your branches, and more than one remote has it: name one (${fetched.map((candidate) => candidate.slice('refs/remotes/'.length)).join(', ')}).`);
   }
-  return { name: shortName, ref, tip, ...(remote !== undefined ? { remote } : {}) };
+  throw new BranchReviewError(`There is no branch ${shortName} here${remote !== undefined ? ` (fetch it first: git fetch ${remote})` : ' (fetch it first: git fetch origin)'}; "plumbline review-branch" without a name lists the plumbline/* branches.`);
+}
+
+/** The commit a full ref names, or undefined when there is no such ref. */
+async function tipOf(root: string, ref: string): Promise<string | undefined> {
+  let out: string;
+  try {
+    out = await runGit(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  } catch {
+    return undefined;
+  }
+  return commitId(out, ref);
 }
 
 /** The branch's commits since it left HEAD's history (`merge-base(HEAD, branch)..branch`), each with its message and files. */
