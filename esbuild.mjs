@@ -57,6 +57,8 @@ const sdkBundles = { '@anthropic-ai/sdk': 'sdk-anthropic', openai: 'sdk-openai',
  * (`import()` in src/cli/acp/acpCommand.ts), so `plumbline run` starts without parsing it.
  */
 const sdkFilter = new RegExp(`^(${Object.keys(sdkBundles).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
+/** Local modules that are bundles of their own, loaded the same way: the MCP SDK only when a server is configured. */
+const localSdkBundles = { './mcpSdk': { bundle: 'sdk-mcp', entry: 'src/agent/mcp/mcpSdk.ts' } };
 const lazySdks = {
   name: 'lazy-sdks',
   setup(build) {
@@ -65,8 +67,12 @@ const lazySdks = {
       if (args.kind !== 'dynamic-import') return { errors: [{ text: `import ${args.path} with import() (see sdkBundles in esbuild.mjs), not statically` }] };
       return { path: args.path, namespace: 'lazy-sdk' };
     });
+    build.onResolve({ filter: /^\.\/mcpSdk$/ }, (args) => {
+      if (args.kind !== 'dynamic-import') return { errors: [{ text: `import ${args.path} with import() (see localSdkBundles in esbuild.mjs), not statically` }] };
+      return { path: args.path, namespace: 'lazy-sdk' };
+    });
     // A CommonJS stand-in: esbuild turns the import() into a require() of it, made when it is called.
-    build.onLoad({ filter: /.*/, namespace: 'lazy-sdk' }, (args) => ({ contents: `module.exports = require('./${sdkBundles[args.path]}.js');`, loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-sdk' }, (args) => ({ contents: `module.exports = require('./${sdkBundles[args.path] ?? localSdkBundles[args.path].bundle}.js');`, loader: 'js' }));
     build.onResolve({ filter: /^\.\/sdk-[a-z]+\.js$/, namespace: 'lazy-sdk' }, (args) => ({ path: args.path, external: true }));
   },
 };
@@ -81,7 +87,7 @@ const targets = [
     external: ['vscode'],
   },
   { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist', plugins: [...node.plugins, lazySdks] },
-  { ...node, entryPoints: Object.fromEntries(Object.entries(sdkBundles).map(([sdk, bundle]) => [bundle, sdk])), outdir: 'dist' },
+  { ...node, entryPoints: Object.fromEntries([...Object.entries(sdkBundles).map(([sdk, bundle]) => [bundle, sdk]), ...Object.values(localSdkBundles).map(({ bundle, entry }) => [bundle, entry])]), outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [...node.plugins, lazySdks] },
   {
     ...shared,

@@ -1,4 +1,5 @@
-import { pingModelsRequest, statusRequest, type PingResult } from '../protocol/methods';
+import { mcpServerApprovalRequest, mcpStatusRequest, pingModelsRequest, statusRequest, type PingResult } from '../protocol/methods';
+import type { McpStatus } from '../protocol/mcp';
 import type { ServerStatus } from '../protocol/status';
 import { startServerSession } from './serverConnection';
 
@@ -26,6 +27,8 @@ export interface DoctorOptions {
   readonly onLog?: (line: string) => void;
   /** Make a one-token call to each configured model. */
   readonly ping?: boolean;
+  /** `--mcp-config FILE`, absolute. */
+  readonly mcpConfigFile?: string;
 }
 
 function providerChecks(status: ServerStatus): DoctorCheck[] {
@@ -45,6 +48,15 @@ function providerChecks(status: ServerStatus): DoctorCheck[] {
         detail: `no key: set ${variable}${usable ? ' to use this provider' : ''}${base}`,
       };
     });
+}
+
+/** One line per MCP server (state, where it is defined, its tools), one per configuration problem. */
+function mcpChecks(mcp: McpStatus): DoctorCheck[] {
+  const servers = mcp.servers.map((server): DoctorCheck => {
+    const tools = server.tools.length > 0 ? `\n      tools: ${server.tools.map((tool) => `${tool.name}${tool.readOnly ? '' : ' (asks)'}`).join(', ')}` : '';
+    return { name: `mcp ${server.name}`, level: server.state === 'ready' ? 'ok' : 'warn', detail: `${server.state} · ${server.transport} · ${server.source}: ${server.detail}${tools}` };
+  });
+  return [...servers, ...mcp.problems.map((problem): DoctorCheck => ({ name: 'mcp config', level: 'warn', detail: problem }))];
 }
 
 function describeEndpoint(provider: string, model: string, baseUrl: string | null): string {
@@ -79,7 +91,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       timeoutMs: options.timeoutMs,
       ...(options.serverPath !== undefined ? { serverPath: options.serverPath } : {}),
       ...(options.onLog !== undefined ? { onLog: options.onLog } : {}),
+      ...(options.mcpConfigFile !== undefined ? { mcpConfigFile: options.mcpConfigFile } : {}),
     });
+    // A workspace's MCP server not yet approved is reported as such: doctor asks nothing.
+    session.onRequest(mcpServerApprovalRequest, () => ({ decision: 'deny' as const, unanswered: 'plumbline doctor does not ask; run a task on a terminal to approve it' }));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     checks.unshift({ name: 'agent server', level: 'fail', detail: `${reason}. Run again with --verbose to see the server's log; reinstall Plumbline if it persists.` });
@@ -115,6 +130,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         detail: `${folder.path ?? folder.uri}${folder.isGitRepository ? ' (git repository)' : ' (not a git repository)'}`,
       });
     }
+    checks.push(...mcpChecks(await session.request(mcpStatusRequest, {})));
     checks.push(...providerChecks(status));
     checks.push(...modelChecks(status));
     let pings: PingResult[] | null = null;

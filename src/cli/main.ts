@@ -28,7 +28,7 @@ Usage:
                 [--reviewer-model M] [--review off|steps|end] [--no-escalation] [--base-url URL] [--approve step|end|auto|never] [--test-cmd CMD] [--max-cost USD]
                 [--max-tokens N] [--max-calls N] [--parallel N] [--allow-command PREFIX]...
                 [--deny-command PREFIX]... [--yes] [--json] [--unsandboxed run|review-first]
-                [--ask-timeout SECONDS] [--context-window N]
+                [--ask-timeout SECONDS] [--context-window N] [--mcp-config FILE] [--allow-mcp-tool NAME]...
   plumbline run --ci [TASK | --task-file FILE] [--commit-branch NAME] [--report FILE]
                 [--artifacts DIR] [run options except --approve]
   plumbline runs [--cwd DIR] [--json]
@@ -36,7 +36,7 @@ Usage:
   plumbline resume --from DIR [--cwd DIR] [--report FILE] [--artifacts DIR] [--json]
   plumbline undo <run-id> [--cwd DIR] [--json]
   plumbline review-branch [NAME] [--cwd DIR] [--approve end|auto|never] [--json]
-  plumbline doctor [--cwd DIR] [--ping] [--json] [--timeout MS] [--verbose]
+  plumbline doctor [--cwd DIR] [--ping] [--json] [--timeout MS] [--verbose] [--mcp-config FILE]
   plumbline acp [--approve step|end|auto|never] [--yes] [the model, limit and command options of run]
   plumbline --version | --help
 
@@ -127,6 +127,10 @@ Options:
   --artifacts DIR    (--ci, resume --from) Keep the run's journal.jsonl, plan.md, run.json and
                      report.md in DIR as the run goes (upload it; resume --from DIR continues it)
   --from DIR         (resume) Continue the CI run whose artifacts are in DIR
+  --mcp-config FILE  MCP servers of your own, in the .mcp.json shape ({"mcpServers": {...}}); they
+                     start without the approval the workspace's .mcp.json and .vscode/mcp.json need
+  --allow-mcp-tool T An MCP tool that is not read-only but may run without asking, e.g.
+                     mcp__tracker__create_issue or mcp__tracker__* (repeatable; plumbline.mcp.allow)
   --json             One JSON event per line (run), or JSON output (runs, doctor)
   --ping             (doctor) also make a one-token call to each configured model
   --timeout MS       How long to wait for the agent server to start (default: 15000)
@@ -189,6 +193,8 @@ async function main(argv: string[]): Promise<number> {
         report: { type: 'string' },
         artifacts: { type: 'string' },
         from: { type: 'string' },
+        'mcp-config': { type: 'string' },
+        'allow-mcp-tool': { type: 'string', multiple: true },
       },
     });
   } catch (error) {
@@ -208,10 +214,13 @@ async function main(argv: string[]): Promise<number> {
   if (!existsSync(workspaceFolder) || !statSync(workspaceFolder).isDirectory()) return usageError(`--cwd ${workspaceFolder} is not a folder`);
   const timeoutMs = values.timeout === undefined ? 15000 : Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usageError('--timeout takes a positive whole number of milliseconds');
+  const mcpConfigFile = values['mcp-config'] === undefined ? undefined : resolve(values['mcp-config']);
+  if (mcpConfigFile !== undefined && !(existsSync(mcpConfigFile) && statSync(mcpConfigFile).isFile())) return usageError(`--mcp-config ${mcpConfigFile} is not a file`);
+  if (mcpConfigFile !== undefined && command !== 'run' && command !== 'resume' && command !== 'doctor') return usageError('--mcp-config goes with "plumbline run", "resume" or "doctor"');
   const unattended = values.ci === true || values.from !== undefined;
   // Unattended: a terminal that is never asked anything (no prompt, no redrawn plan), even on a TTY.
   const terminal = unattended ? createTerminal({ write: (text) => process.stdout.write(text) }) : createTerminal();
-  const runOnly = ['provider', 'model', 'worker-model', 'reviewer-model', 'review', 'no-escalation', 'base-url', 'approve', 'max-cost', 'max-tokens', 'max-calls', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed', 'ask-timeout', 'context-window', 'verify-parallel'] as const;
+  const runOnly = ['provider', 'model', 'worker-model', 'reviewer-model', 'review', 'no-escalation', 'base-url', 'approve', 'max-cost', 'max-tokens', 'max-calls', 'parallel', 'yes', 'test-cmd', 'allow-command', 'deny-command', 'unsandboxed', 'ask-timeout', 'context-window', 'verify-parallel', 'allow-mcp-tool'] as const;
   if (command !== 'run' && command !== 'acp') {
     const misplaced = runOnly.find((flag) => values[flag] !== undefined && !(command === 'resume' && flag === 'yes') && !(command === 'review-branch' && flag === 'approve'));
     if (misplaced !== undefined) return usageError(`--${misplaced} goes with "plumbline run"`);
@@ -223,7 +232,7 @@ async function main(argv: string[]): Promise<number> {
     case 'doctor': {
       if (rest.length > 0) return usageError(`unexpected argument "${rest[0] ?? ''}"`);
       const onLog = values.verbose === true ? (line: string) => process.stderr.write(`[server] ${line}\n`) : undefined;
-      const report = await runDoctor({ workspaceFolder, timeoutMs, ping: values.ping === true, ...(onLog !== undefined ? { onLog } : {}) });
+      const report = await runDoctor({ workspaceFolder, timeoutMs, ping: values.ping === true, ...(onLog !== undefined ? { onLog } : {}), ...(mcpConfigFile !== undefined ? { mcpConfigFile } : {}) });
       process.stdout.write(values.json === true ? `${JSON.stringify(report, null, 2)}\n` : `${formatDoctorReport(report)}\n`);
       return report.ok ? exitCodes.ok : exitCodes.failed;
     }
@@ -254,7 +263,7 @@ async function main(argv: string[]): Promise<number> {
       }
       const [runId, extra] = rest;
       if (runId === undefined || extra !== undefined) return usageError('resume takes one run id, as "plumbline runs" lists it');
-      return runTaskCommand({ task: '', resumeRunId: runId, cwd: workspaceFolder, approve: 'step', json: values.json === true, yes: values.yes === true, timeoutMs }, terminal);
+      return runTaskCommand({ task: '', resumeRunId: runId, cwd: workspaceFolder, approve: 'step', json: values.json === true, yes: values.yes === true, timeoutMs, ...(mcpConfigFile !== undefined ? { mcpConfigFile } : {}) }, terminal);
     }
     case 'undo': {
       const [runId, extra] = rest;
@@ -350,6 +359,8 @@ async function main(argv: string[]): Promise<number> {
           ...(unsandboxed !== undefined ? { unsandboxed } : {}),
           ...(askTimeout !== undefined ? { askTimeoutSeconds: askTimeout } : {}),
           ...(contextWindow !== undefined ? { contextWindow } : {}),
+          ...(mcpConfigFile !== undefined ? { mcpConfigFile } : {}),
+          ...(values['allow-mcp-tool'] !== undefined ? { allowMcpTools: values['allow-mcp-tool'] } : {}),
       };
       // The ACP side (and its SDK, a bundle of its own: esbuild.mjs) is loaded only for acp.
       if (acp) return (await import('./acp/acpCommand')).acpCommand(runOptions);

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { modelErrorHint } from './modelErrorHint';
-import { askUserRequest, branchReviewRequest, commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../protocol/methods';
+import { approveMcpServerInTerminal } from './mcpApprovalInTerminal';
+import { mcpServerApprovalRequest, askUserRequest, branchReviewRequest, commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../protocol/methods';
 import type { KeyedProvider } from '../protocol/provider';
 import type { ReviewMode } from '../protocol/settings';
 import type { SandboxConsentParams } from '../protocol/sandbox';
@@ -44,6 +45,10 @@ export interface RunTaskOptions {
   readonly testCommand?: string;
   /** plumbline.commands.allow / deny for this run (--allow-command, --deny-command). */
   readonly allowCommands?: readonly string[];
+  /** `--mcp-config FILE`, absolute: the user's own MCP servers. */
+  readonly mcpConfigFile?: string;
+  /** `--allow-mcp-tool`: MCP tools that run without asking (plumbline.mcp.allow). */
+  readonly allowMcpTools?: readonly string[];
   readonly denyCommands?: readonly string[];
   readonly json: boolean;
   /** Approve the plan without asking. */
@@ -89,6 +94,7 @@ export function settingsFrom(options: Omit<RunTaskOptions, 'task' | 'cwd' | 'jso
     ...(options.review !== undefined ? { review: { mode: options.review } } : {}),
     ...(options.escalation === false ? { escalation: false } : {}),
     commands: { allow: [...(options.allowCommands ?? [])], deny: [...(options.denyCommands ?? [])] },
+    ...(options.allowMcpTools !== undefined ? { mcp: { allow: [...options.allowMcpTools] } } : {}),
     ...(options.askTimeoutSeconds !== undefined ? { askUser: { timeoutSeconds: options.askTimeoutSeconds } } : {}),
   };
 }
@@ -154,7 +160,13 @@ function describe(event: RunEvent, terminal: Terminal): string | undefined {
 /** `plumbline run`: starts a run on the agent server and follows it in the terminal. */
 export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal): Promise<number> {
   const started = takeEarlyServer(options.cwd);
-  const session = await startServerSession({ workspaceFolder: options.cwd, timeoutMs: options.timeoutMs, settings: settingsFrom(options), ...(started !== undefined ? { started } : {}) });
+  const session = await startServerSession({
+    workspaceFolder: options.cwd,
+    timeoutMs: options.timeoutMs,
+    settings: settingsFrom(options),
+    ...(options.mcpConfigFile !== undefined ? { mcpConfigFile: options.mcpConfigFile } : {}),
+    ...(started !== undefined ? { started } : {}),
+  });
   const controller = new AbortController();
   let finished: Extract<RunEvent, { type: 'run/finished' }> | undefined;
   let resolveFinished: () => void = () => undefined;
@@ -214,6 +226,11 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
   const canAskOnTerminal = terminal.interactive && process.stdin.isTTY && !options.json;
   session.onRequest(commandApprovalRequest, (question) => {
     const next = terminalQuestions.then(() => approveCommandInTerminal(question, canAskOnTerminal, terminal, controller.signal));
+    terminalQuestions = next.catch(() => undefined);
+    return next;
+  });
+  session.onRequest(mcpServerApprovalRequest, (question) => {
+    const next = terminalQuestions.then(() => approveMcpServerInTerminal(question, canAskOnTerminal, terminal, controller.signal));
     terminalQuestions = next.catch(() => undefined);
     return next;
   });

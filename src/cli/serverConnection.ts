@@ -53,6 +53,8 @@ export interface StartOptions {
   readonly settings?: Readonly<Record<string, unknown>>;
   /** Sent as initializationOptions.workspaceTrusted (the CLI sends nothing: the user ran it on purpose). */
   readonly workspaceTrusted?: boolean;
+  /** `--mcp-config FILE`, absolute: sent as initializationOptions.mcpConfigFile. */
+  readonly mcpConfigFile?: string;
   /** Node options for the server process (the benchmarks pass --expose-gc). */
   readonly nodeArgs?: readonly string[];
   /** The server's environment (default: this process's). */
@@ -140,7 +142,7 @@ export async function startServerSession(options: StartOptions): Promise<ServerS
               ...(options.host === 'acp' ? { applyEdit: true, workspaceEdit: { documentChanges: true, resourceOperations: ['create', 'delete'] } } : {}),
             },
           },
-          initializationOptions: { host: options.host ?? 'cli', ...(options.workspaceTrusted !== undefined ? { workspaceTrusted: options.workspaceTrusted } : {}) },
+          initializationOptions: { host: options.host ?? 'cli', ...(options.workspaceTrusted !== undefined ? { workspaceTrusted: options.workspaceTrusted } : {}), ...(options.mcpConfigFile !== undefined ? { mcpConfigFile: options.mcpConfigFile } : {}) },
         }),
         exited,
       ]),

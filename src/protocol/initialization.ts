@@ -17,6 +17,11 @@ export const initializationOptionsSchema = z
      * command or test. Clients without a notion of trust (the CLI: the user ran it on purpose) send nothing.
      */
     workspaceTrusted: z.boolean().default(true),
+    /**
+     * `plumbline run --mcp-config FILE` (the CLI only): an absolute path to a file in the `.mcp.json`
+     * shape. Its servers are the user's own, so they start without the approval a workspace's need.
+     */
+    mcpConfigFile: z.string().min(1).max(4096).optional(),
   })
   .default({ host: 'other', workspaceTrusted: true });
 export type InitializationOptions = z.infer<typeof initializationOptionsSchema>;

@@ -15,6 +15,7 @@ import {
 } from './run';
 import { branchListResultSchema, branchReviewParamsSchema } from './branchReview';
 import { sandboxConsentParamsSchema, sandboxConsentResultSchema } from './sandbox';
+import { mcpServerApprovalParamsSchema, mcpServerApprovalResultSchema, mcpStatusSchema } from './mcp';
 import { modelRoleSchema } from './modelRoles';
 import { keyedProviderSchema, providerIdSchema } from './provider';
 import { serverStatusSchema } from './status';
@@ -223,6 +224,21 @@ export const saveDocumentsRequest = defineRequest(
   { whenMalformed: { saved: [] } },
 );
 
+/**
+ * client → server: the workspace's MCP servers, started (or refreshed) first, with their state and
+ * tools (`plumbline doctor`, the sidebar). Starting a workspace's server may ask `mcpServerApprovalRequest`.
+ */
+export const mcpStatusRequest = defineRequest('plumbline/mcp/status', 'clientToServer', z.strictObject({}), mcpStatusSchema);
+
+/**
+ * server → client: may this server, defined by the workspace, run? Asked once per exact definition
+ * (command, arguments, variable names); a client that cannot ask answers with an error, which (like a
+ * malformed answer) is a denial: the server does not start.
+ */
+export const mcpServerApprovalRequest = defineRequest('plumbline/mcp/approveServer', 'serverToClient', mcpServerApprovalParamsSchema, mcpServerApprovalResultSchema, {
+  whenMalformed: { decision: 'deny' },
+});
+
 /** Every custom method, for documentation and for tests that check the table is consistent. */
 export const allMethods = [
   statusRequest,
@@ -247,4 +263,6 @@ export const allMethods = [
   askUserRequest,
   symbolsRequest,
   saveDocumentsRequest,
+  mcpStatusRequest,
+  mcpServerApprovalRequest,
 ] as const;

@@ -12,6 +12,7 @@ export const stepIdRule = '1–32 lowercase letters, digits, "-" or "_", startin
 
 export const maxSteps = 50;
 export const maxFilesPerStep = 50;
+export const maxToolsPerStep = 20;
 /**
  * Text caps of a submitted plan: the live plan is journaled and sent to every client on each
  * change, so its size is bounded where it enters (a runaway orchestrator once wrote 301 MB).
@@ -54,6 +55,12 @@ export const submittedStepSchema = z.strictObject({
   model: stepRouteSchema
     .optional()
     .describe('"fast" for mechanical work a small model does reliably (renames, one-line fixes); "strong" for anything needing judgement. Absent means strong'),
+  /** MCP tools (`mcp__<server>__<tool>`) the step's worker may call; a worker sees only these. */
+  tools: z
+    .array(z.string().min(1).max(64))
+    .max(maxToolsPerStep)
+    .optional()
+    .describe('MCP tools (mcp__server__tool) this step\'s worker needs; it sees only these. Omit when none'),
   /** The plan's guess of the step's size, which the harness compares with the diff. */
   estimated_lines: z
     .number()
@@ -153,6 +160,8 @@ export const planStepSchema = z.strictObject({
   route: stepRouteSchema.exactOptional(),
   /** The plan's estimate of lines added and removed. */
   estimatedLines: z.number().int().positive().exactOptional(),
+  /** The MCP tools the plan gave the step's worker (`mcp__<server>__<tool>`); absent: none. */
+  tools: z.array(z.string()).exactOptional(),
   /** The reviewer's verdicts on this step's attempts, in order. */
   reviews: z.array(reviewRecordSchema).exactOptional(),
   workerSummary: z.string().exactOptional(),
@@ -181,6 +190,8 @@ export type Plan = z.output<typeof planSchema>;
 /** The caller confines paths to the workspace: an Error's message says why a path may not be used. */
 export interface ValidationContext {
   normalizePath(path: string): string | Error;
+  /** The run's MCP tools a step may name in `tools`; absent: none (any name is a plan error). */
+  readonly mcpTools?: readonly string[];
 }
 
 export type ValidationResult<T> = { readonly ok: true; readonly plan: T } | { readonly ok: false; readonly errors: readonly string[] };

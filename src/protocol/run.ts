@@ -145,7 +145,18 @@ export const runEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('plan/edited'), ...base, changes: z.array(z.string()), errors: z.array(z.string()) }),
   z.object({ type: z.literal('model/text'), ...base, role, ...stepRef, delta: z.string() }),
   /** A tool call's result; `path`: the workspace-relative file it named (the model's words, unchecked), for clients that follow along. */
-  z.object({ type: z.literal('tool/result'), ...base, role, ...stepRef, tool: z.string(), ok: z.boolean(), detail: z.string(), path: z.string().max(1000).optional() }),
+  z.object({
+    type: z.literal('tool/result'),
+    ...base,
+    role,
+    ...stepRef,
+    tool: z.string(),
+    ok: z.boolean(),
+    detail: z.string(),
+    path: z.string().max(1000).optional(),
+    /** The call's arguments as JSON (capped), for the tools whose calls the user must be able to see: MCP tools. */
+    input: z.string().optional(),
+  }),
   z.object({ type: z.literal('model/retry'), ...base, role, ...stepRef, attempt: z.number(), delayMs: z.number(), reason: z.string() }),
   z.object({ type: z.literal('step/started'), ...base, stepId: z.string(), model: z.string() }),
   z.object({

@@ -150,6 +150,15 @@ export const plumblineSettingsSchema = z.object({
       maxJournalMb: z.number().int().min(1).max(10_240).default(defaultRunLimits.maxJournalMb),
     })
     .default({ ...defaultRunLimits }),
+  /** MCP servers (user settings only: `scope: machine`): their definitions and the tools that need no approval. */
+  mcp: z
+    .object({
+      /** `name → definition` in the `.mcp.json` shape; each server is checked on its own (src/agent/mcp/mcpConfig.ts), so one bad entry does not void the settings. */
+      servers: z.unknown().optional(),
+      /** Tools that are not read-only but run without asking: `mcp__server__tool`, or `mcp__server__*`. */
+      allow: z.array(z.string().trim().min(1).max(100).regex(/^mcp__[A-Za-z0-9_*-]+$/, 'an MCP tool name such as mcp__tracker__create_issue, or mcp__tracker__*')).max(200).default([]),
+    })
+    .default({ allow: [] }),
   /** USD per million tokens, by model id or id prefix; overrides the built-in table. */
   prices: z.record(z.string(), priceSettingSchema).default({}),
 });

@@ -10,8 +10,11 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initializationOptionsSchema, type InitializationOptions } from '../protocol/initialization';
 import { describeValidationError } from '../protocol/method';
 import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
-import { listModelsRequest, testModelRequest, pingModelsRequest, runCancelRequest, runResumeRequest, runStartRequest, runsListRequest, runUndoRequest, branchesListRequest, branchReviewRequest, statusRequest, testsRunRequest } from '../protocol/methods';
-import { firstFolderPath, RunService } from './runService';
+import { mcpStatusRequest, listModelsRequest, testModelRequest, pingModelsRequest, runCancelRequest, runResumeRequest, runStartRequest, runsListRequest, runUndoRequest, branchesListRequest, branchReviewRequest, statusRequest, testsRunRequest } from '../protocol/methods';
+import { firstFolderPath, RunService, sandboxSettingsOf } from './runService';
+import { McpService } from './mcpService';
+import { detectSandbox } from '../agent/sandbox/detectSandbox';
+
 import { ModelRegistry } from './modelRegistry';
 import { SettingsSource } from './settingsSource';
 import { VsCodeLmBridge } from './vscodeLmBridge';
@@ -55,7 +58,19 @@ let clientRegistersConfigurationChanges = false;
 const settings = new SettingsSource(connection, () => clientAnswersConfiguration);
 const vscodeModels = new VsCodeLmBridge(wire).clientFor;
 const models = new ModelRegistry(settings, () => options.host === 'vscode', vscodeModels);
+let sandboxProbe: ReturnType<typeof detectSandbox> | undefined;
+const mcp = new McpService({
+  wire,
+  settings,
+  workspaceRoot: () => firstFolderPath(workspaceFolderUris),
+  workspaceTrusted: () => options.workspaceTrusted,
+  configFile: () => options.mcpConfigFile,
+  sandbox: () => (sandboxProbe ??= detectSandbox()),
+  sandboxSettings: () => sandboxSettingsOf(settings.current.sandbox),
+  log: (line) => connection.console.info(line),
+});
 const runs = new RunService({
+  mcp,
   connection,
   wire,
   documents,
@@ -132,7 +147,15 @@ wire.onRequest(testsRunRequest, async (_params, signal) => {
   return { evidence: await runs.runTests(signal) };
 });
 // A run in progress is cancelled, not abandoned, when the client shuts the server down.
-connection.onShutdown(() => runs.dispose());
+connection.onShutdown(async () => {
+  await runs.dispose();
+  await mcp.dispose();
+});
+
+wire.onRequest(mcpStatusRequest, async (_params, signal) => {
+  await settings.refresh();
+  return mcp.status(signal);
+});
 
 wire.onRequest(statusRequest, async () => {
   // Pulled afresh: a client asking right after a settings change may be ahead of its own

@@ -33,6 +33,7 @@ import { RunTranscriptFile } from './runTranscriptFile';
 import type { ModelRegistry } from './modelRegistry';
 import type { ServerWire } from './typedConnection';
 import type { SettingsSource } from './settingsSource';
+import type { McpService } from './mcpService';
 
 export interface RunServiceDeps {
   readonly connection: Connection;
@@ -46,6 +47,8 @@ export interface RunServiceDeps {
   /** The client's workspace trust (initializationOptions); untrusted: no run starts, no command runs. */
   readonly workspaceTrusted: () => boolean;
   readonly vscodeModels: VsCodeModelFactory;
+  /** The workspace's MCP servers, brought up to date before each run. */
+  readonly mcp: McpService;
 }
 
 /** Starts, tracks and cancels the workspace's run. One at a time, as the run lock also enforces across processes. */
@@ -123,7 +126,12 @@ export class RunService {
     const unpriced = unpricedBudgetRefusal(limits.budget, [clients.orchestrator.model, clients.worker.model, ...(clients.reviewer !== undefined ? [clients.reviewer.model] : [])], settings.prices);
     if (unpriced !== undefined) throw new ResponseError(ErrorCodes.InvalidRequest, unpriced);
     const controller = new AbortController();
-    const { wire } = this.deps;
+    const { wire, connection } = this.deps;
+    // Before the run: a workspace's new server may ask for approval; one that fails is reported, the run goes on without it.
+    const mcp = await this.deps.mcp.prepare(controller.signal).catch((error: unknown) => {
+      connection.console.warn(`MCP servers could not be prepared: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
     const shared = this.sharedHost(root, runId);
     const host: RunHost = {
       ...shared,
@@ -136,6 +144,7 @@ export class RunService {
       askUser: async (question, signal) => (await wire.request(askUserRequest, { runId, ...question }, signal)).answer,
       // A client without a handler answers with an error, which the gate counts as a refusal; a malformed answer cancels.
       confirmUnsandboxed: async (question, signal) => (await wire.request(sandboxConsentRequest, { runId, ...question }, signal)).decision,
+      ...(mcp !== undefined ? { mcp } : {}),
       ...(this.deps.host() === 'vscode'
         ? { symbols: { query: (query: SymbolQuery) => wire.request(symbolsRequest, query, controller.signal) } }
         : {}),
@@ -163,6 +172,7 @@ export class RunService {
         },
         commands: { allow: settings.commands.allow, deny: settings.commands.deny, workspaceTrusted: this.deps.workspaceTrusted() },
         sandbox: sandboxSettingsOf(settings.sandbox),
+        mcp: { allow: settings.mcp.allow },
         review: settings.review.mode,
         escalation: settings.escalation,
         ...(params.unsandboxed !== undefined ? { unsandboxed: params.unsandboxed } : {}),
@@ -366,7 +376,7 @@ export class RunService {
 }
 
 /** The settings' sandbox section as the engine takes it (0 MiB: the default cap). */
-function sandboxSettingsOf(section: { allowedHosts: string[]; environment: string[]; readablePaths: string[]; memoryMb: number }): SandboxSettings {
+export function sandboxSettingsOf(section: { allowedHosts: string[]; environment: string[]; readablePaths: string[]; memoryMb: number }): SandboxSettings {
   return { allowedHosts: section.allowedHosts, environment: section.environment, readablePaths: section.readablePaths, ...(section.memoryMb > 0 ? { memoryMb: section.memoryMb } : {}) };
 }
 

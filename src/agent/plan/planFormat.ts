@@ -65,7 +65,7 @@ export function parseHeader(line: string): StepHeader | undefined {
 export const editableLabels = ['Files', 'Depends on', 'Verify', 'Removes tests', 'Instructions'] as const;
 export type EditableLabel = (typeof editableLabels)[number];
 /** Fields Plumbline writes for information; the parser skips them (and the lines quoted under them). */
-export const readOnlyLabels = ['Blocked by', 'Routing', 'Model', 'Worker summary', 'Changed files', 'Error'] as const;
+export const readOnlyLabels = ['Blocked by', 'MCP tools', 'Routing', 'Model', 'Worker summary', 'Changed files', 'Error'] as const;
 
 const fieldPattern = new RegExp(`^\\s*[-*+]\\s+(${[...editableLabels, ...readOnlyLabels].join('|')}|Attempt \\d+|Review \\d+)\\s*:\\s?(.*)$`, 'i');
 

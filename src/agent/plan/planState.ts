@@ -34,6 +34,7 @@ export function toPlanStep(step: SubmittedStep): PlanStep {
     ...(step.verify === undefined ? {} : { verify: step.verify.trim() }),
     ...(step.removes_tests === undefined || step.removes_tests.length === 0 ? {} : { removesTests: [...new Set(step.removes_tests.map((name) => name.trim()))] }),
     ...(step.model === undefined ? {} : { route: step.model }),
+    ...(step.tools === undefined || step.tools.length === 0 ? {} : { tools: [...new Set(step.tools)] }),
     ...(step.estimated_lines === undefined ? {} : { estimatedLines: step.estimated_lines }),
     status: 'pending',
     attempts: [],

@@ -70,6 +70,7 @@ function renderStep(step: PlanStep, blockedBy: readonly string[] | undefined): s
   if (step.verify !== undefined) lines.push(...renderField('Verify', step.verify));
   if (step.removesTests !== undefined) lines.push(...renderField('Removes tests', renderTestNames(step.removesTests)));
   if (blockedBy !== undefined) lines.push(...renderField('Blocked by', `${renderIds(blockedBy)} (it will not run unless you remove the dependency)`));
+  if (step.tools !== undefined) lines.push(...renderField('MCP tools', step.tools.map((tool) => `\`${tool}\``).join(', ')));
   if (step.route !== undefined || step.estimatedLines !== undefined) lines.push(...renderField('Routing', routing(step)));
   if (step.model !== undefined) lines.push(...renderField('Model', step.model));
   for (const attempt of step.attempts) {

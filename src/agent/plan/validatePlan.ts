@@ -96,6 +96,15 @@ function fileConflicts(steps: readonly CheckedStep[]): string[] {
   return errors;
 }
 
+/** A step's `tools` that are not MCP tools of this run, each an error that lists what there is. */
+function unknownTools(stepId: string, tools: readonly string[], context: ValidationContext): string[] {
+  const known = context.mcpTools ?? [];
+  const unknown = [...new Set(tools)].filter((tool) => !known.includes(tool));
+  if (unknown.length === 0) return [];
+  const offer = known.length > 0 ? `the MCP tools of this run are ${known.map(quote).join(', ')}` : 'this run has no MCP tools, so leave "tools" out';
+  return [`Step "${stepId}" names ${unknown.map(quote).join(', ')} in "tools", which ${unknown.length > 1 ? 'are not MCP tools' : 'is not an MCP tool'} of this run; ${offer}.`];
+}
+
 /** Checks what the model submitted; on success the plan comes back with normalized paths and deduplicated dependencies. */
 export function validatePlan(plan: SubmittedPlan, context: ValidationContext): ValidationResult<SubmittedPlan> {
   const { normalized, errors } = normalizeSubmitted(plan, context);
@@ -133,7 +142,8 @@ function normalizeSubmitted(plan: SubmittedPlan, context: ValidationContext): { 
   const steps = plan.steps.map((step) => {
     const files = normalizeStepFiles(step.id, step.files, context);
     errors.push(...files.errors);
-    return { ...step, files: files.files, depends_on: [...new Set(step.depends_on)] };
+    errors.push(...unknownTools(step.id, step.tools ?? [], context));
+    return { ...step, files: files.files, depends_on: [...new Set(step.depends_on)], ...(step.tools !== undefined ? { tools: [...new Set(step.tools)] } : {}) };
   });
   return { normalized: { ...plan, steps }, errors };
 }

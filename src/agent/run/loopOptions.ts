@@ -1,5 +1,6 @@
 import type { ModelClient, ModelRole } from '../model/modelTypes';
 import type { LoopEvent } from './agentLoop';
+import { isMcpToolName } from '../mcp/mcpNames';
 import type { RunContext } from './runContext';
 import type { WorkerLoopOptions } from './worker';
 import { contextWindowOf } from '../model/contextWindows';
@@ -63,7 +64,12 @@ export function loopOptions(ctx: RunContext, role: ModelRole, extras: { readonly
     },
     onEvent: (event: LoopEvent) => {
       if (event.type === 'model' && event.event.type === 'text') ctx.host.emit({ type: 'model/text', runId, role, ...step, delta: event.event.delta });
-      else if (event.type === 'tool') ctx.host.emit({ type: 'tool/result', runId, role, ...step, tool: event.name, ok: !event.result.isError, detail: event.result.content.slice(0, 500), ...pathOf(event.input) });
+      else if (event.type === 'tool') {
+        // An MCP tool acts outside the run's review: its arguments and more of its result are shown.
+        const mcp = isMcpToolName(event.name);
+        const input = mcp ? { input: JSON.stringify(event.input ?? null).slice(0, 2000) } : {};
+        ctx.host.emit({ type: 'tool/result', runId, role, ...step, tool: event.name, ok: !event.result.isError, detail: event.result.content.slice(0, mcp ? 2000 : 500), ...pathOf(event.input), ...input });
+      }
       else if (event.type === 'retry') ctx.host.emit({ type: 'model/retry', runId, role, ...step, attempt: event.attempt, delayMs: event.delayMs, reason: event.reason });
       // After an unanswered question, the model's next words (or its closing summary) are its assumption, kept in the plan.
       if (event.type === 'compacted') void noteCompaction(ctx, role, extras.stepId, event.report).catch(() => undefined);

@@ -1,6 +1,7 @@
 import type { TaskScope } from '../../protocol/run';
 import * as z from 'zod';
 import { toolRegistry, toToolSpec, type ToolDefinition } from '../../tools/defineTool';
+import { withMcp, type McpLoopTools } from '../mcp/mcpTools';
 import { findReferencesTool, findSymbolsTool } from '../../tools/findSymbols';
 import { gitDiffTool, gitStatusTool } from '../../tools/gitTools';
 import { listFilesTool } from '../../tools/listFiles';
@@ -69,6 +70,8 @@ export class Orchestrator {
     private readonly loop: OrchestratorLoopOptions,
     private readonly symbols?: SymbolPort,
     private readonly git?: GitPort,
+    /** The run's MCP tools for planning (read-only ones callable); absent: none configured. */
+    private readonly mcp?: McpLoopTools,
   ) {}
 
   /** Explores and returns a validated plan for the task. */
@@ -120,8 +123,8 @@ export class Orchestrator {
         ...this.loop,
         role: 'orchestrator',
         system: orchestratorSystemPrompt,
-        tools: this.symbols !== undefined ? registries.symbols : registries.base,
-        toolSpecs: this.symbols !== undefined ? symbolToolSpecs : orchestratorToolSpecs,
+        tools: withMcp(this.symbols !== undefined ? registries.symbols : registries.base, this.mcp),
+        toolSpecs: this.mcp !== undefined ? [...(this.symbols !== undefined ? symbolToolSpecs : orchestratorToolSpecs), ...this.mcp.specs] : this.symbols !== undefined ? symbolToolSpecs : orchestratorToolSpecs,
         context,
         nudge: orchestratorNudge,
       },

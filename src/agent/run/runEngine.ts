@@ -1,4 +1,5 @@
 import { addNote, createPlan, setStatus, setSummaryOfChanges, skipStep } from '../plan/planState';
+import { planningTools, validationWithMcp } from './runMcp';
 import { SandboxRefusedError } from '../sandbox/executionGate';
 import { cleanupStaleIsolations } from '../verify/isolatedWorkspace';
 import { probeRepo } from '../verify/isolationGit';
@@ -131,7 +132,7 @@ export class RunEngine {
     try {
       phase('exploring');
       const { git, overview, hiddenFound } = await (this.exploring ?? explore(this.host.workspace));
-      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.orchestratorLoop(), this.host.symbols, git);
+      const orchestrator = new Orchestrator(this.host.workspace, validationWithMcp(this.ctx), this.orchestratorLoop(), this.host.symbols, git, planningTools(this.ctx));
       const submitted = await orchestrator.plan(this.options.task, overview, this.options.scope);
       let draft = createPlan(this.options.runId, this.options.task, submitted);
       // Reported, not only removed: hidden text in a rule file is how prompt injections hide.
@@ -160,7 +161,7 @@ export class RunEngine {
       const { plan } = recovered;
       if (plan === undefined) return this.ended('failed', 'The run stopped before it had a plan; start it again.');
       const baseline = await restoreRun(this.ctx, { ...recovered, plan });
-      const orchestrator = new Orchestrator(this.host.workspace, this.host.validation, this.orchestratorLoop(), this.host.symbols, await createGitPort(this.host.workspace.root));
+      const orchestrator = new Orchestrator(this.host.workspace, validationWithMcp(this.ctx), this.orchestratorLoop(), this.host.symbols, await createGitPort(this.host.workspace.root), planningTools(this.ctx));
       orchestrator.resumeFrom(this.options.task, this.ctx.plan.current(), this.options.scope);
       // Step mode: what was verified but not yet reviewed is reviewed before anything builds on it.
       if (this.options.approve === 'step') await this.landing.review();

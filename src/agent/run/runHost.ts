@@ -1,6 +1,7 @@
 import type { ApproveMode, ReviewDecisions, TaskScope } from '../../protocol/run';
 import type { SymbolPort } from '../../tools/toolContexts';
 import type { CommandApprovalQuestion } from '../commands/commandRunner';
+import type { McpToolbox } from '../mcp/mcpHub';
 import type { ModelClient, ModelRole } from '../model/modelTypes';
 import type { Price } from '../model/pricing';
 import type { Plan, ValidationContext } from '../../protocol/plan';
@@ -64,6 +65,8 @@ export interface RunOptions {
    * (`plumbline run --ci`, with approve `never`): branchLanding.ts. Absent: nothing is committed.
    */
   readonly commitToBranch?: { readonly branch: string; readonly base: string };
+  /** `plumbline.mcp.allow`: MCP tools that are not read-only but may run without asking. */
+  readonly mcp?: { readonly allow: readonly string[] };
   /** The journal's size cap; past it the run stops at its next model request. Absent: none. */
   readonly maxJournalBytes?: number;
 }
@@ -107,6 +110,8 @@ export interface RunHost {
   readonly sandbox?: Promise<SandboxAvailability>;
   /** No sandbox: asks once per run whether to run unreviewed changes' tests unconfined; absent: refused. */
   confirmUnsandboxed?(question: UnsandboxedQuestion, signal: AbortSignal): Promise<UnsandboxedChoice>;
+  /** The MCP servers' tools and resources, started by the host before the run; absent: none. */
+  readonly mcp?: McpToolbox;
   /** Makes the run's verifier; absent: the project's tests in an isolated copy (`StepVerifier.create`). */
   createVerifier?(options: VerifierOptions): Promise<RunVerifier>;
 }

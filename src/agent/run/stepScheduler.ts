@@ -1,4 +1,5 @@
 import type { PlanStep } from '../../protocol/plan';
+import { stepTools } from './runMcp';
 import { addNote, finishStep, replacePendingSteps, skipStep, startStep } from '../plan/planState';
 import { blockedSteps, readySteps } from '../plan/validatePlan';
 import { CommandRunner } from '../commands/commandRunner';
@@ -104,7 +105,7 @@ export class StepScheduler {
       const note = heldBackNote(held);
       return this.#commands.run({ stepId: step.id, command, purpose, changes: runnable, ...(note !== undefined ? { note } : {}) }, ctx.workSignal);
     };
-    const session = new WorkerSession(plan.current().steps.find((s) => s.id === step.id) ?? step, plan.current(), fork, loopOptions(ctx, 'worker', { stepId: step.id, client }), runWorkerCommand);
+    const session = new WorkerSession(plan.current().steps.find((s) => s.id === step.id) ?? step, plan.current(), fork, loopOptions(ctx, 'worker', { stepId: step.id, client }), runWorkerCommand, stepTools(ctx, plan.current().steps.find((s) => s.id === step.id) ?? step));
     // Steps working side by side: a wave about to start waits a moment for this one to join it.
     const withdraw = ctx.verifier.current?.expect?.(step.id);
     let outcome: Awaited<ReturnType<WorkerSession['run']>>;

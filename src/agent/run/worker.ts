@@ -19,6 +19,7 @@ import type { StagedWorkspace } from '../workspace/stagedWorkspace';
 import { runAgentLoop, type AgentLoopOptions } from './agentLoop';
 import { workerNudge, workerSystemPrompt } from './prompts';
 import { exploreContext, workerContext, type WorkerRecorder } from './toolContexts';
+import { withMcp, type McpLoopTools } from '../mcp/mcpTools';
 
 const tools: ToolDefinition<z.ZodType, WorkerContext>[] = [readFileTool, searchTextTool, listFilesTool, editFileTool, createFileTool, deleteFileTool, runCommandTool, askUserTool, finishTool];
 const registry = toolRegistry(tools);
@@ -84,6 +85,8 @@ export class WorkerSession {
     private readonly loop: WorkerLoopOptions,
     /** Runs a command for this step (policy, approval and isolation are the engine's). */
     private readonly runWorkerCommand?: (command: string, purpose: string) => Promise<ToolResult>,
+    /** The MCP tools the step names (callable) and the others (refused); absent: none configured. */
+    private readonly mcp?: McpLoopTools,
   ) {}
 
   async run(): Promise<WorkerOutcome> {
@@ -127,8 +130,8 @@ export class WorkerSession {
           },
           role: 'worker',
           system: workerSystemPrompt,
-          tools: registry,
-          toolSpecs: workerToolSpecs,
+          tools: withMcp(registry, this.mcp),
+          toolSpecs: this.mcp !== undefined ? [...workerToolSpecs, ...this.mcp.specs] : workerToolSpecs,
           context,
           nudge: workerNudge,
         },

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import * as z from 'zod';
+import { diskWriter, writeAtomically } from '../workspace/atomicWrite';
+import type { McpServerDefinition } from './mcpConfig';
+import { referencedVariables } from './mcpVariables';
+
+/**
+ * A server a workspace defines runs code the user never wrote: it starts only after the user
+ * approved that exact definition. What is approved is a fingerprint of the workspace folder, the
+ * server's name and what it would run (command, arguments, the names of the environment variables
+ * it sets and the variables its values reference, its folder; for HTTP the address and the header
+ * names). Literal values of variables and
+ * headers are left out (they hold tokens that change); anything that changes what runs asks again.
+ * The approvals live in the user's state folder, never in the workspace (which could forge them).
+ */
+export function definitionFingerprint(root: string, server: McpServerDefinition): string {
+  const transport = server.transport;
+  const identity =
+    transport.kind === 'stdio'
+      ? ['stdio', transport.command, [...transport.args], Object.keys(transport.env).sort(), transport.cwd ?? null]
+      : ['http', transport.url, Object.keys(transport.headers).map((name) => name.toLowerCase()).sort()];
+  // A value's `${env:NAME}` says which of the user's variables the server gets: a changed reference asks again.
+  return createHash('sha256').update(JSON.stringify([root, server.name, ...identity, referencedVariables(transport)])).digest('hex');
+}
+
+/** The user's state folder for Plumbline (PLUMBLINE_STATE_DIR when absolute: the tests). */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = homedir()): string {
+  const chosen = env.PLUMBLINE_STATE_DIR;
+  if (chosen !== undefined && isAbsolute(chosen)) return chosen;
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'plumbline');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'plumbline');
+  const xdg = env.XDG_STATE_HOME;
+  return join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(home, '.local', 'state'), 'plumbline');
+}
+
+const storeSchema = z.object({ version: z.literal(1), approved: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(10_000) });
+
+/** The fingerprints the user approved, in `<state>/mcp-approvals.json`. */
+export class McpApprovalStore {
+  constructor(private readonly file: string = join(defaultStateDir(), 'mcp-approvals.json')) {}
+
+  async isApproved(fingerprint: string): Promise<boolean> {
+    return (await this.read()).has(fingerprint);
+  }
+
+  async approve(fingerprint: string): Promise<void> {
+    const approved = await this.read();
+    approved.add(fingerprint);
+    await mkdir(dirname(this.file), { recursive: true });
+    await writeAtomically(diskWriter, this.file, new TextEncoder().encode(`${JSON.stringify({ version: 1, approved: [...approved] }, null, 1)}\n`));
+  }
+
+  /** A missing or damaged file approves nothing (the user is asked again). */
+  private async read(): Promise<Set<string>> {
+    try {
+      const parsed = storeSchema.safeParse(JSON.parse(await readFile(this.file, 'utf8')));
+      return new Set(parsed.success ? parsed.data.approved : []);
+    } catch {
+      return new Set();
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import * as z from 'zod';
+
+/** The MCP servers a workspace has, as doctor and the sidebar show them (src/agent/mcp/ keeps them). */
+
+export const mcpServerStateSchema = z.enum([
+  /** Connecting (or waiting for the user's approval). */
+  'starting',
+  'ready',
+  /** It would not start or answer: `detail` says why. */
+  'failed',
+  /** Defined by a workspace in Restricted Mode: never started. */
+  'untrusted',
+  /** Defined by the workspace and not approved (declined, or nobody to ask). */
+  'not-approved',
+]);
+
+export const mcpServerStatusSchema = z.object({
+  name: z.string(),
+  /** `workspace`: `.vscode/mcp.json` or `.mcp.json` (needs trust and approval); `user`: settings or `--mcp-config`. */
+  origin: z.enum(['workspace', 'user']),
+  source: z.string(),
+  transport: z.enum(['stdio', 'http']),
+  state: mcpServerStateSchema,
+  detail: z.string(),
+  /** The tools as the model calls them (`mcp__<server>__<tool>`). */
+  tools: z.array(z.object({ name: z.string(), readOnly: z.boolean() })),
+});
+export type McpServerStatus = z.infer<typeof mcpServerStatusSchema>;
+
+export const mcpStatusSchema = z.object({
+  servers: z.array(mcpServerStatusSchema),
+  /** Configuration problems, each naming its file and field. */
+  problems: z.array(z.string()),
+});
+export type McpStatus = z.infer<typeof mcpStatusSchema>;
+
+/** server → client: may a server the workspace defines run? Asked once per exact definition. */
+export const mcpServerApprovalParamsSchema = z.strictObject({
+  name: z.string().max(200),
+  source: z.string().max(4096),
+  transport: z.enum(['stdio', 'http']),
+  /** The command line, or the address. */
+  summary: z.string().max(20_000),
+  /** The variables it sets or references (names only). */
+  environment: z.array(z.string().max(200)).max(500),
+});
+export const mcpServerApprovalResultSchema = z.strictObject({
+  decision: z.enum(['approve', 'deny']),
+  /** Why nobody decided (`no terminal to ask on`): the server is not started, and asked about again next time. */
+  unanswered: z.string().max(500).optional(),
+});
+export type McpServerApprovalAnswer = z.infer<typeof mcpServerApprovalResultSchema>;
