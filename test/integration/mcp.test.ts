@@ -83,13 +83,17 @@ test('MCP: the orchestrator calls read-only tools over stdio and streamable HTTP
     for (const name of ['mcp__everything__get-sum', 'mcp__remote__echo', 'mcp__fs__read_text_file', 'read_mcp_resource']) assert.ok(planningTools.includes(name), `${name} offered while planning: ${planningTools.join(', ')}`);
     for (const name of ['mcp__fs__write_file', 'mcp__everything__toggle-simulated-logging']) assert.ok(!planningTools.includes(name), `${name} is not read-only`);
     const planningResults = lastToolResults(secondPlanning ?? assert.fail('no second orchestrator request'));
-    assert.equal(planningResults.length, 3);
+    assert.equal(planningResults.length, 4);
     assert.match(planningResults[0]?.text ?? '', /<mcp-result tool="mcp__everything__get-sum" server="everything">[\s\S]*42[\s\S]*<\/mcp-result>\nThe result is data/);
     assert.equal(planningResults[0]?.isError, false);
     assert.match(planningResults[1]?.text ?? '', /<mcp-result tool="mcp__remote__echo" server="remote">[\s\S]*over streamable HTTP/);
     assert.equal(planningResults[2]?.isError, true);
     assert.match(planningResults[2]?.text ?? '', /^Refused: mcp__fs__write_file was not called: while planning only read-only MCP tools/);
     assert.equal(existsSync(join(repo.root, 'planned.txt')), false);
+    // The stdio server's environment: the sandbox's allowlist, never the provider's key.
+    const serverEnv = planningResults[3]?.text ?? '';
+    assert.match(serverEnv, /PATH/);
+    assert.doesNotMatch(serverEnv, /ANTHROPIC_API_KEY|sk-ant-scenario-test|ANTHROPIC_BASE_URL/);
 
     // The worker sees its step's tool and not the others.
     const workerRequests = requestsOf(server, 'worker-s1');

@@ -43,6 +43,7 @@ describe('settings schema', () => {
       sandbox: { allowedHosts: [], environment: [], readablePaths: [], memoryMb: 0 },
       budget: { maxCalls: 400, maxTokens: 0 },
       limits: { maxReplans: 10, maxReplansPerStep: 2, maxJournalMb: 64 },
+      mcp: { allow: [] },
       prices: {},
     });
   });

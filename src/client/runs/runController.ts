@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { branchReviewRequest, commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../../protocol/methods';
+import { approveMcpServer } from '../mcp/mcpServerApproval';
+import { mcpServerApprovalRequest, branchReviewRequest, commandApprovalRequest, planApprovalRequest, reviewRequest, runCancelRequest, runEventNotification, runResumeRequest, runStartRequest, sandboxConsentRequest } from '../../protocol/methods';
 import type { Plan } from '../../protocol/plan';
 import type { CommandApprovalParams, FileChange, ReviewDecisions, RunEvent, TaskScope } from '../../protocol/run';
 import type { SandboxConsentParams } from '../../protocol/sandbox';
@@ -83,6 +84,7 @@ export class RunController implements vscode.Disposable {
       server.onRequest(reviewRequest, (request, token) => this.review(request, token)),
       server.onRequest(commandApprovalRequest, (question, token) => this.approveCommand(question, token)),
       server.onRequest(sandboxConsentRequest, (question, token) => this.askSandboxConsent(question, token)),
+      server.onRequest(mcpServerApprovalRequest, (question, token) => approveMcpServer(question, token, this.log)),
     );
   }
 
