@@ -62,7 +62,7 @@ function describe(event: RunEvent): string | undefined {
       return event.status === 'done' ? `✓ ${event.stepId} done: ${event.summary ?? ''} (${event.changedFiles.join(', ') || 'no files'})` : `✗ ${event.stepId} ${event.status}: ${event.error ?? ''}`;
     case 'tool/result':
       // An MCP call acted outside the run's review: its arguments and its result are kept in full (capped).
-      if (event.input !== undefined) return `- ${event.stepId ?? event.role} ${event.tool}${event.ok ? '' : ' (failed)'} ${event.input}\n\n  \`\`\`\n${event.detail.replace(/\`\`\`/g, "'''").split('\n').map((line) => `  ${line}`).join('\n')}\n  \`\`\``;
+      if (event.input !== undefined) return `- ${event.stepId ?? event.role} ${event.tool}${event.ok ? '' : ' (failed)'} ${event.input}\n\n  \`\`\`\n${event.detail.replace(/```/g, "'''").split('\n').map((line) => `  ${line}`).join('\n')}\n  \`\`\``;
       return `- ${event.stepId ?? event.role} ${event.tool}${event.ok ? '' : ' (failed)'}: ${event.detail.split('\n', 1)[0] ?? ''}`;
     case 'verification':
       return `Tests (${event.stepId === undefined ? 'baseline' : `${event.stepId} attempt ${String(event.attempt ?? 1)}`}): ${event.evidence.verdict}, ${event.evidence.reason}`;

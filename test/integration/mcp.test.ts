@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import * as z from 'zod';
 import type { RecordedRequest } from '../fake-model/index';
-import { fakeProviderEnv, lastToolResults, makeRepo, requestsOf, spawnCli, startFake, type TempRepo } from '../unit/support/scenarioHarness';
+import { fakeProviderEnv, lastToolResults, makeRepo, requestsOf, spawnCli, startFake } from '../unit/support/scenarioHarness';
 import { repoRoot } from '../unit/support/bundles';
 import { nodeTestCommand } from '../unit/support/verifyHarness';
 
@@ -53,11 +53,10 @@ function toolNames(request: RecordedRequest | undefined): string[] {
   return (toolsOfRequest.parse(request?.body ?? {}).tools ?? []).map((tool) => tool.name);
 }
 
-function userConfig(repo: TempRepo, servers: Record<string, unknown>): string {
+function userConfig(servers: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'plumbline-mcp-config-'));
   const file = join(dir, 'mcp.json');
   writeFileSync(file, JSON.stringify({ mcpServers: servers }));
-  void repo;
   return file;
 }
 
@@ -65,7 +64,7 @@ test('MCP: the orchestrator calls read-only tools over stdio and streamable HTTP
   const repo = makeRepo('greeter');
   const server = await startFake('mcp-tools');
   const http = await startHttpEverything();
-  const config = userConfig(repo, {
+  const config = userConfig({
     everything: { command: everything },
     remote: { type: 'http', url: http.url },
     fs: { command: filesystem, args: ['${workspaceFolder}'] },
@@ -127,7 +126,7 @@ test('MCP: the orchestrator calls read-only tools over stdio and streamable HTTP
 test('MCP: a step naming an MCP tool the run does not have is a plan error the orchestrator reads, with the tools there are', { timeout: 90000 }, async () => {
   const repo = makeRepo('greeter');
   const server = await startFake('mcp-unknown-tool');
-  const config = userConfig(repo, { everything: { command: everything } });
+  const config = userConfig({ everything: { command: everything } });
   try {
     const run = spawnCli(['run', 'Make the greeting warmer', '--cwd', repo.root, '--json', '--approve', 'auto', '--yes', '--test-cmd', nodeTestCommand, '--mcp-config', config], fakeProviderEnv(server));
     const result = await run.done;

@@ -121,5 +121,7 @@ test('variables: ${workspaceFolder}, ${env:X} and ${X} expand; provider keys and
   assert.equal(resolved.env.PATH, '/bin');
   assert.equal(resolved.env.OPENAI_API_KEY, undefined);
   assert.equal(resolved.env.SECRET_THING, undefined);
-  assert.match(String(resolveStdio(stdio('s', 'node', [], { OPENAI_API_KEY: 'x' }), env, '/repo')), /provider key/);
+  const refused = resolveStdio(stdio('s', 'node', [], { OPENAI_API_KEY: 'x' }), env, '/repo');
+  assert.ok(refused instanceof Error);
+  assert.match(refused.message, /provider key/);
 });

@@ -74,7 +74,7 @@ function parseServer(name: string, raw: unknown, source: string, origin: McpOrig
   const type = entry.type;
   if (type === 'sse') return [{ source, field: `${field}.type`, message: 'the "sse" transport is deprecated and not supported; use the server\'s streamable HTTP address with "type": "http"' }];
   if (type !== undefined && type !== 'stdio' && type !== 'http' && type !== 'streamableHttp' && type !== 'streamable-http') {
-    return [{ source, field: `${field}.type`, message: `"${String(type)}" is not a transport Plumbline knows: use "stdio" (with "command") or "http" (with "url")` }];
+    return [{ source, field: `${field}.type`, message: `${JSON.stringify(type)} is not a transport Plumbline knows: use "stdio" (with "command") or "http" (with "url")` }];
   }
   const isHttp = type === 'http' || type === 'streamableHttp' || type === 'streamable-http' || (type === undefined && entry.url !== undefined && entry.command === undefined);
   if (isHttp) {

@@ -76,7 +76,7 @@ export async function connectMcpServer(server: McpServerDefinition, launch: McpL
   let release: (() => Promise<void>) | undefined;
   if (server.transport.kind === 'stdio') {
     if (launch === undefined) throw new Error('a stdio server needs a launch');
-    release = launch.release;
+    release = () => launch.release();
     const transport = new StdioClientTransport({ command: launch.file, args: [...launch.args], env: { ...launch.env }, cwd: launch.cwd, stderr: 'pipe' });
     transport.stderr?.on('data', (chunk: Buffer) => {
       stderr = `${stderr}${chunk.toString('utf8')}`.slice(-2000);

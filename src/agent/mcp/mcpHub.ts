@@ -216,6 +216,6 @@ export class McpHub {
   async close(): Promise<void> {
     const entries = [...this.entries.values()];
     this.entries.clear();
-    await Promise.all(entries.map((entry) => entry.connection?.close()));
+    await Promise.all(entries.map((entry) => entry.connection?.close() ?? Promise.resolve()));
   }
 }

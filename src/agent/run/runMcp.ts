@@ -10,8 +10,8 @@ import type { RunContext } from './runContext';
  */
 
 function policy(ctx: RunContext): McpCallPolicy {
-  const approve = ctx.host.approveCommand;
-  return { allow: ctx.options.mcp?.allow ?? [], ...(approve !== undefined ? { approve: (question, signal) => approve(question, signal) } : {}) };
+  const host = ctx.host;
+  return { allow: ctx.options.mcp?.allow ?? [], ...(host.approveCommand !== undefined ? { approve: (question, signal) => host.approveCommand?.(question, signal) ?? Promise.resolve('deny' as const) } : {}) };
 }
 
 export function planningTools(ctx: RunContext): McpLoopTools | undefined {
