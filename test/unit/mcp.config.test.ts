@@ -84,9 +84,13 @@ function stdio(name: string, command: string, args: string[], env: Record<string
   return { name, origin: 'workspace', source: '.mcp.json', transport: { kind: 'stdio', command, args, env } };
 }
 
-test('fingerprints: the same definition is the same; a changed command, argument, variable name or reference is not; values are not part of it', () => {
+test('fingerprints: the same definition is the same; a changed command, argument, variable, value or reference is not', () => {
   const base = definitionFingerprint('/repo', stdio('s', 'node', ['server.js'], { TOKEN: 'a' }));
-  assert.equal(definitionFingerprint('/repo', stdio('s', 'node', ['server.js'], { TOKEN: 'b' })), base, 'a literal value may change (a rotated token)');
+  assert.equal(definitionFingerprint('/repo', stdio('s', 'node', ['server.js'], { TOKEN: 'a' })), base);
+  // A value can run code (NODE_OPTIONS=--require ./evil.js), so a changed one asks again.
+  assert.notEqual(definitionFingerprint('/repo', stdio('s', 'node', ['server.js'], { TOKEN: 'b' })), base, 'a changed value is a changed definition');
+  const quiet = definitionFingerprint('/repo', stdio('s', 'node', ['server.js'], { TOKEN: 'a', NODE_OPTIONS: '' }));
+  assert.notEqual(definitionFingerprint('/repo', stdio('s', 'node', ['server.js'], { TOKEN: 'a', NODE_OPTIONS: '--require ./evil.js' })), quiet);
   assert.notEqual(definitionFingerprint('/repo', stdio('s', 'node', ['evil.js'], { TOKEN: 'a' })), base);
   assert.notEqual(definitionFingerprint('/repo', stdio('s', 'python', ['server.js'], { TOKEN: 'a' })), base);
   assert.notEqual(definitionFingerprint('/repo', stdio('s', 'node', ['server.js'], { OTHER: 'a' })), base);

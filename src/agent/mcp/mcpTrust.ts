@@ -20,7 +20,9 @@ export function definitionFingerprint(root: string, server: McpServerDefinition)
   const transport = server.transport;
   const identity =
     transport.kind === 'stdio'
-      ? ['stdio', transport.command, [...transport.args], Object.keys(transport.env).sort(), transport.cwd ?? null]
+      ? // Values too, not only names: NODE_OPTIONS, LD_PRELOAD, PYTHONSTARTUP and their kind run code, so a
+        // changed value is a changed definition (a rotated literal token asks once more; a reference does not).
+        ['stdio', transport.command, [...transport.args], Object.entries(transport.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), transport.cwd ?? null]
       : ['http', transport.url, Object.keys(transport.headers).map((name) => name.toLowerCase()).sort()];
   // A value's `${env:NAME}` says which of the user's variables the server gets: a changed reference asks again.
   return createHash('sha256').update(JSON.stringify([root, server.name, ...identity, referencedVariables(transport)])).digest('hex');
