@@ -81,4 +81,31 @@ describe('RunEngine in process: cancellation', () => {
       run.remove();
     }
   });
+  test('cancelled while the review is open: the run ends cancelled, not completed, nothing lands, and its verified work stays resumable', async () => {
+    const run = engineRun({
+      files: greeterFiles,
+      script: { orchestrator: [submitPlan('Rename greet.', [renameGreet])], workers: { s1: [editGreet, finish('Renamed.')] } },
+      approve: 'end',
+      host: {
+        // As the clients do: a review the user never decided ends with nothing accepted when the run is cancelled.
+        review: (_files, signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve({ decisions: [] }), { once: true })),
+      },
+    });
+    try {
+      const running = run.run();
+      await run.waitFor('changes', () => true);
+      run.controller.abort();
+      const result = await running;
+      assert.equal(result.status, 'cancelled', 'the history must not say completed');
+      assert.deepEqual(result.applied, []);
+      assert.equal(run.applied.length, 0);
+      assert.equal(run.workspace.text('src/greet.js'), greeterFiles['src/greet.js']);
+      assert.equal(run.of('run/finished')[0]?.status, 'cancelled');
+      const [listed] = await listRuns(run.root);
+      assert.equal(listed?.status, 'cancelled');
+      assert.equal(listed?.resumable, true, 'the verified, unreviewed step can be resumed');
+    } finally {
+      run.remove();
+    }
+  });
 });

@@ -51,6 +51,9 @@ export class Landing {
     ctx.host.emit({ type: 'changes', runId: ctx.options.runId, files: files.map(changedFile) });
     if (ctx.options.approve === 'never') return [];
     const decisions = await this.decide(files);
+    // A review the run's cancel ended was never decided: nothing lands, the changes stay staged
+    // (and journaled), so the cancelled run can offer them again when it is resumed.
+    if (ctx.signal.aborted) return [];
     const landing: StagedChange[] = [];
     const applied: { path: string; hunks: number; of: number }[] = [];
     const rejected: string[] = [];

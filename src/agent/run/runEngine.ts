@@ -182,6 +182,9 @@ export class RunEngine {
       await reported;
       await reviewWholeRun(this.ctx);
       await this.landing.review();
+      // Cancelled while the review was open: nothing more was decided, so the run is cancelled, not
+      // completed, and what was verified but not landed stays resumable.
+      if (this.signal.aborted) return this.ended('cancelled', 'The run was cancelled during the review.');
       await this.landing.verifyAfterReview();
       const failed = this.ctx.plan.current().steps.filter((step) => step.status === 'failed' || step.status === 'skipped');
       if (failed.length > 0) return this.ended('failed', unfinishedStepsReason(failed));
