@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatProblem, mergeMcpConfigs, parseMcpConfigFile, parseServerMap, type McpServerDefinition } from '../../src/agent/mcp/mcpConfig';
 import { assignToolNames, maxToolNameLength, mcpToolName } from '../../src/agent/mcp/mcpNames';
+import { commandPackages } from '../../src/agent/mcp/mcpLaunch';
 import { definitionFingerprint, McpApprovalStore } from '../../src/agent/mcp/mcpTrust';
 import { expandVariables, resolveStdio } from '../../src/agent/mcp/mcpVariables';
 
@@ -128,4 +129,19 @@ test('variables: ${workspaceFolder}, ${env:X} and ${X} expand; provider keys and
   const refused = resolveStdio(stdio('s', 'node', [], { OPENAI_API_KEY: 'x' }), env, '/repo');
   assert.ok(refused instanceof Error);
   assert.match(refused.message, /provider key/);
+});
+
+test("a stdio server's command in node_modules makes that node_modules readable in its sandbox, read where it really is; nothing else opens", () => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'plumbline-mcp-launch-')));
+  try {
+    mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
+    mkdirSync(join(dir, 'node_modules', 'server', 'dist'), { recursive: true });
+    writeFileSync(join(dir, 'node_modules', 'server', 'dist', 'index.js'), '');
+    symlinkSync(join('..', 'server', 'dist', 'index.js'), join(dir, 'node_modules', '.bin', 'server'));
+    assert.deepEqual(commandPackages(join(dir, 'node_modules', '.bin', 'server')), [join(dir, 'node_modules')]);
+    assert.deepEqual(commandPackages('npx'), [], 'a command found on PATH opens nothing');
+    assert.deepEqual(commandPackages(join(dir, 'secret', 'tool')), [], 'a command outside node_modules opens nothing');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

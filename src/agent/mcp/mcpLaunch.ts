@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { isAbsolute, sep } from 'node:path';
 import { quoteShellArg } from '../verify/detectTestCommand';
 import { homeToolchainFolders } from '../sandbox/homeToolchains';
 import type { SandboxSettings } from '../sandbox/sandboxPolicy';
@@ -37,11 +38,24 @@ function real(path: string): string {
   }
 }
 
+/**
+ * The `node_modules` folder a command given by its path lives in (`…/node_modules/.bin/server`,
+ * read where it really is), readable so the program can load its packages wherever the checkout
+ * is (under /tmp, which the sandbox replaces, for one). Package code only: a command anywhere else
+ * opens nothing more, so an approved definition naming a file in a hidden folder cannot read it.
+ */
+export function commandPackages(command: string): string[] {
+  if (!isAbsolute(command)) return [];
+  const parts = real(command).split(sep);
+  const top = parts.indexOf('node_modules');
+  return top > 0 ? [parts.slice(0, top + 1).join(sep)] : [];
+}
+
 /** The sandbox policy of one MCP server process. */
 export function mcpServerPolicy(resolved: ResolvedStdio, root: string, settings: SandboxSettings, env: NodeJS.ProcessEnv = process.env): SandboxPolicy {
   const home = real(env.HOME ?? homedir());
   const workspace = real(root);
-  const readable = [workspace, ...homeToolchainFolders(home, env.PATH, settings.readablePaths)];
+  const readable = [workspace, ...commandPackages(resolved.command), ...homeToolchainFolders(home, env.PATH, settings.readablePaths)];
   return { cwd: real(resolved.cwd), writable: [], readable, hidden: [], privateLayers: [], allowedHosts: [...settings.allowedHosts], env: { ...resolved.env, HOME: home } };
 }
 
