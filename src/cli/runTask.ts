@@ -15,6 +15,7 @@ import { describeReviewForTerminal } from './reviewView';
 import { startServerSession } from './serverConnection';
 import { paintFileChange } from './hunkView';
 import { paint, type Terminal, safeForTerminal } from './terminal';
+import { runLimits } from './runLimits';
 import { protectedWarning, reviewInTerminal } from './terminalReview';
 
 export interface RunTaskOptions {
@@ -277,13 +278,7 @@ export async function runTaskCommand(options: RunTaskOptions, terminal: Terminal
     else await session.request(runStartRequest, {
       task: options.task,
       approve: options.approve,
-      ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}),
-      ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
-      ...(options.maxCalls !== undefined ? { maxCalls: options.maxCalls } : {}),
-      ...(options.parallel !== undefined ? { maxParallel: options.parallel } : {}),
-      ...(options.verifyParallel !== undefined ? { verifyParallel: options.verifyParallel } : {}),
-      ...(options.testCommand !== undefined ? { testCommand: options.testCommand } : {}),
-      ...(options.unsandboxed !== undefined ? { unsandboxed: options.unsandboxed } : {}),
+      ...runLimits(options),
       ...(options.commitToBranch !== undefined ? { commitToBranch: { ...options.commitToBranch }, reviewPlan: false } : {}),
     });
     await finishedPromise;

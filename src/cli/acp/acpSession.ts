@@ -6,6 +6,7 @@ import { startServerSession, type ServerSession } from '../serverConnection';
 import { EditorFiles, type EditorFileSystem } from './editorFiles';
 import { chosenOption, commandChoices, permissionOptions, planChoices, questionChoices, reviewChoices, sandboxChoices, type Choice } from './permissions';
 import { promptToTask, type PromptTask } from './promptTask';
+import { runLimits } from '../runLimits';
 import { RunUpdates } from './runUpdates';
 
 /** What a session needs from the ACP connection: the client's side of the protocol. */
@@ -217,17 +218,4 @@ export class AcpSession {
     }
     return decisions;
   }
-}
-
-/** The run's limits and overrides from `plumbline acp`'s flags, as `plumbline/run/start` takes them. */
-function runLimits(options: AcpRunOptions): { maxCostUsd?: number; maxTokens?: number; maxCalls?: number; maxParallel?: number; verifyParallel?: number; testCommand?: string; unsandboxed?: 'run' | 'review-first' } {
-  return {
-    ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}),
-    ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
-    ...(options.maxCalls !== undefined ? { maxCalls: options.maxCalls } : {}),
-    ...(options.parallel !== undefined ? { maxParallel: options.parallel } : {}),
-    ...(options.verifyParallel !== undefined ? { verifyParallel: options.verifyParallel } : {}),
-    ...(options.testCommand !== undefined ? { testCommand: options.testCommand } : {}),
-    ...(options.unsandboxed !== undefined ? { unsandboxed: options.unsandboxed } : {}),
-  };
 }
