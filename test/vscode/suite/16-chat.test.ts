@@ -7,6 +7,7 @@ import { driver } from '../support/driver';
 import { clearFakeModelSettings, useFakeModel } from '../support/fakeModelSettings';
 import { plumbline, waitFor, waitForPhase } from '../support/plumbline';
 import type { PlumblineApi } from '../../../src/client/api';
+import { parseProposalUri } from '../../../src/client/review/proposalDocuments';
 
 const repoRoot = join(__dirname, '..', '..', '..', '..');
 const scenario = join(repoRoot, 'test', 'fixtures', 'scenarios', 'refactor-greeter.json');
@@ -175,7 +176,8 @@ describe("VS Code's Chat view and language model tools", () => {
     assert.deepEqual(second.stream.buttons[0]?.arguments, [{ runId }]);
     const reviewed = second.stream.anchors.map((anchor) => (anchor.value instanceof vscode.Uri ? anchor.value : anchor.value.uri));
     assert.deepEqual(reviewed.map((uri) => uri.scheme), files.map(() => 'plumbline-proposal'));
-    assert.deepEqual(reviewed.map((uri) => uri.path.slice(1)).sort(), [...files].sort());
+    // A proposal's URI ends in its tab's label ("Proposed: greet.js"); the file it proposes is in its query.
+    assert.deepEqual(reviewed.map((uri) => parseProposalUri(uri)?.path).sort(), [...files].sort());
     assert.deepEqual(second.result.metadata, { runId, stop: 'review' });
     // The anchors open the review's documents.
     const opened = await vscode.workspace.openTextDocument(reviewed[0] as vscode.Uri);
