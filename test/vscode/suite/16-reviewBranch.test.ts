@@ -44,6 +44,8 @@ async function pause(ms: number): Promise<void> {
 
 /** Runs a palette command the way a user does: F1, type its title, Enter. */
 async function runFromPalette(page: Driver, title: string): Promise<void> {
+  // F1 goes where the focus is: make that the workbench, not a view an earlier suite left focused.
+  await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
   await page.press('F1');
   await page.waitForWorkbench('.quick-input-widget .quick-input-box input');
   await page.typeText(title);
@@ -89,6 +91,8 @@ describe('Review Branch: a CI run\'s branch reviewed hunk by hunk', () => {
 
   after(async () => {
     if (root === undefined) return;
+    // A palette left open by a failure here would take the keys of the suites after this one.
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     await vscode.workspace.getConfiguration('plumbline').update('approvalMode', undefined, vscode.ConfigurationTarget.Workspace);
     await vscode.commands.executeCommand('notifications.clearAll');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
