@@ -29,6 +29,9 @@ describe('the sidebar webview', () => {
   it('completes the ready → snapshot handshake when opened', async () => {
     const api = await plumbline();
     await waitForPhase(api, 'ready');
+    // Shown from elsewhere first: an earlier suite may have left the sidebar open, and a view that is
+    // already showing has nothing to open.
+    await vscode.commands.executeCommand('workbench.view.explorer');
     const before = api.sidebar.handshakes;
     await openSidebar();
     await waitFor('the sidebar handshake', () => (api.sidebar.handshakes > before ? true : undefined));
