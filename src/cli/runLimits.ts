@@ -1,15 +1,8 @@
 import type { RunStartParams } from '../protocol/run';
+import type { RunTaskOptions } from './runTask';
 
 /** The run flags `plumbline run` and `plumbline acp` share, as the CLI parsed them. */
-export interface RunLimitFlags {
-  readonly maxCostUsd?: number;
-  readonly maxTokens?: number;
-  readonly maxCalls?: number;
-  readonly parallel?: number;
-  readonly verifyParallel?: number;
-  readonly testCommand?: string;
-  readonly unsandboxed?: 'run' | 'review-first';
-}
+export type RunLimitFlags = Pick<RunTaskOptions, 'maxCostUsd' | 'maxTokens' | 'maxCalls' | 'parallel' | 'verifyParallel' | 'testCommand' | 'unsandboxed'>;
 
 /** The limits and overrides of `plumbline/run/start` from those flags: only the ones the user gave. */
 export function runLimits(flags: RunLimitFlags): Pick<RunStartParams, 'maxCostUsd' | 'maxTokens' | 'maxCalls' | 'maxParallel' | 'verifyParallel' | 'testCommand' | 'unsandboxed'> {
