@@ -42,12 +42,7 @@ async function historyState(page: Driver, runId: string): Promise<string | undef
   return entry.exists === true ? entry.attributes?.['data-status'] : undefined;
 }
 
-// Passes when selected (PLUMBLINE_TEST_GREP='review flows'), and did after the chat and Review Branch
-// suites; in the whole tier, after the earlier suites, Accept All from the editor's menu left the run
-// unfinished (seen in the full tier on 7 Dec 2026). Until that is understood it runs only when selected, so one
-// hang cannot fail the suites after it.
-const selected = process.env.PLUMBLINE_TEST_GREP !== undefined && process.env.PLUMBLINE_TEST_GREP !== '';
-(selected ? describe : describe.skip)('review flows through the browser: reject then Accept All, undo, a cancelled run resumed', () => {
+describe('review flows through the browser: reject then Accept All, undo, a cancelled run resumed', () => {
   let server: FakeModelServer;
   let folder: vscode.Uri;
   let api: PlumblineApi;
