@@ -302,6 +302,14 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     ],
   },
   {
+    area: 'Sandbox',
+    case: "A worker breaks the code and, in the same change, replaces the assertion its tests use (or prints a runner's result lines, exits early, reaches the runner through /proc, patches the module loader, detects the runner, runs eval'd code): every test still runs by name and passes, so the step is unverified, not passed, and its file needs an explicit decision in every approval mode",
+    proofs: [
+      { file: 'test/integration/adversarial.steeredVerdict.test.ts', titles: ['a worker that replaces the assertion its tests use gets no green verdict, and in auto mode its file does not land'] },
+      { file: 'test/unit/verify.steering.test.ts', titles: ['a rename that touches a line which already exited is not flagged; a second exit is', "a property that shares an assertion's name on any other object is not an assertion"] },
+    ],
+  },
+  {
     area: 'Protected files',
     case: 'The complete list: build and task runners, test and tool configuration, hook managers, CI, editors, coding agents and MCP, package managers, toolchain pins, containers, package.json hook and tool fields (one test per rule)',
     proofs: [{ file: protectedUnit, titles: ['the files the attack landed in auto mode are all protected', 'package.json: a change to any field that runs code or configures a tool that loads it is protected'] }],

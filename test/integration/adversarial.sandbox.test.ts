@@ -134,13 +134,20 @@ for (const approve of ['never', 'auto'] as const) {
       const result = await run.done;
       const finished = run.log.finished();
       assert.equal(finished.status, 'completed', `${finished.reason ?? ''}\n${result.stderr}`);
-      // The fix loop saw the failing first version, then passed: the tests ran and were read.
-      const verdicts = run.log.of('verification').filter((event) => event.stepId === 's1').map((event) => event.evidence.verdict);
-      assert.deepEqual(verdicts, ['failed', 'passed']);
+      // The fix loop saw the failing first version, then a green run: the tests ran and were read.
+      // A green run of a test file that reaches /proc and starts processes proves nothing, though
+      // (verdictSteering.ts): the step is unverified, and its test file needs an explicit decision.
+      const verdicts = run.log.of('verification').filter((event) => event.stepId === 's1').map((event) => event.evidence);
+      assert.deepEqual(verdicts.map((evidence) => evidence.verdict), ['failed', 'unverified']);
+      assert.match(verdicts[1]?.reason ?? '', /^The tests pass \(exit code 0, 4 passed\)\. But the change can steer its own test results \(test\/escape\.test\.js:\d+ /);
       assertRanInside(attack);
       assertContained(attack, result.stdout + result.stderr);
       if (approve === 'never') assert.equal(gitStatus(attack.repo), statusBefore, 'a dry run changed the workspace');
-      else assert.deepEqual(finished.applied.sort(), ['src/greet.js', 'test/escape.test.js']);
+      else {
+        // Auto mode lands the harmless comment; the escape attempts wait for a person (none here).
+        assert.deepEqual(finished.applied.sort(), ['src/greet.js']);
+        assert.match(result.stderr, /left unapplied: test\/escape\.test\.js \(needs your approval: it can steer its own test results: line \d+ /);
+      }
     } finally {
       await attack.cleanup();
     }

@@ -4,6 +4,7 @@ import { reviewCodec, type ReviewCodec } from '../review/reviewCodec';
 import type { ProposedFile } from '../review/selectHunks';
 import { protectedChangeReason } from '../workspace/protectedPaths';
 import type { StagedChange } from '../workspace/stagedWorkspace';
+import { describeSteering, steeringInFile } from '../verify/verdictSteering';
 
 /**
  * One file of a change set: the staged bytes and the decoded base that landing needs, and `file`,
@@ -29,7 +30,9 @@ export function computeChangeSet(changes: readonly StagedChange[], stepsByFile: 
     const text = before?.kind !== 'unsupported' && after?.kind !== 'unsupported';
     const hunks = text ? identifyHunks(change.path, codec.diff(beforeText ?? '', afterText ?? '')) : [];
     // Binary content of a package.json counts as unparseable, hence protected: pass '' for it.
-    const reason = protectedChangeReason(change.path, change.before === undefined ? null : (beforeText ?? ''), change.after === undefined ? null : (afterText ?? ''));
+    // So does a file that can steer its own test results (verdictSteering.ts): its green run proved nothing.
+    const steering = steeringInFile(change.path, change.before, change.after);
+    const reason = protectedChangeReason(change.path, change.before === undefined ? null : (beforeText ?? ''), change.after === undefined ? null : (afterText ?? '')) ?? (steering.length > 0 ? describeSteering(steering) : undefined);
     const file: FileChange = {
       path: change.path,
       kind: change.kind,

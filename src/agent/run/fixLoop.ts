@@ -10,6 +10,7 @@ import type { RunVerifier } from './runHost';
 import type { WorkerOutcome, WorkerSession } from './worker';
 import { escalatedClient } from './modelRouting';
 import { describeReview, reviewStepAttempt, revisionFeedback } from './stepReview';
+import { steeringInChanges, steeringVerdictReason } from '../verify/verdictSteering';
 
 /**
  * The fix loop: the step's increment is verified in isolation; a failure goes back to the same
@@ -28,7 +29,10 @@ export async function verifyWithFixes(ctx: RunContext, verifier: RunVerifier, st
     const { runnable, held } = holdBackProtected(combined);
     const verified = await verifier.verify(runnable, { stepId: step.id, ownPaths: session.fork.changes().map((change) => change.path), ...(step.verify !== undefined ? { verifyLine: step.verify } : {}), removesTests: step.removesTests ?? [] });
     const note = heldBackNote(held);
-    const evidence = note === undefined ? verified : { ...verified, reason: `${verified.reason} ${note}` };
+    const noted = note === undefined ? verified : { ...verified, reason: `${verified.reason} ${note}` };
+    // A green run of code that can steer its own test results is no proof (verdictSteering.ts).
+    const steering = noted.verdict === 'passed' ? steeringInChanges(session.fork.changes()) : [];
+    const evidence = steering.length === 0 ? noted : { ...noted, verdict: 'unverified' as const, reason: `${noted.reason} ${steeringVerdictReason(steering)}` };
     if (ctx.signal.aborted) throw new RunCancelled();
     ctx.host.emit({ type: 'verification', runId: options.runId, stepId: step.id, attempt, evidence });
     const usage = session.usage.take();

@@ -59,9 +59,32 @@ export async function listIgnored(folder: string): Promise<string[]> {
 }
 
 /** A detached work tree of `commit` at the empty folder `path`, nothing checked out: no hook, no filter runs. */
+/** The `git worktree add` under way per repository: one at a time (see addWorktree). */
+const worktreeAdds = new Map<string, Promise<unknown>>();
+
+/** Another process's `git worktree add` was half-way when ours listed the work trees. */
+const halfMadeWorktree = /failed to read .*worktrees\/[^\s]*\/(?:commondir|gitdir)/;
+
 export async function addWorktree(top: string, path: string, commit: string): Promise<void> {
   if (!/^[0-9a-f]{40,64}$/.test(commit) || !isAbsolute(path) || path.startsWith('-')) throw new Error(`Refused worktree arguments: ${commit} ${path}`);
-  await git(top).raw(['worktree', 'add', '--detach', '--no-checkout', '--', path, commit]);
+  // Two adds at once in one repository race: each reads every work tree's admin folder, and the
+  // other's is there before its `commondir` is written ("failed to read …/commondir"). Parallel
+  // verification copies of one run are added one after another; a race with another process
+  // (a second run, the user's git) is retried once.
+  const add = (): Promise<string> => git(top).raw(['worktree', 'add', '--detach', '--no-checkout', '--', path, commit]);
+  const previous = worktreeAdds.get(top) ?? Promise.resolve();
+  const mine = previous.then(add, add).catch(async (error: unknown) => {
+    if (!(error instanceof Error) || !halfMadeWorktree.test(error.message)) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return add();
+  });
+  const settled = mine.catch(() => undefined);
+  worktreeAdds.set(top, settled);
+  try {
+    await mine;
+  } finally {
+    if (worktreeAdds.get(top) === settled) worktreeAdds.delete(top);
+  }
   // The new work tree has no index: give it HEAD's, so `git status` there shows real differences.
   // It lives in the work tree's own admin folder; the user's index is not touched.
   await git(path).raw(['read-tree', commit]);

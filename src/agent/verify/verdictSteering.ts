@@ -1,0 +1,138 @@
+import { decodeFile } from '../edits/fileCodec';
+import { diffHunks } from '../edits/unifiedDiff';
+
+/**
+ * Code that can steer its own test results. A model-written change runs inside its test run: in
+ * mocha, jest's in-band mode or pytest it shares the runner's process, and anywhere it can reach the
+ * runner's output through /proc. Such a change can make a broken step look green (replace an
+ * assertion, print a runner's "✔" lines and exit, kill the runner mid-report), and no reading of
+ * the output can tell. So a step whose added lines do any of that does not count as verified by
+ * its green run: its verdict is `unverified`, and its file needs the user's explicit decision,
+ * whatever the approval mode (see SECURITY.md). The list is of things ordinary library code does
+ * not add in a refactor; it is a tripwire for the obvious forms, not a proof against every form.
+ */
+
+export interface SteeringFinding {
+  readonly path: string;
+  /** 1-based line in the new text. */
+  readonly line: number;
+  /** What the line does, in words: `calls process.exit`. */
+  readonly what: string;
+}
+
+interface Rule {
+  readonly pattern: RegExp;
+  readonly what: string;
+}
+
+/** Assertion and matcher names a forger would replace to make every check pass. */
+const ASSERTION_NAMES =
+  'ok|equal|strictEqual|deepEqual|deepStrictEqual|notEqual|notStrictEqual|notDeepEqual|notDeepStrictEqual|throws|rejects|doesNotThrow|doesNotReject|match|doesNotMatch|fail|ifError|' +
+  'toBe|toEqual|toStrictEqual|toMatch|toMatchObject|toThrow|toContain|toHaveBeenCalled\\w*|toBeTruthy|toBeFalsy|assert\\w*|expect';
+
+const rules: readonly Rule[] = [
+  // Ending or signalling a process mid-run: the runner stops before it reports what failed.
+  { pattern: /\bprocess\s*(?:\.\s*|\[\s*['"`])(?:exit|reallyExit|abort|kill)\b(?:['"`]\s*\])?\s*\(/, what: 'ends or signals a process (process.exit/kill/abort)' },
+  { pattern: /\bprocess\s*\.\s*exitCode\s*=(?!=)/, what: 'sets the process exit code' },
+  { pattern: /\bos\s*\.\s*_exit\s*\(|\bos\s*\.\s*kill\s*\(/, what: 'ends or signals a process (os._exit/os.kill)' },
+  // Reaching the runner's own output or another process.
+  { pattern: /\/proc\/|\/dev\/(?:tty|fd\/|stdout|stderr)\b/, what: "reaches another process's files or the terminal (/proc, /dev/tty)" },
+  // Replacing what the tests check with, or the runner's functions.
+  // On an assertion module or matcher (`assert.equal =`, `expect.prototype.toBe =`, `require('node:assert').ok =`), not on any object with an `ok`.
+  {
+    pattern: new RegExp(`(?:\\b(?:assert\\w*|expect|chai|should)|\\brequire\\s*\\(\\s*['"\`](?:node:)?assert(?:/strict)?['"\`]\\s*\\))(?:\\s*\\.\\s*\\w+)*?\\s*\\.\\s*(?:${ASSERTION_NAMES})\\s*=(?![=>])`),
+    what: 'replaces an assertion function',
+  },
+  { pattern: /\b(?:global|globalThis|window|self)\s*\.\s*(?:it|test|describe|expect|assert|suite|before|after|beforeEach|afterEach)\s*=(?!=)/, what: "replaces a test runner's global" },
+  { pattern: /\b(?:it|test|describe)\s*\.\s*(?:skip|only|each)\s*=(?!=)/, what: "replaces a test runner's function" },
+  { pattern: /\bObject\s*\.\s*(?:defineProperty|assign|setPrototypeOf)\s*\(\s*(?:assert|expect|chai|require\s*\(\s*['"`](?:node:)?assert)/, what: 'rewrites the assertion module' },
+  { pattern: /\bprocess\s*\.\s*(?:stdout|stderr)\s*\.\s*write\s*=(?!=)|\bconsole\s*\.\s*(?:log|error|info)\s*=(?!=)|\bsys\s*\.\s*(?:stdout|stderr)\s*=(?!=)/, what: "replaces the process's output" },
+  { pattern: /\b(?:unittest\s*\.\s*TestCase|TestCase)\s*\.\s*\w+\s*=(?!=)|\bbuiltins\s*\.\s*\w+\s*=(?!=)|\bpytest\s*\.\s*\w+\s*=(?!=)/, what: 'replaces a test framework function' },
+  // Changing how modules load, so what the tests import is not what they name.
+  { pattern: /\brequire\s*\.\s*cache\b|\bModule\s*\.\s*_(?:load|resolveFilename|compile|extensions)\b|\bModule\s*\.\s*prototype\s*\.\s*(?:require|_compile)\b|\bprocess\s*\.\s*(?:binding|dlopen)\s*\(/, what: 'changes how modules load' },
+  { pattern: /\bsys\s*\.\s*modules\s*\[[^\]]*\]\s*=(?!=)|\bimportlib\s*\.\s*reload\b/, what: 'changes how modules load' },
+  // Knowing it runs under a test runner, so it can behave differently there.
+  { pattern: /\b(?:NODE_TEST_CONTEXT|JEST_WORKER_ID|VITEST(?:_\w+)?|PYTEST_CURRENT_TEST|MOCHA_\w+|npm_lifecycle_event)\b/, what: 'detects that it runs under a test runner' },
+  // A runner's own words in a string: output that imitates a result.
+  {
+    pattern: /['"`][^'"`]*(?:[✔✓√]|\bok \d+ - |# (?:pass|fail|tests) \d|\b\d+ passing\b|\b\d+ failing\b|\bTests?:\s+\d+ passed|\bPASSED\b|\b\d+ passed\b)/,
+    what: "prints a test runner's result words",
+  },
+  // Code built at run time, which no reading of the diff can check.
+  { pattern: /\beval\s*\(|\bnew\s+Function\s*\(|\bvm\s*\.\s*(?:runIn\w+|compileFunction|Script)\b|\b(?:exec|compile)\s*\(\s*(?:base64|codecs|bytes)/, what: 'runs code built at run time (eval, Function, vm)' },
+  { pattern: /(?:require\s*\(|from\s+|import\s*\()\s*['"`](?:node:)?child_process['"`]|\bimport\s+subprocess\b|\bfrom\s+subprocess\b/, what: 'starts processes (child_process, subprocess)' },
+];
+
+/** Files that hold no code a test run executes: prose, data and images. */
+const INERT = /\.(?:md|markdown|mdx|rst|txt|adoc|json|jsonc|ya?ml|toml|csv|tsv|lock|svg|png|jpe?g|gif|webp|ico|snap)$/i;
+
+function textOf(bytes: Uint8Array | undefined): string | undefined {
+  if (bytes === undefined) return '';
+  const decoded = decodeFile(bytes);
+  return decoded.kind === 'text' ? decoded.text : undefined;
+}
+
+/** The added lines of a change, with their line numbers in the new text. */
+function addedLines(before: string, after: string): { line: number; text: string }[] {
+  const added: { line: number; text: string }[] = [];
+  for (const hunk of diffHunks(before, after, 0)) {
+    let line = hunk.newStart;
+    for (const diffLine of hunk.lines) {
+      if (diffLine.kind === 'add') added.push({ line: line++, text: diffLine.text });
+      else if (diffLine.kind !== 'remove') line += 1;
+    }
+  }
+  return added;
+}
+
+function countMatches(pattern: RegExp, lines: readonly string[]): number {
+  return lines.reduce((count, line) => count + (pattern.test(line.slice(0, 4000)) ? 1 : 0), 0);
+}
+
+/**
+ * What the added lines of one file can do to their own test run (at most `max` findings). A rule
+ * counts only where the change adds to it: a line a rename touched that already called
+ * `process.exit` (a CLI's own exit) is not new, so a file with as many such lines as before is
+ * not flagged for them.
+ */
+export function steeringInFile(path: string, before: Uint8Array | undefined, after: Uint8Array | undefined, max = 5): SteeringFinding[] {
+  if (after === undefined || INERT.test(path)) return [];
+  const oldText = textOf(before);
+  const newText = textOf(after);
+  if (oldText === undefined || newText === undefined) return [];
+  const added = addedLines(oldText, newText);
+  if (added.length === 0) return [];
+  const oldLines = oldText.split('\n');
+  const newLines = newText.split('\n');
+  const grown = rules.filter((rule) => added.some((line) => rule.pattern.test(line.text.slice(0, 4000))) && countMatches(rule.pattern, newLines) > countMatches(rule.pattern, oldLines));
+  const findings: SteeringFinding[] = [];
+  for (const line of added) {
+    // A long line is judged by its start: minified bundles are not refactored line by line.
+    const rule = grown.find((candidate) => candidate.pattern.test(line.text.slice(0, 4000)));
+    if (rule !== undefined) findings.push({ path, line: line.line, what: rule.what });
+    if (findings.length >= max) break;
+  }
+  return findings;
+}
+
+export function steeringInChanges(changes: readonly { readonly path: string; readonly before: Uint8Array | undefined; readonly after: Uint8Array | undefined }[]): SteeringFinding[] {
+  return changes.flatMap((change) => steeringInFile(change.path, change.before, change.after));
+}
+
+/** One file's findings as a reason: `line 3 ends or signals a process (…); line 9 …`. */
+export function describeSteering(findings: readonly SteeringFinding[]): string {
+  return `it can steer its own test results: ${findings
+    .slice(0, 3)
+    .map((finding) => `line ${String(finding.line)} ${finding.what}`)
+    .join('; ')}${findings.length > 3 ? `; and ${String(findings.length - 3)} more` : ''}`;
+}
+
+/** The sentence a step's evidence gets when its green run cannot count. */
+export function steeringVerdictReason(findings: readonly SteeringFinding[]): string {
+  const files = [...new Set(findings.map((finding) => finding.path))];
+  const first = findings.slice(0, 3).map((finding) => `${finding.path}:${String(finding.line)} ${finding.what}`);
+  return (
+    `But the change can steer its own test results (${first.join('; ')}${findings.length > 3 ? `; and ${String(findings.length - 3)} more` : ''}), ` +
+    `so this green run proves nothing: ${files.join(', ')} ${files.length === 1 ? 'needs' : 'need'} your explicit decision in every approval mode.`
+  );
+}
