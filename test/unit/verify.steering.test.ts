@@ -88,3 +88,17 @@ test('a property that shares an assertion\'s name on any other object is not an 
     assert.deepEqual(adding(line), [], line);
   }
 });
+
+test('an assertion module under another name is still an assertion module', () => {
+  const before = "function greet(name) {\n  return `Hello, ${name}!`;\n}\n";
+  for (const [head, line] of [
+    ["const a = require('node:assert/strict');", 'a.equal = () => {};'],
+    ["import * as check from 'assert';", 'check.deepStrictEqual = () => {};'],
+    ["import chaiLib from 'chai';", 'chaiLib.expect = () => ({});'],
+  ] as const) {
+    const found = steeringInFile('src/greet.js', bytes(before), bytes(`${head}\n${line}\n${before}`));
+    assert.deepEqual(found.map((finding) => [finding.line, finding.what]), [[2, 'replaces an assertion function']], line);
+  }
+  // The alias alone, and other objects' properties, are not.
+  assert.deepEqual(steeringInFile('src/greet.js', bytes(before), bytes(`const a = require('node:assert');\nconst b = {};\nb.equal = 1;\n${before}`)), []);
+});

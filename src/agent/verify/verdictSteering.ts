@@ -85,6 +85,26 @@ function addedLines(before: string, after: string): { line: number; text: string
   return added;
 }
 
+/** Assertion modules, by the names they are required or imported under. */
+const ASSERTION_MODULES = `(?:node:)?assert(?:/strict)?|chai|expect|should|power-assert|uvu/assert`;
+
+/**
+ * The names a file gives an assertion module (`const a = require('node:assert')`, `import * as a
+ * from 'assert'`), so replacing `a.equal` is seen like replacing `assert.equal`.
+ */
+function aliasRules(text: string): Rule[] {
+  const binding = new RegExp(
+    `(?:\\b(?:const|let|var)\\s+([A-Za-z_$][\\w$]*)\\s*=\\s*require\\s*\\(\\s*['"\`](?:${ASSERTION_MODULES})['"\`]\\s*\\)|\\bimport\\s+(?:\\*\\s+as\\s+)?([A-Za-z_$][\\w$]*)\\s+from\\s+['"\`](?:${ASSERTION_MODULES})['"\`])`,
+    'g',
+  );
+  const names = new Set<string>();
+  for (const match of text.matchAll(binding)) names.add(match[1] ?? match[2] ?? '');
+  names.delete('');
+  if (names.size === 0) return [];
+  const escaped = [...names].map((name) => name.replace(/\$/g, '\\$')).join('|');
+  return [{ pattern: new RegExp(`(?<![\\w$.])(?:${escaped})(?:\\s*\\.\\s*\\w+)*?\\s*\\.\\s*(?:${ASSERTION_NAMES})\\s*=(?![=>])`), what: 'replaces an assertion function' }];
+}
+
 function countMatches(pattern: RegExp, lines: readonly string[]): number {
   return lines.reduce((count, line) => count + (pattern.test(line.slice(0, 4000)) ? 1 : 0), 0);
 }
@@ -104,7 +124,7 @@ export function steeringInFile(path: string, before: Uint8Array | undefined, aft
   if (added.length === 0) return [];
   const oldLines = oldText.split('\n');
   const newLines = newText.split('\n');
-  const grown = rules.filter((rule) => added.some((line) => rule.pattern.test(line.text.slice(0, 4000))) && countMatches(rule.pattern, newLines) > countMatches(rule.pattern, oldLines));
+  const grown = [...rules, ...aliasRules(newText)].filter((rule) => added.some((line) => rule.pattern.test(line.text.slice(0, 4000))) && countMatches(rule.pattern, newLines) > countMatches(rule.pattern, oldLines));
   const findings: SteeringFinding[] = [];
   for (const line of added) {
     // A long line is judged by its start: minified bundles are not refactored line by line.
