@@ -13,6 +13,7 @@ import { TestDiagnostics } from './client/runs/testDiagnostics';
 import { createRunStatusBar } from './client/runs/runStatusBar';
 import { ModelErrorNotices } from './client/runs/modelErrorNotice';
 import { SandboxStatusWatcher } from './client/agentServer/sandboxStatus';
+import { McpStatusWatcher } from './client/mcp/mcpStatusWatcher';
 import { plumblineVersion } from './protocol/version';
 import { createChatHandler, registerChatParticipant } from './client/chat/chatParticipant';
 import { registerLanguageModelTools } from './client/chat/languageModelTools';
@@ -36,12 +37,14 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
   const testDiagnostics = new TestDiagnostics(runs);
   const sandbox = new SandboxStatusWatcher(server, log);
   const readiness = new ModelReadiness(server, log);
+  const mcp = new McpStatusWatcher(server, runs, log);
   const sidebar = new SidebarProvider(
     context.extensionUri,
     server,
     runs,
     sandbox,
     readiness,
+    mcp,
     {
       restartServer: async () => {
         await vscode.commands.executeCommand(commandIds.restartServer);
@@ -55,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
     log,
     sandbox,
     readiness,
+    mcp,
     sidebar,
     review,
     runs,
@@ -80,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
   void server.start();
   const activationMs = performance.now() - started;
   log.info(`Plumbline ${plumblineVersion} activated in ${activationMs.toFixed(1)} ms.`);
-  return { activationMs, serverPhaseAtActivation: server.view.phase, server, sidebar, runs, review, testDiagnostics, sandbox, chatHandler: createChatHandler(runs) };
+  return { activationMs, serverPhaseAtActivation: server.view.phase, server, sidebar, runs, review, testDiagnostics, sandbox, mcp, chatHandler: createChatHandler(runs) };
 }
 
 /** Stops the agent server cleanly; VS Code waits for the returned promise. */

@@ -4,6 +4,7 @@ import type { TestDiagnostics } from './runs/testDiagnostics';
 import type { SandboxStatusWatcher } from './agentServer/sandboxStatus';
 import type { AgentServerController } from './agentServer/serverController';
 import type { SidebarProvider } from './sidebar/sidebarProvider';
+import type { McpStatusWatcher } from './mcp/mcpStatusWatcher';
 import type * as vscode from 'vscode';
 
 /**
@@ -23,6 +24,8 @@ export interface PlumblineApi {
   readonly testDiagnostics: TestDiagnostics;
   /** Which sandbox confines tests and commands, as the ready server reports it. */
   readonly sandbox: SandboxStatusWatcher;
+  /** The workspace's MCP servers as the sidebar shows them (asked without starting any). */
+  readonly mcp: McpStatusWatcher;
   /** `@plumbline`'s request handler, the one registered with VS Code's Chat view (tests call it where the view cannot be driven). */
   readonly chatHandler: vscode.ChatRequestHandler;
 }

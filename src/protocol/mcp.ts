@@ -12,7 +12,17 @@ export const mcpServerStateSchema = z.enum([
   'untrusted',
   /** Defined by the workspace and not approved (declined, or nobody to ask). */
   'not-approved',
+  /** Configured, not running in this agent server (a status that starts nothing; the next run starts it). */
+  'stopped',
 ]);
+
+/**
+ * Whether a server may start, without starting it: the user's own need no approval; a workspace's
+ * needs a trusted workspace and the user's yes to its exact definition (`changed`: a yes was given
+ * to an earlier definition of the same server in this folder, so it is asked again).
+ */
+export const mcpApprovalStateSchema = z.enum(['not-needed', 'approved', 'needs-approval', 'changed', 'declined', 'untrusted']);
+export type McpApprovalState = z.infer<typeof mcpApprovalStateSchema>;
 
 export const mcpServerStatusSchema = z.object({
   name: z.string(),
@@ -21,9 +31,15 @@ export const mcpServerStatusSchema = z.object({
   source: z.string(),
   transport: z.enum(['stdio', 'http']),
   state: mcpServerStateSchema,
+  approval: mcpApprovalStateSchema,
   detail: z.string(),
-  /** The tools as the model calls them (`mcp__<server>__<tool>`). */
-  tools: z.array(z.object({ name: z.string(), readOnly: z.boolean() })),
+  /** The command line or address, for people (never a variable's value). */
+  summary: z.string().max(20_000),
+  /**
+   * The tools as the model calls them (`mcp__<server>__<tool>`), of a server running in this agent
+   * server. The description is the server's words: data, shown as text, never as markup.
+   */
+  tools: z.array(z.object({ name: z.string(), readOnly: z.boolean(), description: z.string().max(1000).optional() })),
 });
 export type McpServerStatus = z.infer<typeof mcpServerStatusSchema>;
 
@@ -33,6 +49,17 @@ export const mcpStatusSchema = z.object({
   problems: z.array(z.string()),
 });
 export type McpStatus = z.infer<typeof mcpStatusSchema>;
+
+export const mcpStatusParamsSchema = z.strictObject({
+  /**
+   * false: report what is configured, approved and already running, and start nothing (the
+   * sidebar). Absent or true: start what may start first, asking approval where needed (`plumbline doctor`).
+   */
+  start: z.boolean().optional(),
+});
+
+/** client → server: start one configured server (asking its approval first when the workspace defines it). */
+export const mcpStartParamsSchema = z.strictObject({ name: z.string().min(1).max(64) });
 
 /** server → client: may a server the workspace defines run? Asked once per exact definition. */
 export const mcpServerApprovalParamsSchema = z.strictObject({

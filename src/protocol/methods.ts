@@ -15,7 +15,7 @@ import {
 } from './run';
 import { branchListResultSchema, branchReviewParamsSchema } from './branchReview';
 import { sandboxConsentParamsSchema, sandboxConsentResultSchema } from './sandbox';
-import { mcpServerApprovalParamsSchema, mcpServerApprovalResultSchema, mcpStatusSchema } from './mcp';
+import { mcpServerApprovalParamsSchema, mcpServerApprovalResultSchema, mcpStartParamsSchema, mcpStatusParamsSchema, mcpStatusSchema } from './mcp';
 import { modelRoleSchema } from './modelRoles';
 import { keyedProviderSchema, providerIdSchema } from './provider';
 import { serverStatusSchema } from './status';
@@ -225,10 +225,17 @@ export const saveDocumentsRequest = defineRequest(
 );
 
 /**
- * client → server: the workspace's MCP servers, started (or refreshed) first, with their state and
- * tools (`plumbline doctor`, the sidebar). Starting a workspace's server may ask `mcpServerApprovalRequest`.
+ * client → server: the workspace's MCP servers with their approval, state and tools. By default
+ * they are started (or refreshed) first, which may ask `mcpServerApprovalRequest` (`plumbline
+ * doctor`); with `start: false` nothing starts and nothing is asked (the sidebar).
  */
-export const mcpStatusRequest = defineRequest('plumbline/mcp/status', 'clientToServer', z.strictObject({}), mcpStatusSchema);
+export const mcpStatusRequest = defineRequest('plumbline/mcp/status', 'clientToServer', mcpStatusParamsSchema, mcpStatusSchema);
+
+/**
+ * client → server: start one configured server now (the sidebar's Start): a workspace's server is
+ * asked about first (`mcpServerApprovalRequest`, Restricted Mode refuses); answers the status after.
+ */
+export const mcpStartRequest = defineRequest('plumbline/mcp/start', 'clientToServer', mcpStartParamsSchema, mcpStatusSchema);
 
 /**
  * server → client: may this server, defined by the workspace, run? Asked once per exact definition
@@ -264,5 +271,6 @@ export const allMethods = [
   symbolsRequest,
   saveDocumentsRequest,
   mcpStatusRequest,
+  mcpStartRequest,
   mcpServerApprovalRequest,
 ] as const;

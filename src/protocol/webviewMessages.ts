@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { planSchema } from './plan';
 import { approveModeSchema, runMetaSchema } from './run';
+import { mcpStatusSchema } from './mcp';
 import { sandboxStatusSchema } from './sandbox';
 import { maxAnswerChars, userQuestionParamsSchema } from './userQuestion';
 
@@ -173,6 +174,8 @@ export const sidebarStateSchema = z.object({
   sandbox: sandboxStatusSchema.nullable(),
   /** The questions open now, oldest first; several steps may wait at once. */
   questions: z.array(questionViewSchema).optional(),
+  /** The workspace's MCP servers (asked without starting any); null while unknown. Names, descriptions and details are the servers' words: text only. */
+  mcp: mcpStatusSchema.nullable().optional(),
 });
 export type SidebarState = z.infer<typeof sidebarStateSchema>;
 
@@ -204,6 +207,10 @@ export const webviewRequestSchema = z.discriminatedUnion('method', [
   z.strictObject({ ...request, method: z.literal('question/answer'), runId: runIdSchema, questionId: z.string().min(1).max(64), answer: z.string().trim().min(1).max(maxAnswerChars).nullable() }),
   /** Opens VS Code's workspace trust editor (Restricted Mode's way out). */
   z.strictObject({ ...request, method: z.literal('workspace/trust') }),
+  /** Starts a configured MCP server; one the workspace defines asks for approval first. */
+  z.strictObject({ ...request, method: z.literal('mcp/start'), name: z.string().min(1).max(64) }),
+  /** Opens where that MCP server is defined (its file, or the setting). */
+  z.strictObject({ ...request, method: z.literal('mcp/open'), name: z.string().min(1).max(64) }),
 ]);
 export type WebviewRequest = z.infer<typeof webviewRequestSchema>;
 export type WebviewRequestMethod = WebviewRequest['method'];
@@ -226,6 +233,7 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('settings'), settings: sidebarSettingsSchema }),
   z.object({ type: z.literal('sandbox'), sandbox: sandboxStatusSchema.nullable() }),
   z.object({ type: z.literal('questions'), questions: z.array(questionViewSchema) }),
+  z.object({ type: z.literal('mcp'), mcp: mcpStatusSchema.nullable() }),
   z.object({
     type: z.literal('response'),
     id: z.number().int().nonnegative(),

@@ -10,7 +10,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initializationOptionsSchema, type InitializationOptions } from '../protocol/initialization';
 import { describeValidationError } from '../protocol/method';
 import { ErrorCodes, ResponseError } from 'vscode-languageserver/node';
-import { mcpStatusRequest, listModelsRequest, testModelRequest, pingModelsRequest, runCancelRequest, runResumeRequest, runStartRequest, runsListRequest, runUndoRequest, branchesListRequest, branchReviewRequest, statusRequest, testsRunRequest } from '../protocol/methods';
+import { mcpStartRequest, mcpStatusRequest, listModelsRequest, testModelRequest, pingModelsRequest, runCancelRequest, runResumeRequest, runStartRequest, runsListRequest, runUndoRequest, branchesListRequest, branchReviewRequest, statusRequest, testsRunRequest } from '../protocol/methods';
 import { firstFolderPath, RunService, sandboxSettingsOf } from './runService';
 import { McpService } from './mcpService';
 import { detectSandbox } from '../agent/sandbox/detectSandbox';
@@ -152,9 +152,15 @@ connection.onShutdown(async () => {
   await mcp.dispose();
 });
 
-wire.onRequest(mcpStatusRequest, async (_params, signal) => {
+wire.onRequest(mcpStatusRequest, async (params, signal) => {
   await settings.refresh();
-  return mcp.status(signal);
+  return mcp.status(signal, params.start ?? true);
+});
+wire.onRequest(mcpStartRequest, async (params, signal) => {
+  // Starting a workspace's server runs its code: not in Restricted Mode (the hub refuses too).
+  if (!options.workspaceTrusted) throw new ResponseError(ErrorCodes.InvalidRequest, restrictedModeMessage);
+  await settings.refresh();
+  return mcp.start(params.name, signal);
 });
 
 wire.onRequest(statusRequest, async () => {

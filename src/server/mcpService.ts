@@ -46,7 +46,7 @@ export class McpService {
   }
 
   /** Starts what is configured and allowed; the toolbox a run gets, or undefined without a ready server. */
-  async prepare(signal: AbortSignal): Promise<McpToolbox | undefined> {
+  async prepare(signal: AbortSignal, only?: string): Promise<McpToolbox | undefined> {
     const root = this.deps.workspaceRoot();
     if (root === undefined) return undefined;
     await this.deps.settings.settled();
@@ -65,25 +65,46 @@ export class McpService {
       },
       this.deps.sandboxSettings(),
       signal,
+      only,
     );
     return hub.toolbox();
   }
 
-  async status(signal: AbortSignal): Promise<McpStatus> {
+  /**
+   * The servers with their approval, state and tools. `start: false` starts and asks nothing: it
+   * reads the definitions and the approvals, and reports what already runs in this process.
+   */
+  async status(signal: AbortSignal, start = true): Promise<McpStatus> {
     const root = this.deps.workspaceRoot();
     if (root === undefined) return { servers: [], problems: [] };
+    if (!start) {
+      await this.deps.settings.settled();
+      return this.hubFor(root).describe(await this.definitions(root), this.deps.workspaceTrusted());
+    }
     await this.prepare(signal);
     if (this.hub === undefined) {
       const config = await this.definitions(root);
       return { servers: [], problems: config.problems.map((problem) => `${problem.source}: ${problem.field}: ${problem.message}`) };
     }
-    return this.hub.hub.status();
+    return this.hub.hub.status(this.deps.workspaceTrusted());
+  }
+
+  /** Starts the one server `name` (asking approval when the workspace defines it); the status after, without starting others. */
+  async start(name: string, signal: AbortSignal): Promise<McpStatus> {
+    const root = this.deps.workspaceRoot();
+    if (root === undefined) throw new Error('No workspace folder is open: there are no MCP servers to start.');
+    await this.deps.settings.settled();
+    if (!(await this.definitions(root)).servers.some((server) => server.name === name)) {
+      throw new Error(`No MCP server named "${name}" is configured (in plumbline.mcp.servers, .mcp.json or .vscode/mcp.json).`);
+    }
+    await this.prepare(signal, name);
+    return this.status(signal, false);
   }
 
   private hubFor(root: string): McpHub {
     if (this.hub?.root === root) return this.hub.hub;
     void this.hub?.hub.close();
-    const hub = new McpHub({ root, env: process.env, sandbox: this.deps.sandbox(), approvals: new McpApprovalStore(), log: this.deps.log });
+    const hub = new McpHub({ root, env: process.env, sandbox: this.deps.sandbox, approvals: new McpApprovalStore(), log: this.deps.log });
     this.hub = { root, hub };
     return hub;
   }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { RunMeta } from '../protocol/run';
+import type { McpStatus } from '../protocol/mcp';
 import type { SandboxStatus } from '../protocol/sandbox';
 import { hostToWebviewSchema, type HostToWebview, type QuestionView, type RunViewModel, type ServerView, type SidebarSettings } from '../protocol/webviewMessages';
 import { byId, setHidden, setText } from './dom';
@@ -8,6 +9,7 @@ import { codeOf } from './markdown';
 import { PlanView } from './planView';
 import { QuestionsView } from './questionsView';
 import { request, sendReady, settle } from './requests';
+import { renderMcp } from './mcpView';
 import { renderSandbox } from './sandboxView';
 import { renderServerStatus } from './serverStatusView';
 import { TaskForm } from './taskForm';
@@ -24,6 +26,7 @@ interface Model {
   settings: SidebarSettings;
   sandbox: SandboxStatus | null;
   questions: QuestionView[];
+  mcp: McpStatus | null;
 }
 
 let model: Model | undefined;
@@ -65,6 +68,7 @@ function render(): void {
   const follow = nearBottom();
   renderServerStatus(byId('server'), model.server);
   renderSandbox(model.server.phase === 'ready' ? model.sandbox : null);
+  renderMcp(model.server.phase === 'ready' ? model.mcp : null, model.settings.trusted);
   planView.render(model.run);
   questionsView.render(model.questions);
   transcript.render();
@@ -88,7 +92,7 @@ function render(): void {
 function onHostMessage(message: HostToWebview): void {
   switch (message.type) {
     case 'snapshot':
-      model = { server: message.state.server, run: message.state.run, history: message.state.history, settings: message.state.settings, sandbox: message.state.sandbox, questions: message.state.questions ?? [] };
+      model = { server: message.state.server, run: message.state.run, history: message.state.history, settings: message.state.settings, sandbox: message.state.sandbox, questions: message.state.questions ?? [], mcp: message.state.mcp ?? null };
       transcript.reset(message.state.transcript);
       restoreScroll = true;
       break;
@@ -132,6 +136,9 @@ function apply(current: Model, message: Exclude<HostToWebview, { type: 'snapshot
       break;
     case 'questions':
       current.questions = message.questions;
+      break;
+    case 'mcp':
+      current.mcp = message.mcp;
       break;
   }
 }
@@ -193,6 +200,9 @@ document.addEventListener('click', (event) => {
       act(button, { method: 'models/configure' });
       return;
   }
+  const server = button.dataset.mcpName;
+  if (server !== undefined && button.dataset.mcpAction === 'start') act(button, { method: 'mcp/start', name: server });
+  if (server !== undefined && button.dataset.mcpAction === 'open') act(button, { method: 'mcp/open', name: server });
   const target = button.dataset.runId;
   if (button.dataset.action === 'resume' && target !== undefined) act(button, { method: 'run/resume', runId: target });
   if (button.dataset.action === 'undo' && target !== undefined) act(button, { method: 'run/undo', runId: target });

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type * as z from 'zod';
 import { startServerSession } from '../../src/cli/serverConnection';
 import type { McpServerApprovalAnswer, mcpServerApprovalParamsSchema } from '../../src/protocol/mcp';
-import { mcpServerApprovalRequest, mcpStatusRequest } from '../../src/protocol/methods';
+import { mcpServerApprovalRequest, mcpStartRequest, mcpStatusRequest } from '../../src/protocol/methods';
 import { bundle, repoRoot } from '../unit/support/bundles';
 import { makeRepo, type TempRepo } from '../unit/support/scenarioHarness';
 
@@ -72,6 +72,54 @@ test('MCP trust: a workspace .mcp.json server does not start in Restricted Mode 
     assert.equal(changed.asked[0]?.summary, `${everything} stdio`);
     assert.equal(changed.server?.state, 'not-approved');
   } finally {
+    repo.remove();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+});
+
+test('MCP status for the sidebar starts nothing and asks nothing: a workspace server is listed as needing approval; Start asks, then it runs with its tools', { timeout: 120000 }, async () => {
+  const repo = makeRepo('greeter');
+  const stateDir = mkdtempSync(join(tmpdir(), 'plumbline-mcp-state-'));
+  const marker = join(stateDir, 'marker-started');
+  mkdirSync(join(repo.root, '.vscode'), { recursive: true });
+  writeFileSync(
+    join(repo.root, '.vscode', 'mcp.json'),
+    JSON.stringify({ servers: { marker: { command: process.execPath, args: ['-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran')`] }, ws: { command: everything } } }),
+  );
+  // No sandbox, so a started marker server could write its marker where the test looks (a sandboxed one has a private /tmp).
+  const session = await startServerSession({ serverPath: bundle('server.js'), workspaceFolder: repo.root, timeoutMs: 20000, workspaceTrusted: true, env: { ...process.env, PLUMBLINE_STATE_DIR: stateDir, PLUMBLINE_TEST_SANDBOX_UNAVAILABLE: '1' } });
+  try {
+    const asked: Question[] = [];
+    session.onRequest(mcpServerApprovalRequest, (question) => {
+      asked.push(question);
+      return { decision: 'approve' };
+    });
+    const listed = await session.request(mcpStatusRequest, { start: false });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(existsSync(marker), false, 'no server process started');
+    assert.equal(asked.length, 0, 'nothing was asked');
+    assert.deepEqual(listed.servers.map((server) => [server.name, server.approval, server.state, server.source]), [
+      ['marker', 'needs-approval', 'stopped', '.vscode/mcp.json'],
+      ['ws', 'needs-approval', 'stopped', '.vscode/mcp.json'],
+    ]);
+
+    const started = await session.request(mcpStartRequest, { name: 'ws' });
+    assert.deepEqual(asked.map((question) => question.name), ['ws'], 'only the server started is asked about');
+    const ws = started.servers.find((server) => server.name === 'ws');
+    assert.equal(ws?.state, 'ready', ws?.detail);
+    assert.equal(ws?.approval, 'approved');
+    assert.ok(ws.tools.some((tool) => tool.name === 'mcp__ws__echo' && (tool.description ?? '') !== ''), JSON.stringify(ws.tools.slice(0, 3)));
+    assert.equal(started.servers.find((server) => server.name === 'marker')?.state, 'stopped');
+    assert.equal(existsSync(marker), false, 'the other server was not started');
+    assert.match(ws.detail, /unconfined/, 'the marker would be seen: nothing confines a started server here');
+
+    // Running servers are reported without starting anything else.
+    const again = await session.request(mcpStatusRequest, { start: false });
+    assert.equal(again.servers.find((server) => server.name === 'ws')?.state, 'ready');
+    assert.equal(existsSync(marker), false);
+    await assert.rejects(session.request(mcpStartRequest, { name: 'nope' }), /No MCP server named "nope"/);
+  } finally {
+    await session.close();
     repo.remove();
     rmSync(stateDir, { recursive: true, force: true });
   }

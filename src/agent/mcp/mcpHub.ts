@@ -4,9 +4,9 @@ import { formatProblem, type McpConfigProblem, type McpServerDefinition, type Pa
 import { connectMcpServer, type McpCallOutcome, type McpConnection } from './mcpConnection';
 import { launchMcpServer } from './mcpLaunch';
 import { assignToolNames } from './mcpNames';
-import { definitionFingerprint, type McpApprovalStore } from './mcpTrust';
+import { definitionFingerprint, serverKey, type McpApprovalStore } from './mcpTrust';
 import { referencedVariables, resolveStdio } from './mcpVariables';
-import type { McpServerApprovalAnswer, McpServerStatus } from '../../protocol/mcp';
+import type { McpApprovalState, McpServerApprovalAnswer, McpServerStatus, McpStatus } from '../../protocol/mcp';
 
 /**
  * The MCP servers of one workspace, kept running between runs: each `sync` reads the current
@@ -37,7 +37,8 @@ export interface McpTrustAnswerer {
 export interface McpHubOptions {
   readonly root: string;
   readonly env: NodeJS.ProcessEnv;
-  readonly sandbox: Promise<SandboxAvailability>;
+  /** Probed when the first stdio server starts, not before (a status that starts nothing probes nothing). */
+  readonly sandbox: () => Promise<SandboxAvailability>;
   readonly approvals: McpApprovalStore;
   readonly log: (line: string) => void;
 }
@@ -76,9 +77,26 @@ interface Entry {
   confinement?: string;
 }
 
-function summaryOf(definition: McpServerDefinition): string {
+export function summaryOf(definition: McpServerDefinition): string {
   const transport = definition.transport;
   return transport.kind === 'stdio' ? [transport.command, ...transport.args].join(' ') : transport.url;
+}
+
+/** Why a configured server is not running here, and what starts it. */
+function stoppedDetail(definition: McpServerDefinition, approval: McpApprovalState): string {
+  switch (approval) {
+    case 'not-needed':
+    case 'approved':
+      return 'not running: it starts with the next run';
+    case 'needs-approval':
+      return `defined by the workspace (${definition.source}): it starts once you approve this definition`;
+    case 'changed':
+      return `its definition in ${definition.source} changed since you approved it: it starts once you approve it again`;
+    case 'declined':
+      return `you declined this definition from ${definition.source}; you are asked again when it changes or the agent server restarts`;
+    case 'untrusted':
+      return `defined by the workspace (${definition.source}), which is not trusted (Restricted Mode): not started`;
+  }
 }
 
 export class McpHub {
@@ -89,8 +107,11 @@ export class McpHub {
 
   constructor(private readonly options: McpHubOptions) {}
 
-  /** Brings the running servers in line with `config`; resolves once each has started or failed. */
-  async sync(config: ParsedMcpConfig, trust: McpTrustAnswerer, sandboxSettings: SandboxSettings, signal: AbortSignal): Promise<void> {
+  /**
+   * Brings the running servers in line with `config`; resolves once each has started or failed.
+   * `only`: start (and ask about) that server alone; the others stay as they are.
+   */
+  async sync(config: ParsedMcpConfig, trust: McpTrustAnswerer, sandboxSettings: SandboxSettings, signal: AbortSignal, only?: string): Promise<void> {
     this.problems = config.problems;
     for (const problem of config.problems) this.options.log(`MCP configuration: ${formatProblem(problem)}`);
     const wanted = new Map(config.servers.map((definition) => [definition.name, { definition, fingerprint: definitionFingerprint(this.options.root, definition) }]));
@@ -104,6 +125,9 @@ export class McpHub {
     // Asked one at a time (a terminal shows one question), then started together.
     const toStart: Entry[] = [];
     for (const { definition, fingerprint } of wanted.values()) {
+      if (only !== undefined && definition.name !== only) continue;
+      // Started by name (the sidebar's Start): the person asks for it now, so an earlier no is asked again.
+      if (only !== undefined) this.denied.delete(fingerprint);
       const existing = this.entries.get(definition.name);
       if (existing?.state === 'ready') continue;
       const entry: Entry = existing ?? { definition, fingerprint, state: 'starting', detail: '' };
@@ -144,7 +168,7 @@ export class McpHub {
       this.options.log(`MCP server "${definition.name}": ${detail}.`);
       return false;
     }
-    await this.options.approvals.approve(fingerprint);
+    await this.options.approvals.approve(fingerprint, serverKey(this.options.root, definition.name));
     return true;
   }
 
@@ -156,7 +180,7 @@ export class McpHub {
       if (definition.transport.kind === 'stdio') {
         const resolved = resolveStdio(definition, this.options.env, this.options.root);
         if (resolved instanceof Error) throw new Error(`${definition.source}: ${resolved.message}`);
-        launch = await launchMcpServer(resolved, this.options.root, await this.options.sandbox, sandboxSettings, this.options.env);
+        launch = await launchMcpServer(resolved, this.options.root, await this.options.sandbox(), sandboxSettings, this.options.env);
         entry.confinement = launch.confinement;
       }
       const connection = await connectMcpServer(definition, launch, this.options.env, this.options.root);
@@ -168,20 +192,52 @@ export class McpHub {
     }
   }
 
-  /** Every configured server with its state and tools, and the configuration's problems. */
-  status(): { servers: McpServerStatus[]; problems: string[] } {
+  /** Every server the last `sync` saw, with its approval, state and tools, and the configuration's problems. */
+  async status(workspaceTrusted: boolean): Promise<McpStatus> {
+    const entries = [...this.entries.values()];
+    const servers = await Promise.all(entries.map(async (entry) => this.statusOf(entry.definition, await this.approvalOf(entry.definition, entry.fingerprint, workspaceTrusted), entry)));
+    return { servers, problems: this.problems.map(formatProblem) };
+  }
+
+  /**
+   * What `config` defines, described without starting or asking anything: each server's approval,
+   * and for one already running here (with this exact definition) its state and tools.
+   */
+  async describe(config: ParsedMcpConfig, workspaceTrusted: boolean): Promise<McpStatus> {
+    const servers = await Promise.all(
+      config.servers.map(async (definition) => {
+        const fingerprint = definitionFingerprint(this.options.root, definition);
+        const approval = await this.approvalOf(definition, fingerprint, workspaceTrusted);
+        const entry = this.entries.get(definition.name);
+        const current = entry !== undefined && entry.fingerprint === fingerprint && entry.definition.origin === definition.origin ? entry : undefined;
+        return this.statusOf(definition, approval, current);
+      }),
+    );
+    return { servers, problems: config.problems.map(formatProblem) };
+  }
+
+  private async approvalOf(definition: McpServerDefinition, fingerprint: string, workspaceTrusted: boolean): Promise<McpApprovalState> {
+    if (definition.origin === 'user') return 'not-needed';
+    if (!workspaceTrusted) return 'untrusted';
+    const found = await this.options.approvals.lookup(fingerprint, serverKey(this.options.root, definition.name));
+    if (found === 'approved') return 'approved';
+    if (this.denied.has(fingerprint)) return 'declined';
+    return found === 'changed' ? 'changed' : 'needs-approval';
+  }
+
+  private statusOf(definition: McpServerDefinition, approval: McpApprovalState, entry: Entry | undefined): McpServerStatus {
     const names = this.toolNames();
+    const base = { name: definition.name, origin: definition.origin, source: definition.source, transport: definition.transport.kind, approval, summary: summaryOf(definition) };
+    if (entry === undefined) return { ...base, state: approval === 'untrusted' ? 'untrusted' : 'stopped', detail: stoppedDetail(definition, approval), tools: [] };
     return {
-      servers: [...this.entries.values()].map((entry) => ({
-        name: entry.definition.name,
-        origin: entry.definition.origin,
-        source: entry.definition.source,
-        transport: entry.definition.transport.kind,
-        state: entry.state,
-        detail: entry.detail,
-        tools: (entry.connection?.tools ?? []).map((tool) => ({ name: names.find((named) => named.server === entry.definition.name && named.tool === tool.name)?.modelName ?? tool.name, readOnly: tool.readOnly })),
+      ...base,
+      state: entry.state,
+      detail: entry.detail,
+      tools: (entry.connection?.tools ?? []).map((tool) => ({
+        name: names.find((named) => named.server === definition.name && named.tool === tool.name)?.modelName ?? tool.name,
+        readOnly: tool.readOnly,
+        ...(tool.description !== '' ? { description: tool.description.slice(0, 1000) } : {}),
       })),
-      problems: this.problems.map(formatProblem),
     };
   }
 

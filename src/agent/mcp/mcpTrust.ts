@@ -38,30 +38,62 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: 
   return join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(home, '.local', 'state'), 'plumbline');
 }
 
-const storeSchema = z.object({ version: z.literal(1), approved: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(10_000) });
+/**
+ * Which server of which folder a fingerprint belongs to, so a definition that is not approved can
+ * be told apart from one whose earlier definition was (the sidebar says "changed").
+ */
+export function serverKey(root: string, name: string): string {
+  return createHash('sha256').update(JSON.stringify(['server', root, name])).digest('hex');
+}
+
+const hash = z.string().regex(/^[0-9a-f]{64}$/);
+const storeSchema = z.object({
+  version: z.literal(1),
+  approved: z.array(hash).max(10_000),
+  /** serverKey → the fingerprint last approved for it (absent in files written before it existed). */
+  latest: z.record(hash, hash).optional(),
+});
+
+interface Approvals {
+  readonly approved: Set<string>;
+  readonly latest: Map<string, string>;
+}
+
+/** Whether a definition is approved; `changed`: not, but an earlier definition of the same server was. */
+export type ApprovalLookup = 'approved' | 'changed' | 'unknown';
 
 /** The fingerprints the user approved, in `<state>/mcp-approvals.json`. */
 export class McpApprovalStore {
   constructor(private readonly file: string = join(defaultStateDir(), 'mcp-approvals.json')) {}
 
   async isApproved(fingerprint: string): Promise<boolean> {
-    return (await this.read()).has(fingerprint);
+    return (await this.read()).approved.has(fingerprint);
   }
 
-  async approve(fingerprint: string): Promise<void> {
-    const approved = await this.read();
+  async lookup(fingerprint: string, server: string): Promise<ApprovalLookup> {
+    const { approved, latest } = await this.read();
+    if (approved.has(fingerprint)) return 'approved';
+    return latest.has(server) ? 'changed' : 'unknown';
+  }
+
+  /** `server` (serverKey) remembers which server this was, for `lookup`'s `changed`. */
+  async approve(fingerprint: string, server?: string): Promise<void> {
+    const { approved, latest } = await this.read();
     approved.add(fingerprint);
+    if (server !== undefined) latest.set(server, fingerprint);
     await mkdir(dirname(this.file), { recursive: true });
-    await writeAtomically(diskWriter, this.file, new TextEncoder().encode(`${JSON.stringify({ version: 1, approved: [...approved] }, null, 1)}\n`));
+    const body = { version: 1, approved: [...approved], latest: Object.fromEntries(latest) };
+    await writeAtomically(diskWriter, this.file, new TextEncoder().encode(`${JSON.stringify(body, null, 1)}\n`));
   }
 
   /** A missing or damaged file approves nothing (the user is asked again). */
-  private async read(): Promise<Set<string>> {
+  private async read(): Promise<Approvals> {
     try {
       const parsed = storeSchema.safeParse(JSON.parse(await readFile(this.file, 'utf8')));
-      return new Set(parsed.success ? parsed.data.approved : []);
+      if (!parsed.success) return { approved: new Set(), latest: new Map() };
+      return { approved: new Set(parsed.data.approved), latest: new Map(Object.entries(parsed.data.latest ?? {})) };
     } catch {
-      return new Set();
+      return { approved: new Set(), latest: new Map() };
     }
   }
 }

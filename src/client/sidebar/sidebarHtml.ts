@@ -50,6 +50,14 @@ export function renderSidebarHtml(input: SidebarHtmlInput): string {
           <p class="sandbox-settings">Hosts, environment variables, readable folders and the memory cap: the <code>plumbline.sandbox.*</code> user settings.</p>
         </div>
       </details>
+      <details id="mcp" class="mcp" hidden>
+        <summary id="mcp-summary" class="mcp-summary"><span class="codicon codicon-plug" aria-hidden="true"></span><span id="mcp-label" class="mcp-label">MCP servers</span></summary>
+        <div class="mcp-body">
+          <ul id="mcp-servers" class="mcp-servers" aria-label="MCP servers"></ul>
+          <ul id="mcp-problems" class="mcp-problems" aria-label="MCP configuration problems" hidden></ul>
+          <p class="mcp-note">Defined in <code>.vscode/mcp.json</code>, <code>.mcp.json</code> or the <code>plumbline.mcp.servers</code> user setting. A server this workspace defines starts only after you approve its exact definition; a plan step names the tools its worker may call.</p>
+        </div>
+      </details>
       <div class="server-actions">
         <button id="restart" class="text-button" type="button"><span class="codicon codicon-debug-restart" aria-hidden="true"></span> Restart Agent Server</button>
         <button id="show-log" class="text-button secondary" type="button"><span class="codicon codicon-output" aria-hidden="true"></span> Show Log</button>

@@ -8,6 +8,7 @@ import type { TranscriptChange } from '../runs/runTranscript';
 import type { SandboxStatusWatcher } from '../agentServer/sandboxStatus';
 import type { AgentServerController } from '../agentServer/serverController';
 import type { ModelReadiness } from '../models/modelReadiness';
+import type { McpStatusWatcher } from '../mcp/mcpStatusWatcher';
 import { createNonce } from './nonce';
 import { renderSidebarHtml } from './sidebarHtml';
 import { readSidebarSettings, toRunViewModel } from './sidebarModel';
@@ -47,6 +48,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     private readonly runs: RunController,
     private readonly sandbox: SandboxStatusWatcher,
     private readonly readiness: ModelReadiness,
+    private readonly mcp: McpStatusWatcher,
     private readonly actions: SidebarActions,
     private readonly log: vscode.LogOutputChannel,
   ) {
@@ -68,6 +70,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       // However a run was undone (palette, sidebar, API), the history then reads "undone".
       onDidUndoRun(() => void this.refreshHistory()),
       sandbox.onDidChange((status) => this.push({ type: 'sandbox', sandbox: status })),
+      mcp.onDidChange((status) => this.push({ type: 'mcp', mcp: status })),
       readiness.onDidChange((setup) => this.push({ type: 'settings', settings: readSidebarSettings(setup) })),
       vscode.workspace.onDidChangeConfiguration((event) => {
         const shown = ['plumbline.approvalMode', 'plumbline.orchestrator', 'plumbline.worker'];
@@ -151,6 +154,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
       settings: readSidebarSettings(this.readiness.current),
       sandbox: this.sandbox.current,
       questions: this.runs.questions.list,
+      mcp: this.mcp.current,
     };
     void this.deliver({ type: 'snapshot', state }).then((delivered) => {
       if (!delivered) return;
@@ -162,7 +166,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
 
   private async answer(request: WebviewRequest): Promise<void> {
     try {
-      await handleSidebarRequest(request, { runs: this.runs, actions: this.actions, refreshHistory: () => this.refreshHistory() });
+      await handleSidebarRequest(request, { runs: this.runs, actions: this.actions, mcp: this.mcp, refreshHistory: () => this.refreshHistory() });
       this.push({ type: 'response', id: request.id, ok: true });
     } catch (error) {
       this.push({ type: 'response', id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) });

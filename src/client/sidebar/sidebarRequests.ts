@@ -4,6 +4,7 @@ import type { RunController } from '../runs/runController';
 import { commandIds } from '../commands';
 import { writeApprovalMode } from './sidebarModel';
 import { manageTrustCommand, restrictedModeMessage } from '../restrictedMode';
+import { openMcpDefinition, type McpStatusWatcher } from '../mcp/mcpStatusWatcher';
 
 /** What the sidebar's buttons do beyond the run commands; each is also a registered command. */
 export interface SidebarActions {
@@ -14,6 +15,7 @@ export interface SidebarActions {
 export interface SidebarRequestContext {
   readonly runs: RunController;
   readonly actions: SidebarActions;
+  readonly mcp: McpStatusWatcher;
   refreshHistory(): Promise<void>;
 }
 
@@ -78,5 +80,15 @@ export async function handleSidebarRequest(request: WebviewRequest, context: Sid
     case 'clipboard/write':
       await vscode.env.clipboard.writeText(request.text);
       return;
+    case 'mcp/start':
+      // A workspace's server runs its code: refused in Restricted Mode here, and by the server.
+      if (!vscode.workspace.isTrusted) throw new Error(restrictedModeMessage);
+      return context.mcp.start(request.name);
+    case 'mcp/open': {
+      // The webview names a server; where it is defined is what the agent server reported, not what the page says.
+      const server = context.mcp.current?.servers.find((entry) => entry.name === request.name);
+      if (server === undefined) throw new Error(`No MCP server named "${request.name}" is configured.`);
+      return openMcpDefinition(server.source);
+    }
   }
 }
