@@ -21,7 +21,6 @@ describe('MCP servers in the sidebar', () => {
   const marker = join(tmpdir(), `plumbline-mcp-marker-${String(process.pid)}-${String(Date.now())}`);
 
   // Without a sandbox, a started server's marker lands where the test looks (a sandboxed one has a private /tmp).
-  const unavailableSwitch = 'PLUMBLINE_TEST_SANDBOX_UNAVAILABLE';
   async function restartServer(): Promise<void> {
     const api = await plumbline();
     await vscode.commands.executeCommand('plumbline.restartServer');
@@ -29,7 +28,7 @@ describe('MCP servers in the sidebar', () => {
   }
   before(async function () {
     this.timeout(60000);
-    process.env[unavailableSwitch] = '1';
+    process.env.PLUMBLINE_TEST_SANDBOX_UNAVAILABLE = '1';
     await restartServer();
   });
 
@@ -37,7 +36,7 @@ describe('MCP servers in the sidebar', () => {
     this.timeout(60000);
     rmSync(definitionFile(), { force: true });
     rmSync(marker, { force: true });
-    delete process.env[unavailableSwitch];
+    delete process.env.PLUMBLINE_TEST_SANDBOX_UNAVAILABLE;
     await restartServer();
     await vscode.commands.executeCommand('notifications.clearAll');
     // The suites after this one open the sidebar themselves and expect a fresh webview.
