@@ -14,6 +14,7 @@ import { createRunStatusBar } from './client/runs/runStatusBar';
 import { ModelErrorNotices } from './client/runs/modelErrorNotice';
 import { SandboxStatusWatcher } from './client/agentServer/sandboxStatus';
 import { McpStatusWatcher } from './client/mcp/mcpStatusWatcher';
+import { registerVsCodeToolBridge } from './client/mcp/vscodeToolBridge';
 import { plumblineVersion } from './protocol/version';
 import { createChatHandler, registerChatParticipant } from './client/chat/chatParticipant';
 import { registerLanguageModelTools } from './client/chat/languageModelTools';
@@ -69,6 +70,8 @@ export function activate(context: vscode.ExtensionContext): PlumblineApi {
     // VS Code's Chat view (`@plumbline`) and its agents (the language model tools) reach the same runs.
     registerChatParticipant(runs, context.extensionUri),
     registerLanguageModelTools(runs, server),
+    // The tools of the MCP servers VS Code runs, for the agent server's runs (each call approved).
+    registerVsCodeToolBridge(server),
     ...registerCommands({
       ...coreCommandHandlers(server, log, keys),
       ...runCommandHandlers(context, runs, server),

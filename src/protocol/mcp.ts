@@ -77,3 +77,33 @@ export const mcpServerApprovalResultSchema = z.strictObject({
   unanswered: z.string().max(500).optional(),
 });
 export type McpServerApprovalAnswer = z.infer<typeof mcpServerApprovalResultSchema>;
+
+/**
+ * One of VS Code's own language model tools, as the client lists it (`vscode.lm.tools`): only the
+ * tools of MCP servers VS Code runs (tagged `mcp`), never Plumbline's own. Every field is the
+ * server's words: data.
+ */
+export const vscodeToolInfoSchema = z.object({
+  name: z.string().min(1).max(200),
+  description: z.string().max(4000),
+  /** JSON Schema of the input; absent: any object. */
+  inputSchema: z.record(z.string(), z.unknown()).optional(),
+  tags: z.array(z.string().max(100)).max(50),
+});
+export type VsCodeToolInfo = z.infer<typeof vscodeToolInfoSchema>;
+
+export const vscodeToolsListResultSchema = z.object({ tools: z.array(vscodeToolInfoSchema).max(500) });
+
+/** Characters of one VS Code tool's result that cross the wire (the engine caps what the model reads again). */
+export const maxVsCodeToolResultChars = 200_000;
+
+export const vscodeToolInvokeParamsSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  input: z.record(z.string(), z.unknown()),
+});
+export const vscodeToolInvokeResultSchema = z.object({
+  /** The tool threw (or VS Code refused the call): `text` says why. */
+  isError: z.boolean(),
+  text: z.string().max(maxVsCodeToolResultChars),
+});
+export type VsCodeToolInvokeResult = z.infer<typeof vscodeToolInvokeResultSchema>;

@@ -15,7 +15,16 @@ import {
 } from './run';
 import { branchListResultSchema, branchReviewParamsSchema } from './branchReview';
 import { sandboxConsentParamsSchema, sandboxConsentResultSchema } from './sandbox';
-import { mcpServerApprovalParamsSchema, mcpServerApprovalResultSchema, mcpStartParamsSchema, mcpStatusParamsSchema, mcpStatusSchema } from './mcp';
+import {
+  mcpServerApprovalParamsSchema,
+  mcpServerApprovalResultSchema,
+  mcpStartParamsSchema,
+  mcpStatusParamsSchema,
+  mcpStatusSchema,
+  vscodeToolInvokeParamsSchema,
+  vscodeToolInvokeResultSchema,
+  vscodeToolsListResultSchema,
+} from './mcp';
 import { modelRoleSchema } from './modelRoles';
 import { keyedProviderSchema, providerIdSchema } from './provider';
 import { serverStatusSchema } from './status';
@@ -246,6 +255,19 @@ export const mcpServerApprovalRequest = defineRequest('plumbline/mcp/approveServ
   whenMalformed: { decision: 'deny' },
 });
 
+/**
+ * server → client (VS Code only): the tools of the MCP servers VS Code itself runs (`vscode.lm.tools`
+ * tagged `mcp`), which a run offers its model as `vscode__<tool>`. A client that has none, or cannot
+ * answer, gives the run none.
+ */
+export const vscodeToolsListRequest = defineRequest('plumbline/vscodeTools/list', 'serverToClient', z.strictObject({}), vscodeToolsListResultSchema);
+
+/**
+ * server → client (VS Code only): call one of those tools (`vscode.lm.invokeTool`) with the model's
+ * input, after the run's approval. Cancelling the request cancels the call.
+ */
+export const vscodeToolInvokeRequest = defineRequest('plumbline/vscodeTools/invoke', 'serverToClient', vscodeToolInvokeParamsSchema, vscodeToolInvokeResultSchema);
+
 /** Every custom method, for documentation and for tests that check the table is consistent. */
 export const allMethods = [
   statusRequest,
@@ -273,4 +295,6 @@ export const allMethods = [
   mcpStatusRequest,
   mcpStartRequest,
   mcpServerApprovalRequest,
+  vscodeToolsListRequest,
+  vscodeToolInvokeRequest,
 ] as const;

@@ -55,12 +55,12 @@ export const submittedStepSchema = z.strictObject({
   model: stepRouteSchema
     .optional()
     .describe('"fast" for mechanical work a small model does reliably (renames, one-line fixes); "strong" for anything needing judgement. Absent means strong'),
-  /** MCP tools (`mcp__<server>__<tool>`) the step's worker may call; a worker sees only these. */
+  /** MCP tools (`mcp__<server>__<tool>`, VS Code's `vscode__<tool>`) the step's worker may call; a worker sees only these. */
   tools: z
     .array(z.string().min(1).max(64))
     .max(maxToolsPerStep)
     .optional()
-    .describe('MCP tools (mcp__server__tool) this step\'s worker needs; it sees only these. Omit when none'),
+    .describe('MCP tools (mcp__server__tool, or vscode__tool for VS Code\'s) this step\'s worker needs; it sees only these. Omit when none'),
   /** The plan's guess of the step's size, which the harness compares with the diff. */
   estimated_lines: z
     .number()

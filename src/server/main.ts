@@ -67,6 +67,7 @@ const mcp = new McpService({
   configFile: () => options.mcpConfigFile,
   sandbox: () => (sandboxProbe ??= detectSandbox()),
   sandboxSettings: () => sandboxSettingsOf(settings.current.sandbox),
+  vscodeClient: () => options.host === 'vscode',
   log: (line) => connection.console.info(line),
 });
 const runs = new RunService({

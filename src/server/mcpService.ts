@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { mergeMcpConfigs, parseMcpConfigFile, parseServerMap, type McpConfigFormat, type ParsedMcpConfig } from '../agent/mcp/mcpConfig';
 import { McpHub, type McpToolbox } from '../agent/mcp/mcpHub';
 import { McpApprovalStore } from '../agent/mcp/mcpTrust';
+import { vscodeToolEntries, withVsCodeTools, type VsCodeToolPort } from '../agent/mcp/vscodeTools';
 import type { SandboxSettings } from '../agent/sandbox/sandboxPolicy';
 import type { SandboxAvailability } from '../agent/sandbox/sandboxTypes';
 import type { McpStatus } from '../protocol/mcp';
-import { mcpServerApprovalRequest } from '../protocol/methods';
+import { mcpServerApprovalRequest, vscodeToolInvokeRequest, vscodeToolsListRequest } from '../protocol/methods';
 import type { ServerWire } from './typedConnection';
 import type { SettingsSource } from './settingsSource';
 
@@ -19,8 +20,13 @@ export interface McpServiceDeps {
   readonly configFile: () => string | undefined;
   readonly sandbox: () => Promise<SandboxAvailability>;
   readonly sandboxSettings: () => SandboxSettings;
+  /** The client is VS Code: the tools of the MCP servers it runs are asked for and bridged. */
+  readonly vscodeClient: () => boolean;
   readonly log: (line: string) => void;
 }
+
+/** How long a run waits for VS Code to list its tools before it goes on without them. */
+const vscodeToolsListTimeoutMs = 10_000;
 
 /**
  * The workspace's MCP servers for the agent server: reads the four sources (the user's first, so
@@ -45,7 +51,43 @@ export class McpService {
     return mergeMcpConfigs(await Promise.all(sources));
   }
 
-  /** Starts what is configured and allowed; the toolbox a run gets, or undefined without a ready server. */
+  /**
+   * The toolbox a run gets: the MCP servers' (started first where allowed) and, in VS Code, the
+   * tools of the MCP servers VS Code runs; undefined when there is neither.
+   */
+  async toolboxForRun(signal: AbortSignal): Promise<McpToolbox | undefined> {
+    const servers = await this.prepare(signal);
+    if (!this.deps.vscodeClient()) return servers;
+    const port = this.vscodePort();
+    let entries;
+    try {
+      const listing = AbortSignal.any([signal, AbortSignal.timeout(vscodeToolsListTimeoutMs)]);
+      entries = vscodeToolEntries(await port.list(listing));
+    } catch (error) {
+      this.deps.log(`VS Code's MCP tools could not be listed, so this run goes without them: ${error instanceof Error ? error.message : String(error)}`);
+      return servers;
+    }
+    if (entries.length > 0) this.deps.log(`VS Code's MCP tools for this run: ${entries.map((entry) => entry.modelName).join(', ')}`);
+    return withVsCodeTools(servers, entries, port);
+  }
+
+  private vscodePort(): VsCodeToolPort {
+    const { wire } = this.deps;
+    return {
+      list: async (signal) => (await wire.request(vscodeToolsListRequest, {}, signal)).tools,
+      invoke: async (name, input, signal) => {
+        try {
+          return await wire.request(vscodeToolInvokeRequest, { name, input }, signal);
+        } catch (error) {
+          // A refused or failed call is the tool's error, for the model to read, not the run's end.
+          if (signal.aborted) throw error;
+          return { isError: true, text: `VS Code could not call the tool: ${error instanceof Error ? error.message : String(error)}` };
+        }
+      },
+    };
+  }
+
+  /** Starts what is configured and allowed; the MCP servers' toolbox, or undefined without a ready server. */
   async prepare(signal: AbortSignal, only?: string): Promise<McpToolbox | undefined> {
     const root = this.deps.workspaceRoot();
     if (root === undefined) return undefined;

@@ -128,7 +128,7 @@ export class RunService {
     const controller = new AbortController();
     const { wire, connection } = this.deps;
     // Before the run: a workspace's new server may ask for approval; one that fails is reported, the run goes on without it.
-    const mcp = await this.deps.mcp.prepare(controller.signal).catch((error: unknown) => {
+    const mcp = await this.deps.mcp.toolboxForRun(controller.signal).catch((error: unknown) => {
       connection.console.warn(`MCP servers could not be prepared: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     });

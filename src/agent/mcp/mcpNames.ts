@@ -55,6 +55,31 @@ export function assignToolNames<T extends NamedTool>(tools: readonly T[]): Map<s
   return named;
 }
 
+/**
+ * The prefix of VS Code's own MCP tools (`vscode.lm.tools`, bridged through the client):
+ * `vscode__<tool>`. Not `mcp__`, so no name of a server Plumbline runs can take one of them.
+ */
+export const vscodeToolPrefix = 'vscode__';
+
+/**
+ * Model-facing names for VS Code's tools, unique among them: sanitised, capped at 64 with a hash of
+ * the real name, and a tool that would still repeat a name gets a hash (then a counter) appended.
+ */
+export function assignVsCodeToolNames(tools: readonly string[]): Map<string, string> {
+  const named = new Map<string, string>();
+  for (const tool of tools) {
+    let name = capped(`${vscodeToolPrefix}${sanitize(tool)}`, tool);
+    if (named.has(name)) {
+      const suffix = `_${shortHash(tool)}`;
+      name = `${name.slice(0, maxToolNameLength - suffix.length)}${suffix}`;
+      for (let counter = 2; named.has(name); counter++) name = `${name.slice(0, maxToolNameLength - String(counter).length - 1)}_${String(counter)}`;
+    }
+    named.set(name, tool);
+  }
+  return named;
+}
+
+/** A tool from outside Plumbline (an MCP server's, or VS Code's): its arguments and more of its result are shown. */
 export function isMcpToolName(name: string): boolean {
-  return name.startsWith(mcpToolPrefix);
+  return name.startsWith(mcpToolPrefix) || name.startsWith(vscodeToolPrefix);
 }

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { defineTool, toToolSpec, type ToolContext, type ToolDefinition, type ToolResult, type ToolSpec } from '../../tools/defineTool';
 import type { CommandApprovalQuestion } from '../commands/commandRunner';
 import type { McpToolbox, McpToolEntry } from './mcpHub';
+import { vscodeToolPrefix } from './mcpNames';
 import { wrapResource, wrapToolResult } from './mcpResults';
 
 /**
@@ -50,7 +51,8 @@ function callable(toolbox: McpToolbox, entry: McpToolEntry, policy: McpCallPolic
     description: entry.description,
     input: argumentsSchema,
     async run(args: Record<string, unknown>, context: ToolContext): Promise<ToolResult> {
-      if (!entry.readOnly && !allowed(policy.allow, entry.modelName)) {
+      // VS Code's tools are never allow-listed: each call is approved (vscodeTools.ts).
+      if (!entry.readOnly && (entry.modelName.startsWith(vscodeToolPrefix) || !allowed(policy.allow, entry.modelName))) {
         const question: CommandApprovalQuestion = {
           stepId: stepId ?? 'planning',
           command: `${entry.modelName} ${preview(args)}`,
