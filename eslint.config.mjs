@@ -38,7 +38,7 @@ const engineAdapters = [
   'src/agent/sandbox/bubblewrap.ts', 'src/agent/sandbox/detectSandbox.ts', 'src/agent/sandbox/homeToolchains.ts', 'src/agent/sandbox/memoryWatch.ts',
   'src/agent/sandbox/networkProxy.ts', 'src/agent/sandbox/sandboxPolicy.ts',
   'src/agent/mcp/mcpLaunch.ts', 'src/agent/mcp/mcpTrust.ts',
-  'src/agent/verify/baselineCache.ts', 'src/agent/verify/detectTestCommand.ts', 'src/agent/verify/isolatedWorkspace.ts', 'src/agent/verify/isolationCopy.ts', 'src/agent/verify/isolationGit.ts',
+  'src/agent/verify/baselineCache.ts', 'src/agent/verify/cacheLayers.ts', 'src/agent/verify/detectTestCommand.ts', 'src/agent/verify/isolatedWorkspace.ts', 'src/agent/verify/isolationCopy.ts', 'src/agent/verify/isolationGit.ts',
   'src/agent/verify/isolationJournal.ts', 'src/agent/verify/isolationPaths.ts', 'src/agent/verify/isolationSweep.ts', 'src/agent/verify/processRunner.ts',
   'src/agent/verify/sourceTree.ts',
   'src/agent/workspace/atomicWrite.ts', 'src/agent/workspace/diskWorkspace.ts', 'src/agent/workspace/fileListing.ts', 'src/agent/workspace/workspacePaths.ts',

@@ -10,6 +10,7 @@ import { detectSandbox, UNAVAILABLE_SWITCH } from '../../src/agent/sandbox/detec
 import { ExecutionGate, SandboxRefusedError } from '../../src/agent/sandbox/executionGate';
 import { hostAllowed, isInternalAddress } from '../../src/agent/sandbox/networkProxy';
 import { sandboxEnvironment } from '../../src/agent/sandbox/sandboxEnvironment';
+import { copyPolicy, defaultSandboxSettings, seenCopyPath } from '../../src/agent/sandbox/sandboxPolicy';
 import { seatbeltProfile } from '../../src/agent/sandbox/seatbelt';
 import type { SandboxPolicy } from '../../src/agent/sandbox/sandboxTypes';
 import { createOutputScrubber, secretValues } from '../../src/agent/sandbox/scrubOutput';
@@ -92,6 +93,38 @@ describe('bubblewrap', () => {
     assert.deepEqual(pairs('--bind'), ['/tmp/plumbline-verify/plumbline-verify-1-abc']);
     assert.deepEqual(pairs('--ro-bind-try'), policy.readable);
     assert.deepEqual(pairs('--chdir'), [policy.cwd]);
+  });
+});
+
+describe('one path for every copy of a workspace (bubblewrap), so caches keyed by path stay warm', () => {
+  const layout = { scratch: '/tmp/plumbline-verify/plumbline-verify-1-abc', path: '/tmp/plumbline-verify/plumbline-verify-1-abc/pkg', sources: ['/home/ada/project/pkg', '/home/ada/project'], linkedFolders: [] };
+  const seen = seenCopyPath('/home/ada/project/pkg');
+
+  test('the path is the workspace\'s, in the sandbox\'s private /tmp, and named like a copy', () => {
+    assert.equal(seen, seenCopyPath('/home/ada/project/pkg'));
+    assert.notEqual(seen, seenCopyPath('/home/ada/other'));
+    assert.match(seen, /^\/tmp\/plumbline-verify-0-[0-9a-f]{16}$/);
+  });
+
+  test('the copy is bound there too, after its own path, and the command starts in it', () => {
+    const prepared = copyPolicy(layout, defaultSandboxSettings, { HOME: '/home/ada', PATH: '/usr/bin' }, seen);
+    assert.equal(prepared.policy.cwd, `${seen}/pkg`);
+    assert.equal(prepared.policy.env.PWD, `${seen}/pkg`);
+    const args = bubblewrapArgs(prepared.policy, { userns: true, home: '/home/ada' });
+    const binds = args.flatMap((arg, index) => (arg === '--bind' ? [`${args[index + 1] ?? ''} -> ${args[index + 2] ?? ''}`] : []));
+    assert.deepEqual(binds, [`${layout.scratch} -> ${layout.scratch}`, `${layout.scratch} -> ${seen}`]);
+    assert.deepEqual(args.slice(args.indexOf('--chdir'), args.indexOf('--chdir') + 2), ['--chdir', `${seen}/pkg`]);
+  });
+
+  test('output naming that path names the workspace (the copy) and the repository (the rest of the scratch folder)', () => {
+    const prepared = copyPolicy(layout, defaultSandboxSettings, { HOME: '/home/ada', PATH: '/usr/bin' }, seen);
+    assert.equal(prepared.scrub(`at ${seen}/pkg/src/a.js:3 and ${seen}/shared/b.js`), 'at /home/ada/project/pkg/src/a.js:3 and /home/ada/project/shared/b.js');
+  });
+
+  test('without it (Seatbelt, unconfined) the copy is where it is', () => {
+    const prepared = copyPolicy(layout, defaultSandboxSettings, { HOME: '/home/ada', PATH: '/usr/bin' });
+    assert.equal(prepared.policy.cwd, layout.path);
+    assert.deepEqual(prepared.policy.aliases, []);
   });
 });
 

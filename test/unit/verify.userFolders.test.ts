@@ -3,7 +3,9 @@
  * node_modules (`node_modules/.cache`, as find-cache-dir users do; `node_modules/.vite`) leave the
  * user's node_modules byte-identical, sandboxed and unsandboxed (`--unsandboxed run`). The caches
  * land in the copy (its node_modules is a folder of links to the user's packages, with its own
- * cache folders) and are swept with it.
+ * cache folders) and are swept with it. Sandboxed, the baseline's caches seed the later runs'
+ * (verify.warmCache.test.ts): laying them into a copy before each step and emptying them after
+ * writes nothing into the user's folders either.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -39,6 +41,8 @@ function fingerprint(folder: string): string {
   const hash = createHash('sha256');
   const walk = (relative: string): void => {
     for (const name of readdirSync(join(folder, relative)).sort()) {
+      // git's own folder changes while a copy is registered as its worktree; the files are what count.
+      if (relative === '' && name === '.git') continue;
       const path = relative === '' ? name : `${relative}/${name}`;
       const info = lstatSync(join(folder, path));
       if (info.isSymbolicLink()) hash.update(`link ${path} ${readlinkSync(join(folder, path))}\n`);
@@ -77,6 +81,7 @@ function makeRepo(): { root: string; remove(): void } {
 async function verifyLeavesNodeModulesAlone(gate: ExecutionGate): Promise<void> {
   const repo = makeRepo();
   const before = fingerprint(join(repo.root, 'node_modules'));
+  const workspaceBefore = fingerprint(repo.root);
   const verifier = await StepVerifier.create({ root: repo.root, timeoutMs: 60_000, signal: new AbortController().signal, gate, narrowWhenSuiteTakesMs: 0 });
   try {
     const baseline = await verifier.runBaseline();
@@ -84,9 +89,15 @@ async function verifyLeavesNodeModulesAlone(gate: ExecutionGate): Promise<void> 
     const step = await verifier.verify([{ path: 'test/cache.test.js', kind: 'modify', before: encode(CACHING_TEST), after: encode(`${CACHING_TEST}// touched\n`) }], { stepId: 's1' });
     assert.equal(step.verdict, 'passed', step.reason);
     assert.equal(fingerprint(join(repo.root, 'node_modules')), before, "the user's node_modules changed during verification");
+    // A second step starts from the caches the baseline left (sandboxed) and writes them again.
+    const again = await verifier.verify([{ path: 'test/cache.test.js', kind: 'modify', before: encode(CACHING_TEST), after: encode(`${CACHING_TEST}// again
+`) }], { stepId: 's2' });
+    assert.equal(again.verdict, 'passed', again.reason);
+    assert.equal(fingerprint(join(repo.root, 'node_modules')), before, "the user's node_modules changed when a step's caches were laid or emptied");
   } finally {
     await verifier.dispose();
     assert.equal(fingerprint(join(repo.root, 'node_modules')), before, "the user's node_modules changed when the copies went");
+    assert.equal(fingerprint(repo.root), workspaceBefore, 'the workspace changed during verification');
     repo.remove();
   }
 }

@@ -15,8 +15,9 @@ import { bridgeScript, proxyEnvironment, startNetworkProxy, type NetworkProxy } 
  * - the whole disk read-only, with fresh /dev, /proc, /tmp, /var/tmp, /run and /dev/shm;
  * - the home folders (`$HOME`, /home, /root) replaced by empty folders, then the policy's
  *   readable folders (workspace, repository, toolchains) bound back read-only;
- * - the policy's writable folders (the isolated copy) bound read-write, and an empty private
- *   layer over each of its `privateLayers`;
+ * - the policy's writable folders (the isolated copy) bound read-write, also at their alias (the
+ *   one path every copy of the workspace is seen at), and an empty private layer over each of its
+ *   `privateLayers`;
  * - new user, PID, network, IPC and UTS namespaces: no capabilities, no nested user namespaces,
  *   loopback only (or a proxy to the allowed hosts), and every process it starts dies with it.
  */
@@ -58,6 +59,7 @@ export function bubblewrapArgs(policy: SandboxPolicy, options: { readonly userns
   for (const file of HIDDEN_FILES) if (existsSync(file)) args.push('--ro-bind', '/dev/null', file);
   for (const folder of policy.readable) args.push('--ro-bind-try', folder, folder);
   for (const folder of policy.writable) args.push('--bind', folder, folder);
+  for (const alias of policy.aliases ?? []) args.push('--bind', alias.from, alias.at);
   for (const folder of policy.privateLayers) args.push(...tmpfs(folder, 1024 * MiB));
   if (options.proxySocket !== undefined) args.push('--bind', options.proxySocket, options.proxySocket);
   args.push('--chdir', policy.cwd);

@@ -16,6 +16,8 @@ export interface CopyPathMap {
   readonly scratch?: string;
   /** What the scratch folder stands for: the repository's top (default: the workspace). */
   readonly scratchFor?: string;
+  /** Where the sandbox shows the scratch folder, when elsewhere (bubblewrap's one path for every copy). */
+  readonly seenScratch?: string;
 }
 
 interface Replacement {
@@ -82,7 +84,8 @@ function replacementsFor(from: string, to: string): Replacement[] {
  * workspace root. Longer folders are replaced first, so the copy wins over its scratch folder.
  */
 export function copyPathMapper(map: CopyPathMap): (text: string) => string {
-  const pairs = [...map.copy.map((from) => ({ from, to: map.workspace })), ...(map.scratch !== undefined ? [{ from: map.scratch, to: map.scratchFor ?? map.workspace }] : [])];
+  const scratches = [map.scratch, map.seenScratch].filter((folder): folder is string => folder !== undefined);
+  const pairs = [...map.copy.map((from) => ({ from, to: map.workspace })), ...scratches.map((from) => ({ from, to: map.scratchFor ?? map.workspace }))];
   const ordered = pairs.filter((pair) => pair.from !== '').sort((a, b) => b.from.length - a.from.length);
   const replacements = ordered.flatMap((pair) => replacementsFor(pair.from, pair.to));
   return (text: string): string => {

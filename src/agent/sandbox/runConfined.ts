@@ -1,5 +1,5 @@
 import { runProcess, type ProcessResult } from '../verify/processRunner';
-import { copyPolicy, type CopyLayout, type SandboxSettings } from './sandboxPolicy';
+import { copyPolicy, seenCopyPath, type CopyLayout, type SandboxSettings } from './sandboxPolicy';
 import type { Sandbox } from './sandboxTypes';
 
 /**
@@ -23,7 +23,9 @@ export interface ConfinedCommand {
 
 /** The one way the harness runs a command on content nobody has reviewed. */
 export async function runConfined(run: ConfinedCommand): Promise<ProcessResult> {
-  const { policy, scrub, memoryCapBytes } = copyPolicy(run.layout, run.settings, run.env ?? process.env);
+  // bubblewrap shows every copy of the workspace at one path (caches keyed by path stay warm); elsewhere each is where it is.
+  const seenAt = run.confinement.kind === 'sandbox' && run.confinement.sandbox.kind === 'bubblewrap' ? seenCopyPath(run.layout.sources[0] ?? run.layout.path) : undefined;
+  const { policy, scrub, memoryCapBytes } = copyPolicy(run.layout, run.settings, run.env ?? process.env, seenAt);
   const common = {
     command: run.command,
     cwd: run.layout.path,

@@ -1,6 +1,7 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { homedir, totalmem } from 'node:os';
-import { basename, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { basename, join, relative } from 'node:path';
 import { homeToolchainFolders } from './homeToolchains';
 import { sandboxEnvironment } from './sandboxEnvironment';
 import type { SandboxPolicy } from './sandboxTypes';
@@ -65,7 +66,20 @@ export interface PreparedPolicy {
  * `.env` among them, never reach a test); the home folder hidden but for toolchains; no network
  * but loopback and the allowed hosts; an allowlisted environment; and a memory cap.
  */
-export function copyPolicy(layout: CopyLayout, settings: SandboxSettings, env: NodeJS.ProcessEnv = process.env): PreparedPolicy {
+/**
+ * The one path at which a sandbox that can (bubblewrap) shows every verification copy of a
+ * workspace: inside its private `/tmp`, named like a copy (so output naming it maps back to the
+ * workspace), after the workspace, so a cache written in one copy names the files of the next.
+ */
+export function seenCopyPath(workspace: string): string {
+  return `/tmp/plumbline-verify-0-${createHash('sha256').update(workspace).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * `seenAt`: where the sandbox shows the copy's scratch folder (`seenCopyPath`), when it can; the
+ * command starts at the copy there.
+ */
+export function copyPolicy(layout: CopyLayout, settings: SandboxSettings, env: NodeJS.ProcessEnv = process.env, seenAt?: string): PreparedPolicy {
   const home = real(env.HOME ?? homedir());
   const linked = layout.linkedFolders.map(real);
   const privateLayers = linked.flatMap((folder) => {
@@ -82,13 +96,15 @@ export function copyPolicy(layout: CopyLayout, settings: SandboxSettings, env: N
   // No network to ask: tools that check for their own updates on every start (npm: ~150 ms a run,
   // since the sandbox's empty home has no record of the last check) are told not to.
   const quiet = { npm_config_update_notifier: 'false', NO_UPDATE_NOTIFIER: '1', npm_config_fund: 'false' };
-  const built = sandboxEnvironment(env, { extraNames: settings.environment, overrides: { ...quiet, HOME: home, PWD: layout.path } });
   const scratch = real(layout.scratch);
-  const policy = { cwd: layout.path, writable: [scratch], readable, privateLayers, allowedHosts: [...settings.allowedHosts], env: built.env, hidden };
+  const cwd = seenAt !== undefined ? join(seenAt, relative(layout.scratch, layout.path)) : layout.path;
+  const built = sandboxEnvironment(env, { extraNames: settings.environment, overrides: { ...quiet, HOME: home, PWD: cwd } });
+  const aliases = seenAt !== undefined ? [{ from: scratch, at: seenAt }] : [];
+  const policy = { cwd, writable: [scratch], aliases, readable, privateLayers, allowedHosts: [...settings.allowedHosts], env: built.env, hidden };
   // This run's copy, in the spellings its output may use, and what it stands for.
   const workspace = layout.sources[0] ?? layout.path;
   const scrub = createOutputScrubber({
-    paths: { copy: [...new Set([layout.path, real(layout.path)])], workspace, scratch, scratchFor: layout.sources[1] ?? workspace },
+    paths: { copy: [...new Set([layout.path, real(layout.path), cwd])], workspace, scratch, scratchFor: layout.sources[1] ?? workspace, ...(seenAt !== undefined ? { seenScratch: seenAt } : {}) },
     secrets: secretValues(env, new Set(Object.keys(built.env))),
   });
   const memoryCapBytes = settings.memoryMb !== undefined ? settings.memoryMb * 1048576 : Math.floor(totalmem() / 2);

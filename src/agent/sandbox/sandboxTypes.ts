@@ -31,6 +31,12 @@ export interface SandboxPolicy {
    * inside linked dependency folders, such as `node_modules/.cache`).
    */
   readonly privateLayers: readonly string[];
+  /**
+   * Writable folders shown at a second path too (bubblewrap only; the command starts there): every
+   * verification copy of a workspace at one path, so tools' caches keyed by absolute path (ESLint's)
+   * stay valid from copy to copy (see verify/cacheLayers.ts).
+   */
+  readonly aliases?: readonly { readonly from: string; readonly at: string }[];
   /** Hosts reachable through the sandbox's proxy; empty: no network but loopback. */
   readonly allowedHosts: readonly string[];
   /** The whole environment of the command (already an allowlist; see sandboxEnvironment.ts). */

@@ -1,5 +1,7 @@
 import type { StagedChange } from '../workspace/stagedWorkspace';
+import { removeSeed } from './cacheLayers';
 import { createIsolatedWorkspace, type IsolatedWorkspace, type IsolationOptions, type PreparedIsolation } from './isolatedWorkspace';
+import { createScratch } from './isolationPaths';
 import type { ProcessResult } from './processRunner';
 import { runConfined, type Confinement } from '../sandbox/runConfined';
 import type { SandboxSettings } from '../sandbox/sandboxPolicy';
@@ -13,6 +15,23 @@ export interface PooledRun extends ProcessResult {
   readonly startedAt: string;
   /** Where the copy was: the verifier maps names under it back to the workspace. */
   readonly copyPath: string;
+  /**
+   * The caches the run left, kept outside the copy, when it was asked to capture them and left
+   * its copy untouched: the verifier makes it the pool's seed (`adoptSeed`) or discards it.
+   */
+  readonly capturedCaches?: CapturedCaches;
+}
+
+/** Caches a run left, kept in a folder of their own until adopted as the seed or discarded. */
+export interface CapturedCaches {
+  readonly folder: string;
+  discard(): Promise<void>;
+}
+
+/** How a run in a copy treats the tool caches (cacheLayers.ts). */
+export interface CacheUse {
+  /** Start with empty caches (not the seed) and keep what the run leaves in them: the baseline on the unmodified tree. */
+  readonly capture?: boolean;
 }
 
 export interface CopyPoolOptions {
@@ -32,8 +51,8 @@ export interface CopyPoolOptions {
 export interface CopyLease {
   /** Makes the copy's files base + `changes` (the copy is made on first use); resolves with its path. */
   stage(changes: readonly StagedChange[]): Promise<string>;
-  /** Runs `command` in the copy as staged. */
-  run(command: string, confinement: Confinement): Promise<PooledRun>;
+  /** Runs `command` in the copy as staged, its caches a fresh copy of the seed (or, capturing, empty). */
+  run(command: string, confinement: Confinement, caches?: CacheUse): Promise<PooledRun>;
   /** Gives the copy back (once; later calls do nothing). */
   release(): void;
 }
@@ -56,6 +75,8 @@ export class CopyPool {
   readonly #waiting: ((slot: Slot) => void)[] = [];
   #prepared: Promise<PreparedIsolation | undefined> | undefined;
   #disposed = false;
+  /** The folder holding the baseline's caches, which every later sandboxed run starts from a copy of. */
+  #seed: string | undefined;
   readonly #active = new Set<Promise<void>>();
   /** Every path a copy of this pool has had, for mapping names in test output back to the workspace. */
   readonly paths = new Set<string>();
@@ -93,7 +114,7 @@ export class CopyPool {
         await copy.apply(changes);
         return copy.path;
       },
-      run: (command, confinement) => this.#runIn(slot, command, confinement),
+      run: (command, confinement, caches) => this.#runIn(slot, command, confinement, caches ?? {}),
       release: () => {
         if (released) return;
         released = true;
@@ -107,26 +128,57 @@ export class CopyPool {
    * removed and a copy whose earlier files it changed is replaced, so no run leaves anything behind
    * for a later verdict.
    */
-  #runIn(slot: Slot, command: string, confinement: Confinement): Promise<PooledRun> {
-    const running = this.#runInCopy(slot, command, confinement);
+  #runIn(slot: Slot, command: string, confinement: Confinement, caches: CacheUse): Promise<PooledRun> {
+    const running = this.#runInCopy(slot, command, confinement, caches);
     const settled = running.then(() => undefined, () => undefined);
     this.#active.add(settled);
     void settled.then(() => this.#active.delete(settled));
     return running;
   }
 
-  async #runInCopy(slot: Slot, command: string, confinement: Confinement): Promise<PooledRun> {
+  async #runInCopy(slot: Slot, command: string, confinement: Confinement, caches: CacheUse): Promise<PooledRun> {
     const copy = await this.#copyOf(slot);
+    // The seed only under the sandbox: unconfined, a run could have written it (see cacheLayers.ts).
+    await copy.prepareCaches(caches.capture !== true && confinement.kind === 'sandbox' ? this.#seed : undefined);
     await copy.watch();
     const startedAt = new Date().toISOString();
     const result = await runConfined({ command, layout: await copy.layout(), confinement, settings: this.options.sandbox, timeoutMs: this.options.timeoutMs, signal: this.options.signal });
     const swept = await copy.sweep();
-    if (swept.tampered.length > 0 || swept.snapshot === undefined) {
+    let trusted = swept.tampered.length === 0 && swept.snapshot !== undefined;
+    const capturedCaches = trusted && caches.capture === true && !result.cancelled && !result.timedOut ? await this.#capture(copy) : undefined;
+    // What the run wrote into the caches goes: no later run reads it. A copy whose caches cannot be emptied is not used again.
+    trusted = (await copy.emptyCaches().then(() => true, () => false)) && trusted;
+    if (!trusted) {
       slot.copy = undefined;
       slot.making = undefined;
       await copy.dispose();
     }
-    return { ...result, command, tampered: swept.tampered, startedAt, copyPath: copy.path };
+    return { ...result, command, tampered: swept.tampered, startedAt, copyPath: copy.path, ...(capturedCaches !== undefined ? { capturedCaches } : {}) };
+  }
+
+  /** The copy's caches, copied into a folder of their own beside the copies; undefined when too big or not copied. */
+  async #capture(copy: IsolatedWorkspace): Promise<CapturedCaches | undefined> {
+    const folder = await createScratch(this.options.isolation.scratchDir).catch(() => undefined);
+    if (folder === undefined) return undefined;
+    const discard = (): Promise<void> => removeSeed(folder);
+    if (await copy.captureCaches(folder).catch(() => false)) return { folder, discard };
+    await discard();
+    return undefined;
+  }
+
+  /**
+   * Makes `caches` the seed every later sandboxed run starts from (a fresh copy each time). Only
+   * the verifier's baseline on the unmodified tree, sandboxed, may give one; a seed given after the
+   * pool was disposed is removed.
+   */
+  async adoptSeed(caches: CapturedCaches): Promise<void> {
+    if (this.#disposed) {
+      await caches.discard();
+      return;
+    }
+    const previous = this.#seed;
+    this.#seed = caches.folder;
+    if (previous !== undefined) await removeSeed(previous);
   }
 
   /** Makes the first copy now (the workspace as it is at this call), unless one exists. */
@@ -148,6 +200,9 @@ export class CopyPool {
     const prepared = this.#prepared;
     this.#prepared = undefined;
     await (await prepared)?.discard().catch(() => undefined);
+    const seed = this.#seed;
+    this.#seed = undefined;
+    if (seed !== undefined) await removeSeed(seed).catch(() => undefined);
   }
 
   #acquire(): Promise<Slot> {

@@ -1,7 +1,8 @@
 import { lstat, mkdir, readdir, realpath, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { StagedChange } from '../workspace/stagedWorkspace';
-import { copyListed, copyWalk, createCopyContext, foldersHolding, isInside, linkCandidates, type CopyContext } from './isolationCopy';
+import { captureSeed, emptyCacheFolders, laySeed } from './cacheLayers';
+import { copyListed, copyWalk, createCopyContext, foldersHolding, isInside, linkCandidates, mirroredCacheNames, type CopyContext } from './isolationCopy';
 import { addWorktree, forgetAdminDir, forgetOwnWorktree, listFiles, listIgnored, listOwnWorktrees, probeRepo, removeWorktree, worktreeAdminDir, type RepoInfo } from './isolationGit';
 import { FileJournal } from './isolationJournal';
 import { snapshotFolder, sweepFolder, type Snapshot, type SweepResult } from './isolationSweep';
@@ -52,6 +53,15 @@ export interface IsolatedWorkspace {
    * (then the copy cannot be trusted for another run: dispose it and make a new one).
    */
   sweep(): Promise<SweepResult>;
+  /**
+   * Before a run: the copy's tool cache folders emptied, then given a fresh copy of `seed` (the
+   * baseline's caches, see cacheLayers.ts) when there is one.
+   */
+  prepareCaches(seed: string | undefined): Promise<void>;
+  /** After the baseline's run: its caches copied into `seed`; false when they were too big to keep. */
+  captureCaches(seed: string): Promise<boolean>;
+  /** After a run: what it wrote into the cache folders thrown away. */
+  emptyCaches(): Promise<void>;
 }
 
 interface Worktree {
@@ -192,6 +202,9 @@ export async function createIsolatedWorkspace(options: IsolationOptions, prepare
   const scratch = reused?.scratch ?? fresh ?? (await createScratch(options.scratchDir));
   const links: string[] = [];
   const shells: string[] = [];
+  const mirrors: string[] = [];
+  const userCaches: string[] = [];
+  const context = (source: string): CopyContext => createCopyContext(source, scratch, linkNames, links, shells, mirrors, userCaches);
   let worktree: Worktree | undefined;
   try {
     // A copy inside what it copies would copy itself, and git would see it as untracked files.
@@ -199,19 +212,21 @@ export async function createIsolatedWorkspace(options: IsolationOptions, prepare
     let path = scratch;
     if (repo?.head !== undefined && inside.length > 0) {
       worktree = { top: repo.top, adminDir: reused?.adminDir };
-      await populateWorktree({ ...repo, head: repo.head }, inside, ignoredListing, createCopyContext(repo.top, scratch, linkNames, links, shells), worktree, reused !== undefined);
+      await populateWorktree({ ...repo, head: repo.head }, inside, ignoredListing, context(repo.top), worktree, reused !== undefined);
       path = join(scratch, repo.prefix);
       await mkdir(path, { recursive: true });
     } else if (repo !== undefined && inside.length > 0) {
-      await populateFromListing(repo, inside, ignoredListing, createCopyContext(root, scratch, linkNames, links, shells));
+      await populateFromListing(repo, inside, ignoredListing, context(root));
     } else {
       // Not in a repository, or one that lists nothing here (say, a home folder under git that ignores it).
-      await copyWalk(createCopyContext(root, scratch, linkNames, links, shells), root, scratch);
+      await copyWalk(context(root), root, scratch);
     }
     await writeBuffers(path, buffers);
     const sources = [...new Set([root, ...(repo !== undefined ? [repo.top] : [])])];
     const adminDir = worktree?.adminDir;
-    const layout = { scratch, path, sources, links, shells, ...(adminDir !== undefined ? { gitDir: dirname(dirname(adminDir)) } : {}) };
+    const inScratch = (folder: string): string => relative(scratch, folder).split(sep).join('/');
+    const caches = mirrors.flatMap((mirror) => mirroredCacheNames.map((name) => inScratch(join(mirror, name))));
+    const layout = { scratch, path, sources, links, shells, caches, userCaches: new Set(userCaches.map(inScratch)), ...(adminDir !== undefined ? { gitDir: dirname(dirname(adminDir)) } : {}) };
     return new Isolation(path, worktree === undefined ? 'copy' : 'git-worktree', () => discard(scratch, links, worktree), layout);
   } catch (error) {
     await discard(scratch, links, worktree).catch(() => undefined);
@@ -226,6 +241,10 @@ interface IsolationLayout {
   readonly links: readonly string[];
   /** The user's folders mirrored entry by entry (their entries are among `links`). */
   readonly shells: readonly string[];
+  /** The tool cache folders of the copy's mirrored folders, relative to `scratch` (cacheLayers.ts). */
+  readonly caches: readonly string[];
+  /** Those of them the user has: the copy keeps an empty one. */
+  readonly userCaches: ReadonlySet<string>;
   readonly gitDir?: string;
 }
 
@@ -246,7 +265,7 @@ class Isolation implements IsolatedWorkspace {
   }
 
   async layout(): Promise<CopyLayout> {
-    const { links, shells, ...rest } = this.#layout;
+    const { links, shells, caches: _caches, userCaches: _userCaches, ...rest } = this.#layout;
     // The links point at the user's folders: those are what the sandbox must let the command read
     // (a mirrored folder as a whole, not each of its entries).
     const mirrored = await Promise.all(shells.map((shell) => realpath(shell).catch(() => shell)));
@@ -259,7 +278,7 @@ class Isolation implements IsolatedWorkspace {
     return this.#run(async () => {
       if (this.#snapshot !== undefined) return;
       // The whole scratch folder: a worktree copy of a sub-folder holds the repository's other tracked files too.
-      const taken = await snapshotFolder(this.#layout.scratch);
+      const taken = await snapshotFolder(this.#layout.scratch, new Set(this.#layout.caches));
       if (taken === undefined) throw new IsolationError(`The copy at ${this.path} has too many files to watch.`);
       this.#snapshot = taken;
     });
@@ -271,10 +290,23 @@ class Isolation implements IsolatedWorkspace {
       if (before === undefined) return { tampered: [], removed: [], snapshot: undefined };
       const prefix = relative(this.#layout.scratch, this.path).split(sep).join('/');
       const managed = [...this.#journal.paths()].map((path) => (prefix === '' ? path : `${prefix}/${path}`));
-      const result = await sweepFolder(this.#layout.scratch, before, managed);
+      const result = await sweepFolder(this.#layout.scratch, before, managed, new Set(this.#layout.caches));
       this.#snapshot = result.snapshot;
       return result;
     });
+  }
+
+  prepareCaches(seed: string | undefined): Promise<void> {
+    const { scratch, caches, userCaches } = this.#layout;
+    return this.#run(() => (seed !== undefined ? laySeed(seed, scratch, caches, userCaches) : emptyCacheFolders(scratch, caches, userCaches)));
+  }
+
+  captureCaches(seed: string): Promise<boolean> {
+    return this.#run(() => captureSeed(this.#layout.scratch, this.#layout.caches, seed));
+  }
+
+  emptyCaches(): Promise<void> {
+    return this.#run(() => emptyCacheFolders(this.#layout.scratch, this.#layout.caches, this.#layout.userCaches));
   }
 
   apply(changes: readonly StagedChange[]): Promise<void> {

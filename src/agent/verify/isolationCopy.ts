@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, readlink, stat, symlink } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { copyFile, lstat, mkdir, readdir, readlink, stat, symlink, utimes } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { listFiles } from './isolationGit';
 import { errorCode } from './isolationPaths';
@@ -26,6 +26,10 @@ export interface CopyContext {
    * writes lands in the copy, never in the user's folder (sandboxed or not).
    */
   readonly shells: string[];
+  /** Where the copy's mirrored folders are (the copy's side of `shells`): their cache folders are the harness's (cacheLayers.ts). */
+  readonly mirrors: string[];
+  /** The mirrored folders' cache folders the user has: the copy keeps an empty one of each. */
+  readonly userCaches: string[];
   readonly limit: <T>(run: () => Promise<T>) => Promise<T>;
   readonly made: Map<string, Promise<unknown>>;
 }
@@ -33,7 +37,8 @@ export interface CopyContext {
 /** Folders mirrored entry by entry rather than linked whole. */
 const SHELL_FOLDERS = new Set(['node_modules']);
 /** Entries of a mirrored folder that tools write caches into: the copy gets its own, empty. */
-const SHELL_CACHES = new Set(['.cache', '.vite', '.vite-temp', '.vitest']);
+export const mirroredCacheNames: readonly string[] = ['.cache', '.vite', '.vite-temp', '.vitest'];
+const SHELL_CACHES: ReadonlySet<string> = new Set(mirroredCacheNames);
 
 function limiter(max: number): <T>(run: () => Promise<T>) => Promise<T> {
   let active = 0;
@@ -52,8 +57,8 @@ function limiter(max: number): <T>(run: () => Promise<T>) => Promise<T> {
   };
 }
 
-export function createCopyContext(sourceScope: string, copyScope: string, linkNames: ReadonlySet<string>, links: string[], shells: string[] = []): CopyContext {
-  return { sourceScope, copyScope, linkNames, links, shells, limit: limiter(parallel), made: new Map() };
+export function createCopyContext(sourceScope: string, copyScope: string, linkNames: ReadonlySet<string>, links: string[], shells: string[] = [], mirrors: string[] = [], userCaches: string[] = []): CopyContext {
+  return { sourceScope, copyScope, linkNames, links, shells, mirrors, userCaches, limit: limiter(parallel), made: new Map() };
 }
 
 export function isInside(parent: string, child: string): boolean {
@@ -89,13 +94,17 @@ export async function linkFolder(context: CopyContext, source: string, target: s
 async function mirrorFolder(context: CopyContext, source: string, target: string): Promise<void> {
   await ensureFolder(context, target);
   context.shells.push(source);
+  context.mirrors.push(target);
   const entries = await context.limit(() => readdir(source, { withFileTypes: true }));
   await Promise.all(entries.map(async (entry) => {
     const from = join(source, entry.name);
     const to = join(target, entry.name);
     if (SHELL_CACHES.has(entry.name)) {
       // The copy's own, empty: tools that only use a cache folder that exists find one.
-      if (entry.isDirectory()) await context.limit(() => mkdir(to));
+      if (entry.isDirectory()) {
+        await context.limit(() => mkdir(to));
+        context.userCaches.push(to);
+      }
       return;
     }
     const folder = entry.isDirectory() || (entry.isSymbolicLink() && (await isFolder(from)));
@@ -144,8 +153,21 @@ async function copyEntry(context: CopyContext, source: string, target: string): 
   await ensureFolder(context, dirname(target));
   if (info.isSymbolicLink()) await context.limit(() => copyLink(context, source, target));
   else if (info.isDirectory()) await copyNested(context, source, target);
-  else if (info.isFile()) await context.limit(() => copyFile(source, target, constants.COPYFILE_FICLONE));
+  else if (info.isFile()) await context.limit(() => copyFileWithTime(source, target, info));
   // Sockets, pipes and devices are not project content.
+}
+
+/**
+ * Copies a file and gives the copy the source's modification time, so tools whose caches compare
+ * it (ESLint's default strategy) find a warm cache's entries for files nobody changed. Only when
+ * the source did not change while it was copied: bytes newer than their time would let a cache
+ * entry for the old bytes pass for the new ones.
+ */
+async function copyFileWithTime(source: string, target: string, before: Stats): Promise<void> {
+  await copyFile(source, target, constants.COPYFILE_FICLONE);
+  const after = await stat(source).catch(() => undefined);
+  if (after === undefined || after.mtimeMs !== before.mtimeMs || after.size !== before.size || after.ctimeMs !== before.ctimeMs) return;
+  await utimes(target, before.atime, before.mtime);
 }
 
 function skipped(segment: string): boolean {

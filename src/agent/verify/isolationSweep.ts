@@ -23,8 +23,12 @@ interface Entry {
 
 export type Snapshot = ReadonlyMap<string, Entry>;
 
-/** Every entry under `root` (relative, forward slashes), not descending into links; undefined when too many. */
-export async function snapshotFolder(root: string): Promise<Map<string, Entry> | undefined> {
+/**
+ * Every entry under `root` (relative, forward slashes), not descending into links; undefined when
+ * too many. `excluded` paths (the harness's cache folders, emptied around every run) are left out
+ * with all they hold.
+ */
+export async function snapshotFolder(root: string, excluded: ReadonlySet<string> = new Set()): Promise<Map<string, Entry> | undefined> {
   const entries = new Map<string, Entry>();
   let pending = [''];
   while (pending.length > 0) {
@@ -34,6 +38,7 @@ export async function snapshotFolder(root: string): Promise<Map<string, Entry> |
         const listed: Dirent[] = await readdir(join(root, folder), { withFileTypes: true }).catch(() => []);
         await Promise.all(listed.map(async (dirent) => {
           const relative = folder === '' ? dirent.name : `${folder}/${dirent.name}`;
+          if (excluded.has(relative)) return;
           const info = await lstat(join(root, relative)).catch(() => undefined);
           if (info === undefined) return;
           entries.set(relative, { changedMs: info.ctimeMs, folder: info.isDirectory() });
@@ -70,10 +75,10 @@ function withAncestors(paths: Iterable<string>): Set<string> {
  * Compares `root` with `before` (the copy as the last sweep, or its creation, left it), removes
  * what the run added, and reports what it changed. `managed` paths are written by the harness
  * itself (a step's changes, put back before every run): neither they nor the folders holding them
- * are the run's doing.
+ * are the run's doing. `excluded` folders are not looked at: the harness empties them itself.
  */
-export async function sweepFolder(root: string, before: Snapshot, managed: Iterable<string>): Promise<SweepResult> {
-  const after = await snapshotFolder(root);
+export async function sweepFolder(root: string, before: Snapshot, managed: Iterable<string>, excluded: ReadonlySet<string> = new Set()): Promise<SweepResult> {
+  const after = await snapshotFolder(root, excluded);
   if (after === undefined) return { tampered: ['(too many files to check)'], removed: [], snapshot: undefined };
   const managedFiles = new Set(managed);
   const own = withAncestors(managedFiles);

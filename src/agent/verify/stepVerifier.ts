@@ -194,10 +194,14 @@ export class StepVerifier {
         const baseline = { exitCode: cached.exitCode, failing: new Set(cached.summary.failures.map((failure) => failure.name)), summary: cached.summary };
         return { baseline, evidence: { ...cached.evidence, cachedFrom: cached.createdAt } };
       }
-      run = await lease.run(command, confinement);
+      // Only this run may seed the caches later runs start from: the user's own code, on the tree
+      // as it was, sandboxed (unconfined, a step's run going at the same time could write it).
+      const seeds = restore.length === 0 && this.#landed.size === 0 && confinement.kind === 'sandbox';
+      run = await lease.run(command, confinement, { capture: seeds });
     } finally {
       lease.release();
     }
+    if (run.capturedCaches !== undefined) await this.#pool.adoptSeed(run.capturedCaches);
     const summary = this.read(run);
     const baseline = { exitCode: run.exitCode, failing: new Set(summary.failures.map((failure) => failure.name)), summary };
     this.#suiteMs = run.durationMs;
