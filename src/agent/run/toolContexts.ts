@@ -1,9 +1,10 @@
 import { unrevealHidden } from '../../tools/dataText';
+import { secretFileKind, secretFileRefusal } from '../workspace/secretPaths';
 import type { ToolResult } from '../../tools/defineTool';
 import type { ExploreContext, SymbolPort, TextRead, WorkerContext } from '../../tools/toolContexts';
 import { applySearchReplace, decodeFile, encodeFile, formatEditReport, hunkLabel, hunkToBlock, parsePatch } from '../edits';
 import type { StagedWorkspace } from '../workspace/stagedWorkspace';
-import { resolveWorkspacePath } from '../workspace/workspacePaths';
+import { resolveWorkspacePath, secretFileAt } from '../workspace/workspacePaths';
 import type { WorkspaceReader } from '../../tools/workspacePort';
 
 const encoder = new TextEncoder();
@@ -20,13 +21,30 @@ async function readText(workspace: WorkspaceReader, path: string): Promise<TextR
     return { kind: 'unreadable', path, reason: message(error) };
   }
   if (content === undefined) return { kind: 'missing', path };
+  const secret = await secretFileAt(workspace.root, content.path);
+  if (secret !== undefined) return { kind: 'unreadable', path: content.path, reason: secretFileRefusal(content.path, secret) };
   const decoded = decodeFile(content.bytes);
   if (decoded.kind === 'unsupported') return { kind: 'unreadable', path: content.path, reason: decoded.message };
   return { kind: 'text', path: content.path, text: decoded.text, fromBuffer: content.fromBuffer };
 }
 
+/** The workspace as the model's tools see it: a search never shows a line of a secret file. */
+function withoutSecrets(workspace: WorkspaceReader): WorkspaceReader {
+  return {
+    root: workspace.root,
+    readFile: (path) => workspace.readFile(path),
+    listFiles: (options) => workspace.listFiles(options),
+    async searchText(query, options) {
+      const result = await workspace.searchText(query, options);
+      const paths = [...new Set(result.matches.map((match) => match.path))];
+      const secret = new Set((await Promise.all(paths.map(async (path) => ((await secretFileAt(workspace.root, path)) !== undefined ? path : undefined)))).filter((path) => path !== undefined));
+      return { ...result, matches: result.matches.filter((match) => !secret.has(match.path)) };
+    },
+  };
+}
+
 export function exploreContext(workspace: WorkspaceReader, signal: AbortSignal, symbols?: SymbolPort): ExploreContext {
-  return { signal, workspace, readText: (path) => readText(workspace, path), ...(symbols !== undefined ? { symbols } : {}) };
+  return { signal, workspace: withoutSecrets(workspace), readText: (path) => readText(workspace, path), ...(symbols !== undefined ? { symbols } : {}) };
 }
 
 export interface WorkerRecorder {
@@ -45,8 +63,11 @@ export function workerContext(
   recorder: WorkerRecorder,
   runWorkerCommand?: (command: string, purpose: string) => Promise<ToolResult>,
 ): WorkerContext {
-  const guard = (path: string): ToolResult | undefined =>
-    ownedFiles.includes(path) ? undefined : { isError: true, content: `Refused: ${path} is not owned by this step; it was not changed.` };
+  const guard = (path: string): ToolResult | undefined => {
+    if (!ownedFiles.includes(path)) return { isError: true, content: `Refused: ${path} is not owned by this step; it was not changed.` };
+    const secret = secretFileKind(path);
+    return secret === undefined ? undefined : { isError: true, content: secretFileRefusal(path, secret) };
+  };
   const attempt = async (work: () => Promise<ToolResult>): Promise<ToolResult> => {
     try {
       return await work();

@@ -1,7 +1,8 @@
 import type { GitPort } from '../../tools/toolContexts';
 import { isGitRepository } from '../gitProbe';
 import { runGit } from '../gitProcess';
-import { checkPathSyntax } from './workspacePaths';
+import { secretFileRefusal, secretPathspecExclusions } from './secretPaths';
+import { checkPathSyntax, secretFileAt } from './workspacePaths';
 
 /**
  * Refuses a model- or user-supplied string that git could read as an option (`--output=…`,
@@ -33,7 +34,11 @@ export async function createGitPort(root: string, inWorkTree?: Promise<boolean>)
     status: () => git.raw([...safeGlobals, 'status', '--short', '--', '.']),
     diff: async (path) => {
       const target = path === undefined ? '.' : checkPathSyntax(refuseGitOption(path, 'The path')).join('/');
-      return git.raw([...safeGlobals, 'diff', 'HEAD', '--no-ext-diff', '--no-textconv', '--no-color', '--', target]);
+      const secret = await secretFileAt(root, target);
+      if (secret !== undefined) return secretFileRefusal(target, secret);
+      // Secret files' lines never reach a model, in a diff either (secretPaths.ts): the exclusions
+      // need pathspec magic, so the model's path is marked literal on its own instead of globally.
+      return git.raw(['--no-pager', '-c', 'core.fsmonitor=false', 'diff', 'HEAD', '--no-ext-diff', '--no-textconv', '--no-color', '--', `:(literal)${target}`, ...secretPathspecExclusions]);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative as relativeBetween, resolve, sep } from 'node:path';
 import { foldName, invisibleCharacter, mixesLookalikeScripts } from './pathLookalikes';
+import { secretFileKind, type SecretFile } from './secretPaths';
 import { WorkspacePathError } from '../../tools/workspacePort';
 
 /**
@@ -182,4 +183,16 @@ export function toRelative(root: string, absolute: string): string {
     refuse(`${absolute} is outside the workspace ${root}.`);
   }
   return toSlashes(between);
+}
+
+/** Whether the file at `path` holds secrets, by its own name or, through symbolic links, its target's. */
+export async function secretFileAt(root: string, path: string): Promise<SecretFile | undefined> {
+  const named = secretFileKind(path);
+  if (named !== undefined) return { kind: named };
+  const real = await realpath(join(root, path)).catch(() => undefined);
+  if (real === undefined) return undefined;
+  const target = relativeBetween(await realpath(root).catch(() => root), real).split(sep).join('/');
+  if (target === path) return undefined;
+  const kind = secretFileKind(target);
+  return kind === undefined ? undefined : { kind, linkTo: target };
 }
