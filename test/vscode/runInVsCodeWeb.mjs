@@ -50,6 +50,10 @@ writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
 
 const workbenchNoise = /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|\[Service Worker\]|ChatSessionStore|getaddrinfo ENOTFOUND)|workbench\.js:\d+/;
 
+// A test extension with a tool tagged "mcp" (code-server lists no MCP server's tools): the bridge to
+// VS Code's own MCP tools is tested with it (suite/17-mcp.test.ts).
+cpSync(join(root, 'test', 'fixtures', 'vscode-extensions', 'mcp-tool'), join(scratch, 'extensions', 'plumbline-test.plumbline-test-mcp-tool-0.0.1'), { recursive: true });
+
 let page;
 const driver = await startDriver(() => page, artifacts);
 const port = 20000 + Math.floor(Math.random() * 20000);
