@@ -319,6 +319,11 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
   },
   {
     area: 'Protected files',
+    case: 'A worker whose step lists a file in node_modules plants code there (persistence through an installed package): installed dependencies are protected, so in auto mode without a terminal it is left unapplied and reported, and only the ordinary change lands',
+    proofs: [{ file: 'test/integration/adversarial.dependencies.test.ts', titles: ['a file a worker writes into node_modules never lands unasked, even in auto mode'] }],
+  },
+  {
+    area: 'Protected files',
     case: 'The complete list: build and task runners, test and tool configuration, hook managers, CI, editors, coding agents and MCP, package managers, toolchain pins, containers, package.json hook and tool fields (one test per rule)',
     proofs: [{ file: protectedUnit, titles: ['the files the attack landed in auto mode are all protected', 'package.json: a change to any field that runs code or configures a tool that loads it is protected'] }],
   },

@@ -122,6 +122,26 @@ export const protectedRules: readonly ProtectedRule[] = [
     examples: ['.npmrc', '.yarnrc.yml', '.pnpmfile.cjs', 'pnpm-workspace.yaml', '.yarn/plugins/plugin.cjs', '.yarn/releases/yarn-4.1.0.cjs', 'bunfig.toml', 'deno.json', '.cargo/config.toml', 'Gemfile', 'Podfile', 'NuGet.config', '.mvn/jvm.config', '.config/dotnet-tools.json'],
   },
 
+  // What is installed rather than written: a change there runs with every later test, build and
+  // start of the project (and a Python .pth line runs at every interpreter start), outside review's
+  // view of the project's own code.
+  {
+    category: 'dependencies',
+    reason: 'installed dependencies: their code runs whenever the project is tested, built or started, and an install would overwrite it',
+    test: either(
+      (s) => under(s, 'node_modules', 'bower_components', 'jspm_packages', '.venv', 'venv', 'site-packages', 'dist-packages', '.tox', '.nox', '__pypackages__'),
+      (s) => underPair(s, '.yarn', 'cache') || underPair(s, '.yarn', 'unplugged') || underPair(s, '.yarn', 'sdks'),
+      matching(/\.pth$|^\.pnp\.(c|m)?js$|^\.pnp\.loader\.mjs$/),
+    ),
+    examples: ['node_modules/lodash/index.js', 'packages/app/node_modules/.bin/mocha', '.venv/lib/python3.12/site-packages/x.py', 'venv/bin/activate', 'lib/site-packages/evil.pth', 'hook.pth', '.pnp.cjs', '.yarn/unplugged/x/index.js', 'bower_components/jquery/jquery.js'],
+  },
+  {
+    category: 'shell',
+    reason: 'shell start-up file: shells run it as code when they start',
+    test: named('.profile', '.bash_profile', '.bash_login', '.bash_logout', '.zprofile', '.zshenv', '.zlogin', '.zlogout', '.inputrc', '.login', '.cshrc', '.tcshrc'),
+    examples: ['.profile', '.bash_profile', '.zshenv', '.zprofile'],
+  },
+
   // Build and task runners
   {
     category: 'build',
