@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { describeSteering, steeringInFile, steeringVerdictReason } from '../../src/agent/verify/verdictSteering';
+import { describeSteering, steeringInChanges, steeringInFile, steeringVerdictReason } from '../../src/agent/verify/verdictSteering';
 
 const bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 const base = "const assert = require('node:assert');\nfunction greet(name) {\n  return `Hello, ${name}!`;\n}\nmodule.exports = { greet };\n";
@@ -101,4 +101,16 @@ test('an assertion module under another name is still an assertion module', () =
   }
   // The alias alone, and other objects' properties, are not.
   assert.deepEqual(steeringInFile('src/greet.js', bytes(before), bytes(`const a = require('node:assert');\nconst b = {};\nb.equal = 1;\n${before}`)), []);
+});
+
+test('code moved from one file to another is not new; the same code added beside the move is', () => {
+  const cli = "const { main } = require('./main');\nmain();\n";
+  const mainBefore = "function main() {\n  process.exit(run() ? 0 : 1);\n}\nmodule.exports = { main };\n";
+  const moved = [
+    { path: 'bin/cli.js', before: bytes(cli), after: bytes("function main() {\n  process.exit(run() ? 0 : 1);\n}\nmain();\n") },
+    { path: 'src/main.js', before: bytes(mainBefore), after: undefined },
+  ];
+  assert.deepEqual(steeringInChanges(moved), []);
+  const movedAndMore = [moved[0]!, { path: 'src/main.js', before: bytes(mainBefore), after: bytes('process.exit(0);\n') }];
+  assert.deepEqual(steeringInChanges(movedAndMore).map((finding) => `${finding.path}:${String(finding.line)}`), ['bin/cli.js:2', 'src/main.js:1']);
 });

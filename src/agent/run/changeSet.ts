@@ -4,7 +4,7 @@ import { reviewCodec, type ReviewCodec } from '../review/reviewCodec';
 import type { ProposedFile } from '../review/selectHunks';
 import { protectedChangeReason } from '../workspace/protectedPaths';
 import type { StagedChange } from '../workspace/stagedWorkspace';
-import { describeSteering, steeringInFile } from '../verify/verdictSteering';
+import { describeSteering, steeringInChanges } from '../verify/verdictSteering';
 
 /**
  * One file of a change set: the staged bytes and the decoded base that landing needs, and `file`,
@@ -21,6 +21,8 @@ export interface ChangeSetFile extends ProposedFile {
  * with stable ids. The `changes` event, the review request, the clients and landing all use it.
  */
 export function computeChangeSet(changes: readonly StagedChange[], stepsByFile: ReadonlyMap<string, readonly string[]>, codec: ReviewCodec = reviewCodec): ChangeSetFile[] {
+  // Judged over the whole change set, so code moved from one file to another is not new.
+  const steeringFound = steeringInChanges(changes);
   return changes.map((change) => {
     const before = change.before === undefined ? undefined : codec.decode(change.before);
     const after = change.after === undefined ? undefined : codec.decode(change.after);
@@ -31,7 +33,7 @@ export function computeChangeSet(changes: readonly StagedChange[], stepsByFile: 
     const hunks = text ? identifyHunks(change.path, codec.diff(beforeText ?? '', afterText ?? '')) : [];
     // Binary content of a package.json counts as unparseable, hence protected: pass '' for it.
     // So does a file that can steer its own test results (verdictSteering.ts): its green run proved nothing.
-    const steering = steeringInFile(change.path, change.before, change.after);
+    const steering = steeringFound.filter((finding) => finding.path === change.path);
     const reason = protectedChangeReason(change.path, change.before === undefined ? null : (beforeText ?? ''), change.after === undefined ? null : (afterText ?? '')) ?? (steering.length > 0 ? describeSteering(steering) : undefined);
     const file: FileChange = {
       path: change.path,

@@ -109,34 +109,62 @@ function countMatches(pattern: RegExp, lines: readonly string[]): number {
   return lines.reduce((count, line) => count + (pattern.test(line.slice(0, 4000)) ? 1 : 0), 0);
 }
 
-/**
- * What the added lines of one file can do to their own test run (at most `max` findings). A rule
- * counts only where the change adds to it: a line a rename touched that already called
- * `process.exit` (a CLI's own exit) is not new, so a file with as many such lines as before is
- * not flagged for them.
- */
-export function steeringInFile(path: string, before: Uint8Array | undefined, after: Uint8Array | undefined, max = 5): SteeringFinding[] {
-  if (after === undefined || INERT.test(path)) return [];
-  const oldText = textOf(before);
-  const newText = textOf(after);
-  if (oldText === undefined || newText === undefined) return [];
+
+interface ChangedText {
+  readonly path: string;
+  readonly oldLines: readonly string[];
+  readonly newLines: readonly string[];
+  readonly added: readonly { line: number; text: string }[];
+  /** Replacing this file's own names for the assertion module. */
+  readonly aliases: readonly Rule[];
+}
+
+type Change = { readonly path: string; readonly before: Uint8Array | undefined; readonly after: Uint8Array | undefined };
+
+function changedText(change: Change): ChangedText | undefined {
+  if (change.after === undefined || INERT.test(change.path)) return undefined;
+  const oldText = textOf(change.before);
+  const newText = textOf(change.after);
+  if (oldText === undefined || newText === undefined) return undefined;
   const added = addedLines(oldText, newText);
-  if (added.length === 0) return [];
-  const oldLines = oldText.split('\n');
-  const newLines = newText.split('\n');
-  const grown = [...rules, ...aliasRules(newText)].filter((rule) => added.some((line) => rule.pattern.test(line.text.slice(0, 4000))) && countMatches(rule.pattern, newLines) > countMatches(rule.pattern, oldLines));
+  return added.length === 0 ? undefined : { path: change.path, oldLines: oldText.split('\n'), newLines: newText.split('\n'), added, aliases: aliasRules(newText) };
+}
+
+const hits = (rule: Rule, line: string): boolean => rule.pattern.test(line.slice(0, 4000));
+
+/**
+ * What the added lines of a set of changes (a step's, a review's) can do to their own test run, at
+ * most `max` findings per file. A rule counts only where the changes add to it, counted over all of
+ * them together: a line a rename touched that already called `process.exit` (a CLI's own exit) is
+ * not new, and neither is one moved from a file to another; a file with more such lines than before
+ * is. Deleted lines are counted too, so a deletion elsewhere cannot hide an addition only if the
+ * total did not grow; that is the price of not flagging every moved line.
+ */
+export function steeringInChanges(changes: readonly Change[], max = 5): SteeringFinding[] {
+  const texts = changes.map(changedText).filter((text): text is ChangedText => text !== undefined);
+  if (texts.length === 0) return [];
+  // Everything before and after, not only the files with added lines: code moved out of a file counts where it went.
+  const all = changes.map((change) => ({ oldLines: (textOf(change.before) ?? '').split('\n'), newLines: INERT.test(change.path) ? [] : (textOf(change.after) ?? '').split('\n') }));
+  const grown = rules.filter((rule) => texts.some((text) => text.added.some((line) => hits(rule, line.text))) && all.reduce((sum, text) => sum + countMatches(rule.pattern, text.newLines) - countMatches(rule.pattern, text.oldLines), 0) > 0);
   const findings: SteeringFinding[] = [];
-  for (const line of added) {
-    // A long line is judged by its start: minified bundles are not refactored line by line.
-    const rule = grown.find((candidate) => candidate.pattern.test(line.text.slice(0, 4000)));
-    if (rule !== undefined) findings.push({ path, line: line.line, what: rule.what });
-    if (findings.length >= max) break;
+  for (const text of texts) {
+    const own = text.aliases.filter((rule) => countMatches(rule.pattern, text.newLines) > countMatches(rule.pattern, text.oldLines));
+    const applicable = [...grown, ...own];
+    let found = 0;
+    for (const line of text.added) {
+      // A long line is judged by its start: minified bundles are not refactored line by line.
+      const rule = applicable.find((candidate) => hits(candidate, line.text));
+      if (rule === undefined) continue;
+      findings.push({ path: text.path, line: line.line, what: rule.what });
+      if (++found >= max) break;
+    }
   }
   return findings;
 }
 
-export function steeringInChanges(changes: readonly { readonly path: string; readonly before: Uint8Array | undefined; readonly after: Uint8Array | undefined }[]): SteeringFinding[] {
-  return changes.flatMap((change) => steeringInFile(change.path, change.before, change.after));
+/** `steeringInChanges` for one file on its own. */
+export function steeringInFile(path: string, before: Uint8Array | undefined, after: Uint8Array | undefined, max = 5): SteeringFinding[] {
+  return steeringInChanges([{ path, before, after }], max);
 }
 
 /** One file's findings as a reason: `line 3 ends or signals a process (…); line 9 …`. */
