@@ -119,7 +119,7 @@ export type ReviewFinding = z.output<typeof reviewFindingSchema>;
 
 /** A check the harness computes on a step's change (never a model's opinion); a failing one means revise. */
 export const objectiveCheckSchema = z.strictObject({
-  id: z.enum(['outside-files', 'tests-removed', 'new-diagnostics', 'new-todo', 'diff-size']),
+  id: z.enum(['outside-files', 'tests-removed', 'steers-tests', 'new-diagnostics', 'new-todo', 'diff-size']),
   ok: z.boolean(),
   detail: z.string(),
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { objectiveChecks } from '../../src/agent/review/objectiveChecks';
 import { describeSteering, steeringInChanges, steeringInFile, steeringVerdictReason } from '../../src/agent/verify/verdictSteering';
 
 const bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8');
@@ -113,4 +114,13 @@ test('code moved from one file to another is not new; the same code added beside
   assert.deepEqual(steeringInChanges(moved), []);
   const movedAndMore = [moved[0]!, { path: 'src/main.js', before: bytes(mainBefore), after: bytes('process.exit(0);\n') }];
   assert.deepEqual(steeringInChanges(movedAndMore).map((finding) => `${finding.path}:${String(finding.line)}`), ['bin/cli.js:2', 'src/main.js:1']);
+});
+
+test("the reviewer's objective checks fail steers-tests for such a change, so a review sends it back", () => {
+  const checks = objectiveChecks({ owned: ['src/greet.js'], changes: [{ path: 'src/greet.js', before: bytes(base), after: bytes(`process.exit(0);\n${base}`) }] });
+  const steers = checks.find((check) => check.id === 'steers-tests');
+  assert.equal(steers?.ok, false);
+  assert.match(steers?.detail ?? '', /src\/greet\.js:1 ends or signals a process/);
+  const clean = objectiveChecks({ owned: ['src/greet.js'], changes: [{ path: 'src/greet.js', before: bytes(base), after: bytes(`// hi\n${base}`) }] });
+  assert.equal(clean.find((check) => check.id === 'steers-tests')?.ok, true);
 });

@@ -2,6 +2,7 @@ import type { ObjectiveCheck } from '../../protocol/plan';
 import type { TestEvidence } from '../../protocol/testEvidence';
 import { decodeFile } from '../edits/fileCodec';
 import { diffHunks } from '../edits/unifiedDiff';
+import { steeringInChanges } from '../verify/verdictSteering';
 
 /**
  * The checks the harness computes on a step's change, shown to the reviewer and to the user. They
@@ -105,6 +106,16 @@ export function objectiveChecks(input: ObjectiveInput): ObjectiveCheck[] {
         : `${removedProblems.join('; ')}.`,
   };
 
+  const steering = steeringInChanges(input.changes);
+  const steeringCheck: ObjectiveCheck = {
+    id: 'steers-tests',
+    ok: steering.length === 0,
+    detail:
+      steering.length === 0
+        ? 'No added code that can steer its own test results.'
+        : `Added code that can steer its own test results, so a green run does not prove it: ${sample(steering.map((finding) => `${finding.path}:${String(finding.line)} ${finding.what}`), 3)}. Remove it, or say in finish why the change needs it.`,
+  };
+
   const diagnostics = (evidence?.excerpt ?? '')
     .split('\n')
     .map((line) => diagnosticPattern.exec(line))
@@ -134,7 +145,7 @@ export function objectiveChecks(input: ObjectiveInput): ObjectiveCheck[] {
           detail: `${String(changed)} lines changed against the plan's estimate of ${String(estimate)}${changed <= diffSizeLimit(estimate) ? '.' : ` (more than ${String(diffSizeLimit(estimate))}): keep to what the step asks.`}`,
         };
 
-  return [outsideCheck, testsCheck, diagnosticsCheck, todoCheck, sizeCheck];
+  return [outsideCheck, testsCheck, steeringCheck, diagnosticsCheck, todoCheck, sizeCheck];
 }
 
 /** A path as a tool printed it (`./src/a.ts`, `src\\a.ts`) in the workspace-relative form. */
