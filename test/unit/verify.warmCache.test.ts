@@ -13,6 +13,7 @@ import { test, type TestContext } from 'node:test';
 import { detectSandbox } from '../../src/agent/sandbox/detectSandbox';
 import { ExecutionGate } from '../../src/agent/sandbox/executionGate';
 import { isSandbox } from '../../src/agent/sandbox/sandboxTypes';
+import { BaselineCache } from '../../src/agent/verify/baselineCache';
 import { StepVerifier } from '../../src/agent/verify/stepVerifier';
 import type { StagedChange } from '../../src/agent/workspace/stagedWorkspace';
 
@@ -174,6 +175,45 @@ test('unsandboxed (--unsandboxed run): nothing is seeded, and no run reads what 
     assert.match(checked.excerpt, /found missing/);
     assert.equal(existsSync(join(repo.root, 'node_modules', '.cache')), false, "a cache reached the user's node_modules");
   });
+});
+
+test('sandboxed: a run that reuses a kept baseline starts its steps from the caches that baseline\'s run left; one kept unsandboxed gives none', { timeout: 120_000 }, async (context) => {
+  const gate = await sandboxGate(context);
+  if (gate === undefined) return;
+  const repo = makeRepo();
+  const kept = mkdtempSync(join(tmpdir(), 'plumbline-warm-cache-kept-'));
+  const none = (): Promise<void> => Promise.resolve();
+  const run = async (runGate: ExecutionGate, steps: (verifier: StepVerifier) => Promise<void>): Promise<string | undefined> => {
+    const verifier = await StepVerifier.create({ root: repo.root, timeoutMs: 60_000, signal: new AbortController().signal, gate: runGate, parallel: 1, narrowWhenSuiteTakesMs: 60_000, baselineCache: new BaselineCache(kept) });
+    try {
+      const baseline = await verifier.runBaseline();
+      assert.equal(baseline.verdict, 'passed', baseline.reason);
+      await steps(verifier);
+      return baseline.cachedFrom;
+    } finally {
+      await verifier.dispose();
+    }
+  };
+  try {
+    assert.equal(await run(gate, none), undefined, 'the first run took its own baseline');
+    const reused = await run(gate, async (verifier) => {
+      const checked = await verifier.verify(change(CHECKER), { stepId: 's1' });
+      assert.equal(checked.verdict, 'passed', `${checked.reason}\n${checked.excerpt}`);
+    });
+    assert.notEqual(reused, undefined, 'the second run did not reuse the baseline');
+    // A baseline kept by an unsandboxed run keeps no caches, and a run reusing it starts from none.
+    for (const name of readdirSync(kept)) rmSync(join(kept, name), { recursive: true, force: true });
+    await run(unsandboxed(), none);
+    assert.deepEqual(readdirSync(kept).filter((name) => name.endsWith('.caches')), [], 'an unsandboxed baseline kept caches');
+    await run(gate, async (verifier) => {
+      const checked = await verifier.verify(change(CHECKER), { stepId: 's1' });
+      assert.equal(checked.verdict, 'failed', 'a step started from caches no sandboxed baseline left');
+      assert.match(checked.excerpt, /found missing/);
+    });
+  } finally {
+    repo.remove();
+    rmSync(kept, { recursive: true, force: true });
+  }
 });
 
 test('the seed is removed with the copies', { timeout: 120_000 }, async (context) => {

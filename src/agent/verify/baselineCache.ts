@@ -5,6 +5,7 @@ import { isAbsolute, join } from 'node:path';
 import * as z from 'zod';
 import { testEvidenceSchema, type TestEvidence } from '../../protocol/testEvidence';
 import { runGit } from '../gitProcess';
+import { copySeed, removeSeed } from './cacheLayers';
 import { listFiles } from './isolationGit';
 import type { TestSummary } from './parseTestOutput';
 
@@ -137,6 +138,7 @@ export class BaselineCache {
     const age = parsed.success ? this.now() - Date.parse(parsed.data.createdAt) : Number.NaN;
     if (!parsed.success || parsed.data.key !== key || parsed.data.command !== command || !(age >= 0 && age <= BASELINE_MAX_AGE_MS)) {
       await rm(file, { force: true }).catch(() => undefined);
+      await removeSeed(this.#caches(key)).catch(() => undefined);
       return undefined;
     }
     const { createdAt, exitCode, durationMs, summary, evidence } = parsed.data;
@@ -148,12 +150,43 @@ export class BaselineCache {
     const entry = { version: VERSION, key, command, createdAt: new Date(this.now()).toISOString(), ...baseline };
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      // Caches kept for this key belong to the baseline being replaced.
+      await removeSeed(this.#caches(key));
       const temporary = `${this.#file(key)}.${String(process.pid)}.tmp`;
       await writeFile(temporary, JSON.stringify(entry), { mode: 0o600 });
       await rename(temporary, this.#file(key));
     } catch {
       // Not kept: the next run on this tree runs the suite.
     }
+  }
+
+  /**
+   * Keeps the tools' caches the baseline's run left (the verifier's seed, cacheLayers.ts) beside
+   * the baseline, so a run that reuses the baseline starts its steps from them too. Call after
+   * `write`, and only with caches the seeding rules allowed. Best effort.
+   */
+  async writeCaches(key: string, seed: string): Promise<void> {
+    const temporary = `${this.#caches(key)}.${String(process.pid)}.tmp`;
+    try {
+      await removeSeed(temporary);
+      if (!(await copySeed(seed, temporary))) throw new Error('not kept');
+      await removeSeed(this.#caches(key));
+      await rename(temporary, this.#caches(key));
+    } catch {
+      await removeSeed(temporary).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Copies the caches kept with the baseline for `key` into `into` (a fresh folder of the run's):
+   * false when none are kept. Only after `read` accepted that baseline.
+   */
+  async readCaches(key: string, into: string): Promise<boolean> {
+    return copySeed(this.#caches(key), into).catch(() => false);
+  }
+
+  #caches(key: string): string {
+    return join(this.dir, `${key}.caches`);
   }
 
   #file(key: string): string {

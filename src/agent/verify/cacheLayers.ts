@@ -66,7 +66,7 @@ async function copyTree(from: string, to: string, budget: Budget, readOnly: bool
 
 /**
  * Copies the cache folders a run left in a copy into `seed` (a fresh folder outside every copy).
- * False when they are too big to be worth it: then `seed` holds nothing usable and must be removed.
+ * False when they are empty, or too big to be worth it: then `seed` must be removed.
  */
 export async function captureSeed(root: string, folders: readonly string[], seed: string): Promise<boolean> {
   const budget: Budget = { bytes: MAX_SEED_BYTES, entries: MAX_SEED_ENTRIES };
@@ -74,7 +74,16 @@ export async function captureSeed(root: string, folders: readonly string[], seed
   for (const folder of folders) {
     if (!(await copyTree(join(root, folder), join(seed, folder), budget, true))) return false;
   }
-  return true;
+  return (await readdir(seed)).length > 0;
+}
+
+/**
+ * Copies a whole seed folder (one kept beside a baseline, or about to be) into `to`, within the
+ * seed's limits, its files read-only; false when it is missing or too big (then `to` is unusable).
+ */
+export async function copySeed(from: string, to: string): Promise<boolean> {
+  if ((await lstat(from).catch(() => undefined))?.isDirectory() !== true) return false;
+  return copyTree(from, to, { bytes: MAX_SEED_BYTES, entries: MAX_SEED_ENTRIES }, true);
 }
 
 /** Gives the copy at `root` a fresh copy of the seed's cache folders (each one emptied first). */

@@ -167,6 +167,17 @@ export class CopyPool {
   }
 
   /**
+   * Makes the caches `fill` copies into a fresh folder the seed (the ones kept with a reused
+   * baseline); nothing when it returns false.
+   */
+  async seedWith(fill: (folder: string) => Promise<boolean>): Promise<void> {
+    const folder = await createScratch(this.options.isolation.scratchDir).catch(() => undefined);
+    if (folder === undefined) return;
+    if (await fill(folder).catch(() => false)) await this.adoptSeed({ folder, discard: () => removeSeed(folder) });
+    else await removeSeed(folder);
+  }
+
+  /**
    * Makes `caches` the seed every later sandboxed run starts from (a fresh copy each time). Only
    * the verifier's baseline on the unmodified tree, sandboxed, may give one; a seed given after the
    * pool was disposed is removed.

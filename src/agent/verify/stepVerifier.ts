@@ -190,6 +190,9 @@ export class StepVerifier {
       key = cache !== undefined ? await baselineKey(path, this.options.root, command).catch(() => undefined) : undefined;
       const cached = key !== undefined ? await cache?.read(key, command) : undefined;
       if (cached !== undefined) {
+        // The caches that baseline's run left (kept only when it was allowed to seed) seed this run's.
+        const keptFor = key;
+        if (cache !== undefined && keptFor !== undefined && this.#landed.size === 0 && confinement.kind === 'sandbox') await this.#pool.seedWith((folder) => cache.readCaches(keptFor, folder));
         this.#suiteMs = cached.durationMs;
         const baseline = { exitCode: cached.exitCode, failing: new Set(cached.summary.failures.map((failure) => failure.name)), summary: cached.summary };
         return { baseline, evidence: { ...cached.evidence, cachedFrom: cached.createdAt } };
@@ -208,6 +211,7 @@ export class StepVerifier {
     const evidence = this.#baselineEvidence(run, summary, baseline);
     if (key !== undefined && !run.cancelled && !run.timedOut && run.tampered.length === 0) {
       await cache?.write(key, command, { exitCode: run.exitCode, durationMs: run.durationMs, summary, evidence });
+      if (run.capturedCaches !== undefined) await cache?.writeCaches(key, run.capturedCaches.folder);
     }
     return { baseline, evidence };
   }
