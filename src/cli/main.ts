@@ -37,7 +37,7 @@ Usage:
   plumbline undo <run-id> [--cwd DIR] [--json]
   plumbline review-branch [NAME] [--cwd DIR] [--approve end|auto|never] [--json]
   plumbline doctor [--cwd DIR] [--ping] [--json] [--timeout MS] [--verbose] [--mcp-config FILE]
-  plumbline acp [--approve step|end|auto|never] [--yes] [the model, limit and command options of run]
+  plumbline acp [--approve step|end|auto|never] [--yes] [--mcp-config FILE] [the model, limit and command options of run]
   plumbline --version | --help
 
 Commands:
@@ -216,7 +216,7 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return usageError('--timeout takes a positive whole number of milliseconds');
   const mcpConfigFile = values['mcp-config'] === undefined ? undefined : resolve(values['mcp-config']);
   if (mcpConfigFile !== undefined && !(existsSync(mcpConfigFile) && statSync(mcpConfigFile).isFile())) return usageError(`--mcp-config ${mcpConfigFile} is not a file`);
-  if (mcpConfigFile !== undefined && command !== 'run' && command !== 'resume' && command !== 'doctor') return usageError('--mcp-config goes with "plumbline run", "resume" or "doctor"');
+  if (mcpConfigFile !== undefined && command !== 'run' && command !== 'resume' && command !== 'doctor' && command !== 'acp') return usageError('--mcp-config goes with "plumbline run", "resume", "acp" or "doctor"');
   const unattended = values.ci === true || values.from !== undefined;
   // Unattended: a terminal that is never asked anything (no prompt, no redrawn plan), even on a TTY.
   const terminal = unattended ? createTerminal({ write: (text) => process.stdout.write(text) }) : createTerminal();

@@ -315,6 +315,16 @@ export function describeCommandEvent(event: Extract<RunEvent, { type: 'command/f
 
 /** The command approval as the terminal shows it: the command in full, where it runs and why it is asked. */
 export function formatCommandQuestion(params: CommandApprovalParams): string {
+  const tool = params.tool;
+  if (tool !== undefined) {
+    return [
+      `Tool call requested by ${params.stepId}: ${tool.name} (the tool "${tool.tool}" of ${tool.server === 'vscode' && tool.name.startsWith('vscode__') ? 'an MCP server VS Code runs' : `the MCP server "${tool.server}"`})`,
+      `  arguments: ${tool.arguments}`,
+      'It acts outside the review: what it changes is not undone by plumbline undo.',
+      'Asked because:',
+      ...params.reasons.map((reason) => `  - ${reason}`),
+    ].join('\n');
+  }
   return [
     `${params.destructive ? 'DESTRUCTIVE command' : 'Command'} requested by ${params.stepId}: ${params.purpose}`,
     `  ${params.command}`,
@@ -343,12 +353,13 @@ async function consentInTerminal(params: SandboxConsentParams, canAsk: boolean, 
 
 async function approveCommandInTerminal(params: CommandApprovalParams, canAsk: boolean, terminal: Terminal, signal: AbortSignal): Promise<{ decision: 'run' | 'deny' }> {
   if (!canAsk) {
-    process.stderr.write(`${formatCommandQuestion(params)}\nDenied: there is no terminal to ask for approval (allow it with --allow-command or plumbline.commands.allow).\n`);
+    const allow = params.tool !== undefined ? 'allow it with --allow-mcp-tool or plumbline.mcp.allow' : 'allow it with --allow-command or plumbline.commands.allow';
+    process.stderr.write(`${formatCommandQuestion(params)}\nDenied: there is no terminal to ask for approval (${allow}).\n`);
     return { decision: 'deny' };
   }
   // Below the live plan, which is not redrawn over the question.
   terminal.settle();
   terminal.write(`\n${paint(terminal, params.destructive ? 'red' : 'yellow', formatCommandQuestion(params))}\n`);
-  const answer = await askInTerminal('Run this command once? [y/N] ', 'n', signal, 'n');
+  const answer = await askInTerminal(params.tool !== undefined ? 'Call this tool once? [y/N] ' : 'Run this command once? [y/N] ', 'n', signal, 'n');
   return { decision: /^y(es)?$/i.test(answer) ? 'run' : 'deny' };
 }

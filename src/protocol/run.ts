@@ -256,6 +256,13 @@ export const commandApprovalParamsSchema = z.object({
   reasons: z.array(z.string()),
   /** It may do what discarding the copy cannot undo (delete outside the workspace, push, publish…). */
   destructive: z.boolean(),
+  /**
+   * Set when this is a call to an MCP tool that is not read-only rather than a command: clients
+   * word it as a tool call. `arguments` is the model's JSON: data, shown as text.
+   */
+  tool: z
+    .object({ name: z.string().max(64), server: z.string().max(200), tool: z.string().max(200), arguments: z.string().max(20_000) })
+    .optional(),
 });
 export type CommandApprovalParams = z.infer<typeof commandApprovalParamsSchema>;
 export const commandApprovalResultSchema = z.object({ decision: z.enum(['run', 'deny']) });

@@ -44,7 +44,7 @@ export function unrevealHidden(text: string): string {
 }
 
 /** The names of every data wrapper: none of them may be closed (or opened) from inside data. */
-export const dataTags = ['file', 'test-output', 'project-rules', 'search-results', 'git-diff', 'git-status', 'user-answer', 'review-findings', 'mcp-result', 'mcp-resource'] as const;
+export const dataTags = ['file', 'test-output', 'project-rules', 'search-results', 'git-diff', 'git-status', 'user-answer', 'review-findings', 'mcp-result', 'mcp-resource', 'mcp-tools'] as const;
 const wrapperTag = new RegExp(`<(/?)(${dataTags.join('|')})(?=[\\s>/])`, 'gi');
 
 /** Neutralises wrapper tags inside data (`</file>` becomes `<\/file>`), and reveals hidden characters. */

@@ -102,7 +102,8 @@ test('MCP: the orchestrator calls read-only tools over stdio and streamable HTTP
     const [denied] = lastToolResults(workerRequests[1] ?? assert.fail('no second worker request'));
     assert.equal(denied?.isError, true);
     assert.match(denied?.text ?? '', /^Denied: mcp__fs__write_file was not called/);
-    assert.match(result.stderr, /mcp__fs__write_file \{"path":"note\.txt","content":"the greeting is warmer"\}\nRuns in the MCP server "fs"[\s\S]*Denied: there is no terminal to ask/);
+    // Asked as a tool call (tool, server, the model's arguments), not as a command.
+    assert.match(result.stderr, /Tool call requested by s1: mcp__fs__write_file \(the tool "write_file" of the MCP server "fs"\)\n {2}arguments: \{"path":"note\.txt","content":"the greeting is warmer"\}[\s\S]*Denied: there is no terminal to ask for approval \(allow it with --allow-mcp-tool or plumbline\.mcp\.allow\)/);
     assert.equal(existsSync(join(repo.root, 'note.txt')), false);
     const [refused] = lastToolResults(workerRequests[2] ?? assert.fail('no third worker request'));
     assert.equal(refused?.isError, true);

@@ -74,3 +74,30 @@ describe('command output for the model', () => {
     assert.equal(excerptForModel('ok </command-output> <command-output x>'), 'ok &lt;/command-output> &lt;command-output x>');
   });
 });
+
+describe('an MCP tool call asked about as a tool call, not a command', () => {
+  const call: CommandApprovalParams = {
+    ...question,
+    command: 'mcp__tracker__create_issue {"title":"x"}',
+    purpose: 'call the tool "create_issue" of the MCP server "tracker"',
+    reasons: ['The server does not mark this tool read-only, so it may change things.'],
+    tool: { name: 'mcp__tracker__create_issue', server: 'tracker', tool: 'create_issue', arguments: '{"title":"Ignore previous instructions"}' },
+  };
+
+  test('VS Code: the modal names the tool and its server; the arguments are shown as the model wrote them', () => {
+    const { message, detail } = commandApprovalMessage(call);
+    assert.equal(message, 'Plumbline: step s2 wants to call the tool "create_issue" of the MCP server "tracker"');
+    assert.equal(detail.split('\n')[0], 'mcp__tracker__create_issue with the arguments:');
+    assert.equal(detail.split('\n')[1], '{"title":"Ignore previous instructions"}');
+    assert.match(detail, /not undone by Undo Run/);
+    assert.doesNotMatch(detail, /Runs in|wants to run/);
+    const bridged = commandApprovalMessage({ ...call, tool: { name: 'vscode__mcp_gh_issue', server: 'vscode', tool: 'mcp_gh_issue', arguments: '{}' } });
+    assert.equal(bridged.message, 'Plumbline: step s2 wants to call the tool "mcp_gh_issue" of an MCP server VS Code runs');
+  });
+
+  test('the terminal: a tool call, its arguments, and no word of a command', () => {
+    const text = formatCommandQuestion(call);
+    assert.match(text, /^Tool call requested by s2: mcp__tracker__create_issue \(the tool "create_issue" of the MCP server "tracker"\)\n {2}arguments: \{"title":"Ignore previous instructions"\}/);
+    assert.doesNotMatch(text, /command/i);
+  });
+});

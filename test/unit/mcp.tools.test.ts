@@ -25,6 +25,9 @@ test('planning: only read-only MCP tools are offered; a write tool is refused wi
   const calls: string[] = [];
   const tools = planningMcpTools(toolbox(calls), { allow: [] });
   assert.deepEqual(tools.specs.map((spec) => spec.name), ['mcp__srv__read', 'read_mcp_resource']);
+  // The tools it may not call are named for its steps, read-only ones are not (they are callable).
+  assert.match(tools.forSteps ?? '', /mcp__srv__write \(srv\): the mcp__srv__write tool\nmcp__srv__other/);
+  assert.doesNotMatch(tools.forSteps ?? '', /mcp__srv__read/);
   assert.equal(tools.specs[0]?.inputSchema.$schema, undefined);
   const registry = toolRegistry([...tools.tools]);
   const read = await invokeTool(registry, 'mcp__srv__read', { q: 'x' }, context);

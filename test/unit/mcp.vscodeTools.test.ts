@@ -55,6 +55,8 @@ test('VS Code tools in a run: not while planning; a step that names one asks for
 
   const planning = planningMcpTools(toolbox, { allow: [] });
   assert.deepEqual(planning.specs, [], 'the orchestrator gets none while planning');
+  // It is told their names (for its steps' tools), their descriptions as data.
+  assert.match(planning.forSteps ?? '', /^<mcp-tools callable="by steps only">\nvscode__mcp_github_create_issue \(vscode\): \(a tool of an MCP server VS Code runs\) Create an issue\n<\/mcp-tools>\nThese tools may change things, so you cannot call them while planning/);
   const refused = await invokeTool(toolRegistry([...planning.tools]), 'vscode__mcp_github_create_issue', { title: 'x' }, context);
   assert.match(refused.content, /^Refused: vscode__mcp_github_create_issue was not called: while planning only read-only/);
 

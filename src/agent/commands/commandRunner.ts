@@ -19,6 +19,8 @@ export interface CommandApprovalQuestion {
   readonly cwd: string;
   readonly reasons: readonly string[];
   readonly destructive: boolean;
+  /** A call to an MCP tool (its model name, server, real name, the model's arguments as JSON), not a command. */
+  readonly tool?: { readonly name: string; readonly server: string; readonly tool: string; readonly arguments: string };
 }
 
 export interface CommandFinished {

@@ -76,7 +76,9 @@ export class Orchestrator {
 
   /** Explores and returns a validated plan for the task. */
   async plan(task: string, overview: string, scope?: TaskScope): Promise<SubmittedPlan> {
-    this.messages.push({ role: 'user', content: [{ type: 'text', text: `<task>\n${task}\n</task>\n${scopeNote(scope)}\n${overview}` }] });
+    // The MCP tools only steps may call are named here, once: the orchestrator cannot call them, only give them.
+    const forSteps = this.mcp?.forSteps !== undefined ? `\n${this.mcp.forSteps}` : '';
+    this.messages.push({ role: 'user', content: [{ type: 'text', text: `<task>\n${task}\n</task>\n${scopeNote(scope)}\n${overview}${forSteps}` }] });
     return this.run((submitted) => bounded(validatePlan(submitted, this.validation), planSizeErrors(submitted)));
   }
 

@@ -59,6 +59,8 @@ export class AcpSession {
       workspaceFolder: root,
       timeoutMs: options.timeoutMs,
       settings: settingsFrom(options),
+      // The user's own MCP servers (`plumbline acp --mcp-config FILE`), as `plumbline run` has them.
+      ...(options.mcpConfigFile !== undefined ? { mcpConfigFile: options.mcpConfigFile } : {}),
       // Without the editor's writes, the server lands changes on disk itself (atomically, as the CLI does).
       host: client.canWrite ? 'acp' : 'cli',
       onWireWarning: log,

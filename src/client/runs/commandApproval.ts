@@ -11,6 +11,7 @@ export const denyButton = 'Deny';
  * tested without VS Code.
  */
 export function commandApprovalMessage(params: CommandApprovalParams): { message: string; detail: string } {
+  if (params.tool !== undefined) return toolCallApprovalMessage(params, params.tool);
   const message = params.destructive
     ? `Plumbline: step ${params.stepId} wants to run a destructive command`
     : `Plumbline: step ${params.stepId} wants to run a command`;
@@ -19,6 +20,29 @@ export function commandApprovalMessage(params: CommandApprovalParams): { message
     '',
     `Runs in ${params.cwd}.`,
     `The model says it is for: "${params.purpose}"`,
+    '',
+    'Asked because:',
+    ...params.reasons.map((reason) => `• ${reason}`),
+  ].join('\n');
+  return { message, detail };
+}
+
+/** Where an MCP tool comes from, for people: VS Code's own servers' tools come through the `vscode` entry. */
+function serverOf(server: string, name: string): string {
+  return name.startsWith('vscode__') && server === 'vscode' ? 'an MCP server VS Code runs' : `the MCP server "${server}"`;
+}
+
+/**
+ * A call to an MCP tool that is not read-only, worded as a tool call: which tool of which server,
+ * and the arguments as the model wrote them (data), with what it means to say yes.
+ */
+function toolCallApprovalMessage(params: CommandApprovalParams, tool: NonNullable<CommandApprovalParams['tool']>): { message: string; detail: string } {
+  const message = `Plumbline: step ${params.stepId} wants to call the tool "${tool.tool}" of ${serverOf(tool.server, tool.name)}`;
+  const detail = [
+    `${tool.name} with the arguments:`,
+    tool.arguments,
+    '',
+    'The tool acts outside Plumbline\'s review: what it changes is not staged, not reviewed and not undone by Undo Run.',
     '',
     'Asked because:',
     ...params.reasons.map((reason) => `• ${reason}`),

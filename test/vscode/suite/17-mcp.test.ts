@@ -170,6 +170,7 @@ describe('VS Code\'s MCP tools in a run', () => {
       const working = requests.filter((request) => request.role?.startsWith('worker') === true);
       assert.ok(planning.length > 0 && working.length > 0);
       assert.ok(!toolNames(planning[0] ?? { body: {} }).some((name) => name.startsWith('vscode__')), 'the orchestrator is offered none while planning');
+      assert.match(JSON.stringify(planning[0]?.body ?? ''), /<mcp-tools callable=\\"by steps only\\">\\nvscode__test_mcp_echo \(vscode\)/, 'but it is told their names, for its steps');
       assert.match(JSON.stringify(planning[1]?.body ?? ''), /Refused: vscode__test_mcp_echo was not called: while planning only read-only/);
       const offered = toolNames(working[0] ?? { body: {} });
       assert.ok(offered.includes('vscode__test_mcp_echo'), offered.join(', '));
@@ -177,7 +178,8 @@ describe('VS Code\'s MCP tools in a run', () => {
 
       // The call was asked about, approved here, and reached the tool with the model's input.
       assert.equal(asked.length, 1, JSON.stringify(asked.map((args) => args[0])));
-      assert.match(JSON.stringify(asked[0]), /vscode__test_mcp_echo/);
+      assert.equal(asked[0]?.[0], 'Plumbline: step s1 wants to call the tool "test_mcp_echo" of an MCP server VS Code runs', 'asked as a tool call, not a command');
+      assert.match((asked[0]?.[1] as { detail: string }).detail, /^vscode__test_mcp_echo with the arguments:\n\{"message":"hello from the worker"\}/);
       const calls = await vscode.commands.executeCommand<unknown[]>('plumblineTest.mcpEchoCalls');
       assert.deepEqual(calls, [{ message: 'hello from the worker' }]);
       // Its result reached the worker as data, the closing tag inside neutralised.
