@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { test } from 'node:test';
 import * as acp from '@agentclientprotocol/sdk';
 import type { FakeModelServer } from '../fake-model/index';
-import { bundle } from '../unit/support/bundles';
-import { fakeProviderEnv, makeRepo, startFake, type TempRepo } from '../unit/support/scenarioHarness';
+import { bundle, repoRoot } from '../unit/support/bundles';
+import { fakeProviderEnv, makeRepo, requestsOf, startFake, type TempRepo } from '../unit/support/scenarioHarness';
 import { nodeTestCommand } from '../unit/support/verifyHarness';
 
 // `plumbline acp` driven by the ACP SDK's own client, as Zed or JetBrains would drive it: the built
@@ -273,4 +274,23 @@ test('plumbline acp: without a model key, session/new answers auth_required and 
     await editor.close();
     repo.remove();
   }
+});
+
+test('plumbline acp --mcp-config FILE: the editor\'s sessions get the user\'s own MCP servers (their read-only tools offered while planning)', { timeout: 120000 }, async () => {
+  await withRun(async (repo, server) => {
+    const dir = mkdtempSync(join(tmpdir(), 'plumbline-acp-mcp-'));
+    const config = join(dir, 'mcp.json');
+    writeFileSync(config, JSON.stringify({ mcpServers: { everything: { command: join(repoRoot, 'node_modules', '.bin', 'mcp-server-everything') } } }));
+    const editor = startEditor(repo, fakeProviderEnv(server), { answer: answerBy({ plan: 'cancel', command: 'run', review: 'reject' }), flags: ['--approve', 'auto', '--yes', '--mcp-config', config] });
+    try {
+      const { sessionId } = await openSession(editor, repo);
+      const result = await editor.agent.request(acp.methods.agent.session.prompt, { sessionId, prompt: [{ type: 'text', text: 'Make the greeting warmer' }] });
+      assert.equal(result.stopReason, 'end_turn', editor.stderr());
+      const planning = requestsOf(server, 'orchestrator')[0];
+      assert.match(JSON.stringify(planning?.body ?? ''), /"mcp__everything__get-sum"/, 'the orchestrator is offered the user\'s read-only MCP tools');
+    } finally {
+      await editor.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
