@@ -22,20 +22,20 @@ test("no tool puts a secret file's content in front of the model, and the model 
   writeFileSync(join(repo.root, '.env'), 'STRIPE_KEY=sk-live-XXXX\n');
   execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@plumbline.invalid', 'add', '.env'], { cwd: repo.root });
   execFileSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@plumbline.invalid', 'commit', '-qm', 'env'], { cwd: repo.root });
-  writeFileSync(join(repo.root, '.env'), `STRIPE_KEY=${secret}\n`);
+  writeFileSync(join(repo.root, '.env'), `STRIPE_KEY=${secret}\nDB_PASSWORD=correct-horse-battery\nNODE_ENV=development\n`);
   mkdirSync(join(repo.root, 'notes'));
   symlinkSync('../.env', join(repo.root, 'notes', 'settings.txt'));
   mkdirSync(join(repo.root, 'deploy'));
   writeFileSync(join(repo.root, 'deploy', 'id_rsa'), `-----BEGIN OPENSSH PRIVATE KEY-----\n${secret}-key\n-----END OPENSSH PRIVATE KEY-----\n`);
   const server = await startFake('adversarial-secrets');
   try {
-    const run = runCli(repo, server, 'Rotate the key', ['--approve', 'auto', '--yes', '--test-cmd', nodeTestCommand]);
+    const run = runCli(repo, server, 'Rotate the key', ['--approve', 'auto', '--yes', '--test-cmd', nodeTestCommand, '--allow-command', 'cat']);
     const result = await run.done;
     const finished = run.log.finished();
     assert.equal(finished.status, 'completed', `${finished.reason ?? ''}\n${result.stderr}`);
 
     // Not a byte of it in anything the model was sent.
-    for (const request of server.requests()) assert.doesNotMatch(JSON.stringify(request.body), /sk-live-51|PRIVATE KEY/, 'a secret reached a model request');
+    for (const request of server.requests()) assert.doesNotMatch(JSON.stringify(request.body), /sk-live-51|PRIVATE KEY|correct-horse-battery/, 'a secret reached a model request');
 
     // The orchestrator was told why, for each way it tried.
     const [, afterReads] = requestsOf(server, 'orchestrator');
@@ -52,7 +52,11 @@ test("no tool puts a secret file's content in front of the model, and the model 
     const workerResults = lastToolResults(workerAfter ?? assert.fail('no second worker request'));
     assert.match(workerResults[0]?.text ?? '', /Refused: \.env is an environment file/);
     assert.match(workerResults[1]?.text ?? '', /Refused: \.env is an environment file/);
-    assert.equal(repo.read('.env').toString(), `STRIPE_KEY=${secret}\n`);
+    // The tracked .env is in the sandboxed copy; what `cat` printed of it reached the model redacted,
+    // and only its secrets (NODE_ENV=development is none).
+    assert.match(workerResults[3]?.text ?? '', /DB_PASSWORD=\[redacted: \$DB_PASSWORD \(\.env\)\]/);
+    assert.match(workerResults[3]?.text ?? '', /NODE_ENV=development/);
+    assert.equal(repo.read('.env').toString(), `STRIPE_KEY=${secret}\nDB_PASSWORD=correct-horse-battery\nNODE_ENV=development\n`);
     assert.deepEqual(finished.applied, ['src/greet.js']);
   } finally {
     await server.close();

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { envFileSecrets } from '../../src/agent/sandbox/scrubOutput';
 import { secretFileKind, secretFileRefusal } from '../../src/agent/workspace/secretPaths';
 import { secretFileAt } from '../../src/agent/workspace/workspacePaths';
 
@@ -46,4 +47,13 @@ describe('files that hold secrets', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+});
+
+test("an environment file's secrets are its credential-named and generated-looking values, not its settings", () => {
+  const found = envFileSecrets(['# comment', 'export DB_PASSWORD="correct-horse-battery"', 'NODE_ENV=development', "API_TOKEN='abc'", 'SESSION_SALT=x7Hq2kLm9pQz', 'PORT=3000', 'RANDOM=A1b2C3d4E5f6G7', 'EMPTY=', 'not a line'].join('\n'));
+  assert.deepEqual(found, [
+    { name: 'DB_PASSWORD', value: 'correct-horse-battery' },
+    { name: 'SESSION_SALT', value: 'x7Hq2kLm9pQz' },
+    { name: 'RANDOM', value: 'A1b2C3d4E5f6G7' },
+  ]);
 });

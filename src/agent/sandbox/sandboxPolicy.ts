@@ -1,11 +1,12 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
 import { basename, join, relative } from 'node:path';
 import { homeToolchainFolders } from './homeToolchains';
 import { sandboxEnvironment } from './sandboxEnvironment';
 import type { SandboxPolicy } from './sandboxTypes';
-import { createOutputScrubber, secretValues, type OutputScrubber } from './scrubOutput';
+import { createOutputScrubber, envFileSecrets, secretValues, type OutputScrubber } from './scrubOutput';
+import { secretFileKind } from '../workspace/secretPaths';
 
 /** `plumbline.sandbox.*`: what the user may open up, from user settings only. */
 export interface SandboxSettings {
@@ -105,8 +106,32 @@ export function copyPolicy(layout: CopyLayout, settings: SandboxSettings, env: N
   const workspace = layout.sources[0] ?? layout.path;
   const scrub = createOutputScrubber({
     paths: { copy: [...new Set([layout.path, real(layout.path), cwd])], workspace, scratch, scratchFor: layout.sources[1] ?? workspace, ...(seenAt !== undefined ? { seenScratch: seenAt } : {}) },
-    secrets: secretValues(env, new Set(Object.keys(built.env))),
+    secrets: [...secretValues(env, new Set(Object.keys(built.env))), ...workspaceEnvSecrets(workspace)].sort((a, b) => b.value.length - a.value.length),
   });
   const memoryCapBytes = settings.memoryMb !== undefined ? settings.memoryMb * 1048576 : Math.floor(totalmem() / 2);
   return { policy, scrub, memoryCapBytes };
+}
+
+/**
+ * The secret values of the environment files at the workspace's root (`.env`, `.env.local`…; not
+ * `.env.example`): a tracked one is in the copy, where a test or a worker's command could print
+ * it. The model's own tools never read these files (secretPaths.ts); this keeps their values out
+ * of command output too. Read on each run, so an edited file counts; small files only.
+ */
+function workspaceEnvSecrets(workspace: string): { name: string; value: string }[] {
+  let names: string[];
+  try {
+    names = readdirSync(workspace).filter((name) => secretFileKind(name) === 'an environment file');
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    try {
+      const path = join(workspace, name);
+      if (!statSync(path).isFile() || statSync(path).size > 65536) return [];
+      return envFileSecrets(readFileSync(path, 'utf8')).map((secret) => ({ name: `${secret.name} (${name})`, value: secret.value }));
+    } catch {
+      return [];
+    }
+  });
 }

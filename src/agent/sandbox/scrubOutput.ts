@@ -45,6 +45,28 @@ export function secretValues(env: NodeJS.ProcessEnv, passedOn: ReadonlySet<strin
   return found.sort((a, b) => b.value.length - a.value.length);
 }
 
+/** Variable names that say their value is a credential. */
+const SECRET_NAME = /KEY|TOKEN|SECRET|PASS|PWD|AUTH|CREDENTIAL|PRIVATE|DSN|SESSION|COOKIE|SALT|SIGNING|WEBHOOK|DATABASE_URL|CONNECTION/i;
+
+/**
+ * The values of an environment file (`.env`: `NAME=value`, `export NAME="value"`) that are secrets:
+ * those whose name says so, and any that look generated. A test that prints one (a tracked `.env`
+ * the copy holds, loaded by dotenv) must not hand it to the model; `NODE_ENV=development` is no
+ * secret and is left alone, or every "development" in the output would go.
+ */
+export function envFileSecrets(text: string): { name: string; value: string }[] {
+  const found: { name: string; value: string }[] = [];
+  for (const line of text.split(/\r?\n/).slice(0, 2000)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][\w.-]*)\s*[=:]\s*(.*?)\s*$/.exec(line);
+    if (match === null) continue;
+    const name = match[1] ?? '';
+    const value = (match[2] ?? '').replace(/^(['"`])(.*)\1$/, '$2').replace(/\s+#.*$/, '');
+    if (value.length < 6) continue;
+    if (SECRET_NAME.test(name) || looksGenerated(value)) found.push({ name, value });
+  }
+  return found;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
