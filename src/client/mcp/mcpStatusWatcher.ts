@@ -21,6 +21,8 @@ export class McpStatusWatcher implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<McpStatus | null>();
   private readonly subscriptions: vscode.Disposable[];
   private pending: ReturnType<typeof setTimeout> | undefined;
+  /** The last run whose end refreshed the list. */
+  private lastFinishedRun: string | undefined;
   readonly onDidChange = this.changed.event;
 
   constructor(
@@ -41,7 +43,12 @@ export class McpStatusWatcher implements vscode.Disposable {
         if (event.affectsConfiguration('plumbline.mcp')) this.soon();
       }),
       runs.onDidChange(() => {
-        if (runs.view?.finished !== undefined) this.soon();
+        // Once per finished run, not on every later change of its view.
+        const finished = runs.view?.finished !== undefined ? runs.view.runId : undefined;
+        if (finished !== undefined && finished !== this.lastFinishedRun) {
+          this.lastFinishedRun = finished;
+          this.soon();
+        }
       }),
     ];
     if (server.view.phase === 'ready') void this.refresh();
