@@ -108,56 +108,78 @@ interface ProjectSample {
   readonly overlap: number;
   readonly outcome: CliOutcome;
   readonly requests: RecordedRequest[];
+  /**
+   * The same task run again on the same tree (the refactor undone with git), as a user who runs
+   * again would: the baseline and the tools' caches its run left are reused from the first run.
+   */
+  readonly rerun: { readonly wallMs: number; readonly timeline: string };
 }
 
-async function sample(project: RealProject, dependencies: string | undefined): Promise<ProjectSample & { readonly warmMs: number }> {
-  const repo = checkout(project, dependencies);
+/** One run of the scripted refactor through the CLI, with a fake model of its own; throws unless every step landed. */
+async function refactorRun(project: RealProject, root: string, cacheHome: string): Promise<{ outcome: CliOutcome; requests: RecordedRequest[]; scenario: ScenarioInput }> {
   const scenario = refactorScenario(project);
   const server = await startFakeModelServer({ scenario });
   try {
-    const warmMs = warmSuiteMs(project.directCommand, repo.root);
     const flags = ['--approve', 'auto', '--yes', ...(project.testCommand !== undefined ? ['--test-cmd', project.testCommand] : [])];
-    // A cache of its own: the baseline is taken in this run, as on a first run in the repository
-    // (a baseline kept from an earlier run on the same tree would be reused).
-    const outcome = await runCli(server, repo.root, project.task, flags, false, { XDG_CACHE_HOME: join(repo.root, '..', 'cache') });
-    const requests = server.requests();
+    const outcome = await runCli(server, root, project.task, flags, false, { XDG_CACHE_HOME: cacheHome });
     const failed = eventsOf(outcome.events, 'step/finished').filter(({ event }) => event.status !== 'done');
     const finished = eventsOf(outcome.events, 'run/finished')[0]?.event;
     if (outcome.code !== 0 || failed.length > 0) {
       throw new Error(`the ${project.name} run exited ${String(outcome.code)} (${finished?.status ?? 'no run/finished'}: ${finished?.summary.slice(0, 300) ?? ''}); ${failed.map(({ event }) => `${event.stepId} ${event.status}: ${event.error ?? ''}`).join('; ')} ${outcome.stderr.slice(-300)}`);
     }
+    return { outcome, requests: server.requests(), scenario };
+  } finally {
+    await server.close();
+  }
+}
+
+/** Each verification's command time, in order of arrival: `baseline: 4.1 s, s1: related 0.9 s + full (s1) 3.9 s, …`. */
+function timelineOf(outcome: CliOutcome): string {
+  return eventsOf(outcome.events, 'verification')
+    .map(({ event }) => {
+      const runs = (event.evidence.runs ?? []).map((testRun) => `${testRun.kind === 'related' ? 'related' : `full${testRun.steps.length > 0 ? ` (${testRun.steps.join('+')})` : ''}`} ${(testRun.durationMs / 1000).toFixed(1)} s`);
+      return `${event.stepId ?? 'baseline'}: ${runs.length > 0 ? runs.join(' + ') : `${(event.evidence.durationMs / 1000).toFixed(1)} s`}${event.evidence.cachedFrom !== undefined ? ' (reused)' : ''}`;
+    })
+    .join(', ');
+}
+
+async function sample(project: RealProject, dependencies: string | undefined): Promise<ProjectSample & { readonly warmMs: number }> {
+  const repo = checkout(project, dependencies);
+  try {
+    const warmMs = warmSuiteMs(project.directCommand, repo.root);
+    // A cache of its own: the baseline is taken in this run, as on a first run in the repository
+    // (a baseline kept from an earlier run on the same tree would be reused).
+    const cacheHome = join(repo.root, '..', 'cache');
+    const { outcome, requests, scenario } = await refactorRun(project, repo.root, cacheHome);
     const misuse = checkToolUse(scenario, requests);
     if (misuse.length > 0) throw new Error(`the scripted model's calls do not fit the tools it was offered: ${misuse.join('; ')}`);
     // The refactor landed and the project's own suite still passes on it.
     if (run('git', ['status', '--porcelain', '--untracked-files=no'], repo.root, 'git status').trim() === '') throw new Error(`the ${project.name} run changed no file`);
     warmSuiteMs(project.directCommand, repo.root);
     traceRun(project, outcome);
-    const verifications = eventsOf(outcome.events, 'verification');
     // Each test command's interval (the runs a verdict rests on, else the verification's own), within the run.
     const clip = ([from, to]: readonly [number, number]): readonly [number, number] => [Math.max(from, outcome.startedAt), Math.min(Math.max(to, outcome.startedAt), outcome.exitedAt)];
     const intervals = testIntervals(outcome).map(clip);
     const testMs = unionLength(intervals);
     const overlap = Math.max(0, ...intervals.map(([start]) => intervals.filter(([from, to]) => from <= start && start < to).length));
-    const timeline = verifications
-      .map(({ event }) => {
-        const runs = (event.evidence.runs ?? []).map((testRun) => `${testRun.kind === 'related' ? 'related' : `full${testRun.steps.length > 0 ? ` (${testRun.steps.join('+')})` : ''}`} ${(testRun.durationMs / 1000).toFixed(1)} s`);
-        return `${event.stepId ?? 'baseline'}: ${runs.length > 0 ? runs.join(' + ') : `${(event.evidence.durationMs / 1000).toFixed(1)} s`}${event.evidence.cachedFrom !== undefined ? ' (reused)' : ''}`;
-      })
-      .join(', ');
-    return { warmMs, wallMs: outcome.exitedAt - outcome.startedAt, testMs, verifications: verifications.length, timeline, overlap, outcome, requests };
+    // The same task again on the same tree: the refactor undone (its files back to the commit's bytes).
+    run('git', ['checkout', '--', '.'], repo.root, 'git checkout');
+    const again = await refactorRun(project, repo.root, cacheHome);
+    traceRun(project, again.outcome, 'rerun');
+    const rerun = { wallMs: again.outcome.exitedAt - again.outcome.startedAt, timeline: timelineOf(again.outcome) };
+    return { warmMs, wallMs: outcome.exitedAt - outcome.startedAt, testMs, verifications: eventsOf(outcome.events, 'verification').length, timeline: timelineOf(outcome), overlap, outcome, requests, rerun };
   } finally {
-    await server.close();
     repo.remove();
   }
 }
 
 /** BENCH_REAL_TRACE=FOLDER: each run's events, with milliseconds since the spawn, one JSON line each (for finding where a run's time went). */
-function traceRun(project: RealProject, outcome: CliOutcome): void {
+function traceRun(project: RealProject, outcome: CliOutcome, label = ''): void {
   const folder = process.env.BENCH_REAL_TRACE;
   if (folder === undefined || folder === '') return;
   mkdirSync(folder, { recursive: true });
   const lines = outcome.events.map(({ at, event }) => JSON.stringify({ ms: Math.round(at - outcome.startedAt), ...event }));
-  writeFileSync(join(folder, `${project.name}-${String(Date.now())}.jsonl`), `${lines.join('\n')}\n{"ms":${String(Math.round(outcome.exitedAt - outcome.startedAt))},"type":"exit"}\n`);
+  writeFileSync(join(folder, `${project.name}${label !== '' ? `-${label}` : ''}-${String(Date.now())}.jsonl`), `${lines.join('\n')}\n{"ms":${String(Math.round(outcome.exitedAt - outcome.startedAt))},"type":"exit"}\n`);
 }
 
 function figureId(project: RealProject): string {
@@ -183,6 +205,7 @@ export async function realRepoFigures(runs: number): Promise<Figure[]> {
       const share = median(samples.map((entry) => entry.testMs / entry.wallMs));
       const warm = median(samples.map((entry) => entry.warmMs));
       const wall = median(samples.map((entry) => entry.wallMs));
+      const rerunWall = median(samples.map((entry) => entry.rerun.wallMs));
       figures.push({
         id: figureId(project),
         name,
@@ -191,11 +214,12 @@ export async function realRepoFigures(runs: number): Promise<Figure[]> {
         target: waves + 1,
         comparison: 'max',
         samples: ratios,
-        details: { waves, steps: project.steps.length, testShare: share, warmSuiteMs: warm, runWallMs: wall, verifications: median(samples.map((entry) => entry.verifications)), verificationsAtOnce: Math.max(...samples.map((entry) => entry.overlap)), testCommand: project.testCommand ?? project.directCommand },
+        details: { waves, steps: project.steps.length, testShare: share, warmSuiteMs: warm, runWallMs: wall, verifications: median(samples.map((entry) => entry.verifications)), verificationsAtOnce: Math.max(...samples.map((entry) => entry.overlap)), testCommand: project.testCommand ?? project.directCommand, rerunWallMs: rerunWall, rerunRatio: median(samples.map((entry) => entry.rerun.wallMs / entry.warmMs)) },
         note:
           `${project.upstream.repository} at ${project.upstream.commit.slice(0, 12)} (bench/fixtures/${project.name}); "${project.task}": ${project.steps.length} steps in ${waves} waves (${planWaves(project.steps).map((wave) => wave.join('+')).join(' → ')}); ` +
           `run (spawn → exit, --approve auto, model answering at once) ${(wall / 1000).toFixed(1)} s ÷ warm \`${project.directCommand}\` ${(warm / 1000).toFixed(2)} s; ${(100 * share).toFixed(0)}% of the run in test commands (union of the verifications' durations); ` +
-          `verifications (command time each, first run): ${samples[0]?.timeline ?? ''}; at most ${Math.max(...samples.map((entry) => entry.overlap))} at once; target ≤ waves + 1 = ${waves + 1}; ${runs} run(s)`,
+          `verifications (command time each, first run): ${samples[0]?.timeline ?? ''}; at most ${Math.max(...samples.map((entry) => entry.overlap))} at once; target ≤ waves + 1 = ${waves + 1}; ${runs} run(s); ` +
+          `the same task again on the same tree (kept baseline and the caches its run left reused; not the figure): ${(rerunWall / 1000).toFixed(1)} s = ${(rerunWall / warm).toFixed(2)}×, verifications ${samples[0]?.rerun.timeline ?? ''}`,
       });
     } catch (error) {
       figures.push(notMeasured(figureId(project), name, '×', waves + 1, 'max', `not measured: ${(error instanceof Error ? error.message : String(error)).slice(0, 600)}`));
