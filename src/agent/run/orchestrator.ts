@@ -86,7 +86,7 @@ export class Orchestrator {
   resumeFrom(task: string, plan: Plan, scope?: TaskScope): void {
     const steps = plan.steps.map((step) => `- ${step.id} [${step.status}] ${step.title} (${step.files.join(', ')})`).join('\n');
     this.messages.push(
-      { role: 'user', content: [{ type: 'text', text: `<task>\n${task}\n</task>\n${scopeNote(scope)}\nThis run was interrupted and resumed. The plan so far:\n${steps}` }] },
+      { role: 'user', content: [{ type: 'text', text: `<task>\n${task}\n</task>\n${scopeNote(scope)}\nThis run was interrupted and resumed. The plan so far:\n${steps}${this.mcp?.forSteps !== undefined ? `\n${this.mcp.forSteps}` : ''}` }] },
       { role: 'assistant', content: [{ type: 'text', text: 'Understood: I will revise the remaining plan when asked.' }] },
     );
   }
