@@ -25,7 +25,8 @@ function tool(writes: string, expects?: string): string {
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const folder = path.join(__dirname, '..', 'node_modules', '.cache', 'tool');
+// As find-cache-dir (Babel, nyc, AVA) decides: CACHE_DIR when set, else the package's node_modules/.cache.
+const folder = process.env.CACHE_DIR ? path.join(process.env.CACHE_DIR, 'tool') : path.join(__dirname, '..', 'node_modules', '.cache', 'tool');
 const file = path.join(folder, 'state.txt');
 const found = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : 'missing';
 test('tool cache', () => {

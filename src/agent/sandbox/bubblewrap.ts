@@ -78,8 +78,9 @@ export class BubblewrapSandbox implements Sandbox {
   async launch(command: string, policy: SandboxPolicy): Promise<SandboxLaunch> {
     let proxy: NetworkProxy | undefined;
     let program = ['/bin/sh', '-c', command];
-    // Caches that honour these (find-cache-dir's users, XDG tools) land in the private /tmp.
-    let env: Record<string, string> = { ...policy.env, TMPDIR: '/tmp', CACHE_DIR: '/tmp/.cache', XDG_CACHE_HOME: '/tmp/.cache' };
+    // XDG tools' caches land in the private /tmp. find-cache-dir's users (Babel, nyc, AVA) use the
+    // copy's node_modules/.cache, the copy's own folder that the verifier seeds (verify/cacheLayers.ts).
+    let env: Record<string, string> = { ...policy.env, TMPDIR: '/tmp', XDG_CACHE_HOME: '/tmp/.cache' };
     if (policy.allowedHosts.length > 0) {
       proxy = await startNetworkProxy(policy.allowedHosts);
       // Inside the sandbox only loopback exists: a bridge on it carries proxy traffic to the

@@ -48,7 +48,8 @@ export class SeatbeltSandbox implements Sandbox {
     const temp = await this.tempDir();
     let proxy: NetworkProxy | undefined;
     let program = ['/bin/sh', '-c', command];
-    let env: Record<string, string> = { ...policy.env, TMPDIR: temp.path, CACHE_DIR: `${temp.path}/.cache`, XDG_CACHE_HOME: `${temp.path}/.cache` };
+    // find-cache-dir's users use the copy's node_modules/.cache, the copy's own (verify/cacheLayers.ts).
+    let env: Record<string, string> = { ...policy.env, TMPDIR: temp.path, XDG_CACHE_HOME: `${temp.path}/.cache` };
     if (policy.allowedHosts.length > 0) {
       proxy = await startNetworkProxy(policy.allowedHosts);
       env = { ...env, ...proxyEnvironment(), PLUMBLINE_PROXY_SOCKET: proxy.socketPath };
