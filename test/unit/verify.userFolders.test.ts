@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -71,6 +71,8 @@ function makeRepo(): { root: string; remove(): void } {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), content);
   }
+  // A package installed as a link, as pnpm installs every one.
+  symlinkSync('pkg', join(root, 'node_modules', 'linked'));
   const git = (...args: string[]): string => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8' });
   git('init', '-q', '-b', 'main');
   git('add', '-A');
@@ -114,4 +116,44 @@ test('sandboxed: the user\'s node_modules is byte-identical', { timeout: 120_000
     return;
   }
   await verifyLeavesNodeModulesAlone(new ExecutionGate({ availability: Promise.resolve(found) }));
+});
+
+/**
+ * A step's test that swaps the copy's node_modules (a folder of links the harness made) for a link
+ * to the user's: the harness, which runs unconfined, then empties the copy's caches and removes
+ * the copy's links, and must do neither through it.
+ */
+const SWAPPING_TEST = `const test = require('node:test');
+const fs = require('node:fs');
+const path = require('node:path');
+test('uses pkg and caches', () => {
+  const modules = path.join(__dirname, '..', 'node_modules');
+  const users = path.dirname(fs.readlinkSync(path.join(modules, 'pkg')));
+  fs.renameSync(modules, modules + '-mine');
+  fs.symlinkSync(users, modules);
+});
+`;
+
+test('sandboxed: a step that swaps the copy\'s node_modules for a link to the user\'s changes nothing there when the copy is emptied and removed', { timeout: 120_000 }, async (context) => {
+  const found = await detectSandbox();
+  if (!isSandbox(found)) {
+    context.skip(`no sandbox here: ${found.reason}`);
+    return;
+  }
+  const repo = makeRepo();
+  const before = fingerprint(join(repo.root, 'node_modules'));
+  const verifier = await StepVerifier.create({ root: repo.root, timeoutMs: 60_000, signal: new AbortController().signal, gate: new ExecutionGate({ availability: Promise.resolve(found) }), parallel: 1, narrowWhenSuiteTakesMs: 60_000 });
+  try {
+    assert.equal((await verifier.runBaseline()).verdict, 'passed');
+    const swapped = await verifier.verify([{ path: 'test/cache.test.js', kind: 'modify', before: encode(CACHING_TEST), after: encode(SWAPPING_TEST) }], { stepId: 's1' });
+    assert.match(swapped.reason, /node_modules/, 'the swap was not seen');
+    assert.equal(fingerprint(join(repo.root, 'node_modules')), before, "the user's node_modules changed after a run swapped the copy's for a link to it");
+    // The next step gets a fresh copy, its caches laid from the seed as before.
+    const next = await verifier.verify([{ path: 'test/cache.test.js', kind: 'modify', before: encode(CACHING_TEST), after: encode(`${CACHING_TEST}// next\n`) }], { stepId: 's2' });
+    assert.equal(next.verdict, 'passed', next.reason);
+  } finally {
+    await verifier.dispose();
+    assert.equal(fingerprint(join(repo.root, 'node_modules')), before, "the user's node_modules changed when the copies went");
+    repo.remove();
+  }
 });

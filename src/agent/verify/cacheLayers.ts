@@ -24,12 +24,31 @@ import { join } from 'node:path';
 export const MAX_SEED_BYTES = 256 * 1024 * 1024;
 export const MAX_SEED_ENTRIES = 20_000;
 
-/** Removes each of `folders` (relative to `root`) and makes the ones in `keep` again, empty. */
+/**
+ * Whether every folder above `folder` (relative, forward slashes) inside `root` is a real folder:
+ * a run may have swapped one for a link (say the copy's `node_modules` for a link to the user's),
+ * and the harness, which is not sandboxed, must never write, copy or delete through it.
+ */
+async function reachable(root: string, folder: string): Promise<boolean> {
+  let current = root;
+  for (const segment of folder.split('/').slice(0, -1)) {
+    current = join(current, segment);
+    const info = await lstat(current).catch(() => undefined);
+    if (info === undefined || info.isSymbolicLink() || !info.isDirectory()) return false;
+  }
+  return true;
+}
+
+/**
+ * Removes each of `folders` (relative to `root`) and makes the ones in `keep` again, empty. Throws
+ * when a folder above one is not a real folder any more: then the copy must be discarded.
+ */
 export async function emptyCacheFolders(root: string, folders: readonly string[], keep: ReadonlySet<string>): Promise<void> {
   for (const folder of folders) {
+    if (!(await reachable(root, folder))) throw new Error(`${join(root, folder)} lies behind a link or a file: the copy was changed.`);
+    // A cache folder replaced by a link is removed here (rm removes a link, never its target).
     await rm(join(root, folder), { recursive: true, force: true });
-    // Links only lead out: a cache folder replaced by a link is removed above, never followed.
-    if (keep.has(folder)) await mkdir(join(root, folder), { recursive: true });
+    if (keep.has(folder)) await mkdir(join(root, folder));
   }
 }
 
@@ -72,6 +91,7 @@ export async function captureSeed(root: string, folders: readonly string[], seed
   const budget: Budget = { bytes: MAX_SEED_BYTES, entries: MAX_SEED_ENTRIES };
   await mkdir(seed, { recursive: true, mode: 0o700 });
   for (const folder of folders) {
+    if (!(await reachable(root, folder))) return false;
     if (!(await copyTree(join(root, folder), join(seed, folder), budget, true))) return false;
   }
   return (await readdir(seed)).length > 0;

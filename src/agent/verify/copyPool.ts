@@ -146,8 +146,9 @@ export class CopyPool {
     const swept = await copy.sweep();
     let trusted = swept.tampered.length === 0 && swept.snapshot !== undefined;
     const capturedCaches = trusted && caches.capture === true && !result.cancelled && !result.timedOut ? await this.#capture(copy) : undefined;
-    // What the run wrote into the caches goes: no later run reads it. A copy whose caches cannot be emptied is not used again.
-    trusted = (await copy.emptyCaches().then(() => true, () => false)) && trusted;
+    // What the run wrote into the caches goes: no later run reads it. A copy the run changed is
+    // discarded instead (its folders may now be links out of it), as is one whose caches cannot be emptied.
+    if (trusted) trusted = await copy.emptyCaches().then(() => true, () => false);
     if (!trusted) {
       slot.copy = undefined;
       slot.making = undefined;

@@ -69,9 +69,18 @@ interface Worktree {
   adminDir: string | undefined;
 }
 
-/** Removes a copy: first the links (so nothing can reach through them), then the folder and registration. */
+/**
+ * Removes a copy: first the links (so nothing can reach through them), then the folder and
+ * registration. A link is removed only where its folder still resolves inside the copy: a run may
+ * have swapped a folder holding links (the copy's `node_modules`) for a link to the user's, and
+ * unlinking through it would remove the user's own entries (pnpm's links).
+ */
 async function discard(scratch: string, links: readonly string[], worktree: Worktree | undefined): Promise<void> {
-  for (const link of links) await unlink(link).catch(() => undefined);
+  const home = await realpath(scratch).catch(() => scratch);
+  for (const link of links) {
+    const folder = await realpath(dirname(link)).catch(() => undefined);
+    if (folder !== undefined && isInside(home, folder)) await unlink(link).catch(() => undefined);
+  }
   if (worktree?.adminDir !== undefined) await forgetOwnWorktree(scratch, worktree.adminDir);
   else if (worktree !== undefined) await removeWorktree(worktree.top, scratch, worktree.adminDir);
   await rm(scratch, { recursive: true, force: true });
