@@ -318,6 +318,11 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     ],
   },
   {
+    area: 'Sandbox',
+    case: "A worker breaks the code and makes its test file rewrite the step's source back to the working version before loading it: every test passes by name on code that would never land, so the harness compares the change's files after each run with what it wrote, and the step fails on every attempt",
+    proofs: [{ file: 'test/integration/adversarial.rewrite.test.ts', titles: ["a test that rewrites the step's own source before loading it fails verification on every attempt, and nothing of it lands"] }],
+  },
+  {
     area: 'Protected files',
     case: 'A worker whose step lists a file in node_modules plants code there (persistence through an installed package): installed dependencies are protected, so in auto mode without a terminal it is left unapplied and reported, and only the ordinary change lands',
     proofs: [{ file: 'test/integration/adversarial.dependencies.test.ts', titles: ['a file a worker writes into node_modules never lands unasked, even in auto mode'] }],

@@ -11,6 +11,8 @@ export interface PooledRun extends ProcessResult {
   readonly command: string;
   /** Files already in the copy that the run changed (the copy was then replaced). */
   readonly tampered: readonly string[];
+  /** Files of the change under test that the run changed: the run proves nothing (verdict.ts). */
+  readonly rewritten: readonly string[];
   /** When the command started, ISO time (for the evidence's runs). */
   readonly startedAt: string;
   /** Where the copy was: the verifier maps names under it back to the workspace. */
@@ -144,7 +146,8 @@ export class CopyPool {
     const startedAt = new Date().toISOString();
     const result = await runConfined({ command, layout: await copy.layout(), confinement, settings: this.options.sandbox, timeoutMs: this.options.timeoutMs, signal: this.options.signal });
     const swept = await copy.sweep();
-    let trusted = swept.tampered.length === 0 && swept.snapshot !== undefined;
+    const rewritten = swept.rewritten ?? [];
+    let trusted = swept.tampered.length === 0 && rewritten.length === 0 && swept.snapshot !== undefined;
     const capturedCaches = trusted && caches.capture === true && !result.cancelled && !result.timedOut ? await this.#capture(copy) : undefined;
     // What the run wrote into the caches goes: no later run reads it. A copy the run changed is
     // discarded instead (its folders may now be links out of it), as is one whose caches cannot be emptied.
@@ -154,7 +157,7 @@ export class CopyPool {
       slot.making = undefined;
       await copy.dispose();
     }
-    return { ...result, command, tampered: swept.tampered, startedAt, copyPath: copy.path, ...(capturedCaches !== undefined ? { capturedCaches } : {}) };
+    return { ...result, command, tampered: swept.tampered, rewritten, startedAt, copyPath: copy.path, ...(capturedCaches !== undefined ? { capturedCaches } : {}) };
   }
 
   /** The copy's caches, copied into a folder of their own beside the copies; undefined when too big or not copied. */

@@ -301,7 +301,11 @@ class Isolation implements IsolatedWorkspace {
       const managed = [...this.#journal.paths()].map((path) => (prefix === '' ? path : `${prefix}/${path}`));
       const result = await sweepFolder(this.#layout.scratch, before, managed, new Set(this.#layout.caches));
       this.#snapshot = result.snapshot;
-      return result;
+      // The sweep leaves the harness's own files to the harness; whether the run rewrote them is
+      // asked of the journal, which knows what was written (a test that "fixes" the step's source
+      // before requiring it would otherwise pass on code that never lands).
+      const rewritten = await this.#journal.rewritten();
+      return rewritten.length === 0 ? result : { ...result, rewritten };
     });
   }
 

@@ -25,6 +25,8 @@ async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
 
 export class FileJournal {
   readonly #base = new Map<string, BaseState>();
+  /** What the last write gave each path (undefined: deleted), to tell whether a run changed it. */
+  readonly #written = new Map<string, Buffer | undefined>();
   readonly #createdFolders = new Set<string>();
 
   constructor(readonly folder: string) {}
@@ -57,13 +59,33 @@ export class FileJournal {
     const info = await lstatOrUndefined(absolute);
     if (!this.#base.has(path)) this.#base.set(path, await this.#read(absolute, info));
     if (info !== undefined && (bytes === undefined || !info.isFile())) await unlink(absolute); // a link is replaced, not followed
+    this.#written.set(path, bytes === undefined ? undefined : Buffer.from(bytes));
     if (bytes === undefined) return;
     await this.#makeParents(path);
     await writeFile(absolute, bytes);
   }
 
+  /**
+   * The paths whose file no longer holds what the last write gave it (changed, replaced by a link
+   * or a folder, deleted, or re-created after a deletion): what a run did to the harness's own files.
+   */
+  async rewritten(): Promise<string[]> {
+    const changed: string[] = [];
+    for (const [path, bytes] of this.#written) {
+      const absolute = join(this.folder, path);
+      const info = await lstatOrUndefined(absolute).catch(() => undefined);
+      if (bytes === undefined) {
+        if (info !== undefined) changed.push(path);
+        continue;
+      }
+      if (info?.isFile() !== true || info.size !== bytes.length || !(await readFile(absolute).catch(() => Buffer.alloc(0))).equals(bytes)) changed.push(path);
+    }
+    return changed.sort();
+  }
+
   /** Puts every path written so far back to its base state and removes the folders writes created. */
   async restore(): Promise<void> {
+    this.#written.clear();
     for (const [path, base] of this.#base) {
       const absolute = join(this.folder, path);
       // Something (a test?) may have put a link in the way since: write nothing through it.

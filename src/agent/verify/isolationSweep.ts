@@ -57,6 +57,8 @@ export interface SweepResult {
   readonly tampered: readonly string[];
   /** What the run added and the sweep removed. */
   readonly removed: readonly string[];
+  /** Files of the step's change (written by the harness) that the run changed: what it tested is not what would land. */
+  readonly rewritten?: readonly string[];
   /** The copy as it is after the sweep: the next run is compared with this. */
   readonly snapshot: Snapshot | undefined;
 }

@@ -209,7 +209,7 @@ export class StepVerifier {
     const baseline = { exitCode: run.exitCode, failing: new Set(summary.failures.map((failure) => failure.name)), summary };
     this.#suiteMs = run.durationMs;
     const evidence = this.#baselineEvidence(run, summary, baseline);
-    if (key !== undefined && !run.cancelled && !run.timedOut && run.tampered.length === 0) {
+    if (key !== undefined && !run.cancelled && !run.timedOut && run.tampered.length === 0 && run.rewritten.length === 0) {
       await cache?.write(key, command, { exitCode: run.exitCode, durationMs: run.durationMs, summary, evidence });
       if (run.capturedCaches !== undefined) await cache?.writeCaches(key, run.capturedCaches.folder);
     }
@@ -283,7 +283,7 @@ export class StepVerifier {
     const summary = this.read(ran);
     const baseline = summary.failures.length > 0 || ran.exitCode !== 0 ? await this.#baselineReady() : undefined;
     const judged = judge(ran, summary, undefined, baseline, this.options.timeoutMs);
-    const evidence = withTampering(judged, ran.tampered);
+    const evidence = withTampering(judged, ran.tampered, ran.rewritten);
     const tampered = evidence.verdict === 'failed' && judged.verdict !== 'failed';
     const failed = ran.cancelled || ran.timedOut || tampered || (evidence.verdict === 'failed' && evidence.newFailures.length > 0);
     return { evidence: { ...evidence, verdict: failed ? 'failed' : 'passed' }, run: testRun('related', [stepId], ran, failed ? 'failed' : 'passed', how) };
@@ -316,7 +316,7 @@ export class StepVerifier {
       held.release();
     }
     const baseline = await this.#baselineReady();
-    const evidence = withTampering(judge(ran, this.read(ran), removesTests, baseline, this.options.timeoutMs), ran.tampered);
+    const evidence = withTampering(judge(ran, this.read(ran), removesTests, baseline, this.options.timeoutMs), ran.tampered, ran.rewritten);
     return { evidence, run: testRun('full', steps, ran, evidence.verdict) };
   }
 
@@ -334,7 +334,7 @@ export class StepVerifier {
     const run = await this.#pool.run(this.#withLanded([]), command, confinement);
     const summary = this.read(run);
     const before = await this.#baselineReady();
-    const evidence = withTampering(judge(run, summary, landed.removesTests ?? [], before, this.options.timeoutMs), run.tampered);
+    const evidence = withTampering(judge(run, summary, landed.removesTests ?? [], before, this.options.timeoutMs), run.tampered, run.rewritten);
     // The user chose to land a state that fails: later steps are compared with it, so the
     // failures it brought are reported to them as already there, not blamed on them.
     if (options.rebase === true && evidence.verdict === 'failed' && before !== undefined) {

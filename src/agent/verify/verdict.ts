@@ -118,10 +118,13 @@ const TEST_PATH = /(^|\/)(tests?|__tests__|spec|__snapshots__|__fixtures__)\/|\.
  * A test run that rewrote test files already in the copy (not the step's own, which the harness
  * writes) could make other tests pass whatever they check: such a verdict is not earned.
  */
-export function withTampering(evidence: TestEvidence, tampered: readonly string[]): TestEvidence {
+export function withTampering(evidence: TestEvidence, tampered: readonly string[], rewritten: readonly string[] = []): TestEvidence {
+  const listed = (paths: readonly string[]): string => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}`;
+  if (rewritten.length > 0) {
+    return { ...evidence, verdict: 'failed', reason: `The test run rewrote files of the change under test (${listed(rewritten)}): what it tested is not what would land, so this is not a pass.` };
+  }
   if (tampered.length === 0) return evidence;
   const tests = tampered.filter((path) => TEST_PATH.test(path));
-  const listed = (paths: readonly string[]): string => `${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}`;
   if (tests.length > 0) {
     return { ...evidence, verdict: 'failed', reason: `The test run rewrote test files the step does not own (${listed(tests)}): a verdict that depends on that is not a pass.` };
   }
