@@ -30,6 +30,19 @@ export interface UnifiedDiffOptions {
   readonly context?: number;
 }
 
+/** The lines newText adds to oldText, each with its 1-based line number in newText. */
+export function addedLines(oldText: string, newText: string): { line: number; text: string }[] {
+  const added: { line: number; text: string }[] = [];
+  for (const hunk of diffHunks(oldText, newText, 0)) {
+    let line = hunk.newStart;
+    for (const diffLine of hunk.lines) {
+      if (diffLine.kind === 'add') added.push({ line: line++, text: diffLine.text });
+      else if (diffLine.kind !== 'remove') line += 1;
+    }
+  }
+  return added;
+}
+
 /** Hunks turning oldText into newText; none when they are equal. */
 export function diffHunks(oldText: string, newText: string, context = 3): DiffHunk[] {
   const oldLines = splitLines(oldText);

@@ -128,7 +128,8 @@ function workspaceEnvSecrets(workspace: string): { name: string; value: string }
   return names.flatMap((name) => {
     try {
       const path = join(workspace, name);
-      if (!statSync(path).isFile() || statSync(path).size > 65536) return [];
+      const info = statSync(path);
+      if (!info.isFile() || info.size > 65536) return [];
       return envFileSecrets(readFileSync(path, 'utf8')).map((secret) => ({ name: `${secret.name} (${name})`, value: secret.value }));
     } catch {
       return [];

@@ -1,5 +1,5 @@
 import { decodeFile } from '../edits/fileCodec';
-import { diffHunks } from '../edits/unifiedDiff';
+import { addedLines } from '../edits/unifiedDiff';
 
 /**
  * Code that can steer its own test results. A model-written change runs inside its test run: in
@@ -72,18 +72,6 @@ function textOf(bytes: Uint8Array | undefined): string | undefined {
   return decoded.kind === 'text' ? decoded.text : undefined;
 }
 
-/** The added lines of a change, with their line numbers in the new text. */
-function addedLines(before: string, after: string): { line: number; text: string }[] {
-  const added: { line: number; text: string }[] = [];
-  for (const hunk of diffHunks(before, after, 0)) {
-    let line = hunk.newStart;
-    for (const diffLine of hunk.lines) {
-      if (diffLine.kind === 'add') added.push({ line: line++, text: diffLine.text });
-      else if (diffLine.kind !== 'remove') line += 1;
-    }
-  }
-  return added;
-}
 
 /** Assertion modules, by the names they are required or imported under. */
 const ASSERTION_MODULES = `(?:node:)?assert(?:/strict)?|chai|expect|should|power-assert|uvu/assert`;

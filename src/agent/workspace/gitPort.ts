@@ -1,7 +1,7 @@
 import type { GitPort } from '../../tools/toolContexts';
 import { isGitRepository } from '../gitProbe';
 import { runGit } from '../gitProcess';
-import { secretFileRefusal, secretPathspecExclusions } from './secretPaths';
+import { secretFileKind, secretFileRefusal } from './secretPaths';
 import { checkPathSyntax, secretFileAt } from './workspacePaths';
 
 /**
@@ -36,9 +36,20 @@ export async function createGitPort(root: string, inWorkTree?: Promise<boolean>)
       const target = path === undefined ? '.' : checkPathSyntax(refuseGitOption(path, 'The path')).join('/');
       const secret = await secretFileAt(root, target);
       if (secret !== undefined) return secretFileRefusal(target, secret);
-      // Secret files' lines never reach a model, in a diff either (secretPaths.ts): the exclusions
-      // need pathspec magic, so the model's path is marked literal on its own instead of globally.
-      return git.raw(['--no-pager', '-c', 'core.fsmonitor=false', 'diff', 'HEAD', '--no-ext-diff', '--no-textconv', '--no-color', '--', `:(literal)${target}`, ...secretPathspecExclusions]);
+      // Secret files' lines never reach a model, in a diff either: their sections are dropped by
+      // the same rules read_file uses (secretPaths.ts).
+      return withoutSecretSections(await git.raw([...safeGlobals, 'diff', 'HEAD', '--no-ext-diff', '--no-textconv', '--no-color', '--', target]));
     },
   };
+}
+
+/** A `git diff` without the sections of files that hold secrets (by either side's name). */
+function withoutSecretSections(diff: string): string {
+  const sections = diff.split(/^(?=diff --git )/m);
+  return sections
+    .filter((section) => {
+      const header = /^diff --git "?a\/(.*?)"? "?b\/(.*?)"?$/m.exec(section);
+      return header === null || (secretFileKind(header[1] ?? '') === undefined && secretFileKind(header[2] ?? '') === undefined);
+    })
+    .join('');
 }

@@ -40,24 +40,3 @@ export function secretFileRefusal(path: string, found: string | SecretFile): str
   const { kind, linkTo } = typeof found === 'string' ? { kind: found, linkTo: undefined } : found;
   return `Refused: ${path} is ${linkTo !== undefined ? `a link to ${linkTo}, ${kind},` : kind} and may hold secrets, so Plumbline never reads it into a model's context or changes it. Work from its name; if the task needs a value from it, ask the user (ask_user), or say in your summary what they should change in it themselves.`;
 }
-
-/** git pathspecs that leave secret files out of a whole-workspace `git diff`. */
-export const secretPathspecExclusions: readonly string[] = [
-  ':(exclude,glob,icase)**/.env',
-  ':(exclude,glob,icase)**/.env.*',
-  ':(exclude,glob,icase)**/*.env',
-  ':(exclude,glob,icase)**/.envrc',
-  ':(exclude,glob,icase)**/id_rsa',
-  ':(exclude,glob,icase)**/id_ed25519',
-  ':(exclude,glob,icase)**/id_ecdsa',
-  ':(exclude,glob,icase)**/*.pem',
-  ':(exclude,glob,icase)**/*.key',
-  ':(exclude,glob,icase)**/.npmrc',
-  ':(exclude,glob,icase)**/.pypirc',
-  ':(exclude,glob,icase)**/.netrc',
-  ':(exclude,glob,icase)**/.git-credentials',
-  ':(exclude,glob,icase)**/secrets.*',
-  ':(exclude,glob,icase)**/credentials*',
-  ':(exclude,glob,icase)**/*.tfstate',
-  ':(exclude,glob,icase)**/*.tfvars',
-];

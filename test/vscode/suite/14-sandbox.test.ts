@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { statusRequest } from '../../../src/protocol/methods';
 import type { SandboxStatus } from '../../../src/protocol/sandbox';
 import { startFakeModelServer, type FakeModelServer } from '../../fake-model/index';
+import { playWarningAnswers } from '../support/dialogAnswers';
 import { driver, type Driver } from '../support/driver';
 import { clearFakeModelSettings, useFakeModel } from '../support/fakeModelSettings';
 import { extensionId, plumbline, waitFor, waitForPhase } from '../support/plumbline';
@@ -159,17 +160,9 @@ describe('the sandbox, in VS Code', () => {
       this.timeout(120000);
       const api = await plumbline();
       // VS Code refuses real dialogs under test, so the window's answer is played here instead.
-      const window = vscode.window as { showWarningMessage: (...args: unknown[]) => Thenable<unknown> };
-      const original = window.showWarningMessage;
-      const asked: unknown[][] = [];
-      try {
-        window.showWarningMessage = (...args: unknown[]) => {
-          asked.push(args);
-          return Promise.resolve('Review First');
-        };
-      } catch {
-        return this.skip();
-      }
+      const played = playWarningAnswers('Review First');
+      if (played === undefined) return this.skip();
+      const asked = played.asked;
       try {
         server = await startFakeModelServer({ scenario: join(repoRoot, 'test', 'fixtures', 'scenarios', 'refactor-greeter.json') });
         await useFakeModel(server, { approvalMode: 'never', reviewPlan: false });
@@ -191,7 +184,7 @@ describe('the sandbox, in VS Code', () => {
         assert.ok(steps.every((evidence) => evidence.verdict !== 'passed'), JSON.stringify(steps));
         assert.ok(finished.plan?.notes.some((note) => note.includes('You chose to review first')), finished.plan?.notes.join('\n'));
       } finally {
-        window.showWarningMessage = original;
+        played.restore();
       }
     });
   });
