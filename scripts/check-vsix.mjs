@@ -21,6 +21,7 @@ const allowed = new Set([
   'extension/dist/sdk-anthropic.js',
   'extension/dist/sdk-openai.js',
   'extension/dist/sdk-acp.js',
+  'extension/dist/sdk-mcp.js',
   'extension/dist/cli.js',
   'extension/dist/webview/sidebar.js',
   'extension/dist/webview/codicon.css',
@@ -29,7 +30,7 @@ const allowed = new Set([
   'extension/media/plumbline.svg',
   'extension/media/sidebar.css',
 ]);
-const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/languageClient.js', 'extension/dist/server.js', 'extension/dist/sdk-anthropic.js', 'extension/dist/sdk-openai.js', 'extension/dist/sdk-acp.js', 'extension/dist/cli.js', 'extension/dist/webview/sidebar.js', 'extension/readme.md', 'extension/LICENSE.txt'];
+const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/languageClient.js', 'extension/dist/server.js', 'extension/dist/sdk-anthropic.js', 'extension/dist/sdk-openai.js', 'extension/dist/sdk-acp.js', 'extension/dist/sdk-mcp.js', 'extension/dist/cli.js', 'extension/dist/webview/sidebar.js', 'extension/readme.md', 'extension/LICENSE.txt'];
 
 /** One entry's text, read from the VSIX. */
 function readEntry(path, wanted) {
@@ -74,10 +75,20 @@ const size = statSync(vsix).size;
 // repository (package.json's `repository`), so the Marketplace and VS Code load them from there.
 const readme = await readEntry(vsix, 'extension/readme.md');
 const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((match) => match[1]);
+// A bundle that loads another at run time (`require("./sdk-mcp.js")`, the lazily loaded SDKs) fails
+// only when that code path runs: every such file a shipped bundle names must ship beside it.
+const bundles = entries.filter((name) => /^extension\/dist\/[^/]+\.js$/.test(name));
+const loaded = new Set();
+for (const bundle of bundles) {
+  const text = await readEntry(vsix, bundle);
+  for (const match of text.matchAll(/require\(\s*["'](\.\/[^"']+)["']\s*\)/g)) loaded.add(`extension/dist/${match[1].slice(2)}`);
+}
+const missingLoads = [...loaded].filter((name) => !entries.includes(name));
 const checks = [
   [`VSIX is at most 2 MB (${(size / 1024).toFixed(0)} KB)`, size <= maxBytes],
   [`only allowed files ship (${entries.length} entries)`, entries.every((name) => allowed.has(name)), entries.filter((name) => !allowed.has(name))],
   ['every required file ships', required.every((name) => entries.includes(name)), required.filter((name) => !entries.includes(name))],
+  [`every file a bundle loads at run time ships (${loaded.size}: ${[...loaded].map((name) => name.slice('extension/dist/'.length)).join(', ')})`, loaded.size > 0 && missingLoads.length === 0, missingLoads],
   ['no source maps or sources ship', !entries.some((name) => /\.(map|ts)$/.test(name))],
   [`the README's ${images.length} images resolve by https URL, not from the VSIX`, images.length > 0 && images.every((url) => url.startsWith('https://')), images.filter((url) => !url.startsWith('https://'))],
 ];
