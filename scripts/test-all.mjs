@@ -1,7 +1,7 @@
 // `npm test`: every tier, in order, on a fresh clone or a warm tree alike.
 //   build → lint (tsc + eslint) → unit (in-process) → integration (the built server and CLI) →
 //   package (VSIX contents) → vscode (inside a real VS Code)
-//   → vscode-untrusted (the same, in Restricted Mode)
+//   → vscode-untrusted (the same, in Restricted Mode) → vscode-vsix (the packaged VSIX, unpacked)
 // The VS Code tier installs its harness on first use (test/vscode/installVsCodeWeb.sh).
 // Set PLUMBLINE_TIERS=unit,lint (say) to run only some tiers.
 import { spawn } from 'node:child_process';
@@ -16,6 +16,8 @@ const tiers = [
   { name: 'vscode', command: ['npm', 'run', '--silent', 'test:vscode'], counts: /^vscode: (\d+) passed, (\d+) failed$/m },
   // The same harness with the workspace in Restricted Mode: trust cannot be taken back at run time.
   { name: 'vscode-untrusted', command: ['npm', 'run', '--silent', 'test:vscode:untrusted'], counts: /^vscode: (\d+) passed, (\d+) failed$/m },
+  // The extension as it ships: the package tier's VSIX unpacked, its core journeys in the same harness.
+  { name: 'vscode-vsix', command: ['npm', 'run', '--silent', 'test:vscode:vsix'], counts: /^vscode: (\d+) passed, (\d+) failed$/m },
 ];
 
 const selected = process.env.PLUMBLINE_TIERS?.split(',').map((name) => name.trim());

@@ -6,13 +6,17 @@
 // --untrusted (npm run test:vscode:untrusted): open the workspace in Restricted Mode and run only
 //              the suite that expects it (the others expect a trusted workspace).
 //              PLUMBLINE_TEST_TIMEOUT_MS (whole run, default 600000), PLUMBLINE_TEST_GREP (mocha grep).
+// --vsix FILE  (npm run test:vscode:vsix) run the extension as it ships: FILE (the package tier's
+//              dist/plumbline.vsix, a production build) unpacked, instead of this checkout. A file
+//              the allowlist leaves out fails here, where the checkout's dist/ would hide it.
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { chromium } from 'playwright-core';
+import yauzl from 'yauzl';
 import { startDriver } from './driver.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,6 +39,27 @@ for (const args of [['init', '-q'], ['-c', 'user.email=test@plumbline.invalid', 
   execFileSync('git', args, { cwd: workspace, stdio: 'ignore' });
 }
 const untrusted = process.argv.includes('--untrusted');
+const vsixArg = process.argv.indexOf('--vsix');
+const vsix = vsixArg >= 0 ? resolve(process.argv[vsixArg + 1] ?? '') : undefined;
+if (vsix !== undefined && !existsSync(vsix)) {
+  console.error(`${vsix} is missing: run "npm run package" first (the package tier does).`);
+  process.exit(1);
+}
+// The journeys a packaged build breaks first: activation and the server, a run end to end, the
+// inline review, and MCP (its SDK is a bundle of its own, loaded only when a server starts).
+if (vsix !== undefined) process.env.PLUMBLINE_TEST_GREP ??= "^(activation and the agent server|a task from the command palette|inline diff review|MCP servers in the sidebar|VS Code's MCP tools in a run)";
+// The extension's folder: this checkout, or the VSIX's extension/ folder unpacked.
+const extensionRoot = vsix === undefined ? root : await unpackVsix(vsix, join(scratch, 'vsix'));
+// VS Code gives each extension its own `vscode` API object, chosen by the requiring file's folder:
+// the tests stub the extension's dialogs through it, so they live inside the extension's folder,
+// with the fixtures they find beside them (nothing the extension itself loads comes from there).
+if (vsix !== undefined) {
+  cpSync(join(root, 'out', 'test'), join(extensionRoot, 'out', 'test'), { recursive: true });
+  cpSync(join(root, 'test', 'fixtures'), join(extensionRoot, 'test', 'fixtures'), { recursive: true });
+  // mocha and the tests' other modules, where only the tests look (out/), never the bundles (dist/).
+  symlinkSync(join(root, 'node_modules'), join(extensionRoot, 'out', 'node_modules'), 'dir');
+}
+const testsRoot = vsix === undefined ? root : extensionRoot;
 if (untrusted) process.env.PLUMBLINE_TEST_GREP ??= '^Restricted Mode';
 const userData = join(scratch, 'user-data');
 mkdirSync(join(userData, 'User'), { recursive: true });
@@ -119,8 +144,8 @@ try {
 
   const authority = `127.0.0.1:${port}`;
   const payload = JSON.stringify([
-    ['extensionDevelopmentPath', `vscode-remote://${authority}${root}`],
-    ['extensionTestsPath', `vscode-remote://${authority}${testsEntry}`],
+    ['extensionDevelopmentPath', `vscode-remote://${authority}${extensionRoot}`],
+    ['extensionTestsPath', `vscode-remote://${authority}${join(testsRoot, 'out', 'test', 'vscode', 'index.js')}`],
   ]);
   await page.goto(`http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
   const limitMs = Number(process.env.PLUMBLINE_TEST_TIMEOUT_MS ?? 600000);
@@ -140,3 +165,30 @@ try {
 }
 console.log(`vscode harness exit: ${exitCode}`);
 process.exit(exitCode);
+
+/** Unpacks the VSIX's `extension/` entries into `into`; returns `into`. */
+function unpackVsix(file, into) {
+  return new Promise((resolveUnpacked, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (error, zip) => {
+      if (error) return reject(error);
+      zip.on('entry', (entry) => {
+        const name = entry.fileName;
+        if (!name.startsWith('extension/') || name.endsWith('/') || name.split('/').includes('..')) return zip.readEntry();
+        const target = join(into, name.slice('extension/'.length));
+        zip.openReadStream(entry, (streamError, stream) => {
+          if (streamError) return reject(streamError);
+          const chunks = [];
+          stream.on('data', (chunk) => chunks.push(chunk));
+          stream.on('end', () => {
+            mkdirSync(dirname(target), { recursive: true });
+            writeFileSync(target, Buffer.concat(chunks));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolveUnpacked(into));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
