@@ -59,6 +59,7 @@ const sdkBundles = { '@anthropic-ai/sdk': 'sdk-anthropic', openai: 'sdk-openai',
 const sdkFilter = new RegExp(`^(${Object.keys(sdkBundles).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`);
 /** Local modules that are bundles of their own, loaded the same way: the MCP SDK only when a server is configured. */
 const localSdkBundles = { './mcpSdk': { bundle: 'sdk-mcp', entry: 'src/agent/mcp/mcpSdk.ts' } };
+const bundleLoader = join(process.cwd(), 'src', 'boot', 'bundleLoader.ts');
 const lazySdks = {
   name: 'lazy-sdks',
   setup(build) {
@@ -72,8 +73,8 @@ const lazySdks = {
       return { path: args.path, namespace: 'lazy-sdk' };
     });
     // A CommonJS stand-in: esbuild turns the import() into a require() of it, made when it is called.
-    build.onLoad({ filter: /.*/, namespace: 'lazy-sdk' }, (args) => ({ contents: `module.exports = require('./${sdkBundles[args.path] ?? localSdkBundles[args.path].bundle}.js');`, loader: 'js' }));
-    build.onResolve({ filter: /^\.\/sdk-[a-z]+\.js$/, namespace: 'lazy-sdk' }, (args) => ({ path: args.path, external: true }));
+    // Through the code cache (src/boot/bundleLoader.ts), as the entry stubs load the main bundles.
+    build.onLoad({ filter: /.*/, namespace: 'lazy-sdk' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(bundleLoader)}).loadBundle(__dirname, './${sdkBundles[args.path] ?? localSdkBundles[args.path].bundle}.js').exports;`, loader: 'js', resolveDir: process.cwd() }));
   },
 };
 
@@ -86,9 +87,13 @@ const targets = [
     outdir: 'dist',
     external: ['vscode'],
   },
-  { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist', plugins: [...node.plugins, lazySdks] },
+  // The server and the CLI are each a small entry (src/boot) that loads the real bundle
+  // (server-main.js, cli-main.js) through a V8 code cache: later starts skip most compiling.
+  { ...node, entryPoints: { server: 'src/boot/serverEntry.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { 'server-main': 'src/server/main.ts' }, outdir: 'dist', plugins: [...node.plugins, lazySdks] },
   { ...node, entryPoints: Object.fromEntries([...Object.entries(sdkBundles).map(([sdk, bundle]) => [bundle, sdk]), ...Object.values(localSdkBundles).map(({ bundle, entry }) => [bundle, entry])]), outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, plugins: [...node.plugins, lazySdks] },
+  { ...node, entryPoints: { cli: 'src/boot/cliEntry.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { 'cli-main': 'src/cli/main.ts' }, outdir: 'dist', plugins: [...node.plugins, lazySdks] },
   {
     ...shared,
     platform: 'browser',

@@ -1,7 +1,7 @@
 // The package tier: builds the VSIX the way `npm run package` does and checks what ships in it.
 // Prints one line per check and a closing "package: N passed, N failed" line.
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import yauzl from 'yauzl';
 
@@ -18,11 +18,13 @@ const allowed = new Set([
   'extension/dist/extension.js',
   'extension/dist/languageClient.js',
   'extension/dist/server.js',
+  'extension/dist/server-main.js',
   'extension/dist/sdk-anthropic.js',
   'extension/dist/sdk-openai.js',
   'extension/dist/sdk-acp.js',
   'extension/dist/sdk-mcp.js',
   'extension/dist/cli.js',
+  'extension/dist/cli-main.js',
   'extension/dist/webview/sidebar.js',
   'extension/dist/webview/codicon.css',
   'extension/dist/webview/codicon.ttf',
@@ -30,7 +32,7 @@ const allowed = new Set([
   'extension/media/plumbline.svg',
   'extension/media/sidebar.css',
 ]);
-const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/languageClient.js', 'extension/dist/server.js', 'extension/dist/sdk-anthropic.js', 'extension/dist/sdk-openai.js', 'extension/dist/sdk-acp.js', 'extension/dist/sdk-mcp.js', 'extension/dist/cli.js', 'extension/dist/webview/sidebar.js', 'extension/readme.md', 'extension/LICENSE.txt'];
+const required = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/languageClient.js', 'extension/dist/server.js', 'extension/dist/server-main.js', 'extension/dist/sdk-anthropic.js', 'extension/dist/sdk-openai.js', 'extension/dist/sdk-acp.js', 'extension/dist/sdk-mcp.js', 'extension/dist/cli.js', 'extension/dist/cli-main.js', 'extension/dist/webview/sidebar.js', 'extension/readme.md', 'extension/LICENSE.txt'];
 
 /** One entry's text, read from the VSIX. */
 function readEntry(path, wanted) {
@@ -75,13 +77,18 @@ const size = statSync(vsix).size;
 // repository (package.json's `repository`), so the Marketplace and VS Code load them from there.
 const readme = await readEntry(vsix, 'extension/readme.md');
 const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((match) => match[1]);
-// A bundle that loads another at run time (`require("./sdk-mcp.js")`, the lazily loaded SDKs) fails
-// only when that code path runs: every such file a shipped bundle names must ship beside it.
+// A bundle that loads another at run time (the entry stubs their main bundles, the server its
+// lazily loaded SDKs, the extension the server) fails only when that code path runs: every file of
+// the build a shipped bundle names must ship beside it.
+const built = new Set(readdirSync('dist').filter((name) => name.endsWith('.js')));
 const bundles = entries.filter((name) => /^extension\/dist\/[^/]+\.js$/.test(name));
 const loaded = new Set();
 for (const bundle of bundles) {
   const text = await readEntry(vsix, bundle);
-  for (const match of text.matchAll(/require\(\s*["'](\.\/[^"']+)["']\s*\)/g)) loaded.add(`extension/dist/${match[1].slice(2)}`);
+  for (const match of text.matchAll(/["'](?:\.\/)?([a-z][a-z0-9-]*\.js)["']/g)) {
+    const name = match[1];
+    if (built.has(name) && `extension/dist/${name}` !== bundle) loaded.add(`extension/dist/${name}`);
+  }
 }
 const missingLoads = [...loaded].filter((name) => !entries.includes(name));
 const checks = [

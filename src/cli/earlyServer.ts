@@ -41,8 +41,8 @@ function startEarly(): EarlyServer | undefined {
   return { child, folder };
 }
 
-// Only in the bundle (dist/cli.js, next to dist/server.js), never when tests import the sources.
-let early: EarlyServer | undefined = __filename.endsWith('cli.js') ? startEarly() : undefined;
+// Only in the bundle (dist/cli-main.js, next to dist/server.js), never when tests import the sources.
+let early: EarlyServer | undefined = /[\\/]cli-main\.js$/.test(__filename) ? startEarly() : undefined;
 
 /** The server started for `folder`, once; undefined if none was started or it was for another folder (then it is stopped). */
 export function takeEarlyServer(folder: string): ChildProcessWithoutNullStreams | undefined {

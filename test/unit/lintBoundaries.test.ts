@@ -29,12 +29,12 @@ describe('layer boundaries are enforced by lint', () => {
   });
 
   // The import zones: every layer, every layer it may not reach, and the ones it may.
-  const layers = ['protocol', 'tools', 'agent', 'server', 'cli', 'client', 'webview'] as const;
+  const layers = ['protocol', 'tools', 'agent', 'server', 'cli', 'client', 'webview', 'boot'] as const;
   const mayImport: Record<(typeof layers)[number], readonly string[]> = {
-    protocol: [], tools: ['protocol'], agent: ['protocol', 'tools'], server: ['protocol', 'tools', 'agent'], cli: ['protocol'], client: ['protocol'], webview: ['protocol'],
+    protocol: [], tools: ['protocol'], agent: ['protocol', 'tools'], server: ['protocol', 'tools', 'agent'], cli: ['protocol'], client: ['protocol'], webview: ['protocol'], boot: [],
   };
   const probes: Record<(typeof layers)[number], string> = {
-    protocol: 'src/protocol/method.ts', tools: 'src/tools/defineTool.ts', agent: 'src/agent/providerDetection.ts', server: 'src/server/main.ts', cli: 'src/cli/main.ts', client: 'src/client/commands.ts', webview: 'src/webview/sidebar.ts',
+    protocol: 'src/protocol/method.ts', tools: 'src/tools/defineTool.ts', agent: 'src/agent/providerDetection.ts', server: 'src/server/main.ts', cli: 'src/cli/main.ts', client: 'src/client/commands.ts', webview: 'src/webview/sidebar.ts', boot: 'src/boot/bundleLoader.ts',
   };
   for (const layer of layers) {
     test(`src/${layer} imports ${mayImport[layer].length === 0 ? 'no other layer' : `only ${mayImport[layer].join(', ')}`}`, async () => {
