@@ -16,6 +16,7 @@ import { eventsOf, runCli, type CliOutcome } from './cli';
 import { planWaves, realProjects, type RealProject } from './realProjects';
 import { repoRoot } from './repo';
 import { checkToolUse } from './toolUse';
+import { codeCacheDir } from '../src/boot/bundleLoader';
 import { testIntervals } from './greeter';
 import { median, notMeasured, now, unionLength, type Figure } from './stats';
 
@@ -121,7 +122,11 @@ async function refactorRun(project: RealProject, root: string, cacheHome: string
   const server = await startFakeModelServer({ scenario });
   try {
     const flags = ['--approve', 'auto', '--yes', ...(project.testCommand !== undefined ? ['--test-cmd', project.testCommand] : [])];
-    const outcome = await runCli(server, root, project.task, flags, false, { XDG_CACHE_HOME: cacheHome });
+    // The cache folder is the checkout's own, so the baseline is taken as on a first run in the
+    // repository; the code cache (src/boot/bundleLoader.ts) is the installation's, warm after any
+    // earlier run on the machine, so it stays where it is.
+    const codeCache = codeCacheDir() ?? 'off';
+    const outcome = await runCli(server, root, project.task, flags, false, { XDG_CACHE_HOME: cacheHome, PLUMBLINE_CODE_CACHE: codeCache });
     const failed = eventsOf(outcome.events, 'step/finished').filter(({ event }) => event.status !== 'done');
     const finished = eventsOf(outcome.events, 'run/finished')[0]?.event;
     if (outcome.code !== 0 || failed.length > 0) {
