@@ -4,7 +4,7 @@ import { reviewCodec, type ReviewCodec } from '../review/reviewCodec';
 import type { ProposedFile } from '../review/selectHunks';
 import { protectedChangeReason } from '../workspace/protectedPaths';
 import type { StagedChange } from '../workspace/stagedWorkspace';
-import { describeSteering, steeringInChanges } from '../verify/verdictSteering';
+import { describeSteering, describeStepSteering, steeringInChanges, type SteeringFinding } from '../verify/verdictSteering';
 
 /**
  * One file of a change set: the staged bytes and the decoded base that landing needs, and `file`,
@@ -23,6 +23,10 @@ export interface ChangeSetFile extends ProposedFile {
 export function computeChangeSet(changes: readonly StagedChange[], stepsByFile: ReadonlyMap<string, readonly string[]>, codec: ReviewCodec = reviewCodec): ChangeSetFile[] {
   // Judged over the whole change set, so code moved from one file to another is not new.
   const steeringFound = steeringInChanges(changes);
+  // A step whose change can steer its tests proved nothing with its green run, so none of its files
+  // lands unasked: the broken code usually sits beside the weakened test, not in it.
+  const steeredSteps = new Map<string, SteeringFinding>();
+  for (const finding of steeringFound) for (const stepId of stepsByFile.get(finding.path) ?? []) if (!steeredSteps.has(stepId)) steeredSteps.set(stepId, finding);
   return changes.map((change) => {
     const before = change.before === undefined ? undefined : codec.decode(change.before);
     const after = change.after === undefined ? undefined : codec.decode(change.after);
@@ -34,7 +38,10 @@ export function computeChangeSet(changes: readonly StagedChange[], stepsByFile: 
     // Binary content of a package.json counts as unparseable, hence protected: pass '' for it.
     // So does a file that can steer its own test results (verdictSteering.ts): its green run proved nothing.
     const steering = steeringFound.filter((finding) => finding.path === change.path);
-    const reason = protectedChangeReason(change.path, change.before === undefined ? null : (beforeText ?? ''), change.after === undefined ? null : (afterText ?? '')) ?? (steering.length > 0 ? describeSteering(steering) : undefined);
+    const fromStep = (stepsByFile.get(change.path) ?? []).map((stepId) => steeredSteps.get(stepId)).find((finding) => finding !== undefined);
+    const reason =
+      protectedChangeReason(change.path, change.before === undefined ? null : (beforeText ?? ''), change.after === undefined ? null : (afterText ?? '')) ??
+      (steering.length > 0 ? describeSteering(steering) : fromStep !== undefined ? describeStepSteering(fromStep) : undefined);
     const file: FileChange = {
       path: change.path,
       kind: change.kind,

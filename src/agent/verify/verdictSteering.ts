@@ -1,5 +1,6 @@
 import { decodeFile } from '../edits/fileCodec';
 import { addedLines } from '../edits/unifiedDiff';
+import { ALWAYS_PASSING, assertionsDropped, TEST_FILE } from './weakenedTests';
 
 /**
  * Code that can steer its own test results. A model-written change runs inside its test run: in
@@ -61,6 +62,8 @@ const rules: readonly Rule[] = [
   // Code built at run time, which no reading of the diff can check.
   { pattern: /\beval\s*\(|\bnew\s+Function\s*\(|\bvm\s*\.\s*(?:runIn\w+|compileFunction|Script)\b|\b(?:exec|compile)\s*\(\s*(?:base64|codecs|bytes)/, what: 'runs code built at run time (eval, Function, vm)' },
   { pattern: /(?:require\s*\(|from\s+|import\s*\()\s*['"`](?:node:)?child_process['"`]|\bimport\s+subprocess\b|\bfrom\s+subprocess\b/, what: 'starts processes (child_process, subprocess)' },
+  // Asking less of a test that still runs by its name (weakenedTests.ts).
+  ...ALWAYS_PASSING.map((pattern) => ({ pattern, what: 'adds an assertion that cannot fail (the same value on both sides, or a constant truth)' })),
 ];
 
 /** Files that hold no code a test run executes: prose, data and images. */
@@ -129,8 +132,9 @@ const hits = (rule: Rule, line: string): boolean => rule.pattern.test(line.slice
  * total did not grow; that is the price of not flagging every moved line.
  */
 export function steeringInChanges(changes: readonly Change[], max = 5): SteeringFinding[] {
+  const weakened = weakenedTestFinding(changes);
   const texts = changes.map(changedText).filter((text): text is ChangedText => text !== undefined);
-  if (texts.length === 0) return [];
+  if (texts.length === 0) return weakened;
   // Everything before and after, not only the files with added lines: code moved out of a file counts where it went.
   const all = changes.map((change) => ({ oldLines: (textOf(change.before) ?? '').split('\n'), newLines: INERT.test(change.path) ? [] : (textOf(change.after) ?? '').split('\n') }));
   const grown = rules.filter((rule) => texts.some((text) => text.added.some((line) => hits(rule, line.text))) && all.reduce((sum, text) => sum + countMatches(rule.pattern, text.newLines) - countMatches(rule.pattern, text.oldLines), 0) > 0);
@@ -147,7 +151,27 @@ export function steeringInChanges(changes: readonly Change[], max = 5): Steering
       if (++found >= max) break;
     }
   }
-  return findings;
+  return [...weakened, ...findings];
+}
+
+/**
+ * Existing test files that check less than before (weakenedTests.ts): one finding, at the first
+ * changed line of the test file that lost the most assertions.
+ */
+function weakenedTestFinding(changes: readonly Change[]): SteeringFinding[] {
+  const files = changes
+    .filter((change) => TEST_FILE.test(change.path) && change.before !== undefined)
+    .map((change) => ({ path: change.path, oldText: textOf(change.before), newText: change.after === undefined ? '' : textOf(change.after) }))
+    .flatMap(({ path, oldText, newText }) => (oldText === undefined || newText === undefined ? [] : [{ path, oldLines: oldText.split('\n'), newLines: newText.split('\n') }]));
+  const dropped = assertionsDropped(files);
+  if (dropped === undefined) return [];
+  const lost = (file: (typeof files)[number]): number => (assertionsDropped([file])?.before ?? 0) - (assertionsDropped([file])?.after ?? 0);
+  const worst = [...files].sort((a, b) => lost(b) - lost(a))[0];
+  if (worst === undefined) return [];
+  const firstChange = worst.newLines.findIndex((line, index) => line !== worst.oldLines[index]);
+  const line = firstChange < 0 ? Math.max(1, worst.newLines.length) : firstChange + 1;
+  const fewer = dropped.before - dropped.after;
+  return [{ path: worst.path, line, what: `leaves existing tests with ${String(fewer)} fewer assertion${fewer === 1 ? '' : 's'} (${String(dropped.before)} → ${String(dropped.after)}) while they still run by name` }];
 }
 
 /** `steeringInChanges` for one file on its own. */
@@ -161,6 +185,11 @@ export function describeSteering(findings: readonly SteeringFinding[]): string {
     .slice(0, 3)
     .map((finding) => `line ${String(finding.line)} ${finding.what}`)
     .join('; ')}${findings.length > 3 ? `; and ${String(findings.length - 3)} more` : ''}`;
+}
+
+/** Why a file of such a step needs a decision when the finding is in another of its files. */
+export function describeStepSteering(finding: SteeringFinding): string {
+  return `its step's green run proves nothing: ${finding.path}:${String(finding.line)} ${finding.what}`;
 }
 
 /** The sentence a step's evidence gets when its green run cannot count. */
