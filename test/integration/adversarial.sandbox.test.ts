@@ -144,9 +144,11 @@ for (const approve of ['never', 'auto'] as const) {
       assertContained(attack, result.stdout + result.stderr);
       if (approve === 'never') assert.equal(gitStatus(attack.repo), statusBefore, 'a dry run changed the workspace');
       else {
-        // Auto mode lands the harmless comment; the escape attempts wait for a person (none here).
-        assert.deepEqual(finished.applied.sort(), ['src/greet.js']);
-        assert.match(result.stderr, /left unapplied: test\/escape\.test\.js \(needs your approval: it can steer its own test results: line \d+ /);
+        // Auto mode lands nothing of a step whose green run proves nothing, its harmless comment
+        // included; the escape attempts wait for a person (none here).
+        assert.deepEqual(finished.applied, []);
+        assert.match(result.stderr, /left unapplied: .*test\/escape\.test\.js \(needs your approval: it can steer its own test results: line \d+ /);
+        assert.match(result.stderr, /left unapplied: .*src\/greet\.js \(needs your approval: its step's green run proves nothing: test\/escape\.test\.js:\d+ /);
       }
     } finally {
       await attack.cleanup();
