@@ -38,7 +38,7 @@ const engineAdapters = [
   'src/agent/commands/resolveLinks.ts',
   'src/agent/run/branchGit.ts', 'src/agent/run/checkpoint.ts', 'src/agent/run/journal.ts', 'src/agent/run/runStore.ts',
   'src/agent/sandbox/bubblewrap.ts', 'src/agent/sandbox/detectSandbox.ts', 'src/agent/sandbox/homeToolchains.ts', 'src/agent/sandbox/memoryWatch.ts',
-  'src/agent/sandbox/networkProxy.ts', 'src/agent/sandbox/sandboxPolicy.ts',
+  'src/agent/sandbox/networkProxy.ts', 'src/agent/sandbox/processLimit.ts', 'src/agent/sandbox/sandboxPolicy.ts',
   'src/agent/mcp/mcpLaunch.ts', 'src/agent/mcp/mcpTrust.ts',
   'src/agent/verify/baselineCache.ts', 'src/agent/verify/cacheLayers.ts', 'src/agent/verify/detectTestCommand.ts', 'src/agent/verify/isolatedWorkspace.ts', 'src/agent/verify/isolationCopy.ts', 'src/agent/verify/isolationGit.ts',
   'src/agent/verify/isolationJournal.ts', 'src/agent/verify/isolationPaths.ts', 'src/agent/verify/isolationSweep.ts', 'src/agent/verify/processRunner.ts',

@@ -270,10 +270,10 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
   },
   {
     area: 'Sandbox',
-    case: 'Test code leaves a process behind, exhausts memory, or rewrites another test file in the copy for a later verdict',
+    case: 'Test code leaves a process behind, exhausts memory, starts processes without end (a fork bomb), or rewrites another test file in the copy for a later verdict',
     proofs: [
       { file: sandbox, titles: [sandboxNever] },
-      { file: sandboxRun, titles: ['nothing the command starts outlives it, not even a daemon that left its session', 'a process tree over the memory cap is stopped, and says why', 'what a run adds to the copy is removed after it; a test file it rewrote spoils the verdict and the copy'] },
+      { file: sandboxRun, titles: ['nothing the command starts outlives it, not even a daemon that left its session', 'a process tree over the memory cap is stopped, and says why', 'a command that starts more processes than the cap allows is stopped, says why, and leaves none behind', 'what a run adds to the copy is removed after it; a test file it rewrote spoils the verdict and the copy'] },
     ],
   },
   {

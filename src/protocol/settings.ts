@@ -128,8 +128,10 @@ export const plumblineSettingsSchema = z.object({
       readablePaths: z.array(z.string().regex(/^(\/|~\/)/, 'an absolute path or ~/…')).max(100).default([]),
       /** The memory cap of a test run's processes, in MiB; 0: half the machine's memory. */
       memoryMb: z.number().int().min(0).max(1_048_576).default(0),
+      /** How many processes a sandboxed command may have at once (Linux); 0: no cap. */
+      maxProcesses: z.number().int().min(0).max(1_000_000).default(4096),
     })
-    .default({ allowedHosts: [], environment: [], readablePaths: [], memoryMb: 0 }),
+    .default({ allowedHosts: [], environment: [], readablePaths: [], memoryMb: 0, maxProcesses: 4096 }),
   /** What one run may spend; a run's own limits (`--max-calls`, `--max-tokens`) take precedence. */
   budget: z
     .object({

@@ -376,8 +376,8 @@ export class RunService {
 }
 
 /** The settings' sandbox section as the engine takes it (0 MiB: the default cap). */
-export function sandboxSettingsOf(section: { allowedHosts: string[]; environment: string[]; readablePaths: string[]; memoryMb: number }): SandboxSettings {
-  return { allowedHosts: section.allowedHosts, environment: section.environment, readablePaths: section.readablePaths, ...(section.memoryMb > 0 ? { memoryMb: section.memoryMb } : {}) };
+export function sandboxSettingsOf(section: { allowedHosts: string[]; environment: string[]; readablePaths: string[]; memoryMb: number; maxProcesses: number }): SandboxSettings {
+  return { allowedHosts: section.allowedHosts, environment: section.environment, readablePaths: section.readablePaths, ...(section.memoryMb > 0 ? { memoryMb: section.memoryMb } : {}), maxProcesses: section.maxProcesses };
 }
 
 /** Open documents under the root, as relative path → text: what the user sees is what gets verified. */

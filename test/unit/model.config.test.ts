@@ -40,7 +40,7 @@ describe('settings schema', () => {
       verification: { timeoutSeconds: 600, maxAttempts: 3, parallel: 0 },
       askUser: { timeoutSeconds: 300 },
       commands: { allow: [], deny: [] },
-      sandbox: { allowedHosts: [], environment: [], readablePaths: [], memoryMb: 0 },
+      sandbox: { allowedHosts: [], environment: [], readablePaths: [], memoryMb: 0, maxProcesses: 4096 },
       budget: { maxCalls: 400, maxTokens: 0 },
       limits: { maxReplans: 10, maxReplansPerStep: 2, maxJournalMb: 64 },
       mcp: { allow: [] },
@@ -54,8 +54,9 @@ describe('settings schema', () => {
       environment: ['DATABASE_URL'],
       readablePaths: ['~/tools', '/opt/sdk'],
       memoryMb: 4096,
+      maxProcesses: 4096,
     });
-    for (const sandbox of [{ allowedHosts: ['https://x.org'] }, { allowedHosts: ['*'] }, { environment: ['A B'] }, { readablePaths: ['relative/path'] }, { memoryMb: -1 }]) {
+    for (const sandbox of [{ allowedHosts: ['https://x.org'] }, { allowedHosts: ['*'] }, { environment: ['A B'] }, { readablePaths: ['relative/path'] }, { memoryMb: -1 }, { maxProcesses: -1 }, { maxProcesses: 1.5 }]) {
       assert.equal(plumblineSettingsSchema.safeParse({ sandbox }).success, false, JSON.stringify(sandbox));
     }
   });

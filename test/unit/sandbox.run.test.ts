@@ -52,6 +52,31 @@ describe('a sandboxed command on a copy', { skip }, () => {
     assert.match(result.output, /used \d+ MiB, over the cap of 200 MiB \(plumbline\.sandbox\.memoryMb\)/);
   });
 
+  // A fork bomb bounded by the test itself (600 sleeps, never more), so a machine where the cap does
+  // not hold is not taken down by it; the cap of 64 is what must stop it.
+  test('a command that starts more processes than the cap allows is stopped, says why, and leaves none behind', { skip: process.platform !== 'linux' ? 'Linux only (no cap on macOS)' : false }, async () => {
+    // A duration no other process uses: how the sleeps are found afterwards.
+    const marker = `29.${String(process.pid).padStart(7, '0')}`;
+    const started = Date.now();
+    const result = await run(`i=0; while [ $i -lt 600 ]; do sleep ${marker} & i=$((i+1)); done; wait; echo "all 600 started"`, { ...defaultSandboxSettings, maxProcesses: 64 }, 60000);
+    assert.doesNotMatch(result.output, /all 600 started/);
+    assert.notEqual(result.exitCode, 0);
+    if (process.getuid?.() === 0) {
+      // The cgroup tells the harness the cap was hit: the run is ended then (or has ended), not at
+      // the timeout, and the output says why.
+      assert.match(result.output, /the command's processes reached the cap of 64 at once \(plumbline\.sandbox\.maxProcesses\)/);
+      assert.ok(Date.now() - started < 20000, `stopped after ${String(Date.now() - started)} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((line) => line.includes(`sleep ${marker}`)).length, 0, 'no sleep left running');
+  });
+
+  test('the cap is high enough for ordinary parallel work', async () => {
+    const result = await run('for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.2 & done; wait; echo done', { ...defaultSandboxSettings, maxProcesses: 64 });
+    assert.equal(result.exitCode, 0, result.output);
+    assert.match(result.output, /done/);
+  });
+
   test('the private folders in memory are bounded: filling the sandbox\'s home runs out of space, not the machine\'s memory', { skip: process.platform !== 'linux' ? 'bubblewrap only' : false }, async () => {
     const result = await run('dd if=/dev/zero of="$HOME/filler" bs=1M count=700 2>&1; echo "dd: $?"');
     assert.match(result.output, /No space left on device/);

@@ -2,6 +2,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import { homedir } from 'node:os';
 import type { Sandbox, SandboxLaunch, SandboxPolicy } from './sandboxTypes';
 import { bridgeScript, proxyEnvironment, startNetworkProxy, type NetworkProxy } from './networkProxy';
+import { prepareProcessLimit } from './processLimit';
 
 /**
  * Linux: bubblewrap (Debian's and Fedora's `bubblewrap` package). Chosen over
@@ -90,6 +91,12 @@ export class BubblewrapSandbox implements Sandbox {
     }
     const args = [...bubblewrapArgs(policy, { userns: this.userns, ...(proxy !== undefined ? { proxySocket: proxy.socketPath } : {}) }), '--', ...program];
     const opened = proxy;
-    return { file: this.bwrap, args, env, release: async () => opened?.close() };
+    // A cap on the command's processes (a fork bomb takes the machine's PIDs, not only the sandbox's).
+    const limit = await prepareProcessLimit(policy.maxProcesses);
+    const release = async (): Promise<void> => {
+      await Promise.all([opened?.close(), limit?.release()]);
+    };
+    if (limit === undefined) return { file: this.bwrap, args, env, release };
+    return { file: '/bin/sh', args: ['-c', limit.script, ...limit.scriptArgs, this.bwrap, ...args], env, processCap: { max: limit.max, hit: () => limit.hit() }, release };
   }
 }

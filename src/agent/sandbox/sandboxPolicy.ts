@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { DEFAULT_MAX_PROCESSES } from './processLimit';
 import { homedir, totalmem } from 'node:os';
 import { createHash } from 'node:crypto';
 import { basename, join, relative } from 'node:path';
@@ -18,6 +19,8 @@ export interface SandboxSettings {
   readonly readablePaths: readonly string[];
   /** The memory cap of a command's process tree, in MiB; absent: half the machine's memory. */
   readonly memoryMb?: number;
+  /** How many processes a command may have at once; absent: DEFAULT_MAX_PROCESSES; 0: no cap. */
+  readonly maxProcesses?: number;
 }
 
 export const defaultSandboxSettings: SandboxSettings = { allowedHosts: [], environment: [], readablePaths: [] };
@@ -101,7 +104,7 @@ export function copyPolicy(layout: CopyLayout, settings: SandboxSettings, env: N
   const cwd = seenAt !== undefined ? join(seenAt, relative(layout.scratch, layout.path)) : layout.path;
   const built = sandboxEnvironment(env, { extraNames: settings.environment, overrides: { ...quiet, HOME: home, PWD: cwd } });
   const aliases = seenAt !== undefined ? [{ from: scratch, at: seenAt }] : [];
-  const policy = { cwd, writable: [scratch], aliases, readable, privateLayers, allowedHosts: [...settings.allowedHosts], env: built.env, hidden };
+  const policy = { cwd, writable: [scratch], aliases, readable, privateLayers, allowedHosts: [...settings.allowedHosts], env: built.env, hidden, maxProcesses: settings.maxProcesses ?? DEFAULT_MAX_PROCESSES };
   // This run's copy, in the spellings its output may use, and what it stands for.
   const workspace = layout.sources[0] ?? layout.path;
   const scrub = createOutputScrubber({

@@ -41,6 +41,8 @@ export interface SandboxPolicy {
   readonly allowedHosts: readonly string[];
   /** The whole environment of the command (already an allowlist; see sandboxEnvironment.ts). */
   readonly env: Readonly<Record<string, string>>;
+  /** How many processes (tasks) the command may have at once, where the sandbox can cap it (processLimit.ts); 0: no cap. */
+  readonly maxProcesses?: number;
 }
 
 /** The program to spawn for one sandboxed command, and what to undo once it has ended. */
@@ -48,7 +50,9 @@ export interface SandboxLaunch {
   readonly file: string;
   readonly args: readonly string[];
   readonly env: Readonly<Record<string, string>>;
-  /** Releases what the launch set up (a network proxy); safe to call twice. */
+  /** The process cap the launch set, and whether the command has run into it (processLimit.ts). */
+  readonly processCap?: { readonly max: number; hit(): Promise<boolean> };
+  /** Releases what the launch set up (a network proxy, a process cap); safe to call twice. */
   release(): Promise<void>;
 }
 

@@ -20,7 +20,13 @@ export interface ProcessOptions {
    * Start this program instead of the platform shell (a sandbox's launcher, which runs `command`
    * inside it); its environment is used as given.
    */
-  readonly launch?: { readonly file: string; readonly args: readonly string[]; readonly env: Readonly<Record<string, string>> };
+  readonly launch?: {
+    readonly file: string;
+    readonly args: readonly string[];
+    readonly env: Readonly<Record<string, string>>;
+    /** A cap on the command's processes the launcher set; the run is ended once it is hit (sandbox/processLimit.ts). */
+    readonly processCap?: { readonly max: number; hit(): Promise<boolean> };
+  };
   /** The command's whole process tree is ended when its resident memory exceeds this (0 or absent: no cap). */
   readonly memoryCapBytes?: number;
   /** Applied to the output before it is returned (paths of the copy, credentials). */
@@ -47,6 +53,8 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 const KILL_GRACE_MS = 2000;
 /** How long to wait for the pipes to close once the shell has exited. */
 const DRAIN_MS = 500;
+/** How often a capped command's cgroup is asked whether the cap was hit. */
+const PROCESS_CAP_INTERVAL_MS = 250;
 const isWindows = process.platform === 'win32';
 
 /** The first quarter and the last three quarters of everything written, never more in memory. */
@@ -293,12 +301,38 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
             terminate();
           });
 
+    // A command at its process cap is a fork bomb or a runaway: forks fail from there on, so it is
+    // ended now rather than at the timeout.
+    const cap = options.launch?.processCap;
+    let capNoted = false;
+    const noteCap = (how: string): void => {
+      if (capNoted || cap === undefined) return;
+      capNoted = true;
+      capture.push(Buffer.from(`\n[plumbline] ${how}: the command's processes reached the cap of ${String(cap.max)} at once (plumbline.sandbox.maxProcesses), so it could start no more.\n`));
+    };
+    const capWatch =
+      cap === undefined
+        ? undefined
+        : setInterval(() => {
+            void cap.hit().then((hit) => {
+              if (!hit || exit !== undefined || killTimer !== undefined) return;
+              noteCap('stopped');
+              terminate();
+            }, () => undefined);
+          }, PROCESS_CAP_INTERVAL_MS);
+    // A command that ended on its own may have met the cap too (a shell that could not fork exits):
+    // asked once, before the result is settled, so the output says why.
+    let capCheck: Promise<void> | undefined;
+    const checkCap = (): Promise<void> =>
+      (capCheck ??= cap === undefined ? Promise.resolve() : cap.hit().then((hit) => (hit ? noteCap('note') : undefined), () => undefined));
+
     function finish(note?: string): void {
       if (settled) return;
       settled = true;
       clearTimeout(timeout);
       clearTimeout(drainTimer);
       clearTimeout(lastResort);
+      clearInterval(capWatch);
       stopWatching();
       options.signal?.removeEventListener('abort', onAbort);
       // Whatever is left of the command's processes (a daemon, a forgotten server) goes too; a
@@ -326,12 +360,13 @@ export function runProcess(options: ProcessOptions): Promise<ProcessResult> {
     child.on('error', (error) => finish(`\n[plumbline] could not run the command: ${error.message}\n`));
     child.on('exit', (code, signal) => {
       exit = { code, signal };
+      void checkCap();
       // A daemon may hold the pipes open forever: wait briefly for them, then settle.
-      drainTimer = setTimeout(() => finish(), DRAIN_MS);
+      drainTimer = setTimeout(() => void checkCap().then(() => finish()), DRAIN_MS);
     });
     child.on('close', () => {
       pipesClosed = true;
-      finish();
+      void checkCap().then(() => finish());
     });
   });
 }
