@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, wrap } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
@@ -16,6 +16,7 @@ import { Script } from 'node:vm';
  * folder (never the workspace; sandboxed commands see an empty home), is written once per bundle
  * version, a few seconds after the start so it holds the functions a run's first steps compiled,
  * and any trouble (unreadable, rejected, unwritable) falls back to compiling as Node would.
+ * A cache folder or file another user could write is neither read nor written.
  * `PLUMBLINE_CODE_CACHE=off` turns it off; `PLUMBLINE_CODE_CACHE=/dir` moves it.
  */
 
@@ -43,8 +44,21 @@ export function codeCacheName(bundle: string, source: string, runtime = `${proce
   return `${basename(bundle).replace(/\.js$/, '')}-${tag}-${digest}.bin`;
 }
 
-function readCache(path: string): Buffer | undefined {
+/**
+ * Whether a folder or file may hold code this process runs: the current user's, and writable by no
+ * one else (an XDG_CACHE_HOME under /tmp must not let another user plant a cache). Windows: its
+ * per-user profile folders are private already.
+ */
+function ownedPrivately(path: string): boolean {
+  if (process.platform === 'win32') return true;
+  const info = statSync(path);
+  return info.uid === process.getuid?.() && (info.mode & 0o022) === 0;
+}
+
+function readCache(folder: string, name: string): Buffer | undefined {
   try {
+    const path = join(folder, name);
+    if (!ownedPrivately(folder) || !ownedPrivately(path)) return undefined;
     return readFileSync(path);
   } catch {
     return undefined;
@@ -55,6 +69,8 @@ function readCache(path: string): Buffer | undefined {
 function writeCache(folder: string, name: string, data: Buffer): void {
   try {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
+    // Never into a folder another user could write: the next start would not read it anyway.
+    if (!ownedPrivately(folder)) return;
     const temporary = join(folder, `.${name}.${process.pid}.tmp`);
     writeFileSync(temporary, data, { mode: 0o600 });
     renameSync(temporary, join(folder, name));
@@ -82,7 +98,7 @@ export function loadBundle(folder: string, name: string, options: { readonly env
   const source = readFileSync(filename, 'utf8');
   const cacheFolder = codeCacheDir(options.env ?? process.env);
   const cacheName = codeCacheName(name, source);
-  const cachedData = cacheFolder !== undefined ? readCache(join(cacheFolder, cacheName)) : undefined;
+  const cachedData = cacheFolder !== undefined ? readCache(cacheFolder, cacheName) : undefined;
   // A shebang line (the CLI's) is not JavaScript inside the wrapper.
   const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;
   const script = new Script(wrap(body), { filename, ...(cachedData !== undefined ? { cachedData } : {}) });

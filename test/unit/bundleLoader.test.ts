@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
@@ -85,6 +85,22 @@ describe('bundleLoader: the bundles load through a V8 code cache keyed by their 
     writeFileSync(cache, 'a file');
     assert.equal(loadBundle(bundles, 'main.js', { env, writeAfterMs: 0 }).exports, 'ok');
     await new Promise((resolve) => setImmediate(resolve));
+  });
+
+  test('a cache folder or file others may write is not trusted: the bundle compiles as Node would', { skip: process.platform === 'win32' ? 'POSIX modes' : false }, async () => {
+    const source = 'module.exports = "fresh";\n';
+    writeFileSync(join(bundles, 'server-main.js'), source);
+    loadBundle(bundles, 'server-main.js', { env, writeAfterMs: 0 });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(loadBundle(bundles, 'server-main.js', { env, writeAfterMs: 0 }).cacheUsed, true);
+    chmodSync(join(cache, codeCacheName('server-main.js', source)), 0o666);
+    assert.equal(loadBundle(bundles, 'server-main.js', { env, writeAfterMs: 0 }).cacheUsed, false, 'a world-writable cache file');
+    chmodSync(join(cache, codeCacheName('server-main.js', source)), 0o600);
+    chmodSync(cache, 0o777);
+    const planted = loadBundle(bundles, 'server-main.js', { env, writeAfterMs: 0 });
+    assert.equal(planted.cacheUsed, false, 'a world-writable cache folder');
+    assert.equal(planted.exports, 'fresh');
+    chmodSync(cache, 0o700);
   });
 
   test('a bundle that throws while loading throws to its caller', () => {

@@ -53,6 +53,7 @@ async function cgroupLimit(max: number): Promise<ProcessLimit | undefined> {
   const folder = join(parent, `${String(process.pid)}-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(parent, { recursive: true });
+    await removeStale(parent);
     // v2: a child gets the controller only when its parent hands it down.
     if (hierarchy.version === 2) {
       await writeFile(join(hierarchy.root, 'cgroup.subtree_control'), '+pids').catch(() => undefined);
@@ -83,6 +84,25 @@ async function cgroupLimit(max: number): Promise<ProcessLimit | undefined> {
       }
     },
   };
+}
+
+/** Removes the empty cgroups of servers that are gone (killed before they could release theirs). */
+async function removeStale(parent: string): Promise<void> {
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    const pid = Number(/^(\d+)-[0-9a-f]+$/.exec(name)?.[1] ?? Number.NaN);
+    if (Number.isNaN(pid) || pid === process.pid || processExists(pid)) continue;
+    // rmdir removes only an empty cgroup: one whose processes still run stays.
+    await rmdir(join(parent, name)).catch(() => undefined);
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** How many tasks the current user has now (for `RLIMIT_NPROC`, which counts them all). */
