@@ -21,7 +21,7 @@ test('the launcher caps what it starts: a shell under a cap of 8 cannot start 20
     try {
       output = execFileSync('/bin/sh', ['-c', limit.script, ...limit.scriptArgs, '/bin/sh', '-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (error) {
-      output = String((error as { stderr?: string }).stderr ?? '');
+      output = (error as { stderr?: string }).stderr ?? '';
     }
     assert.doesNotMatch(output, /started 20/);
     if (asRootWithPids) assert.equal(await limit.hit(), true, 'the cgroup counted the refused forks');
