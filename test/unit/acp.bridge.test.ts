@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { fileUriInsideRoot, insideRoot } from '../../src/cli/acp/confinedPaths';
 import { EditorFiles, type EditorFileSystem } from '../../src/cli/acp/editorFiles';
-import { chosenOption, planChoices, reviewChoices } from '../../src/cli/acp/permissions';
+import { approvalCall, chosenOption, planChoices, reviewChoices } from '../../src/cli/acp/permissions';
 import { maxTaskChars, PromptError, promptToTask } from '../../src/cli/acp/promptTask';
 import { RunUpdates } from '../../src/cli/acp/runUpdates';
 import type { Plan, PlanStep } from '../../src/protocol/plan';
@@ -36,6 +36,17 @@ describe('permission answers', () => {
     assert.equal(chosenOption({ outcome: { outcome: 'selected', optionId: 'accept-rest' } }, planChoices), undefined);
     assert.equal(chosenOption({ outcome: 'selected', optionId: 'approve' }, planChoices), undefined);
     assert.equal(chosenOption(null, planChoices), undefined);
+  });
+
+  test('a shell command is asked as an execute call; a call to an MCP tool as the tool call it is', () => {
+    const command = approvalCall({ stepId: 's1', command: 'npm run lint' });
+    assert.deepEqual({ title: command.title, kind: command.kind, rawInput: command.rawInput }, { title: 's1: npm run lint', kind: 'execute', rawInput: { command: 'npm run lint' } });
+    assert.deepEqual(command.choices.map((choice) => choice.name), ['Run once', 'Deny']);
+    const tool = approvalCall({ stepId: 's2', command: 'mcp__tracker__create_issue', tool: { name: 'mcp__tracker__create_issue', arguments: '{"title":"x"}' } });
+    assert.deepEqual({ title: tool.title, kind: tool.kind, rawInput: tool.rawInput }, { title: 's2: call mcp__tracker__create_issue', kind: 'other', rawInput: { tool: 'mcp__tracker__create_issue', arguments: '{"title":"x"}' } });
+    assert.deepEqual(tool.choices.map((choice) => choice.name), ['Allow this call', 'Deny']);
+    // Either way the answers mean the same to the server.
+    assert.deepEqual(tool.choices.map((choice) => choice.id), command.choices.map((choice) => choice.id));
   });
 
   test('the rest of the review is offered only when more files follow', () => {

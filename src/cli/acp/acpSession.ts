@@ -4,7 +4,7 @@ import type { FileChange, ReviewDecisions, RunEvent } from '../../protocol/run';
 import { formatCommandQuestion, settingsFrom, type RunTaskOptions } from '../runTask';
 import { startServerSession, type ServerSession } from '../serverConnection';
 import { EditorFiles, type EditorFileSystem } from './editorFiles';
-import { chosenOption, commandChoices, permissionOptions, planChoices, questionChoices, reviewChoices, sandboxChoices, type Choice } from './permissions';
+import { approvalCall, chosenOption, permissionOptions, planChoices, questionChoices, reviewChoices, sandboxChoices, type Choice } from './permissions';
 import { promptToTask, type PromptTask } from './promptTask';
 import { runLimits } from '../runLimits';
 import { RunUpdates } from './runUpdates';
@@ -155,10 +155,11 @@ export class AcpSession {
 
     server.onRequest(commandApprovalRequest, async (params) => {
       const toolCallId = this.updates.nextId('command');
-      const title = `${params.stepId}: ${params.command}`;
-      this.send({ sessionUpdate: 'tool_call', toolCallId, title, kind: 'execute', status: 'pending', content: [{ type: 'content', content: { type: 'text', text: formatCommandQuestion(params) } }], rawInput: { command: params.command } });
+      // A command as an execute call; a call to an MCP tool as the tool call it is.
+      const { title, kind, rawInput, choices } = approvalCall(params);
+      this.send({ sessionUpdate: 'tool_call', toolCallId, title, kind, status: 'pending', content: [{ type: 'content', content: { type: 'text', text: formatCommandQuestion(params) } }], rawInput });
       await this.sent;
-      const answer = await this.ask({ toolCallId, title, kind: 'execute', status: 'pending' }, commandChoices);
+      const answer = await this.ask({ toolCallId, title, kind, status: 'pending' }, choices);
       if (answer === 'run') this.updates.commandAsked(params.stepId, params.command, toolCallId);
       this.send({ sessionUpdate: 'tool_call_update', toolCallId, status: answer === 'run' ? 'in_progress' : 'failed' });
       return { decision: answer === 'run' ? 'run' : 'deny' };

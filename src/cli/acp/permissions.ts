@@ -42,6 +42,28 @@ export const commandChoices = [
   { id: 'deny', name: 'Deny', kind: 'reject_once' },
 ] as const satisfies readonly Choice<string>[];
 
+/** The same answers for a call to an MCP tool that is not read-only: it is a tool call, not a command. */
+export const toolCallChoices = [
+  { id: 'run', name: 'Allow this call', kind: 'allow_once' },
+  { id: 'deny', name: 'Deny', kind: 'reject_once' },
+] as const satisfies readonly Choice<string>[];
+
+/**
+ * How a command approval is shown to the editor: a shell command as an `execute` tool call with its
+ * command line, an MCP tool call as an `other` call titled with the tool's name and its arguments.
+ */
+export function approvalCall(params: { readonly stepId: string; readonly command: string; readonly tool?: { readonly name: string; readonly arguments: string } | undefined }): {
+  readonly title: string;
+  readonly kind: 'execute' | 'other';
+  readonly rawInput: Record<string, unknown>;
+  readonly choices: typeof commandChoices | typeof toolCallChoices;
+} {
+  if (params.tool !== undefined) {
+    return { title: `${params.stepId}: call ${params.tool.name}`, kind: 'other', rawInput: { tool: params.tool.name, arguments: params.tool.arguments }, choices: toolCallChoices };
+  }
+  return { title: `${params.stepId}: ${params.command}`, kind: 'execute', rawInput: { command: params.command }, choices: commandChoices };
+}
+
 export const sandboxChoices = [
   { id: 'review-first', name: 'Verify after I accept', kind: 'allow_once' },
   { id: 'run', name: 'Run the tests unsandboxed', kind: 'allow_once' },
