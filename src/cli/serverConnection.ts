@@ -108,10 +108,12 @@ export async function startServerSession(options: StartOptions): Promise<ServerS
   });
   exited.catch(() => undefined);
 
-  const connection: MessageConnection = createMessageConnection(
-    new StreamMessageReader(child.stdout),
-    new StreamMessageWriter(child.stdin),
-  );
+  const reader = new StreamMessageReader(child.stdout);
+  // A server that dies mid-message leaves a partial one behind, and the reader's partial-message
+  // timer re-arms itself every 10 s forever (disposing the connection does not clear it): the CLI
+  // would never exit. Nothing here listens for partial messages, so the timer is off.
+  reader.partialMessageTimeout = 0;
+  const connection: MessageConnection = createMessageConnection(reader, new StreamMessageWriter(child.stdin));
   connection.onNotification('window/logMessage', (params: { message?: unknown }) => {
     if (typeof params.message === 'string') options.onLog?.(params.message);
   });

@@ -80,3 +80,19 @@ test('without a transport flag the server explains how to start it and exits 2',
   assert.equal(result.status, 2);
   assert.match(result.stderr, /start it with --stdio/);
 });
+
+test('a server that dies in the middle of a message fails the start, and the client process still exits', () => {
+  // In a process of its own: what is checked is that nothing keeps it alive afterwards (the
+  // JSON-RPC reader's partial-message timer re-arms itself forever unless it is off).
+  const repoRoot = join(__dirname, '..', '..');
+  const script = [
+    `const { startServerSession } = require(${JSON.stringify(join(repoRoot, 'src', 'cli', 'serverConnection.ts'))});`,
+    `startServerSession({ serverPath: ${JSON.stringify(join(repoRoot, 'test', 'fixtures', 'servers', 'diesMidMessage.cjs'))}, workspaceFolder: ${JSON.stringify(repoRoot)}, timeoutMs: 5000 })`,
+    "  .then(() => { console.log('started'); }, (error) => { console.log('refused: ' + error.message); });",
+  ].join('\n');
+  const started = Date.now();
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 15000, cwd: repoRoot });
+  assert.equal(result.signal, null, `the client was still running after ${String(Date.now() - started)} ms (killed by the test's timeout)`);
+  assert.match(result.stdout, /^refused: the agent server exited \(code 1\)/m);
+  assert.ok(Date.now() - started < 12000);
+});
