@@ -274,6 +274,7 @@ export const reliabilityCases: readonly ReliabilityCase[] = [
     proofs: [
       { file: sandbox, titles: [sandboxNever] },
       { file: sandboxRun, titles: ['nothing the command starts outlives it, not even a daemon that left its session', 'a process tree over the memory cap is stopped, and says why', 'a command that starts more processes than the cap allows is stopped, says why, and leaves none behind', 'what a run adds to the copy is removed after it; a test file it rewrote spoils the verdict and the copy'] },
+      { file: 'test/unit/sandbox.processLimit.test.ts', titles: ['not root: the launcher shell caps the user at what they run plus the allowance'] },
     ],
   },
   {

@@ -106,7 +106,7 @@ function processExists(pid: number): boolean {
 }
 
 /** How many tasks the current user has now (for `RLIMIT_NPROC`, which counts them all). */
-async function userTasks(uid: number): Promise<number> {
+export async function userTasks(uid: number): Promise<number> {
   let count = 0;
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry)) continue;
@@ -117,7 +117,8 @@ async function userTasks(uid: number): Promise<number> {
   return count;
 }
 
-function rlimitLimit(max: number, current: number): ProcessLimit {
+/** The cap as `RLIMIT_NPROC`, which counts every task of the user: `current` (theirs now) plus `max`. */
+export function rlimitLimit(max: number, current: number): ProcessLimit {
   const cap = current + max;
   return {
     // dash calls it -p, bash -u; a shell with neither runs the program uncapped.
