@@ -10,7 +10,7 @@ const layers = ['protocol', 'tools', 'agent', 'server', 'cli', 'client', 'webvie
 const mayImport = {
   protocol: [],
   tools: ['protocol'],
-  agent: ['protocol', 'tools'],
+  agent: ['protocol', 'tools', 'boot'],
   server: ['protocol', 'tools', 'agent'],
   cli: ['protocol'],
   client: ['protocol'],
@@ -25,7 +25,7 @@ const why = {
   cli: 'cli/ is a client of the server: it imports only protocol/ (the engine runs in the server process).',
   client: 'client/ is the VS Code side: it imports only protocol/ (the engine runs in the server process).',
   webview: 'webview/ runs in the browser: it imports only protocol/.',
-  boot: 'boot/ holds the entry stubs that load the bundles (dist/cli.js, dist/server.js): it imports no other layer, so a stub stays a few kilobytes.',
+  boot: 'boot/ holds the entry stubs that load the bundles (dist/cli.js, dist/server.js) and the user cache folder they and the engine share: it imports no other layer, so a stub stays a few kilobytes.',
 };
 
 /**

@@ -4,6 +4,7 @@ import { createRequire, wrap } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
+import { userCacheFolder } from './userCacheFolder';
 
 /**
  * Loads one of Plumbline's CommonJS bundles (`dist/cli-main.js`, `dist/server-main.js`, the lazily
@@ -28,10 +29,7 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, platform: Nod
   const setting = env.PLUMBLINE_CODE_CACHE;
   if (setting === 'off' || setting === '0') return undefined;
   if (setting !== undefined && isAbsolute(setting)) return setting;
-  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'plumbline', 'code-cache');
-  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'plumbline', 'code-cache');
-  const xdg = env.XDG_CACHE_HOME;
-  return join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(home, '.cache'), 'plumbline', 'code-cache');
+  return join(userCacheFolder(env, platform, home), 'code-cache');
 }
 
 /**

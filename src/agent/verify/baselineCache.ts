@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { userCacheFolder } from '../../boot/userCacheFolder';
 import { lstat, mkdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import * as z from 'zod';
 import { testEvidenceSchema, type TestEvidence } from '../../protocol/testEvidence';
 import { runGit } from '../gitProcess';
@@ -70,10 +71,7 @@ export interface CachedBaseline {
 
 /** The user's cache folder for baselines: XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches on macOS, LOCALAPPDATA on Windows. */
 export function defaultBaselineCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = homedir()): string {
-  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'plumbline', 'baselines');
-  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'plumbline', 'baselines');
-  const xdg = env.XDG_CACHE_HOME;
-  return join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(home, '.cache'), 'plumbline', 'baselines');
+  return join(userCacheFolder(env, platform, home), 'baselines');
 }
 
 const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');

@@ -2,6 +2,7 @@
 // that import a changed file, directly or through other modules, by a walk of relative imports.
 import { basenameOf, buildImportGraph, dirnameOf, importersOf, normalizePath, type ImportsOf } from './importGraph';
 import type { SourceTree } from './sourceTree';
+import { JS_TEST_NAME, TEST_FOLDER } from './testFileNames';
 
 /** The module files a relative import may name. */
 export const JS_SOURCE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
@@ -73,9 +74,6 @@ export function globPattern(glob: string): RegExp {
   return new RegExp(`^${pattern}(?:/.*)?$`);
 }
 
-/** Named as a test by the conventions node --test and mocha users follow. */
-const TEST_NAME = /(?:^|[._-])(?:test|spec)\.[cm]?[jt]sx?$|^test[-_][^/]*\.[cm]?[jt]sx?$|^test\.[cm]?[jt]sx?$/;
-const TEST_FOLDER = /(?:^|\/)(?:test|tests|spec|__tests__)\//;
 
 /** The related test files, and how many test files the suite runs in all (the same scope). */
 export interface RelatedByImports {
@@ -93,7 +91,7 @@ export interface RelatedByImports {
 export async function relatedByImports(tree: SourceTree, changed: readonly string[], within: readonly string[], signal?: AbortSignal): Promise<RelatedByImports> {
   const graph = await buildImportGraph(tree, (path) => JS_SOURCE.test(path), jsImports, signal);
   const reached = importersOf(graph, changed.filter((path) => tree.files.has(path)));
-  const isTest = (path: string): boolean => JS_SOURCE.test(path) && (TEST_NAME.test(basenameOf(path)) || (TEST_FOLDER.test(path) && !graph.importers.has(path)));
+  const isTest = (path: string): boolean => JS_SOURCE.test(path) && (JS_TEST_NAME.test(basenameOf(path)) || (TEST_FOLDER.test(path) && !graph.importers.has(path)));
   const inScope = (path: string): boolean => within.length === 0 || within.some((target) => (GLOB.test(target) ? globPattern(target).test(path) : path === target || path.startsWith(`${target.replace(/\/+$/, '')}/`)));
   const suite = [...tree.files].filter((path) => isTest(path) && inScope(path));
   return { tests: suite.filter((path) => reached.has(path)).sort(), suiteTests: suite.length };

@@ -3,9 +3,9 @@
 // conftest.py applies to.
 import { basenameOf, buildImportGraph, dirnameOf, importersOf, type ImportsOf } from './importGraph';
 import type { SourceTree } from './sourceTree';
+import { PY_TEST_MODULE } from './testFileNames';
 
 const PYTHON = /\.py$/;
-const TEST_MODULE = /^test_[^/]*\.py$|_test\.py$/;
 
 /**
  * Every dotted name a file can be imported by: `src/pkg/calc.py` is `src.pkg.calc`, `pkg.calc` and
@@ -81,8 +81,8 @@ export async function relatedPythonTests(tree: SourceTree, changed: readonly str
   const importsOf: ImportsOf = (path, text) => pythonImportedNames(path, text).flatMap((name) => index.get(name) ?? []);
   const graph = await buildImportGraph(tree, (path) => PYTHON.test(path), importsOf, signal);
   const sources = changed.filter((path) => PYTHON.test(path) && tree.files.has(path));
-  const found = new Set([...importersOf(graph, sources)].filter((path) => TEST_MODULE.test(basenameOf(path))));
-  const tests = [...tree.files].filter((path) => TEST_MODULE.test(basenameOf(path)));
+  const found = new Set([...importersOf(graph, sources)].filter((path) => PY_TEST_MODULE.test(basenameOf(path))));
+  const tests = [...tree.files].filter((path) => PY_TEST_MODULE.test(basenameOf(path)));
   for (const path of sources) {
     const name = basenameOf(path).replace(/\.py$/, '');
     if (name === 'conftest') {

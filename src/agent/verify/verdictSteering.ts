@@ -1,6 +1,7 @@
 import { decodeFile } from '../edits/fileCodec';
 import { addedLines } from '../edits/unifiedDiff';
-import { ALWAYS_PASSING, assertionsDropped, TEST_FILE } from './weakenedTests';
+import { isTestFilePath } from './testFileNames';
+import { ALWAYS_PASSING, assertionsDropped } from './weakenedTests';
 
 /**
  * Code that can steer its own test results. A model-written change runs inside its test run: in
@@ -160,13 +161,19 @@ export function steeringInChanges(changes: readonly Change[], max = 5): Steering
  */
 function weakenedTestFinding(changes: readonly Change[]): SteeringFinding[] {
   const files = changes
-    .filter((change) => TEST_FILE.test(change.path) && change.before !== undefined)
+    .filter((change) => isTestFilePath(change.path) && change.before !== undefined)
     .map((change) => ({ path: change.path, oldText: textOf(change.before), newText: change.after === undefined ? '' : textOf(change.after) }))
     .flatMap(({ path, oldText, newText }) => (oldText === undefined || newText === undefined ? [] : [{ path, oldLines: oldText.split('\n'), newLines: newText.split('\n') }]));
   const dropped = assertionsDropped(files);
   if (dropped === undefined) return [];
-  const lost = (file: (typeof files)[number]): number => (assertionsDropped([file])?.before ?? 0) - (assertionsDropped([file])?.after ?? 0);
-  const worst = [...files].sort((a, b) => lost(b) - lost(a))[0];
+  // The file that lost the most, each counted once.
+  let worst: (typeof files)[number] | undefined;
+  let most = -1;
+  for (const file of files) {
+    const own = assertionsDropped([file]);
+    const lost = own === undefined ? 0 : own.before - own.after;
+    if (lost > most) [worst, most] = [file, lost];
+  }
   if (worst === undefined) return [];
   const firstChange = worst.newLines.findIndex((line, index) => line !== worst.oldLines[index]);
   const line = firstChange < 0 ? Math.max(1, worst.newLines.length) : firstChange + 1;

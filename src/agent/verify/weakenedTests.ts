@@ -11,9 +11,7 @@
  * Like verdictSteering.ts, of which it is a part, it is a tripwire for the plain forms: weakening an
  * expectation (`toBe(1)` → `toBeDefined()`) is left to the user's review of test changes.
  */
-
-/** Paths of test files: `test/`, `tests/`, `__tests__/`, `spec/` folders, `*.test.*`, `*.spec.*`, `test_*.py`, `*_test.py|go`. */
-export const TEST_FILE = /(?:^|\/)(?:tests?|__tests__|specs?)\/|[._-](?:test|spec)\.[cm]?[jt]sx?$|(?:^|\/)test_[^/]+\.py$|_test\.(?:py|go)$/;
+import { isTestFilePath } from './testFileNames';
 
 /** One operand: a name, member access, call with simple arguments, string or number. */
 const OPERAND = String.raw`(?:[\w$.'"\`\[\]]+(?:\([^()]*\))?)`;
@@ -66,7 +64,7 @@ export interface TestFileText {
  * defining no fewer tests: `{ before, after }` assertion counts, or undefined.
  */
 export function assertionsDropped(files: readonly TestFileText[]): { readonly before: number; readonly after: number } | undefined {
-  const existing = files.filter((file) => TEST_FILE.test(file.path) && file.oldLines !== undefined);
+  const existing = files.filter((file) => isTestFilePath(file.path) && file.oldLines !== undefined);
   if (existing.length === 0) return undefined;
   const sum = (pattern: RegExp, side: 'oldLines' | 'newLines'): number => existing.reduce((total, file) => total + count(pattern, file[side] ?? []), 0);
   const before = sum(ASSERTION_CALL, 'oldLines');
