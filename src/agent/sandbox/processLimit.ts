@@ -135,5 +135,12 @@ export async function prepareProcessLimit(max = DEFAULT_MAX_PROCESSES, platform:
   if (platform !== 'linux' || max <= 0) return undefined;
   const uid = process.getuid?.() ?? 0;
   if (uid === 0) return cgroupLimit(max);
-  return rlimitLimit(max, await userTasks(uid));
+  // The count is a walk of /proc: taken once every few seconds, not for every command.
+  const now = Date.now();
+  if (counted === undefined || now - counted.at > COUNT_FOR_MS) counted = { at: now, tasks: await userTasks(uid) };
+  return rlimitLimit(max, counted.tasks);
 }
+
+/** How long the user's task count stands for (what they run changes slowly next to the allowance). */
+const COUNT_FOR_MS = 10_000;
+let counted: { readonly at: number; readonly tasks: number } | undefined;
