@@ -80,7 +80,7 @@ describe('code that can steer its own test results', () => {
     const findings = steeringInFile('t.js', undefined, bytes('process.exit(0);\neval(x);\nprocess.kill(1);\nModule._load = f;\n'));
     assert.equal(findings.length, 4);
     assert.equal(describeSteering(findings), 'it can steer its own test results: line 1 ends or signals a process (process.exit/kill/abort); line 2 runs code built at run time (eval, Function, vm); line 3 ends or signals a process (process.exit/kill/abort); and 1 more');
-    assert.match(steeringVerdictReason(findings), /^But the change can steer its own test results \(t\.js:1 .*; and 1 more\), so this green run proves nothing: t\.js needs your explicit decision in every approval mode\.$/);
+    assert.match(steeringVerdictReason(findings), /^But the change can steer its own test results \(t\.js:1 .*; and 1 more\), so this green run proves nothing: every file of this step needs your explicit decision in every approval mode\.$/);
   });
 });
 

@@ -201,10 +201,10 @@ export function describeStepSteering(finding: SteeringFinding): string {
 
 /** The sentence a step's evidence gets when its green run cannot count. */
 export function steeringVerdictReason(findings: readonly SteeringFinding[]): string {
-  const files = [...new Set(findings.map((finding) => finding.path))];
   const first = findings.slice(0, 3).map((finding) => `${finding.path}:${String(finding.line)} ${finding.what}`);
   return (
     `But the change can steer its own test results (${first.join('; ')}${findings.length > 3 ? `; and ${String(findings.length - 3)} more` : ''}), ` +
-    `so this green run proves nothing: ${files.join(', ')} ${files.length === 1 ? 'needs' : 'need'} your explicit decision in every approval mode.`
+    // Every file of the step is held (changeSet.ts), not only those with a finding.
+    'so this green run proves nothing: every file of this step needs your explicit decision in every approval mode.'
   );
 }
